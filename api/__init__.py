@@ -1,0 +1,1 @@
+"""FastAPI HTTP routes and the dashboard, thin over the service in `orgmap`."""

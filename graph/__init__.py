@@ -1,0 +1,1 @@
+"""The company graph: built from vault notes, answers ownership, dependency and search questions."""

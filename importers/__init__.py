@@ -1,0 +1,1 @@
+"""One module per outside format; each turns rows of that format into orgmap event dicts."""

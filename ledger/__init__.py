@@ -1,0 +1,1 @@
+"""Cost and change events: the store, pricing, run-rate rollups, budgets, runs and anomalies."""

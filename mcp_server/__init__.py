@@ -1,0 +1,1 @@
+"""MCP tools and resources, thin over the service in `orgmap`."""
