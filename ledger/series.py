@@ -1,0 +1,34 @@
+"""An agent's hourly cost series, read from the rollups: the input of anomaly detection."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+__all__ = ["HourlySeries"]
+
+
+@dataclass(frozen=True, slots=True)
+class HourlySeries:
+    """One agent's hourly rollup. Index 0 is `start` (UTC, on the hour); an hour with no events is zero.
+
+    All lists have the same length. `model_cost` splits `cost` by model (the model mix).
+    """
+
+    agent: str
+    start: datetime
+    cost: list[float]
+    runs: list[float]
+    calls: list[float]
+    input_tokens: list[float]
+    output_tokens: list[float]
+    retries: list[float]
+    model_cost: Mapping[str, list[float]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.cost)
+
+    def hour(self, index: int) -> datetime:
+        """The start of hour `index`."""
+        return self.start + timedelta(hours=index)
