@@ -1,0 +1,51 @@
+"""The FastAPI app: /v1 routes, the MCP streamable-HTTP endpoint at /mcp, one service opened in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from mcp.server.mcpserver import MCPServer
+
+from api.errors import install_error_handlers
+from api.routes import router
+from api.security import TokenGate
+from mcp_server.server import build_server
+from orgmap.service import Service, ServiceSlot
+
+__all__ = ["create_app"]
+
+
+def create_app(open_service: Callable[[], Service], *, token: str | None = None, host: str = "127.0.0.1",
+               mcp: bool = True) -> FastAPI:
+    """The app over a service that `open_service` opens at startup and the lifespan closes at shutdown.
+
+    `token`, when set, is required as a bearer token on writes and on /mcp. `host` is what the server binds to:
+    the MCP endpoint's DNS-rebinding protection allows that host only.
+    """
+    slot = ServiceSlot()
+    mcp_server: MCPServer | None = build_server(slot) if mcp else None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        slot.service = app.state.service = open_service()
+        try:
+            if mcp_server is not None:
+                async with mcp_server.session_manager.run():
+                    yield
+            else:
+                yield
+        finally:
+            slot.service.close()
+            slot.service = None
+
+    app = FastAPI(title="orgmap", version="0.1.0", lifespan=lifespan,
+                  description="The company map of AI agents: owners, dependencies, spend, run-rate, changes, budgets.")
+    install_error_handlers(app)
+    app.include_router(router)
+    if mcp_server is not None:
+        mcp_app = mcp_server.streamable_http_app(host=host)
+        app.router.routes.extend(mcp_app.routes)
+    app.add_middleware(TokenGate, token=token)
+    return app

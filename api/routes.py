@@ -1,0 +1,179 @@
+"""The /v1 routes: each one calls one service question and returns its typed answer as it is."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import PlainTextResponse
+
+from orgmap.models import (
+    AlertsAnswer,
+    Allowance,
+    BlastRadius,
+    BudgetsAnswer,
+    ChangesAnswer,
+    Diagnostics,
+    IngestAnswer,
+    NodeDetail,
+    NodePage,
+    Owners,
+    Portfolio,
+    RunRateAnswer,
+    RunsAnswer,
+    SpendSeries,
+    UnattributedAnswer,
+)
+from orgmap.service import Service
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1")
+
+
+def service(request: Request) -> Service:
+    """The one service, opened by the app's lifespan."""
+    return request.app.state.service
+
+
+Svc = Annotated[Service, Depends(service)]
+Limit = Annotated[int, Query(ge=1, le=500, description="items per page")]
+Cursor = Annotated[str | None, Query(description="the `next_cursor` of the previous page")]
+Window = Annotated[str, Query(description="a window like 24h, 7d, 30d", examples=["7d"])]
+
+_COST_EXAMPLE = {"ts": "2026-11-20T14:03:00Z", "agent": "support-bot", "model": "claude-sonnet-4-5",
+                 "provider": "anthropic", "input_tokens": 5200, "cache_read_tokens": 4000, "output_tokens": 380,
+                 "run_id": "run-81f2", "id": "evt-0001"}
+_CHANGE_EXAMPLE = {"ts": "2026-11-20T13:55:00Z", "target": "Support Agent", "kind": "deploy",
+                   "summary": "deploy abc123: retry on 429", "ref": "abc123", "author": "ci"}
+
+
+@router.get("/run-rate", tags=["spend"])
+def run_rate(svc: Svc, window: Window = "7d", by: str = Query("agent", description="agent, owner, team, model, "
+             "provider, client, project or kind"), limit: Limit = 20, cursor: Cursor = None) -> RunRateAnswer:
+    """Ranked run-rate: cost/day, runs/day, cost per 1,000 runs, tokens per run, projected month, change against
+    the preceding window, budget used and owner, highest cost per day first."""
+    return svc.run_rate(window, by, limit, cursor)
+
+
+@router.get("/agents/{name}/spend", tags=["spend"])
+def agent_spend(svc: Svc, name: str, window: Window = "7d",
+                bucket: str = Query("day", description="hour or day")) -> SpendSeries:
+    """One agent's spend per hour or day."""
+    return svc.spend(name, window, bucket)
+
+
+@router.get("/agents/{name}/allowance", tags=["budgets"])
+def allowance(svc: Svc, name: str, run_id: str | None = None, project: str | None = None) -> Allowance:
+    """May this agent (and this run) spend now? Call it before each model call; deny means pause."""
+    return svc.allowance(name, run_id, project)
+
+
+@router.get("/agents/{name}/runs", tags=["runs"])
+def agent_runs(svc: Svc, name: str, since: Window = "24h", limit: Limit = 20, cursor: Cursor = None,
+               flagged: bool | None = None) -> RunsAnswer:
+    """One agent's runs, most expensive first, with its run-cost distribution (median, p90, p99)."""
+    return svc.runs(name, since, limit, flagged, cursor)
+
+
+@router.get("/runs", tags=["runs"])
+def runs(svc: Svc, since: Window = "24h", limit: Limit = 20, cursor: Cursor = None,
+         flagged: bool | None = None) -> RunsAnswer:
+    """The most expensive runs across agents; `flagged=true` for runaway runs only."""
+    return svc.runs(None, since, limit, flagged, cursor)
+
+
+@router.get("/nodes", tags=["graph"])
+def nodes(svc: Svc, q: str = "", kind: str | None = None, limit: Limit = 50, cursor: Cursor = None) -> NodePage:
+    """Find nodes by name, alias or id (case-insensitive); filter by kind (agent, tool, person, team...)."""
+    return svc.find(q, kind, limit, cursor)
+
+
+@router.get("/nodes/{name:path}/dependents", tags=["graph"])
+def dependents(svc: Svc, name: str, depth: int = Query(2, ge=1, le=6), limit: Limit = 25,
+               cursor: Cursor = None) -> BlastRadius:
+    """The blast radius of a node: what depends on it, to `depth` hops, with the spend per day at stake."""
+    return svc.dependents_of(name, depth, limit, cursor)
+
+
+@router.get("/nodes/{name:path}/dependencies", tags=["graph"])
+def dependencies(svc: Svc, name: str, depth: int = Query(1, ge=1, le=6), limit: Limit = 25,
+                 cursor: Cursor = None) -> BlastRadius:
+    """What a node depends on, to `depth` hops."""
+    return svc.dependencies_of(name, depth, limit, cursor)
+
+
+@router.get("/nodes/{name:path}/owners", tags=["graph"])
+def node_owners(svc: Svc, name: str) -> Owners:
+    """Who owns a node: explicit, else inherited through `part_of`."""
+    return svc.owners_of(name)
+
+
+@router.get("/nodes/{name:path}/markdown", tags=["graph"], response_class=PlainTextResponse)
+def node_markdown(svc: Svc, name: str) -> str:
+    """The note's Markdown, as it is in the vault."""
+    return svc.note_markdown(name)
+
+
+@router.get("/nodes/{name:path}", tags=["graph"])
+def node(svc: Svc, name: str) -> NodeDetail:
+    """One node with owners, dependencies, dependents, links and its spend over 7 days."""
+    return svc.node(name)
+
+
+@router.get("/owners/{name}/portfolio", tags=["graph"])
+def portfolio(svc: Svc, name: str, window: Window = "7d", limit: Limit = 25, cursor: Cursor = None) -> Portfolio:
+    """Everything a person or team owns (directly, by inheritance, via a person's teams), with spend per day."""
+    return svc.portfolio_of(name, window, limit, cursor)
+
+
+@router.get("/check", tags=["graph"])
+def check(svc: Svc, limit: Limit = 50, cursor: Cursor = None, severity: str | None = None) -> Diagnostics:
+    """Vault diagnostics with path and line: bad YAML, unreadable files, dangling links, ambiguous names..."""
+    return svc.check(limit, cursor, severity)
+
+
+@router.get("/graph", tags=["graph"])
+def graph(svc: Svc) -> dict[str, Any]:
+    """The whole company graph as networkx node-link JSON; edges carry `relation`."""
+    return svc.graph_data()
+
+
+@router.post("/events/cost", tags=["events"])
+def post_cost(svc: Svc, body: Annotated[dict[str, Any] | list[dict[str, Any]],
+              Body(examples=[_COST_EXAMPLE, [_COST_EXAMPLE]])]) -> IngestAnswer:
+    """Record one cost event or a batch. Idempotent by `id`; bad items are rejected with the field named, good
+    items in the same batch are kept. See docs/events.md for the schema."""
+    return svc.record_cost(body if isinstance(body, list) else [body])
+
+
+@router.post("/events/change", tags=["events"])
+def post_change(svc: Svc, body: Annotated[dict[str, Any] | list[dict[str, Any]],
+                Body(examples=[_CHANGE_EXAMPLE])]) -> IngestAnswer:
+    """Record one change event (deploy, prompt, model, config, schedule...) or a batch. Idempotent by `id`."""
+    return svc.record_changes(body if isinstance(body, list) else [body])
+
+
+@router.get("/changes", tags=["events"])
+def changes(svc: Svc, target: str | None = None, since: Window = "30d", kind: str | None = None, limit: Limit = 20,
+            cursor: Cursor = None) -> ChangesAnswer:
+    """Change events, newest first, for one node or all."""
+    return svc.changes(target, since, kind, limit, cursor)
+
+
+@router.get("/unattributed", tags=["spend"])
+def unattributed(svc: Svc, window: Window = "7d", limit: Limit = 20, cursor: Cursor = None) -> UnattributedAnswer:
+    """Spend under agent names no note carries, and models with no known price."""
+    return svc.unattributed(window, limit, cursor)
+
+
+@router.get("/budgets", tags=["budgets"])
+def budgets(svc: Svc) -> BudgetsAnswer:
+    """Every budget against its limits, with recent alerts."""
+    return svc.budgets()
+
+
+@router.get("/alerts", tags=["budgets"])
+def alerts(svc: Svc, since: Window = "7d", kind: str | None = None) -> AlertsAnswer:
+    """Alerts fired: budget thresholds, runaway runs, anomalies."""
+    return svc.alerts(since, kind)

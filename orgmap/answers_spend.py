@@ -1,0 +1,240 @@
+"""The spend questions of the service: run-rate, series, events in, changes, unattributed spend, budgets, runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from graph import queries
+from ledger import Allowance, IngestReport
+from orgmap.answers_graph import node_ref
+from orgmap.errors import InvalidArgument
+from orgmap.models import (
+    AlertsAnswer,
+    BudgetsAnswer,
+    ChangesAnswer,
+    IngestAnswer,
+    RunRateAnswer,
+    RunRateItem,
+    RunsAnswer,
+    SpendSeries,
+    UnattributedAnswer,
+)
+from orgmap.paging import page, parse_window
+
+if TYPE_CHECKING:
+    from graph import CompanyGraph
+    from ledger import Ledger
+    from orgmap.models import NodeRef
+
+__all__ = ["BY", "SpendAnswers"]
+
+BY = ("agent", "owner", "team", "model", "provider", "client", "project", "kind")
+UNATTRIBUTED = "(unattributed)"
+
+
+def _money(x: float) -> str:
+    return f"${x:,.2f}"
+
+
+def ingest_answer(report: IngestReport, what: str = "events") -> IngestAnswer:
+    """An ingest report as the interfaces return it, with a one-line summary."""
+    parts = [f"{report.accepted} {what} stored", f"{report.duplicates} duplicates", f"{len(report.rejected)} rejected"]
+    if report.unattributed:
+        parts.append(f"unattributed names: {', '.join(report.unattributed[:5])}")
+    if report.unpriced:
+        parts.append(f"unpriced models: {', '.join(u.model for u in report.unpriced[:5])}")
+    return IngestAnswer(summary="; ".join(parts) + f"; {_money(report.total_cost_usd)} total",
+                        accepted=report.accepted, duplicates=report.duplicates, rejected=report.rejected,
+                        warnings=report.warnings, unattributed=report.unattributed, unpriced=report.unpriced,
+                        total_cost_usd=report.total_cost_usd, items=report.items)
+
+
+class SpendAnswers:
+    """Mixin of the service; uses `self.graph`, `self.ledger`, `self.clock` and `GraphAnswers.resolve`."""
+
+    graph: CompanyGraph
+    ledger: Ledger
+    clock: Callable[[], datetime]
+    resolve: Callable[..., str]
+    sync: Callable[[], None]
+
+    # -- helpers other answers use ----------------------------------------------------------------------------
+
+    def cost_per_day(self, node_ids: list[str], window: timedelta) -> dict[str, float]:
+        """Cost per day of each node with spend over the window (nodes without spend are left out)."""
+        if not node_ids:
+            return {}
+        found = self.ledger.spend_summary(node_ids, window, now=self.clock())
+        return {n: round(s.cost_per_day, 6) for n, s in found.items() if s.calls}
+
+    def spend_brief(self, node: str) -> dict[str, Any] | None:
+        """A node's 7-day spend in a few figures (None when it has none)."""
+        summary = self.ledger.spend_summary([node], timedelta(days=7), now=self.clock()).get(node)
+        if summary is None or not summary.calls:
+            return None
+        return {"window": "7d", "cost_usd": round(summary.cost_usd, 6), "cost_per_day": round(summary.cost_per_day, 6),
+                "runs": summary.runs, "calls": summary.calls, "unpriced_events": summary.unpriced}
+
+    def _group_of(self, by: str) -> Callable[[str], Sequence[str]] | None:
+        if by not in ("owner", "team"):
+            return None
+        with self.graph.read() as g:
+            kinds = dict(g.nodes(data="kind"))
+            table: dict[str, list[str]] = {}
+            for node in g.nodes:
+                found = queries.owners(g, node)
+                if by == "owner":
+                    table[node] = [o.node for o in found]
+                else:
+                    teams = [o.node for o in found if kinds.get(o.node) == "team"]
+                    teams += [t for o in found for t in o.teams]
+                    table[node] = list(dict.fromkeys(teams))
+        return lambda node: table.get(node, [])
+
+    def _monthly_used(self) -> dict[str, float]:
+        used: dict[str, float] = {}
+        for status in self.ledger.budget_status(now=self.clock()):
+            for period in status.periods:
+                if period.period == "monthly":
+                    used[status.key] = round(period.used_pct, 2)
+        return used
+
+    # -- questions --------------------------------------------------------------------------------------------
+
+    def run_rate(self, window: str = "7d", by: str = "agent", limit: int = 20,
+                 cursor: str | None = None) -> RunRateAnswer:
+        """Ranked run-rate over `window`: cost/day, runs/day, cost per 1,000 runs, tokens per run, projected month,
+        change against the preceding window, budget used; grouped by agent, owner, team, model, provider, client,
+        project or kind."""
+        if by not in BY:
+            raise InvalidArgument(f"by must be one of {', '.join(BY)}; got {by!r}", field="by")
+        self.sync()
+        rate = self.ledger.run_rate(parse_window(window), by=by, now=self.clock(), group_of=self._group_of(by))
+        used = self._monthly_used()
+        items: list[RunRateItem] = []
+        with self.graph.read() as g:
+            for row in rate.rows:
+                in_graph = row.attributed and row.key in g
+                data = g.nodes[row.key] if in_graph else {}
+                owner = None
+                if in_graph and by == "agent":
+                    found = queries.owners(g, row.key)
+                    owner = found[0].node if found else None
+                items.append(RunRateItem(
+                    key=row.key if row.attributed else UNATTRIBUTED,
+                    name=str(data.get("name", row.key if row.attributed else UNATTRIBUTED)),
+                    kind=data.get("kind"), attributed=row.attributed, cost_usd=round(row.cost, 6),
+                    cost_per_day=round(row.cost_per_day, 6), runs_per_day=round(row.runs_per_day, 3),
+                    cost_per_1k_runs=None if row.cost_per_1k_runs is None else round(row.cost_per_1k_runs, 4),
+                    tokens_per_run=None if row.tokens_per_run is None else round(row.tokens_per_run, 1),
+                    projected_month=round(row.projected_month, 2),
+                    baseline_cost_per_day=round(row.baseline_cost_per_day, 6),
+                    change_pct=None if row.change_pct is None else round(row.change_pct, 1),
+                    budget_used_pct=used.get(row.key), owner=owner, unpriced_events=row.unpriced))
+        chunk, nxt = page(items, limit, cursor)
+        top = ", ".join(f"{i.name} {_money(i.cost_per_day)}/day" for i in items[:3])
+        summary = (f"{_money(rate.total_cost_per_day)}/day over {window} across {len(items)} {by} groups"
+                   + (f"; top: {top}" if top else "")
+                   + (f"; {_money(rate.unattributed_cost)} unattributed" if rate.unattributed_cost else ""))
+        return RunRateAnswer(summary=summary, window=window, by=by, total=len(items),
+                             total_cost_per_day=round(rate.total_cost_per_day, 6),
+                             unattributed_cost_usd=round(rate.unattributed_cost, 6),
+                             shadowed_aggregate_cost_usd=round(rate.shadowed_aggregate_cost, 6),
+                             items=chunk, next_cursor=nxt)
+
+    def _agent_ref(self, name: str) -> NodeRef:
+        node = self.resolve(name, what="agent", field="agent")
+        with self.graph.read() as g:
+            return node_ref(g, node)
+
+    def spend(self, agent: str, window: str = "7d", bucket: str = "day") -> SpendSeries:
+        """One agent's spend per hour or day over the window."""
+        if bucket not in ("hour", "day"):
+            raise InvalidArgument("bucket must be 'hour' or 'day'", field="bucket")
+        ref = self._agent_ref(agent)
+        self.sync()
+        points = self.ledger.spend_series(ref.id, parse_window(window), bucket=bucket, now=self.clock())
+        total = round(sum(p.cost_usd for p in points), 6)
+        peak = max(points, key=lambda p: p.cost_usd, default=None)
+        summary = f"{ref.name} spent {_money(total)} over {window}"
+        if peak and peak.cost_usd:
+            summary += f"; peak {bucket} {peak.start:%Y-%m-%d %H:%M} UTC at {_money(peak.cost_usd)}"
+        return SpendSeries(summary=summary, agent=ref, window=window, bucket=bucket, total_cost_usd=total,
+                           points=points)
+
+    def record_cost(self, events: Iterable[Mapping[str, Any]], source: str = "api") -> IngestAnswer:
+        """Store cost events (idempotent by id); per-item results in input order."""
+        self.sync()
+        return ingest_answer(self.ledger.ingest_cost(events, source=source, item_results=True))
+
+    def record_changes(self, events: Iterable[Mapping[str, Any]], source: str = "api") -> IngestAnswer:
+        """Store change events (deploys, prompt, model, config changes; idempotent by id)."""
+        return ingest_answer(self.ledger.ingest_changes(events, source=source), "change events")
+
+    def changes(self, target: str | None = None, since: str = "30d", kind: str | None = None, limit: int = 20,
+                cursor: str | None = None) -> ChangesAnswer:
+        """Change events newest first, for one node or all, over `since`."""
+        targets = [self.resolve(target, field="target")] if target else None
+        start = self.clock() - parse_window(since, field="since")
+        self.sync()
+        found = self.ledger.changes(targets=targets, since=start, kinds=[kind] if kind else None, limit=limit,
+                                    cursor=cursor)
+        what = f" on {targets[0]}" if targets else ""
+        more = " (more with the cursor)" if found.next_cursor else ""
+        return ChangesAnswer(summary=f"{len(found.items)} changes{what} over {since}{more}", items=found.items,
+                             next_cursor=found.next_cursor)
+
+    def unattributed(self, window: str = "7d", limit: int = 20, cursor: str | None = None) -> UnattributedAnswer:
+        """Spend under agent names that match no note: add each as an `aliases` or `cost_keys` entry to attribute."""
+        span = parse_window(window)
+        self.sync()
+        names = self.ledger.unattributed(span, now=self.clock())
+        unpriced = self.ledger.unpriced(span, now=self.clock())
+        total = round(sum(n.cost_usd for n in names), 6)
+        chunk, nxt = page(names, limit, cursor)
+        summary = f"{_money(total)} over {window} under {len(names)} unattributed names"
+        if unpriced:
+            summary += f"; {len(unpriced)} unpriced models: {', '.join(u.model for u in unpriced[:5])}"
+        return UnattributedAnswer(summary=summary, window=window, total_cost_usd=total, items=chunk,
+                                  unpriced=unpriced, next_cursor=nxt)
+
+    def budgets(self) -> BudgetsAnswer:
+        """Every budget (agent, owner, project) against its limits, and the alerts of the last 7 days."""
+        self.sync()
+        now = self.clock()
+        items = self.ledger.budget_status(now=now)
+        recent = self.ledger.alerts(since=now - timedelta(days=7), kind="budget")
+        over = [s.key for s in items if any(p.used_pct >= 100 for p in s.periods)]
+        summary = f"{len(items)} budgets; {len(over)} exhausted" + (f": {', '.join(over[:5])}" if over else "")
+        return BudgetsAnswer(summary=f"{summary}; {len(recent)} alerts in 7 days", items=items, alerts=recent[-20:])
+
+    def allowance(self, agent: str, run_id: str | None = None, project: str | None = None) -> Allowance:
+        """May this agent (and this run) spend now? Allow or deny with the reason and what remains."""
+        node = self.resolve(agent, what="agent", field="agent")
+        self.sync()
+        return self.ledger.allowance(node, run_id=run_id, now=self.clock(), project=project)
+
+    def runs(self, agent: str | None = None, since: str = "24h", top: int = 20, flagged: bool | None = None,
+             cursor: str | None = None) -> RunsAnswer:
+        """The most expensive runs over `since` (one agent's or all), with the run-cost distribution of an agent."""
+        node = self.resolve(agent, what="agent", field="agent") if agent else None
+        span = parse_window(since, field="since")
+        self.sync()
+        found = self.ledger.runs(node, since=self.clock() - span, flagged=flagged)
+        found.sort(key=lambda r: -r.cost_usd)
+        chunk, nxt = page(found, top, cursor)
+        dist = self.ledger.run_cost_distribution(node, span, now=self.clock()) if node else None
+        who = f" of {node}" if node else ""
+        summary = f"{len(found)} runs{who} over {since}"
+        if found:
+            summary += f"; most expensive {found[0].run_id} ({found[0].agent}) at {_money(found[0].cost_usd)}"
+        if dist and dist.runs:
+            summary += f"; median run {_money(dist.median)}, p99 {_money(dist.p99)}"
+        return RunsAnswer(summary=summary, total=len(found), items=chunk, distribution=dist, next_cursor=nxt)
+
+    def alerts(self, since: str = "7d", kind: str | None = None) -> AlertsAnswer:
+        """Alerts fired (budget thresholds, runaway runs, anomalies) over `since`, oldest first."""
+        found = self.ledger.alerts(since=self.clock() - parse_window(since, field="since"), kind=kind)
+        return AlertsAnswer(summary=f"{len(found)} alerts over {since}", items=found[-50:])

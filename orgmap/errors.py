@@ -1,0 +1,28 @@
+"""Domain errors raised by the service; each interface turns them into its own error shape at the edge."""
+
+from __future__ import annotations
+
+__all__ = ["InvalidArgument", "NotFound", "OrgmapError"]
+
+
+class OrgmapError(Exception):
+    """Base of orgmap's domain errors: a message for people, and the field it concerns when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(OrgmapError):
+    """A name that resolves to nothing; carries close matches so a person (or a model) can retry."""
+
+    def __init__(self, what: str, name: str, suggestions: list[str] | None = None, *, field: str = "name") -> None:
+        self.name = name
+        self.suggestions = suggestions or []
+        hint = f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"no {what} named {name!r}{hint}", field=field)
+
+
+class InvalidArgument(OrgmapError):
+    """An argument outside what the question accepts (a bad window, an unknown grouping, a bad cursor)."""

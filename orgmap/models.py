@@ -1,0 +1,262 @@
+"""The typed answers of the service: the HTTP API's response models and the MCP tools' structured output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "BlastRadius",
+    "Diagnostics",
+    "NodeDetail",
+    "NodePage",
+    "NodeRef",
+    "OwnerRef",
+    "Owners",
+    "Portfolio",
+    "PortfolioItem",
+    "ProblemOut",
+    "Reached",
+]
+
+
+class NodeRef(BaseModel):
+    """A node of the company graph: its id (vault path without .md), display name and kind."""
+
+    id: str
+    name: str
+    kind: str
+
+
+class OwnerRef(NodeRef):
+    """An owner; `inherited_from` is the `part_of` ancestor the ownership came from (None: explicit)."""
+
+    inherited_from: str | None = None
+    teams: list[str] = Field(default_factory=list, description="a person owner's teams")
+
+
+class Owners(BaseModel):
+    """Who owns a node, explicitly or inherited through `part_of`."""
+
+    summary: str
+    node: NodeRef
+    owners: list[OwnerRef]
+
+
+class Reached(NodeRef):
+    """A node reached `depth` hops away over `relation`, from `via`; with its spend when it has any."""
+
+    depth: int
+    relation: str
+    via: str
+    cost_per_day: float | None = None
+
+
+class BlastRadius(BaseModel):
+    """What a node depends on, or what depends on it (its blast radius), with the spend at stake."""
+
+    summary: str
+    node: NodeRef
+    direction: str = Field(description="'dependencies' or 'dependents'")
+    depth: int
+    total: int
+    cost_per_day_at_stake: float
+    items: list[Reached]
+    next_cursor: str | None = None
+
+
+class PortfolioItem(NodeRef):
+    """A node an owner owns; `inherited_from` / `via_team` say how when it is not direct."""
+
+    inherited_from: str | None = None
+    via_team: str | None = None
+    cost_per_day: float = 0.0
+
+
+class Portfolio(BaseModel):
+    """Everything a person or team owns (directly, by inheritance, and through a person's teams), with spend."""
+
+    summary: str
+    owner: NodeRef
+    window: str
+    total: int
+    cost_per_day: float
+    items: list[PortfolioItem]
+    next_cursor: str | None = None
+
+
+class NodeDetail(BaseModel):
+    """One node with its owners, dependencies, dependents, links and spend summary."""
+
+    summary: str
+    node: NodeRef
+    path: str | None
+    aliases: list[str]
+    tags: list[str]
+    properties: dict[str, Any]
+    owners: list[OwnerRef]
+    dependencies: list[Reached]
+    dependents: list[Reached]
+    links_out: list[NodeRef]
+    links_in: list[NodeRef]
+    spend: dict[str, Any] | None = Field(default=None, description="spend over the last 7 days (agents)")
+
+
+class NodePage(BaseModel):
+    """Nodes matching a search, best first."""
+
+    summary: str
+    total: int
+    items: list[NodeRef]
+    next_cursor: str | None = None
+
+
+class ProblemOut(BaseModel):
+    path: str
+    line: int
+    severity: str
+    code: str
+    message: str
+
+
+class Diagnostics(BaseModel):
+    """What is wrong in the vault: errors (bad YAML, unreadable files) and warnings (dangling links...)."""
+
+    summary: str
+    errors: int
+    warnings: int
+    total: int
+    items: list[ProblemOut]
+    next_cursor: str | None = None
+
+
+# -- spend, events, budgets, runs ----------------------------------------------------------------------------------
+# Ledger records are frozen dataclasses; pydantic serialises them as they are.
+from ledger import (  # noqa: E402
+    Alert,
+    Allowance,
+    BudgetStatus,
+    ChangeRecord,
+    ItemResult,
+    Rejection,
+    RunDistribution,
+    RunView,
+    SpendPoint,
+    UnattributedName,
+    UnpricedModel,
+)
+
+__all__ += [
+    "AlertsAnswer",
+    "Allowance",
+    "BudgetsAnswer",
+    "ChangesAnswer",
+    "IngestAnswer",
+    "RunRateAnswer",
+    "RunRateItem",
+    "RunsAnswer",
+    "SpendSeries",
+    "UnattributedAnswer",
+]
+
+
+class RunRateItem(BaseModel):
+    """One ranked row: an agent (or owner, team, model, client, project...) and its rate over the window."""
+
+    key: str = Field(description="node id, or the model/client/project name; '(unattributed)' for unknown agents")
+    name: str
+    kind: str | None = None
+    attributed: bool
+    cost_usd: float
+    cost_per_day: float
+    runs_per_day: float
+    cost_per_1k_runs: float | None
+    tokens_per_run: float | None
+    projected_month: float
+    baseline_cost_per_day: float
+    change_pct: float | None = Field(description="against the preceding window of the same length")
+    budget_used_pct: float | None = Field(default=None, description="month-to-date spend against a monthly budget")
+    owner: str | None = None
+    unpriced_events: int = 0
+
+
+class RunRateAnswer(BaseModel):
+    """Ranked run-rate over a window, highest cost per day first."""
+
+    summary: str
+    window: str
+    by: str
+    total: int
+    total_cost_per_day: float
+    unattributed_cost_usd: float
+    shadowed_aggregate_cost_usd: float = Field(description="provider aggregates not counted: per-call events cover them")
+    items: list[RunRateItem]
+    next_cursor: str | None = None
+
+
+class SpendSeries(BaseModel):
+    """One agent's spend per hour or day."""
+
+    summary: str
+    agent: NodeRef
+    window: str
+    bucket: str
+    total_cost_usd: float
+    points: list[SpendPoint]
+
+
+class IngestAnswer(BaseModel):
+    """What an ingest did: per-item results in input order, and the totals."""
+
+    summary: str
+    accepted: int
+    duplicates: int
+    rejected: list[Rejection]
+    warnings: list[Rejection]
+    unattributed: list[str]
+    unpriced: list[UnpricedModel]
+    total_cost_usd: float
+    items: list[ItemResult]
+
+
+class ChangesAnswer(BaseModel):
+    """Change events, newest first."""
+
+    summary: str
+    items: list[ChangeRecord]
+    next_cursor: str | None = None
+
+
+class UnattributedAnswer(BaseModel):
+    """Spend under agent names no note carries (add them as `aliases` or `cost_keys`), and unpriced models."""
+
+    summary: str
+    window: str
+    total_cost_usd: float
+    items: list[UnattributedName]
+    unpriced: list[UnpricedModel]
+    next_cursor: str | None = None
+
+
+class BudgetsAnswer(BaseModel):
+    """Every budget's spend against its limits, and recent alerts."""
+
+    summary: str
+    items: list[BudgetStatus]
+    alerts: list[Alert]
+
+
+class AlertsAnswer(BaseModel):
+    summary: str
+    items: list[Alert]
+
+
+class RunsAnswer(BaseModel):
+    """Runs (calls sharing a run_id), most expensive first, with the agent's run-cost distribution."""
+
+    summary: str
+    total: int
+    items: list[RunView]
+    distribution: RunDistribution | None = None
+    next_cursor: str | None = None

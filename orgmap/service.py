@@ -1,0 +1,174 @@
+"""The one service both interfaces call: it owns the company graph, the ledger and the vault watcher.
+
+Opened once (a FastAPI lifespan, an MCP server lifespan, a CLI command) and closed cleanly. Every question people ask
+is a method here returning a typed model, so the HTTP API and the MCP server give the same answer to the same question.
+The questions themselves live in `orgmap.answers_graph` and `orgmap.answers_spend`; this module wires state together.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from graph import CompanyGraph
+from graph.live import LiveGraph
+from graph.queries import owners
+from ledger import BudgetSpec, Ledger, RunSettings
+from orgmap.answers_graph import GraphAnswers
+from orgmap.answers_spend import SpendAnswers
+from orgmap.config import state_dir
+from orgmap.vault_changes import change_events_from
+
+__all__ = ["Service", "ServiceSlot"]
+
+Clock = Callable[[], datetime]
+
+
+class Service(GraphAnswers, SpendAnswers):
+    """Graph + ledger + (optionally) the live watcher of one vault."""
+
+    def __init__(self, vault: Path, graph: CompanyGraph, ledger: Ledger, *, live: LiveGraph | None = None,
+                 clock: Clock | None = None) -> None:
+        self.vault = vault
+        self.graph = graph
+        self.ledger = ledger
+        self.live = live
+        self.clock: Clock = clock or (lambda: datetime.now(UTC))
+        self._lock = threading.RLock()
+        self._synced_revision = -1
+        self.sync()
+        if live is not None:
+            live.subscribe(self._on_vault_change)
+
+    @classmethod
+    def open(cls, vault: Path, *, watch: bool = False, db: Path | None = None, webhook_url: str | None = None,
+             price_overrides: Path | None = None, clock: Clock | None = None,
+             on_progress: Callable[[int, int], None] | None = None) -> Service:
+        """Load the vault, open the store (`<vault>/.orgmap/orgmap.db` unless `db`), and start watching if asked."""
+        graph = CompanyGraph.load(vault, on_progress=on_progress)
+        ledger = Ledger.open(db or state_dir(vault) / "orgmap.db", price_overrides=price_overrides,
+                             webhook_url=webhook_url, clock=clock)
+        live = None
+        if watch:
+            live = LiveGraph(graph)
+            live.start()
+        return cls(vault, graph, ledger, live=live, clock=clock)
+
+    def close(self) -> None:
+        """Stop watching, deliver pending webhooks, close the store. Safe to call twice."""
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
+        self.ledger.close()
+
+    def __enter__(self) -> Service:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- keeping the ledger in step with the vault ---------------------------------------------------------------
+
+    def sync(self) -> None:
+        """Give the ledger the vault's current names, budgets and run rules (after any vault change)."""
+        with self._lock, self.graph.read() as g:
+            if self._synced_revision == self.graph.revision:
+                return
+            self.ledger.set_resolver(self._resolve_locked)
+            self.ledger.set_budgets(budget_specs(g))
+            self.ledger.set_run_settings(RunSettings(), run_settings(g))
+            self._synced_revision = self.graph.revision
+
+    def _resolve_locked(self, name: str) -> str | None:
+        with self.graph.read():
+            return self.graph.lookup_key(name)
+
+    def _on_vault_change(self, changes: list[Any]) -> None:
+        """Vault edits become change events (a `model` switched, `depends_on` changed...), then names re-sync."""
+        events = change_events_from(changes, self.clock())
+        if events:
+            self.ledger.ingest_changes(events, source="vault")
+        self.sync()
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if number >= 0 else None
+
+
+_LIMITS = ("daily_usd", "monthly_usd", "hourly_usd", "per_run_usd")
+
+
+def _spec(scope: str, key: str, budget: object, agents: tuple[str, ...] = ()) -> BudgetSpec | None:
+    if not isinstance(budget, dict):
+        return None
+    limits = {name: _number(budget.get(name)) for name in _LIMITS}
+    if not any(v is not None for v in limits.values()):
+        return None
+    raw = budget.get("thresholds")
+    thresholds = tuple(t for t in (_number(x) for x in raw) if t) if isinstance(raw, list) else None
+    extra = {"thresholds": tuple(t / 100 if t > 1.5 else t for t in thresholds)} if thresholds else {}
+    return BudgetSpec(scope, key, agents=agents, **limits, **extra)
+
+
+def budget_specs(g: Any) -> list[BudgetSpec]:
+    """Budgets from frontmatter: `budget:` on agents and on owners (covering every agent they own), and the
+    `projects:` map of a `type: budgets` note."""
+    specs: list[BudgetSpec] = []
+    agents = [n for n, kind in g.nodes(data="kind") if kind == "agent"]
+    owned: dict[str, list[str]] = {}
+    for agent in agents:
+        for owner in owners(g, agent):
+            owned.setdefault(owner.node, []).append(agent)
+            for team in owner.teams:
+                owned.setdefault(team, []).append(agent)
+    for node, data in g.nodes(data=True):
+        kind = data.get("kind")
+        if kind == "budgets":
+            for project, budget in (data.get("projects") or {}).items():
+                spec = _spec("project", str(project), budget)
+                if spec:
+                    specs.append(spec)
+            continue
+        budget = data.get("budget")
+        if kind == "agent":
+            spec = _spec("agent", node, budget, (node,))
+        else:
+            spec = _spec("owner", node, budget, tuple(sorted(set(owned.get(node, ())))))
+        if spec:
+            specs.append(spec)
+    return specs
+
+
+def run_settings(g: Any) -> dict[str, RunSettings]:
+    """Per-agent run outlier rules from frontmatter (`runs: {cost_k: 5, max_retries: 3, max_calls: 200}`)."""
+    found: dict[str, RunSettings] = {}
+    for node, data in g.nodes(data=True):
+        rules = data.get("runs")
+        if data.get("kind") != "agent" or not isinstance(rules, dict):
+            continue
+        try:
+            found[node] = RunSettings(**{k: v for k, v in rules.items() if k in RunSettings.__dataclass_fields__})
+        except (TypeError, ValueError):
+            continue
+    return found
+
+
+class ServiceSlot:
+    """Where an interface's handlers find the service its lifespan opened (passed in, never a module global)."""
+
+    def __init__(self, service: Service | None = None) -> None:
+        self.service = service
+
+    def get(self) -> Service:
+        if self.service is None:
+            raise RuntimeError("the orgmap service is not open (the server's lifespan has not started)")
+        return self.service
