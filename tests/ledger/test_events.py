@@ -22,7 +22,8 @@ from ledger.events import EventError, validate_cost
         ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "input_tokens": -1}, "input_tokens"),
         ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "output_tokens": 1.5}, "output_tokens"),
         ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "input_tokens": 20_000_000}, "input_tokens"),
-        ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "input_tokens": 10, "cache_read_tokens": 11}, "cache_read_tokens"),
+        ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "input_tokens": 10, "cache_read_tokens": 11},
+         "cache_read_tokens"),
         ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "output_tokens": 1, "reasoning_tokens": 2}, "reasoning_tokens"),
         ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "cost_usd": -0.01}, "cost_usd"),
         ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "cost_usd": "cheap"}, "cost_usd"),
@@ -37,7 +38,8 @@ def test_bad_rows_name_their_field(raw: dict, field: str) -> None:
 def test_aggregates_may_exceed_the_per_call_token_cap_and_csv_strings_parse() -> None:
     event = validate_cost({"ts": "2025-10-15T10:00:00Z", "agent": "a", "aggregate": "true", "input_tokens": "20000000",
                            "runs": "12", "cost_usd": "1.5", "retry": ""})
-    assert (event.aggregate, event.input_tokens, event.runs, event.cost_usd, event.retry) == (True, 20_000_000, 12, 1.5, 0)
+    got = (event.aggregate, event.input_tokens, event.runs, event.cost_usd, event.retry)
+    assert got == (True, 20_000_000, 12, 1.5, 0)
 
 
 def test_bad_rows_are_reported_by_row_and_good_rows_kept(ledger: Ledger) -> None:
@@ -53,7 +55,7 @@ def test_bad_rows_are_reported_by_row_and_good_rows_kept(ledger: Ledger) -> None
     assert report.total_cost_usd == pytest.approx(3.0)
 
 
-def test_same_id_twice_and_a_file_imported_twice_count_once(ledger: Ledger, tmp_path: Path, now) -> None:  # noqa: ANN001
+def test_same_id_twice_and_a_file_imported_twice_count_once(ledger: Ledger, tmp_path: Path, now) -> None:
     rows = [
         {"id": "e1", "ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "cost_usd": 1.25},
         {"id": "e1", "ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "cost_usd": 1.25},
@@ -82,7 +84,7 @@ def test_content_hash_ignores_timestamp_spelling(ledger: Ledger) -> None:
     assert ledger.ingest_cost([a, b]).accepted == 1
 
 
-def test_out_of_order_events_land_in_their_own_hours(ledger: Ledger, now) -> None:  # noqa: ANN001
+def test_out_of_order_events_land_in_their_own_hours(ledger: Ledger, now) -> None:
     ledger.ingest_cost([
         {"ts": "2025-10-15T11:10:00Z", "agent": "support-bot", "cost_usd": 2.0},
         {"ts": "2025-10-15T09:10:00Z", "agent": "support-bot", "cost_usd": 1.0},

@@ -61,7 +61,8 @@ def test_unknown_model_is_stored_unpriced_not_zero(ledger: Ledger, now: datetime
         {"ts": TS, "agent": "support-bot", "model": "acme-llm-9", "input_tokens": 500, "output_tokens": 5},
         {"ts": TS, "agent": "support-bot", "model": "acme-llm-9", "input_tokens": 5, "cost_usd": 0.25},
     ])
-    assert [(u.model, u.events, u.input_tokens, u.output_tokens) for u in report.unpriced] == [("acme-llm-9", 2, 1500, 15)]
+    unpriced = [(u.model, u.events, u.input_tokens, u.output_tokens) for u in report.unpriced]
+    assert unpriced == [("acme-llm-9", 2, 1500, 15)]
     assert report.total_cost_usd == pytest.approx(0.25)
     stored = ledger.store._read("SELECT cost_usd, priced_by FROM cost_events ORDER BY input_tokens")  # type: ignore[attr-defined]
     assert stored == [(0.25, "event"), (None, None), (None, None)]
@@ -85,12 +86,14 @@ def test_price_at_the_events_own_time() -> None:
 
 
 @pytest.mark.parametrize("suffix", ["yaml", "json"])
-def test_override_file_sets_negotiated_rates(ledger_factory, tmp_path: Path, suffix: str) -> None:  # noqa: ANN001
+def test_override_file_sets_negotiated_rates(ledger_factory, tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"prices.{suffix}"
     if suffix == "yaml":
-        path.write_text("gpt-4o:\n  input: 2.0\n  output: 8.0\n  cache_read: 0.5\nacme-llm-9:\n  input: 1\n  output: 2\n")
+        path.write_text("gpt-4o:\n  input: 2.0\n  output: 8.0\n  cache_read: 0.5\n"
+                        "acme-llm-9:\n  input: 1\n  output: 2\n")
     else:
-        path.write_text('{"gpt-4o": {"input": 2.0, "output": 8.0, "cache_read": 0.5}, "acme-llm-9": {"input": 1, "output": 2}}')
+        path.write_text('{"gpt-4o": {"input": 2.0, "output": 8.0, "cache_read": 0.5}, '
+                        '"acme-llm-9": {"input": 1, "output": 2}}')
     led = ledger_factory(price_overrides=path)
     # gpt-4o: 600k x $2 + 400k x $0.5 + 100k x $8 = 1.2 + 0.2 + 0.8 = $2.20; acme: 1M x $1 + 1M x $2 = $3.00.
     report = led.ingest_cost([
