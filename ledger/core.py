@@ -210,8 +210,9 @@ class Ledger(Views):
             for spec in self._specs_for(nodes, projects):
                 status = budget_periods(self.store, spec, self._spec_keys(spec), now)
                 fired += self._thresholds(spec, status, now, None)
+            peers: dict[str, list[tuple[int, str, float]]] = {}
             for run in outcome.runs:
-                fired += self._check_run(run, now)
+                fired += self._check_run(run, now, peers)
         if self._webhook is not None:
             for alert in fired:
                 self._webhook.send(alert)
@@ -238,7 +239,7 @@ class Ledger(Views):
         alert_id = self.store.insert_alert(dedupe, to_us(now), kind, node, message, evidence)
         return [] if alert_id is None else [Alert(alert_id, now, kind, node, message, evidence)]
 
-    def _check_run(self, run: RunRecord, now: datetime) -> list[Alert]:
+    def _check_run(self, run: RunRecord, now: datetime, cache: dict[str, list[tuple[int, str, float]]]) -> list[Alert]:
         node = self._node(run.agent_key)
         fired: list[Alert] = []
         for spec in self._budgets:
@@ -250,7 +251,9 @@ class Ledger(Views):
                                                      thresholds=spec.thresholds), status, now, run)
         settings = self._run_settings_by_node.get(node or "", self._run_settings)
         window = settings.window_days * 86_400_000_000
-        peers = self.store.run_costs([run.agent_key], run.first_ts - window, (run.agent_key, run.run_id)) \
+        if run.agent_key not in cache:
+            cache[run.agent_key] = self.store.run_costs_since(run.agent_key, run.first_ts - window)
+        peers = [c for ts, rid, c in cache[run.agent_key] if run.first_ts - window <= ts and rid != run.run_id] \
             if run.cost > 0 else []
         flags = run_flags(run, settings, peers)
         for name, evidence in flags.items():

@@ -261,6 +261,12 @@ class SQLiteStore:
         )
         return [r[2] for r in rows if (r[0], r[1]) != exclude]
 
+    def run_costs_since(self, agent_key: str, since_ts: int) -> list[tuple[int, str, float]]:
+        return self._read(
+            "SELECT first_ts, run_id, cost FROM runs WHERE agent_key = ? AND first_ts >= ? AND aggregate_only = 0",
+            (agent_key, since_ts),
+        )
+
     def query_runs(self, agent_keys: Sequence[str] | None, since_ts: int | None, top: int | None,
                    flagged: bool | None) -> list[RunRecord]:
         where, params = ["1"], []
