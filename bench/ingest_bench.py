@@ -1,0 +1,82 @@
+"""Ingest throughput from a JSONL file (parse + validate + price + store + rollups) against a naive row-by-row insert.
+
+    .venv/bin/python bench/ingest_bench.py [--events N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sqlite3
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ledger import Ledger
+
+MODELS = [("gpt-4o", "openai"), ("claude-sonnet-4-5", "anthropic"), ("o3", "openai"), ("acme-llm", None)]
+
+
+def write_events(path: Path, n: int) -> None:
+    rng = random.Random(1)
+    start = datetime(2025, 9, 1, tzinfo=UTC)
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            model, provider = rng.choice(MODELS)
+            inp = rng.randint(100, 20_000)
+            out = rng.randint(10, 2_000)
+            fh.write(json.dumps({
+                "id": f"e{i}", "ts": (start + timedelta(seconds=i * 7)).isoformat(),
+                "agent": f"agent-{rng.randint(0, 199)}",
+                "model": model, "provider": provider, "input_tokens": inp, "cache_read_tokens": inp // 4,
+                "output_tokens": out, "reasoning_tokens": out // 5, "run_id": f"r{i // 5}", "project": "p1",
+            }) + "\n")
+
+
+def lines(path: Path):
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)
+
+
+def naive(path: Path, db: Path) -> float:
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE e (id TEXT PRIMARY KEY, ts TEXT, agent TEXT, model TEXT, input INTEGER, output INTEGER)")
+    t = time.perf_counter()
+    conn.execute("BEGIN")
+    for e in lines(path):
+        conn.execute("INSERT OR IGNORE INTO e VALUES (?, ?, ?, ?, ?, ?)",
+                     (e["id"], e["ts"], e["agent"], e["model"], e["input_tokens"], e["output_tokens"]))
+    conn.execute("COMMIT")
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--batch", type=int, default=5000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "events.jsonl"
+        write_events(src, args.events)
+        base = naive(src, Path(tmp) / "naive.db")
+        with Ledger.open(Path(tmp) / "ledger.db", batch_size=args.batch) as led:
+            t = time.perf_counter()
+            report = led.ingest_cost(lines(src))
+            took = time.perf_counter() - t
+        assert report.accepted == args.events
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"events: {args.events:,}  batch: {args.batch}")
+        print(f"ledger ingest: {args.events / took:,.0f} events/s ({took:.2f} s)")
+        print(f"naive row-by-row insert (no validation, pricing, rollups): {args.events / base:,.0f} events/s "
+              f"({base:.2f} s)")
+        print(f"ratio ledger/naive throughput: {base / took:.2f}")
+        print(f"peak RSS: {peak:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,358 @@
+"""The `Ledger` facade: opens the store, ingests events, evaluates budgets and run flags, answers questions.
+
+It knows the company graph only through node ids and the callables the service passes in (`set_resolver`,
+`group_of`). Attribution happens at query time from casefolded agent keys, so a new alias re-attributes the past.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .alerts import Alert, WebhookSender
+from .budgets import BudgetSpec, BudgetStatus, budget_periods
+from .events import EventError, agent_key, validate_change, validate_cost
+from .ingest import BatchOutcome, Priced, write_batch
+from .pricing import PriceOverride, Pricer, load_overrides
+from .results import ChangePage, ChangeRecord, IngestReport, ItemResult, Rejection, UnpricedModel
+from .runs import RunRecord, RunSettings, run_flags, with_flags
+from .sqlite_store import SQLiteStore
+from .store import EventStore
+from .timeutil import from_us, to_us
+from .views import Views
+
+__all__ = ["Ledger"]
+
+log = logging.getLogger(__name__)
+Resolver = Callable[[str], str | None]
+_CAP = 10_000
+
+
+class Ledger(Views):
+    """Cost and change events of one store. Use `Ledger.open(path)`; close it (or use `with`)."""
+
+    def __init__(self, store: EventStore, pricer: Pricer, *, webhook_url: str | None = None,
+                 clock: Callable[[], datetime] | None = None, batch_size: int = 2000) -> None:
+        self.store = store
+        self.pricer = pricer
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.batch_size = batch_size
+        self._resolver: Resolver = lambda _name: None
+        self._node_of: dict[str, str | None] = {}
+        self._keys_by_node: dict[str, list[str]] = {}
+        self._names_version = -1
+        self._budgets: list[BudgetSpec] = []
+        self._run_settings = RunSettings()
+        self._run_settings_by_node: dict[str, RunSettings] = {}
+        self._webhook = WebhookSender(webhook_url, self._delivered) if webhook_url else None
+
+    @classmethod
+    def open(cls, path: str | Path, *,
+             price_overrides: str | Path | Mapping[tuple[str, str | None], PriceOverride] | None = None,
+             webhook_url: str | None = None, clock: Callable[[], datetime] | None = None,
+             batch_size: int = 2000) -> Ledger:
+        """Open (creating or migrating) the SQLite store at `path`."""
+        if isinstance(price_overrides, str | Path):
+            price_overrides = load_overrides(price_overrides)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return cls(SQLiteStore(path), Pricer(price_overrides), webhook_url=webhook_url, clock=clock,
+                   batch_size=batch_size)
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Deliver queued webhooks (bounded by their timeout), then close the store."""
+        if self._webhook is not None:
+            self._webhook.close()
+        self.store.close()
+
+    def flush_webhooks(self) -> None:
+        """Wait until queued webhook posts are done (for shutdown and tests)."""
+        if self._webhook is not None:
+            self._webhook.flush()
+
+    def _delivered(self, alert_id: int) -> None:
+        self.store.mark_delivered(alert_id, to_us(self.clock()))
+
+    # ---- configuration -------------------------------------------------------------------------------------
+    def set_resolver(self, fn: Resolver) -> None:
+        """`fn(agent name) -> node id or None`; call again after vault edits (names are re-resolved lazily)."""
+        self._resolver = fn
+        self._node_of = {}
+        self._names_version = -1
+
+    def set_budgets(self, specs: Iterable[BudgetSpec]) -> None:
+        self._budgets = list(specs)
+
+    def set_run_settings(self, default: RunSettings | None = None,
+                         per_agent: Mapping[str, RunSettings] | None = None) -> None:
+        """Outlier rules for runs: a default and per-agent (node id) overrides."""
+        self._run_settings = default or RunSettings()
+        self._run_settings_by_node = dict(per_agent or {})
+
+    # ---- attribution ---------------------------------------------------------------------------------------
+    def _node(self, key: str, name: str | None = None) -> str | None:
+        if key not in self._node_of:
+            self._node_of[key] = self._resolver(name or key)
+        return self._node_of[key]
+
+    def _key_map(self) -> dict[str, list[str]]:
+        version = self.store.agent_names_version()
+        if version != self._names_version:
+            by_node: dict[str, list[str]] = defaultdict(list)
+            for key, name in self.store.agent_names().items():
+                node = self._node(key, name)
+                if node is not None:
+                    by_node[node].append(key)
+            self._keys_by_node = dict(by_node)
+            self._names_version = version
+        return self._keys_by_node
+
+    def _keys_of(self, node_ids: Iterable[str]) -> list[str]:
+        mapping = self._key_map()
+        return sorted({key for node in node_ids for key in mapping.get(node, ())})
+
+    # ---- ingest --------------------------------------------------------------------------------------------
+    def ingest_cost(self, events: Iterable[Mapping[str, Any]], *, source: str | None = None,
+                    on_progress: Callable[[int, int | None], None] | None = None,
+                    item_results: bool = False) -> IngestReport:
+        """Validate, price and store cost events in committed batches (streams any iterable).
+
+        `item_results=True` adds one `ItemResult` per input item, in order (for API callers with small batches).
+        """
+        total = len(events) if isinstance(events, Sequence) else None
+        acc = _Accumulator(item_results)
+        batch: list[Priced] = []
+        done = 0
+        for row, raw in enumerate(events, 1):
+            done = row
+            try:
+                event = validate_cost(raw if source is None or raw.get("source") else {**raw, "source": source})
+            except EventError as exc:
+                acc.reject(row, exc.field, exc.message)
+                continue
+            if event.cost_usd is not None:
+                cost, priced_by = event.cost_usd, "event"
+            else:
+                cost, priced_by = self.pricer.price(
+                    event.model, event.provider, event.ts, event.input_tokens, event.output_tokens,
+                    event.cache_read_tokens, event.cache_write_tokens, event.reasoning_tokens,
+                )
+            batch.append(Priced(row, event, cost, priced_by))
+            if len(batch) >= self.batch_size:
+                self._commit(batch, acc)
+                batch = []
+                if on_progress:
+                    on_progress(done, total)
+        if batch:
+            self._commit(batch, acc)
+        if on_progress:
+            on_progress(done, total)
+        return acc.report()
+
+    def _commit(self, batch: list[Priced], acc: _Accumulator) -> None:
+        with self.store.transaction():
+            outcome = write_batch(self.store, batch)
+        acc.add(outcome, self._node)
+        acc.alerts += len(self._evaluate(outcome))
+
+    def ingest_changes(self, events: Iterable[Mapping[str, Any]], *, source: str | None = None) -> IngestReport:
+        """Validate and store change events (idempotent by id)."""
+        acc = _Accumulator(True)
+        valid = []
+        for row, raw in enumerate(events, 1):
+            try:
+                valid.append((row, validate_change(raw if source is None or raw.get("source")
+                                                   else {**raw, "source": source})))
+            except EventError as exc:
+                acc.reject(row, exc.field, exc.message)
+        for i in range(0, len(valid), self.batch_size):
+            chunk = valid[i : i + self.batch_size]
+            with self.store.transaction():
+                new = self.store.insert_changes([e for _, e in chunk])
+            for row, event in chunk:
+                fresh = event.id in new
+                new.discard(event.id)
+                acc.count(row, event.id, fresh, event.warning)
+        return acc.report()
+
+    # ---- budgets and run flags -----------------------------------------------------------------------------
+    def _specs_for(self, nodes: set[str], projects: set[str]) -> list[BudgetSpec]:
+        return [
+            s for s in self._budgets
+            if (s.scope == "agent" and s.key in nodes) or (s.scope == "owner" and nodes.intersection(s.agents))
+            or (s.scope == "project" and s.key in projects)
+        ]
+
+    def _spec_keys(self, spec: BudgetSpec) -> list[str] | None:
+        if spec.scope == "project":
+            return None
+        return self._keys_of([spec.key] if spec.scope == "agent" else spec.agents)
+
+    def _evaluate(self, outcome: BatchOutcome) -> list[Alert]:
+        """Fire budget thresholds (current periods) and run flags; each fires once, recorded before it is sent."""
+        if not outcome.stored:
+            return []
+        now = self.clock()
+        nodes = {n for p in outcome.stored if (n := self._node(p.event.key, p.event.agent)) is not None}
+        projects = {p.event.project for p in outcome.stored if p.event.project}
+        fired: list[Alert] = []
+        with self.store.transaction():
+            for spec in self._specs_for(nodes, projects):
+                status = budget_periods(self.store, spec, self._spec_keys(spec), now)
+                fired += self._thresholds(spec, status, now, None)
+            peers: dict[str, list[tuple[int, str, float]]] = {}
+            for run in outcome.runs:
+                fired += self._check_run(run, now, peers)
+        if self._webhook is not None:
+            for alert in fired:
+                self._webhook.send(alert)
+        return fired
+
+    def _thresholds(self, spec: BudgetSpec, status: BudgetStatus, now: datetime, run: RunRecord | None) -> list[Alert]:
+        fired = []
+        for period in status.periods:
+            when = f"{run.agent_key}/{run.run_id}" if run else period.start.isoformat() if period.start else (
+                now.replace(minute=0, second=0, microsecond=0).isoformat())
+            for t in spec.thresholds:
+                if period.used_pct + 1e-9 >= t * 100:
+                    message = (f"Budget {spec.scope} {spec.key}: {period.period} spend ${period.spent:,.2f} is "
+                               f"{period.used_pct:.0f}% of ${period.limit:,.2f} (threshold {t:.0%})")
+                    evidence = {"scope": spec.scope, "key": spec.key, "period": period.period, "since": when,
+                                "spent": period.spent, "limit": period.limit, "threshold": t}
+                    node = spec.key if spec.scope != "project" else None
+                    dedupe = f"budget|{spec.scope}|{spec.key}|{period.period}|{when}|{t}"
+                    fired += self._alert(dedupe, now, "budget", node, message, evidence)
+        return fired
+
+    def _alert(self, dedupe: str, now: datetime, kind: str, node: str | None, message: str,
+               evidence: dict[str, Any]) -> list[Alert]:
+        alert_id = self.store.insert_alert(dedupe, to_us(now), kind, node, message, evidence)
+        return [] if alert_id is None else [Alert(alert_id, now, kind, node, message, evidence)]
+
+    def _check_run(self, run: RunRecord, now: datetime, cache: dict[str, list[tuple[int, str, float]]]) -> list[Alert]:
+        node = self._node(run.agent_key)
+        fired: list[Alert] = []
+        for spec in self._budgets:
+            if spec.per_run_usd is not None and node is not None and (
+                (spec.scope == "agent" and spec.key == node) or (spec.scope == "owner" and node in spec.agents)
+            ):
+                status = budget_periods(self.store, spec, [], now, run_cost=lambda: run.cost)
+                fired += self._thresholds(BudgetSpec(spec.scope, spec.key, per_run_usd=spec.per_run_usd,
+                                                     thresholds=spec.thresholds), status, now, run)
+        settings = self._run_settings_by_node.get(node or "", self._run_settings)
+        window = settings.window_days * 86_400_000_000
+        if run.agent_key not in cache:
+            cache[run.agent_key] = self.store.run_costs_since(run.agent_key, run.first_ts - window)
+        peers = [c for ts, rid, c in cache[run.agent_key] if run.first_ts - window <= ts and rid != run.run_id] \
+            if run.cost > 0 else []
+        flags = run_flags(run, settings, peers)
+        for name, evidence in flags.items():
+            evidence = {**evidence, "agent": run.agent_key, "run_id": run.run_id}
+            message = f"Run {run.run_id} of {node or run.agent_key}: {name} outlier ({_describe(name, evidence)})"
+            fired += self._alert(f"run|{run.agent_key}|{run.run_id}|{name}", now, "run", node, message, evidence)
+        if flags:
+            self.store.put_runs([with_flags(run, list(flags))])
+        return fired
+
+    # ---- alerts and changes --------------------------------------------------------------------------------
+    def alerts(self, since: datetime | None = None, kind: str | None = None) -> list[Alert]:
+        """Fired alerts, oldest first; `delivered_at` is empty while the webhook has not taken one."""
+        return [
+            Alert(r[0], from_us(r[1]), r[2], r[3], r[4], json.loads(r[5]), None if r[6] is None else from_us(r[6]))
+            for r in self.store.query_alerts(None if since is None else to_us(since), kind)
+        ]
+
+    def changes(self, targets: Sequence[str] | None = None, since: datetime | None = None,
+                until: datetime | None = None, kinds: Sequence[str] | None = None, limit: int = 50,
+                cursor: str | None = None) -> ChangePage:
+        """Change events, newest first, for nodes `targets` (raw targets resolved now) and a time range."""
+        keys = None
+        if targets is not None:
+            wanted = set(targets)
+            folded = {agent_key(t) for t in targets}
+            keys = [k for k in self.store.change_target_keys() if k in folded or self._node(k) in wanted]
+        after = None
+        if cursor:
+            ts, _, last_id = cursor.partition(":")
+            after = (int(ts), last_id)
+        rows = self.store.query_changes(keys, None if since is None else to_us(since),
+                                        None if until is None else to_us(until), kinds, limit + 1, after)
+        items = [
+            ChangeRecord(r[0], from_us(r[1]), r[2], self._node(agent_key(r[2]), r[2]), r[3], r[4], r[5], r[6],
+                         bool(r[7]), r[8], None if r[9] is None else json.loads(r[9]))
+            for r in rows[:limit]
+        ]
+        more = len(rows) > limit
+        return ChangePage(items, f"{rows[limit - 1][1]}:{rows[limit - 1][0]}" if more else None)
+
+
+def _describe(name: str, evidence: dict[str, Any]) -> str:
+    if name == "cost":
+        return f"${evidence['cost']:,.2f} > {evidence['k']:g} x median ${evidence['median']:,.4f}"
+    return f"{evidence[name]} {name} > {evidence['threshold']}"
+
+
+class _Accumulator:
+    """Counts an ingest's outcomes; lists are capped so a huge bad file cannot exhaust memory."""
+
+    def __init__(self, item_results: bool) -> None:
+        self.item_results = item_results
+        self.accepted = self.duplicates = self.alerts = 0
+        self.total = 0.0
+        self.rejected: list[Rejection] = []
+        self.warnings: list[Rejection] = []
+        self.items: list[ItemResult] = []
+        self.unattributed: set[str] = set()
+        self.unpriced: dict[tuple[str, str | None], list[int]] = {}
+
+    def reject(self, row: int, field: str, message: str) -> None:
+        if len(self.rejected) < _CAP:
+            self.rejected.append(Rejection(row, field, message))
+        if self.item_results:
+            self.items.append(ItemResult(row, "rejected", message=f"{field}: {message}"))
+
+    def count(self, row: int, event_id: str, fresh: bool, warning: str | None, cost: float | None = None) -> None:
+        if fresh:
+            self.accepted += 1
+        else:
+            self.duplicates += 1
+        if warning and len(self.warnings) < _CAP:
+            self.warnings.append(Rejection(row, "ts", warning))
+        if self.item_results:
+            self.items.append(ItemResult(row, "stored" if fresh else "duplicate", event_id, cost))
+
+    def add(self, outcome: BatchOutcome, node_of: Callable[[str, str], str | None]) -> None:
+        for p, fresh in sorted([(p, True) for p in outcome.stored] + [(p, False) for p in outcome.duplicates],
+                               key=lambda item: item[0].row):
+            self.count(p.row, p.event.id, fresh, p.event.warning, p.cost)
+            if not fresh:
+                continue
+            e = p.event
+            if p.cost is None:
+                tally = self.unpriced.setdefault((e.model or "", e.provider), [0, 0, 0, 0, 0])
+                for i, n in enumerate((1, e.input_tokens, e.output_tokens, e.cache_read_tokens, e.cache_write_tokens)):
+                    tally[i] += n
+            else:
+                self.total += p.cost
+            if node_of(e.key, e.agent) is None:
+                self.unattributed.add(e.agent)
+
+    def report(self) -> IngestReport:
+        return IngestReport(
+            accepted=self.accepted, duplicates=self.duplicates, rejected=self.rejected, warnings=self.warnings,
+            unattributed=sorted(self.unattributed),
+            unpriced=[UnpricedModel(m, p, *t) for (m, p), t in sorted(self.unpriced.items(), key=lambda i: i[0][0])],
+            total_cost_usd=self.total, items=sorted(self.items, key=lambda i: i.row), alerts=self.alerts,
+        )
+
+

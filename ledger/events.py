@@ -1,0 +1,281 @@
+"""Cost and change events as docs/events.md defines them: validation to typed records, and content-hash ids.
+
+Validation is a pure function per row; a bad row raises `EventError` naming the field, the caller keeps the rest.
+CSV-shaped input is accepted: numbers and booleans may arrive as strings, an empty string means absent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .timeutil import parse_ts
+
+__all__ = [
+    "CHANGE_KINDS",
+    "COST_KINDS",
+    "ChangeEvent",
+    "CostEvent",
+    "EventError",
+    "agent_key",
+    "content_id",
+    "validate_change",
+    "validate_cost",
+]
+
+COST_KINDS = frozenset({"llm", "tool", "embedding", "retrieval", "other"})
+CHANGE_KINDS = frozenset(
+    {"deploy", "prompt", "model", "config", "schedule", "dependency", "release", "commit", "vault_edit", "other"}
+)
+MAX_TOKENS_PER_CALL = 10_000_000
+_TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens")
+_TRUE = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+class EventError(ValueError):
+    """A row that breaks the schema; `field` names the offending field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class CostEvent:
+    """One validated cost event; `ts` is UTC microseconds, tokens are ints (0 when absent)."""
+
+    id: str
+    ts: int
+    agent: str
+    kind: str
+    model: str | None
+    provider: str | None
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    reasoning_tokens: int
+    cost_usd: float | None
+    tool: str | None
+    run_id: str | None
+    client: str | None
+    project: str | None
+    task: str | None
+    retry: int
+    duration_ms: float | None
+    status: str | None
+    aggregate: bool
+    runs: int | None
+    period_s: int | None
+    source: str | None
+    attributes: dict[str, Any] | None
+    warning: str | None
+
+    @property
+    def key(self) -> str:
+        """The casefolded agent key rollups are grouped by."""
+        return agent_key(self.agent)
+
+    @property
+    def is_error(self) -> bool:
+        return self.status is not None and self.status.lower() in ("error", "failed", "failure")
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEvent:
+    """One validated change event (something that shipped)."""
+
+    id: str
+    ts: int
+    target: str
+    kind: str
+    summary: str
+    ref: str | None
+    author: str | None
+    planned: bool
+    source: str | None
+    details: dict[str, Any] | None
+    warning: str | None
+
+
+def agent_key(name: str) -> str:
+    """Agent names match case-insensitively: the key is the stripped, casefolded name.
+
+    >>> agent_key("  Support-Bot ")
+    'support-bot'
+    """
+    return name.strip().casefold()
+
+
+def content_id(content: Mapping[str, Any]) -> str:
+    """A stable id: SHA-256 of the canonical JSON (sorted keys, no spaces) of the event's normalised content."""
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _present(raw: Mapping[str, Any], name: str) -> Any:
+    value = raw.get(name)
+    return None if value is None or value == "" else value
+
+
+def _text(raw: Mapping[str, Any], name: str, *, required: bool = False) -> str | None:
+    value = _present(raw, name)
+    if value is None:
+        if required:
+            raise EventError(name, "is required")
+        return None
+    if not isinstance(value, str):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        raise EventError(name, f"must be a string, got {type(value).__name__}")
+    value = value.strip()
+    if required and not value:
+        raise EventError(name, "is required")
+    return value or None
+
+
+def _int(raw: Mapping[str, Any], name: str, *, minimum: int = 0) -> int | None:
+    value = _present(raw, name)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise EventError(name, f"must be an integer, got {value!r}") from None
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise EventError(name, f"must be an integer, got {value!r}")
+    if value < minimum:
+        raise EventError(name, f"must be >= {minimum}, got {value}")
+    return value
+
+
+def _number(raw: Mapping[str, Any], name: str) -> float | None:
+    value = _present(raw, name)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise EventError(name, f"must be a number, got {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise EventError(name, f"must be a number, got {value!r}")
+    if value < 0:
+        raise EventError(name, f"must be >= 0, got {value}")
+    return float(value)
+
+
+def _bool(raw: Mapping[str, Any], name: str) -> bool:
+    value = _present(raw, name)
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE:
+        return _TRUE[value.strip().lower()]
+    raise EventError(name, f"must be true or false, got {value!r}")
+
+
+def _object(raw: Mapping[str, Any], name: str) -> dict[str, Any] | None:
+    value = _present(raw, name)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise EventError(name, "must be an object (or its JSON text)") from None
+    if not isinstance(value, Mapping):
+        raise EventError(name, f"must be an object, got {type(value).__name__}")
+    return dict(value)
+
+
+def _ts(raw: Mapping[str, Any]) -> tuple[int, str | None]:
+    value = _present(raw, "ts")
+    if value is None:
+        raise EventError("ts", "is required")
+    try:
+        us, naive = parse_ts(value)
+    except (ValueError, TypeError) as exc:
+        raise EventError("ts", f"is not an ISO 8601 timestamp ({value!r}): {exc}") from None
+    return us, ("ts has no time zone; taken as UTC" if naive else None)
+
+
+def validate_cost(raw: Mapping[str, Any]) -> CostEvent:
+    """Validate one cost event (raises `EventError` naming the field)."""
+    ts, warning = _ts(raw)
+    agent = _text(raw, "agent", required=True)
+    kind = (_text(raw, "kind") or "llm").lower()
+    if kind not in COST_KINDS:
+        raise EventError("kind", f"must be one of {', '.join(sorted(COST_KINDS))}, got {kind!r}")
+    aggregate = _bool(raw, "aggregate")
+    tokens = [_int(raw, name) or 0 for name in _TOKEN_FIELDS]
+    if not aggregate:
+        for name, count in zip(_TOKEN_FIELDS, tokens, strict=True):
+            if count > MAX_TOKENS_PER_CALL:
+                raise EventError(name, f"{count} is more than {MAX_TOKENS_PER_CALL:,} tokens in one call")
+    input_tokens, output_tokens, cache_read, cache_write, reasoning = tokens
+    if cache_read + cache_write > input_tokens:
+        field = "cache_read_tokens" if cache_read > input_tokens or not cache_write else "cache_write_tokens"
+        raise EventError(
+            field, f"cache tokens ({cache_read} read + {cache_write} write) exceed input_tokens ({input_tokens})"
+        )
+    if reasoning > output_tokens:
+        raise EventError("reasoning_tokens", f"{reasoning} exceeds output_tokens ({output_tokens})")
+    period = _int(raw, "period_s", minimum=1)
+    fields: dict[str, Any] = {
+        "ts": ts,
+        "agent": agent,
+        "kind": kind,
+        "model": _text(raw, "model"),
+        "provider": _text(raw, "provider"),
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "cache_read_tokens": cache_read,
+        "cache_write_tokens": cache_write,
+        "reasoning_tokens": reasoning,
+        "cost_usd": _number(raw, "cost_usd"),
+        "tool": _text(raw, "tool"),
+        "run_id": _text(raw, "run_id"),
+        "client": _text(raw, "client"),
+        "project": _text(raw, "project"),
+        "task": _text(raw, "task"),
+        "retry": _int(raw, "retry") or 0,
+        "duration_ms": _number(raw, "duration_ms"),
+        "status": _text(raw, "status"),
+        "aggregate": aggregate,
+        "runs": _int(raw, "runs"),
+        "period_s": period if period is not None else (3600 if aggregate else None),
+        "source": _text(raw, "source"),
+        "attributes": _object(raw, "attributes"),
+    }
+    event_id = _text(raw, "id") or content_id(fields)
+    return CostEvent(id=event_id, warning=warning, **fields)
+
+
+def validate_change(raw: Mapping[str, Any]) -> ChangeEvent:
+    """Validate one change event (raises `EventError` naming the field)."""
+    ts, warning = _ts(raw)
+    kind = (_text(raw, "kind", required=True) or "").lower()
+    if kind not in CHANGE_KINDS:
+        raise EventError("kind", f"must be one of {', '.join(sorted(CHANGE_KINDS))}, got {kind!r}")
+    fields: dict[str, Any] = {
+        "ts": ts,
+        "target": _text(raw, "target", required=True),
+        "kind": kind,
+        "summary": _text(raw, "summary", required=True),
+        "ref": _text(raw, "ref"),
+        "author": _text(raw, "author"),
+        "planned": _bool(raw, "planned"),
+        "source": _text(raw, "source"),
+        "details": _object(raw, "details"),
+    }
+    event_id = _text(raw, "id") or content_id(fields)
+    return ChangeEvent(id=event_id, warning=warning, **fields)

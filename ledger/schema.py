@@ -1,0 +1,95 @@
+"""The SQLite schema as numbered migrations (PRAGMA user_version): a file migrates forward on open, never back."""
+
+from __future__ import annotations
+
+import sqlite3
+
+__all__ = ["MEASURES", "MIGRATIONS", "SCHEMA_VERSION", "SchemaError", "migrate"]
+
+MEASURES = (
+    "cost", "unpriced", "calls", "runs", "input_tokens", "output_tokens",
+    "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "retries", "errors",
+)
+_M = ", ".join(f"{m} {'REAL' if m == 'cost' else 'INTEGER'} NOT NULL DEFAULT 0" for m in MEASURES)
+_DIMS = "agent_key TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, client TEXT NOT NULL, " \
+    "project TEXT NOT NULL, kind TEXT NOT NULL, agg INTEGER NOT NULL"
+_DIM_KEY = "agent_key, model, provider, client, project, kind, agg"
+
+_V1 = f"""
+CREATE TABLE cost_events (
+    id TEXT PRIMARY KEY, ts INTEGER NOT NULL, agent TEXT NOT NULL, agent_key TEXT NOT NULL, kind TEXT NOT NULL,
+    model TEXT, provider TEXT, input_tokens INTEGER, output_tokens INTEGER, cache_read_tokens INTEGER,
+    cache_write_tokens INTEGER, reasoning_tokens INTEGER, cost_usd REAL, priced_by TEXT, tool TEXT, run_id TEXT,
+    client TEXT, project TEXT, task TEXT, retry INTEGER, duration_ms REAL, status TEXT, aggregate INTEGER,
+    runs INTEGER, period_s INTEGER, source TEXT, attributes TEXT, warning TEXT
+) WITHOUT ROWID;
+CREATE TABLE rollup_hour (hour INTEGER NOT NULL, {_DIMS}, {_M}, PRIMARY KEY (hour, {_DIM_KEY})) WITHOUT ROWID;
+CREATE TABLE rollup_day (day INTEGER NOT NULL, {_DIMS}, {_M}, PRIMARY KEY (day, {_DIM_KEY})) WITHOUT ROWID;
+CREATE INDEX rollup_day_project ON rollup_day (project, day);
+CREATE TABLE agent_hour (agent_key TEXT NOT NULL, hour INTEGER NOT NULL, agg INTEGER NOT NULL, {_M},
+    PRIMARY KEY (agent_key, hour, agg)) WITHOUT ROWID;
+CREATE TABLE agent_day (agent_key TEXT NOT NULL, day INTEGER NOT NULL, agg INTEGER NOT NULL, {_M},
+    PRIMARY KEY (agent_key, day, agg)) WITHOUT ROWID;
+CREATE TABLE spend_minute (agent_key TEXT NOT NULL, minute INTEGER NOT NULL, project TEXT NOT NULL,
+    cost REAL NOT NULL, PRIMARY KEY (agent_key, minute, project)) WITHOUT ROWID;
+CREATE INDEX spend_minute_project ON spend_minute (project, minute);
+CREATE INDEX spend_minute_minute ON spend_minute (minute);
+CREATE TABLE agg_buckets (agent_key TEXT NOT NULL, start_hour INTEGER NOT NULL, hours INTEGER NOT NULL,
+    shadowed INTEGER NOT NULL, PRIMARY KEY (agent_key, start_hour, hours)) WITHOUT ROWID;
+CREATE TABLE agent_names (agent_key TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE runs (
+    agent_key TEXT NOT NULL, run_id TEXT NOT NULL, first_ts INTEGER NOT NULL, last_ts INTEGER NOT NULL,
+    first_dims TEXT NOT NULL, calls INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+    cost REAL NOT NULL, unpriced INTEGER NOT NULL, tool_cost REAL NOT NULL, retrieval_cost REAL NOT NULL,
+    retry_events INTEGER NOT NULL, errors INTEGER NOT NULL, last_error INTEGER NOT NULL, models TEXT NOT NULL,
+    client TEXT, project TEXT, task TEXT, aggregate_only INTEGER NOT NULL, PRIMARY KEY (agent_key, run_id)
+) WITHOUT ROWID;
+CREATE INDEX runs_agent_first ON runs (agent_key, first_ts);
+CREATE INDEX runs_last ON runs (last_ts);
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY, dedupe TEXT NOT NULL UNIQUE, ts INTEGER NOT NULL, kind TEXT NOT NULL,
+    node_id TEXT, message TEXT NOT NULL, evidence TEXT NOT NULL, delivered_at INTEGER
+);
+CREATE TABLE changes (
+    id TEXT PRIMARY KEY, ts INTEGER NOT NULL, target TEXT NOT NULL, target_key TEXT NOT NULL, kind TEXT NOT NULL,
+    summary TEXT NOT NULL, ref TEXT, author TEXT, planned INTEGER NOT NULL, source TEXT, details TEXT, warning TEXT
+) WITHOUT ROWID;
+CREATE INDEX changes_target ON changes (target_key, ts);
+CREATE INDEX changes_ts ON changes (ts);
+"""
+
+_V2 = """
+ALTER TABLE runs ADD COLUMN flags TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX runs_cost ON runs (cost);
+ALTER TABLE alerts ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaError(RuntimeError):
+    """The database file was written by a newer orgmap than this one."""
+
+
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """Bring the schema up to `target` inside one write transaction; returns the version found before."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = conn.execute("PRAGMA user_version").fetchone()[0]
+        if found > SCHEMA_VERSION:
+            raise SchemaError(
+                f"the event store has schema version {found}, newer than this orgmap understands "
+                f"({SCHEMA_VERSION}); upgrade orgmap to open it"
+            )
+        for version in range(found, target):
+            for statement in MIGRATIONS[version].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return found

@@ -1,0 +1,330 @@
+"""The SQLite event store: WAL mode and a busy timeout so `orgmap serve` and `orgmap mcp` can share one file."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .events import ChangeEvent
+from .rollups import AGG_COUNTED, AGG_SHADOWED, Deltas, add, fold_agent, fold_day
+from .runs import RunRecord
+from .schema import MEASURES, migrate
+
+__all__ = ["SQLiteStore"]
+
+_DIM_COLS = ("agent_key", "model", "provider", "client", "project", "kind", "agg")
+_SUMS = ", ".join(f"SUM({m})" for m in MEASURES)
+_RUN_COLS = (
+    "agent_key", "run_id", "first_ts", "last_ts", "first_dims", "calls", "input_tokens", "output_tokens",
+    "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "cost", "unpriced", "tool_cost",
+    "retrieval_cost", "retry_events", "errors", "last_error", "models", "client", "project", "task",
+    "aggregate_only", "flags",
+)
+
+
+def _upsert_sql(table: str, keys: Sequence[str]) -> str:
+    cols = (*keys, *MEASURES)
+    updates = ", ".join(f"{m} = {m} + excluded.{m}" for m in MEASURES)
+    return (
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
+
+
+_UPSERTS = {
+    "hour": _upsert_sql("rollup_hour", ("hour", *_DIM_COLS)),
+    "day": _upsert_sql("rollup_day", ("day", *_DIM_COLS)),
+    "agent_hour": _upsert_sql("agent_hour", ("agent_key", "hour", "agg")),
+    "agent_day": _upsert_sql("agent_day", ("agent_key", "day", "agg")),
+}
+
+
+def _run_from_row(row: Sequence[Any]) -> RunRecord:
+    values = dict(zip(_RUN_COLS, row, strict=True))
+    values["first_key"] = tuple(json.loads(values.pop("first_dims")))
+    values["models"] = tuple(json.loads(values["models"]))
+    values["flags"] = tuple(json.loads(values["flags"]))
+    values["last_error"] = bool(values["last_error"])
+    values["aggregate_only"] = bool(values["aggregate_only"])
+    return RunRecord(**values)
+
+
+def _run_to_row(run: RunRecord) -> tuple:
+    return (
+        run.agent_key, run.run_id, run.first_ts, run.last_ts, json.dumps(run.first_key), run.calls,
+        run.input_tokens, run.output_tokens, run.cache_read_tokens, run.cache_write_tokens, run.reasoning_tokens,
+        run.cost, run.unpriced, run.tool_cost, run.retrieval_cost, run.retry_events, run.errors,
+        int(run.last_error), json.dumps(list(run.models)), run.client, run.project, run.task,
+        int(run.aggregate_only), json.dumps(list(run.flags)),
+    )
+
+
+def _in(column: str, values: Sequence[Any]) -> str:
+    return f"{column} IN ({', '.join('?' * len(values))})"
+
+
+class SQLiteStore:
+    """One connection per store object, shared by threads under a lock; other processes wait on the busy timeout."""
+
+    def __init__(self, path: str | Path, *, busy_timeout_s: float = 30.0) -> None:
+        self.path = str(path)
+        self._conn = sqlite3.connect(self.path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
+        self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = FULL")
+        self._lock = threading.RLock()
+        self.migrated_from = migrate(self._conn)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # ---- writes -------------------------------------------------------------------------------------------
+    def existing_cost_ids(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), 30000):
+            chunk = ids[i : i + 30000]
+            rows = self._conn.execute(f"SELECT id FROM cost_events WHERE {_in('id', chunk)}", chunk)
+            found.update(r[0] for r in rows)
+        return found
+
+    def insert_cost_rows(self, rows: Sequence[tuple]) -> None:
+        self._conn.executemany(f"INSERT INTO cost_events VALUES ({', '.join('?' * 28)})", rows)
+
+    def apply_deltas(self, deltas: Deltas) -> None:
+        for name, folded in (
+            ("hour", deltas), ("day", fold_day(deltas)),
+            ("agent_hour", fold_agent(deltas, daily=False)), ("agent_day", fold_agent(deltas, daily=True)),
+        ):
+            self._conn.executemany(_UPSERTS[name], [(*k, *m) for k, m in folded.items()])
+
+    def add_minute_spend(self, rows: Iterable[tuple[str, int, str, float]]) -> None:
+        self._conn.executemany(
+            "INSERT INTO spend_minute VALUES (?, ?, ?, ?) ON CONFLICT (agent_key, minute, project) "
+            "DO UPDATE SET cost = cost + excluded.cost", rows,
+        )
+
+    def prune_minutes(self, before_minute: int) -> None:
+        self._conn.execute("DELETE FROM spend_minute WHERE minute < ?", (before_minute,))
+
+    def has_per_call(self, agent_key: str, first_hour: int, end_hour: int) -> bool:
+        return self._conn.execute(
+            "SELECT 1 FROM agent_hour WHERE agent_key = ? AND hour >= ? AND hour < ? AND agg = 0 AND calls > 0 LIMIT 1",
+            (agent_key, first_hour, end_hour),
+        ).fetchone() is not None
+
+    def open_buckets_covering(self, agent_key: str, hour: int) -> list[tuple[int, int]]:
+        return self._conn.execute(
+            "SELECT start_hour, hours FROM agg_buckets WHERE agent_key = ? AND shadowed = 0 AND start_hour <= ? "
+            "AND start_hour + hours > ?", (agent_key, hour, hour),
+        ).fetchall()
+
+    def add_bucket(self, agent_key: str, start_hour: int, hours: int, shadowed: bool) -> None:
+        self._conn.execute(
+            "INSERT INTO agg_buckets VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET shadowed = max(shadowed, ?)",
+            (agent_key, start_hour, hours, int(shadowed), int(shadowed)),
+        )
+
+    def shadow_bucket(self, agent_key: str, start_hour: int, hours: int) -> Deltas:
+        rows = self._conn.execute(
+            f"SELECT hour, {', '.join(_DIM_COLS)}, {', '.join(MEASURES)} FROM rollup_hour "
+            "WHERE hour = ? AND agent_key = ? AND agg = ?", (start_hour, agent_key, AGG_COUNTED),
+        ).fetchall()
+        self._conn.execute(
+            "UPDATE agg_buckets SET shadowed = 1 WHERE agent_key = ? AND start_hour = ?", (agent_key, start_hour)
+        )
+        moves: Deltas = {}
+        for row in rows:
+            key, measures = row[:8], row[8:]
+            add(moves, key, measures, -1)
+            add(moves, (*key[:7], AGG_SHADOWED), measures)
+        return moves
+
+    def agents_with_open_buckets(self) -> set[str]:
+        return {r[0] for r in self._conn.execute("SELECT DISTINCT agent_key FROM agg_buckets WHERE shadowed = 0")}
+
+    def note_agent_names(self, names: Iterable[tuple[str, str]]) -> None:
+        self._conn.executemany("INSERT OR IGNORE INTO agent_names VALUES (?, ?)", names)
+
+    def get_runs(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], RunRecord]:
+        found: dict[tuple[str, str], RunRecord] = {}
+        sql = f"SELECT {', '.join(_RUN_COLS)} FROM runs WHERE agent_key = ? AND run_id = ?"
+        for key in keys:
+            row = self._conn.execute(sql, key).fetchone()
+            if row is not None:
+                found[key] = _run_from_row(row)
+        return found
+
+    def put_runs(self, runs: Iterable[RunRecord]) -> None:
+        self._conn.executemany(
+            f"INSERT OR REPLACE INTO runs ({', '.join(_RUN_COLS)}) VALUES ({', '.join('?' * len(_RUN_COLS))})",
+            [_run_to_row(r) for r in runs],
+        )
+
+    def insert_alert(self, dedupe: str, ts: int, kind: str, node_id: str | None, message: str,
+                     evidence: dict[str, Any]) -> int | None:
+        cur = self._conn.execute(
+            "INSERT OR IGNORE INTO alerts (dedupe, ts, kind, node_id, message, evidence) VALUES (?, ?, ?, ?, ?, ?)",
+            (dedupe, ts, kind, node_id, message, json.dumps(evidence, default=str)),
+        )
+        return cur.lastrowid if cur.rowcount else None
+
+    def insert_changes(self, events: Sequence[ChangeEvent]) -> set[str]:
+        ids = [e.id for e in events]
+        existing = {r[0] for r in self._conn.execute(f"SELECT id FROM changes WHERE {_in('id', ids)}", ids)}
+        new = [e for e in events if e.id not in existing]
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(e.id, e.ts, e.target, e.target.strip().casefold(), e.kind, e.summary, e.ref, e.author, int(e.planned),
+              e.source, None if e.details is None else json.dumps(e.details), e.warning) for e in new],
+        )
+        return {e.id for e in new}
+
+    # ---- reads --------------------------------------------------------------------------------------------
+    def rollup_sum(self, group: Sequence[str], first_hour: int, end_hour: int, *, slim: bool,
+                   aggs: Sequence[int], agent_keys: Sequence[str] | None = None,
+                   project: str | None = None, bucket: str | None = None) -> list[tuple]:
+        """Sum measures over [first_hour, end_hour): whole days from the day table, the edges from the hour table."""
+        parts: list[tuple[str, int, int]] = []
+        d0, d1 = -(-first_hour // 24), end_hour // 24
+        if bucket != "hour" and d0 < d1:
+            parts = [("day", d0, d1), ("hour", first_hour, d0 * 24), ("hour", d1 * 24, end_hour)]
+        else:
+            parts = [("hour", first_hour, end_hour)]
+        totals: dict[tuple, list[float]] = {}
+        for grain, lo, hi in parts:
+            if lo >= hi:
+                continue
+            table = ("agent_" if slim else "rollup_") + grain
+            cols = list(group)
+            if bucket:
+                cols.insert(0, grain if bucket == grain else f"{grain} / 24")
+            where = [f"{grain} >= ?", f"{grain} < ?", _in("agg", aggs)]
+            params: list[Any] = [lo, hi, *aggs]
+            if agent_keys is not None:
+                where.append(_in("agent_key", agent_keys))
+                params.extend(agent_keys)
+            if project is not None:
+                where.append("project = ?")
+                params.append(project)
+            select = ", ".join([*cols, _SUMS])
+            sql = f"SELECT {select} FROM {table} WHERE {' AND '.join(where)}"
+            if cols:
+                sql += f" GROUP BY {', '.join(cols)}"
+            for row in self._read(sql, params):
+                key, measures = row[: len(cols)], row[len(cols):]
+                if measures[0] is not None:
+                    add(totals, tuple(key), measures)
+        return [(*k, *m) for k, m in totals.items()]
+
+    def minute_spend(self, agent_keys: Sequence[str] | None, project: str | None,
+                     first_minute: int, end_minute: int) -> float:
+        where, params = ["minute >= ?", "minute < ?"], [first_minute, end_minute]
+        if agent_keys is not None:
+            where.append(_in("agent_key", agent_keys))
+            params.extend(agent_keys)
+        if project is not None:
+            where.append("project = ?")
+            params.append(project)
+        return self._read(f"SELECT COALESCE(SUM(cost), 0) FROM spend_minute WHERE {' AND '.join(where)}", params)[0][0]
+
+    def agent_names(self) -> dict[str, str]:
+        return dict(self._read("SELECT agent_key, name FROM agent_names"))
+
+    def agent_names_version(self) -> int:
+        return self._read("SELECT count(*) FROM agent_names")[0][0]
+
+    def run_costs(self, agent_key_list: Sequence[str], since_ts: int, exclude: tuple[str, str] | None) -> list[float]:
+        rows = self._read(
+            f"SELECT agent_key, run_id, cost FROM runs WHERE {_in('agent_key', agent_key_list)} AND first_ts >= ? "
+            "AND aggregate_only = 0", [*agent_key_list, since_ts],
+        )
+        return [r[2] for r in rows if (r[0], r[1]) != exclude]
+
+    def run_costs_since(self, agent_key: str, since_ts: int) -> list[tuple[int, str, float]]:
+        return self._read(
+            "SELECT first_ts, run_id, cost FROM runs WHERE agent_key = ? AND first_ts >= ? AND aggregate_only = 0",
+            (agent_key, since_ts),
+        )
+
+    def query_runs(self, agent_keys: Sequence[str] | None, since_ts: int | None, top: int | None,
+                   flagged: bool | None) -> list[RunRecord]:
+        where, params = ["1"], []
+        if agent_keys is not None:
+            where.append(_in("agent_key", agent_keys))
+            params.extend(agent_keys)
+        if since_ts is not None:
+            where.append("last_ts >= ?")
+            params.append(since_ts)
+        if flagged is not None:
+            where.append("flags != '[]'" if flagged else "flags = '[]'")
+        order = "cost DESC" if top else "first_ts DESC"
+        sql = f"SELECT {', '.join(_RUN_COLS)} FROM runs WHERE {' AND '.join(where)} ORDER BY {order}"
+        if top:
+            sql += f" LIMIT {int(top)}"
+        return [_run_from_row(r) for r in self._read(sql, params)]
+
+    def query_alerts(self, since_ts: int | None, kind: str | None) -> list[tuple]:
+        where, params = ["1"], []
+        if since_ts is not None:
+            where.append("ts >= ?")
+            params.append(since_ts)
+        if kind is not None:
+            where.append("kind = ?")
+            params.append(kind)
+        return self._read(
+            f"SELECT id, ts, kind, node_id, message, evidence, delivered_at FROM alerts WHERE {' AND '.join(where)} "
+            "ORDER BY ts, id", params,
+        )
+
+    def mark_delivered(self, alert_id: int, ts: int) -> None:
+        with self.transaction():
+            self._conn.execute(
+                "UPDATE alerts SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?", (ts, alert_id)
+            )
+
+    def change_target_keys(self) -> list[str]:
+        return [r[0] for r in self._read("SELECT DISTINCT target_key FROM changes")]
+
+    def query_changes(self, target_keys: Sequence[str] | None, since_ts: int | None, until_ts: int | None,
+                      kinds: Sequence[str] | None, limit: int, after: tuple[int, str] | None) -> list[tuple]:
+        where, params = ["1"], []
+        if target_keys is not None:
+            where.append(_in("target_key", target_keys))
+            params.extend(target_keys)
+        if since_ts is not None:
+            where.append("ts >= ?")
+            params.append(since_ts)
+        if until_ts is not None:
+            where.append("ts < ?")
+            params.append(until_ts)
+        if kinds:
+            where.append(_in("kind", kinds))
+            params.extend(kinds)
+        if after is not None:
+            where.append("(ts < ? OR (ts = ? AND id < ?))")
+            params.extend([after[0], after[0], after[1]])
+        return self._read(
+            "SELECT id, ts, target, kind, summary, ref, author, planned, source, details FROM changes "
+            f"WHERE {' AND '.join(where)} ORDER BY ts DESC, id DESC LIMIT {int(limit)}", params,
+        )

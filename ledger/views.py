@@ -1,0 +1,213 @@
+"""The ledger's read side (mixed into `Ledger`): run-rate, spend series and summaries, unattributed and unpriced
+spend, budget status, the allowance check, and runs. Everything reads rollups and running totals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from .budgets import Allowance, BudgetSpec, BudgetStatus, budget_periods
+from .results import RunDistribution, RunView, SpendPoint, SpendSummary, UnattributedName, UnpricedModel
+from .rollups import AGG_COUNTED, AGG_SHADOWED, PER_CALL
+from .runrate import BY, RunRate, rank
+from .runs import RunRecord, percentile
+from .series import HourlySeries
+from .store import EventStore
+from .timeutil import HOUR_US, from_us, to_us
+
+__all__ = ["Views"]
+
+_COUNTED = (PER_CALL, AGG_COUNTED)
+_DIM_BY = {"model": "model", "provider": "provider", "client": "client", "project": "project", "kind": "kind"}
+
+
+def _span(window: timedelta, now: datetime) -> tuple[int, int]:
+    """[first_hour, end_hour) of a window ending at `now` rounded up to the hour."""
+    end = -(-to_us(now) // HOUR_US)
+    return end - int(window.total_seconds() // 3600), end
+
+
+class Views:
+    store: EventStore
+    clock: Callable[[], datetime]
+    _budgets: list[BudgetSpec]
+
+    def _node(self, key: str, name: str | None = None) -> str | None: ...  # provided by Ledger
+    def _keys_of(self, node_ids: Sequence[str]) -> list[str]: ...  # provided by Ledger
+
+    def _spec_keys(self, spec: BudgetSpec) -> list[str] | None: ...  # provided by Ledger
+
+    def run_rate(self, window: timedelta, by: str = "agent", now: datetime | None = None,
+                 group_of: Callable[[str], Sequence[str]] | None = None) -> RunRate:
+        """Ranked run-rate per `by` over `window` ending at `now`, with change against the preceding window.
+
+        For `owner`/`team`, `group_of(node_id)` gives the groups an agent's spend counts under.
+        """
+        if by not in BY:
+            raise ValueError(f"by must be one of {', '.join(BY)}, got {by!r}")
+        if by in ("owner", "team") and group_of is None:
+            raise ValueError(f"by={by!r} needs group_of")
+        now = now or self.clock()
+        first, end = _span(window, now)
+        slim = by not in _DIM_BY
+        cols = ("agent_key",) if slim else (_DIM_BY[by],)
+        current = self.store.rollup_sum(cols, first, end, slim=slim, aggs=_COUNTED)
+        baseline = self.store.rollup_sum(cols, 2 * first - end, first, slim=slim, aggs=_COUNTED)
+        shadow = self.store.rollup_sum((), first, end, slim=True, aggs=(AGG_SHADOWED,))
+
+        def groups(key: tuple) -> Sequence[str | None]:
+            if not slim:
+                return [key[0] or "(none)"]
+            node = self._node(key[0])
+            if node is None or by == "agent":
+                return [node]
+            return list(group_of(node)) or ["(no owner)"]  # type: ignore[misc]
+
+        return rank(by, current, baseline, groups, from_us(first * HOUR_US), from_us(end * HOUR_US),
+                    shadow[0][0] if shadow else 0.0)
+
+    def spend_series(self, node_id: str, window: timedelta, bucket: str = "hour",
+                     now: datetime | None = None) -> list[SpendPoint]:
+        """A node's spend per hour or day over `window`, zeros included."""
+        if bucket not in ("hour", "day"):
+            raise ValueError("bucket must be 'hour' or 'day'")
+        first, end = _span(window, now or self.clock())
+        keys = self._keys_of([node_id])
+        rows = self.store.rollup_sum((), first, end, slim=True, aggs=_COUNTED, agent_keys=keys, bucket=bucket) \
+            if keys else []
+        found = {r[0]: r for r in rows}
+        step = 1 if bucket == "hour" else 24
+        start = first if bucket == "hour" else first // 24
+        stop = end if bucket == "hour" else -(-end // 24)
+        points = []
+        for b in range(start, stop):
+            r = found.get(b)
+            points.append(SpendPoint(from_us(b * step * HOUR_US), r[1] if r else 0.0, int(r[3]) if r else 0,
+                                     int(r[4]) if r else 0, int(r[2]) if r else 0))
+        return points
+
+    def spend_summary(self, node_ids: Sequence[str], window: timedelta,
+                      now: datetime | None = None) -> dict[str, SpendSummary]:
+        """Spend of many nodes over one window, in one query."""
+        first, end = _span(window, now or self.clock())
+        wanted = set(node_ids)
+        totals: dict[str, list[float]] = {n: [0.0] * 11 for n in node_ids}
+        keys = self._keys_of(node_ids)
+        for row in self.store.rollup_sum(("agent_key",), first, end, slim=True, aggs=_COUNTED, agent_keys=keys) \
+                if keys else []:
+            node = self._node(row[0])
+            if node in wanted:
+                totals[node] = [a + b for a, b in zip(totals[node], row[1:], strict=True)]
+        days = (end - first) / 24
+        return {n: SpendSummary(n, m[0], int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[1]), m[0] / days)
+                for n, m in totals.items()}
+
+    def hourly_series(self, node_ids: Sequence[str], since: datetime, until: datetime) -> dict[str, HourlySeries]:
+        """Per node, the hourly rollup from `since` to `until` (hours starting before `until`), model mix included."""
+        first, end = to_us(since) // HOUR_US, -(-to_us(until) // HOUR_US)
+        n = max(end - first, 0)
+        keys = self._keys_of(node_ids)
+        rows = self.store.rollup_sum(("agent_key", "model"), first, end, slim=False, aggs=_COUNTED,
+                                     agent_keys=keys, bucket="hour") if keys else []
+        data = {node: {name: [0.0] * n for name in ("cost", "runs", "calls", "in", "out", "retries")}
+                for node in node_ids}
+        models: dict[str, dict[str, list[float]]] = {node: defaultdict(lambda: [0.0] * n) for node in node_ids}
+        for hour, key, model, *m in rows:
+            node = self._node(key)
+            if node not in data:
+                continue
+            i = hour - first
+            series = data[node]
+            for name, value in (("cost", m[0]), ("runs", m[3]), ("calls", m[2]), ("in", m[4]), ("out", m[5]),
+                                ("retries", m[9])):
+                series[name][i] += value
+            models[node][model or "(none)"][i] += m[0]
+        start = from_us(first * HOUR_US)
+        return {
+            node: HourlySeries(node, start, s["cost"], s["runs"], s["calls"], s["in"], s["out"], s["retries"],
+                               dict(models[node]))
+            for node, s in data.items()
+        }
+
+    def unattributed(self, window: timedelta, now: datetime | None = None) -> list[UnattributedName]:
+        """Agent names that resolve to no node, with their spend over the window (largest first)."""
+        first, end = _span(window, now or self.clock())
+        names = self.store.agent_names()
+        out = [
+            UnattributedName(names.get(r[0], r[0]), r[1], int(r[3]), int(r[4]))
+            for r in self.store.rollup_sum(("agent_key",), first, end, slim=True, aggs=_COUNTED)
+            if self._node(r[0], names.get(r[0])) is None
+        ]
+        return sorted(out, key=lambda u: (-u.cost_usd, u.name))
+
+    def unpriced(self, window: timedelta, now: datetime | None = None) -> list[UnpricedModel]:
+        """Models with unpriced events over the window, with the tokens of those models' rollups."""
+        first, end = _span(window, now or self.clock())
+        rows = self.store.rollup_sum(("model", "provider"), first, end, slim=False, aggs=_COUNTED)
+        return [UnpricedModel(r[0], r[1] or None, int(r[3]), int(r[6]), int(r[7]), int(r[8]), int(r[9]))
+                for r in sorted(rows) if r[3] > 0]
+
+    def budget_status(self, now: datetime | None = None) -> list[BudgetStatus]:
+        """Every configured budget's spend, limit and use per period."""
+        now = now or self.clock()
+        return [budget_periods(self.store, s, self._spec_keys(s), now) for s in self._budgets]
+
+    def allowance(self, node_id: str, run_id: str | None = None, now: datetime | None = None,
+                  project: str | None = None) -> Allowance:
+        """May `node_id` spend now? Checks its run, hourly, daily and monthly budgets, its owners' and the project's."""
+        now = now or self.clock()
+        run = self._run(node_id, run_id) if run_id else None
+        project = project or (run.project if run else None)
+        checks = []
+        for spec in self._budgets:
+            applies = (
+                (spec.scope == "agent" and spec.key == node_id) or (spec.scope == "owner" and node_id in spec.agents)
+                or (spec.scope == "project" and spec.key == project)
+            )
+            if applies:
+                run_cost = (lambda: run.cost if run else 0.0) if run_id and spec.scope != "project" else None
+                checks.append(budget_periods(self.store, spec, self._spec_keys(spec), now, run_cost))
+        worst = min(((p.remaining, c, p) for c in checks for p in c.periods), default=None, key=lambda x: x[0])
+        if worst is None:
+            return Allowance(True, node_id, "no budget applies", None, checks)
+        remaining, check, period = worst
+        if remaining <= 0:
+            reason = (f"{check.scope} {check.key} {period.period} budget exhausted: "
+                      f"${period.spent:,.2f} of ${period.limit:,.2f}")
+            return Allowance(False, node_id, reason, remaining, checks)
+        return Allowance(True, node_id, f"within budget; tightest is {check.scope} {check.key} {period.period}",
+                         remaining, checks)
+
+    def _run(self, node_id: str, run_id: str) -> RunRecord | None:
+        found = self.store.get_runs([(k, run_id) for k in self._keys_of([node_id])])
+        return max(found.values(), key=lambda r: r.last_ts) if found else None
+
+    def runs(self, node_id: str | None = None, since: datetime | None = None, top: int | None = None,
+             flagged: bool | None = None) -> list[RunView]:
+        """Runs (newest first, or the `top` most expensive), of one node or all, active since `since`."""
+        keys = None if node_id is None else self._keys_of([node_id])
+        if keys == []:
+            return []
+        records = self.store.query_runs(keys, None if since is None else to_us(since), top, flagged)
+        return [self._view(r) for r in records]
+
+    def _view(self, r: RunRecord) -> RunView:
+        names = self.store.agent_names()
+        note = "made only of aggregate usage rows: no per-run figures" if r.aggregate_only else None
+        return RunView(
+            names.get(r.agent_key, r.agent_key), self._node(r.agent_key), r.run_id, from_us(r.first_ts),
+            from_us(r.last_ts), r.calls, r.input_tokens, r.output_tokens, r.cache_read_tokens, r.cache_write_tokens,
+            r.reasoning_tokens, r.cost, r.unpriced, r.tool_cost, r.retrieval_cost, r.retries, r.errors,
+            list(r.models), r.client, r.project, r.task, list(r.flags), r.aggregate_only, note,
+        )
+
+    def run_cost_distribution(self, node_id: str, window: timedelta, now: datetime | None = None) -> RunDistribution:
+        """Median, p90 and p99 of the node's run costs for runs started within the window."""
+        since = to_us(now or self.clock()) - int(window.total_seconds() * 1_000_000)
+        keys = self._keys_of([node_id])
+        costs = self.store.run_costs(keys, since, None) if keys else []
+        if not costs:
+            return RunDistribution(node_id, 0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        return RunDistribution(node_id, len(costs), percentile(costs, 0.5), percentile(costs, 0.9),
+                               percentile(costs, 0.99), sum(costs) / len(costs), max(costs))

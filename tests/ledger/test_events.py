@@ -1,0 +1,120 @@
+"""Validation and idempotency of cost and change events."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from ledger import Ledger
+from ledger.events import EventError, validate_cost
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ({"agent": "a"}, "ts"),
+        ({"ts": "2025-10-15T10:00:00Z"}, "agent"),
+        ({"ts": "yesterday", "agent": "a"}, "ts"),
+        ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "kind": "gpu"}, "kind"),
+        ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "input_tokens": -1}, "input_tokens"),
+        ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "output_tokens": 1.5}, "output_tokens"),
+        ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "input_tokens": 20_000_000}, "input_tokens"),
+        ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "input_tokens": 10, "cache_read_tokens": 11},
+         "cache_read_tokens"),
+        ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "output_tokens": 1, "reasoning_tokens": 2}, "reasoning_tokens"),
+        ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "cost_usd": -0.01}, "cost_usd"),
+        ({"ts": "2025-10-15T10:00:00Z", "agent": "a", "cost_usd": "cheap"}, "cost_usd"),
+    ],
+)
+def test_bad_rows_name_their_field(raw: dict, field: str) -> None:
+    with pytest.raises(EventError) as exc:
+        validate_cost(raw)
+    assert exc.value.field == field
+
+
+def test_aggregates_may_exceed_the_per_call_token_cap_and_csv_strings_parse() -> None:
+    event = validate_cost({"ts": "2025-10-15T10:00:00Z", "agent": "a", "aggregate": "true", "input_tokens": "20000000",
+                           "runs": "12", "cost_usd": "1.5", "retry": ""})
+    got = (event.aggregate, event.input_tokens, event.runs, event.cost_usd, event.retry)
+    assert got == (True, 20_000_000, 12, 1.5, 0)
+
+
+def test_bad_rows_are_reported_by_row_and_good_rows_kept(ledger: Ledger) -> None:
+    report = ledger.ingest_cost([
+        {"ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "cost_usd": 1.0},
+        {"ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "kind": "gpu"},
+        {"ts": "2025-10-15T10:05:00", "agent": "support-bot", "cost_usd": 2.0},
+    ], item_results=True)
+    assert report.accepted == 2
+    assert [(r.row, r.field) for r in report.rejected] == [(2, "kind")]
+    assert [(w.row, w.field) for w in report.warnings] == [(3, "ts")]
+    assert [i.status for i in report.items] == ["stored", "rejected", "stored"]
+    assert report.total_cost_usd == pytest.approx(3.0)
+
+
+def test_same_id_twice_and_a_file_imported_twice_count_once(ledger: Ledger, tmp_path: Path, now) -> None:
+    rows = [
+        {"id": "e1", "ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "cost_usd": 1.25},
+        {"id": "e1", "ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "cost_usd": 1.25},
+        {"ts": "2025-10-15T10:01:00Z", "agent": "support-bot", "cost_usd": 0.5},
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+
+    def stream() -> object:
+        with path.open(encoding="utf-8") as fh:
+            yield from (json.loads(line) for line in fh)
+
+    first = ledger.ingest_cost(stream())
+    second = ledger.ingest_cost(stream())
+    assert (first.accepted, first.duplicates) == (2, 1)
+    assert (second.accepted, second.duplicates) == (0, 3)
+    summary = ledger.spend_summary(["agents/support"], timedelta(days=1), now)["agents/support"]
+    assert summary.cost_usd == pytest.approx(1.75)
+    assert summary.calls == 2
+
+
+def test_content_hash_ignores_timestamp_spelling(ledger: Ledger) -> None:
+    a = {"ts": "2025-10-15T10:00:00Z", "agent": "x", "cost_usd": 1}
+    b = {"ts": "2025-10-15T12:00:00+02:00", "agent": "x", "cost_usd": 1}
+    assert validate_cost(a).id == validate_cost(b).id
+    assert ledger.ingest_cost([a, b]).accepted == 1
+
+
+def test_out_of_order_events_land_in_their_own_hours(ledger: Ledger, now) -> None:
+    ledger.ingest_cost([
+        {"ts": "2025-10-15T11:10:00Z", "agent": "support-bot", "cost_usd": 2.0},
+        {"ts": "2025-10-15T09:10:00Z", "agent": "support-bot", "cost_usd": 1.0},
+    ])
+    series = ledger.spend_series("agents/support", timedelta(hours=4), now=now)
+    assert [p.start.hour for p in series] == [9, 10, 11, 12]
+    assert [round(p.cost_usd, 2) for p in series] == [1.0, 0.0, 2.0, 0.0]
+
+
+def test_change_events_validate_dedupe_and_page(ledger: Ledger) -> None:
+    changes = [
+        {"ts": f"2025-10-1{d}T10:00:00Z", "target": "Support Agent", "kind": "deploy", "summary": f"v{d}"}
+        for d in range(1, 6)
+    ]
+    bad = {"ts": "2025-10-15T10:00:00Z", "target": "triage", "kind": "party", "summary": "x"}
+    report = ledger.ingest_changes([*changes, bad, changes[0]])
+    assert (report.accepted, report.duplicates) == (5, 1)
+    assert [(r.row, r.field) for r in report.rejected] == [(6, "kind")]
+    page = ledger.changes(targets=["agents/support"], limit=2)
+    assert [c.summary for c in page.items] == ["v5", "v4"]
+    assert page.items[0].node_id == "agents/support"
+    rest = ledger.changes(targets=["agents/support"], limit=2, cursor=page.next_cursor)
+    assert [c.summary for c in rest.items] == ["v3", "v2"]
+    last = ledger.changes(targets=["agents/support"], limit=2, cursor=rest.next_cursor)
+    assert [c.summary for c in last.items] == ["v1"] and last.next_cursor is None
+    assert ledger.changes(targets=["agents/triage"]).items == []
+
+
+def test_changes_follow_a_new_alias(ledger: Ledger) -> None:
+    ledger.ingest_changes([{"ts": "2025-10-15T10:00:00Z", "target": "sb-v2", "kind": "prompt", "summary": "p"}])
+    assert ledger.changes(targets=["agents/support"]).items == []
+    ledger.set_resolver(lambda n: "agents/support" if n.casefold() in ("sb-v2", "support-bot") else None)
+    assert [c.summary for c in ledger.changes(targets=["agents/support"]).items] == ["p"]
