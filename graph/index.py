@@ -21,11 +21,13 @@ def _shortness(node_id: str) -> tuple[int, int, str]:
 
 @dataclass(frozen=True, slots=True)
 class NameIndex:
-    """Case-folded name -> node id, in order of precedence: id or path, then file name, then alias, then cost key."""
+    """Case-folded name -> node id, in order of precedence: id or path, file name, alias, a placeholder's name; then
+    (lookup_key) cost key."""
 
     ids: dict[str, str]
     names: dict[str, str]
     aliases: dict[str, str]
+    missing: dict[str, str]
     cost_keys: dict[str, str]
 
     @classmethod
@@ -33,10 +35,13 @@ class NameIndex:
         ids: dict[str, str] = {}
         names: dict[str, str] = {}
         aliases: dict[str, str] = {}
+        missing: dict[str, str] = {}
         cost_keys: dict[str, str] = {}
-        real_first = sorted(g.nodes, key=lambda n: (n not in notes, *_shortness(n)))
-        for node in real_first:
+        for node in sorted(g.nodes, key=_shortness):
             data = g.nodes[node]
+            if node not in notes:
+                missing.setdefault(node.casefold(), node)
+                continue
             ids.setdefault(node.casefold(), node)
             names.setdefault(str(data.get("name", node)).casefold(), node)
             for alias in data.get("aliases", ()):
@@ -46,14 +51,14 @@ class NameIndex:
                 for key in [keys] if isinstance(keys, str) else keys:
                     if isinstance(key, str | int) and not isinstance(key, bool):
                         cost_keys.setdefault(str(key).casefold(), node)
-        return cls(ids, names, aliases, cost_keys)
+        return cls(ids, names, aliases, missing, cost_keys)
 
     def lookup(self, name: str) -> str | None:
         """The node `name` means, or None.
 
         >>> g = nx.MultiDiGraph()
         >>> g.add_node("Agents/Support", name="Support", aliases=["support-bot"], kind="agent", cost_keys=["k1"])
-        >>> index = NameIndex.build(g, {})
+        >>> index = NameIndex.build(g, {"Agents/Support": None})
         >>> index.lookup("SUPPORT-BOT"), index.lookup("agents/support.md"), index.lookup_key("k1")
         ('Agents/Support', 'Agents/Support', 'Agents/Support')
         """
@@ -61,7 +66,8 @@ class NameIndex:
         if not folded:
             return None
         path = normalize_target(folded)
-        for table, key in ((self.ids, folded), (self.ids, path), (self.names, path), (self.aliases, folded)):
+        for table, key in ((self.ids, folded), (self.ids, path), (self.names, path), (self.aliases, folded),
+                           (self.missing, path)):
             if key in table:
                 return table[key]
         return None
@@ -72,7 +78,7 @@ class NameIndex:
     def suggest(self, name: str, n: int = 5) -> list[str]:
         """Up to `n` node ids whose id, name or alias contains `name` or is close to it."""
         folded = name.strip().casefold()
-        everything = {**self.aliases, **self.names, **self.ids}
+        everything = {**self.missing, **self.aliases, **self.names, **self.ids}
         close = difflib.get_close_matches(folded, list(everything), n=n * 2, cutoff=0.6)
         contains = sorted((k for k in everything if folded and folded in k), key=len)
         found = [everything[k] for k in [*close, *contains]]
