@@ -19,7 +19,7 @@ from vault.load import load_notes, read_note
 from vault.note import Note, note_id
 from vault.problems import Problem
 from vault.resolve import Resolver, link_key, normalize_target
-from vault.scan import is_note_path
+from vault.scan import is_inside, is_note_path
 
 __all__ = ["MISSING", "CompanyGraph", "NoteChange"]
 
@@ -78,7 +78,12 @@ class CompanyGraph:
     def notes(self) -> Mapping[str, Note]:
         return self._notes
 
-    # -- applying changes -------------------------------------------------------------------------------------------
+    def notes_paths(self) -> list[str]:
+        """The vault-relative paths of every note, read under the lock."""
+        with self._lock:
+            return [note.path for note in self._notes.values()]
+
+    # -- applying changes --
 
     def refresh(self, paths: Iterable[str], renames: Mapping[str, str] | None = None) -> list[NoteChange]:
         """Re-read vault-relative `paths` from disk (a missing file is a deletion) and apply them as one batch.
@@ -88,7 +93,7 @@ class CompanyGraph:
         updated: list[Note] = []
         deleted: list[str] = []
         for path in sorted(set(paths)):
-            if is_note_path(path) and (self.root / path).is_file():
+            if is_note_path(path) and (self.root / path).is_file() and is_inside(self.root, self.root / path):
                 updated.append(read_note(self.root, path))
             else:
                 deleted.append(note_id(path))
@@ -198,7 +203,7 @@ class CompanyGraph:
                 self.g.remove_node(node)
                 del self._placeholders[key]
 
-    # -- questions about names and health ------------------------------------------------------------------------------
+    # -- names and health --
 
     def _names(self) -> NameIndex:
         with self._lock:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from vault.problems import Problem
 
-__all__ = ["NoteFile", "is_note_path", "scan_vault"]
+__all__ = ["NoteFile", "is_inside", "is_note_path", "scan_vault"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,8 @@ def is_note_path(relative: str) -> bool:
     return relative.lower().endswith(".md") and not any(part.startswith(".") or not part for part in parts)
 
 
-def _inside(root: Path, path: str) -> bool:
+def is_inside(root: Path, path: str | Path) -> bool:
+    """True when `path`, symlinks resolved, is `root` (already real) or inside it."""
     real = os.path.realpath(path)
     return real == str(root) or real.startswith(str(root) + os.sep)
 
@@ -55,7 +56,7 @@ def scan_vault(root: Path) -> tuple[list[NoteFile], list[Problem]]:
                 continue
             relative = prefix + entry.name
             try:
-                if entry.is_symlink() and not _inside(root, entry.path):
+                if entry.is_symlink() and not is_inside(root, entry.path):
                     problems.append(Problem(relative, 0, "warning", "symlink_outside",
                                             "symlink pointing outside the vault: not followed"))
                     continue
