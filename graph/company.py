@@ -1,0 +1,239 @@
+"""CompanyGraph: the vault as a networkx MultiDiGraph, built and updated note by note under one lock, so a reader on
+another thread never sees a half-applied change."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+
+from graph.index import NameIndex
+from graph.relations import LINKS_TO, kind_of, relation_for
+from vault.links import Link
+from vault.load import load_notes, read_note
+from vault.note import Note, note_id
+from vault.problems import Problem
+from vault.resolve import Resolver, link_key, normalize_target
+from vault.scan import is_inside, is_note_path
+
+__all__ = ["MISSING", "CompanyGraph", "NoteChange"]
+
+MISSING = "missing"
+_RESERVED = ("name", "kind", "aliases", "tags", "path")
+
+
+@dataclass(frozen=True, slots=True)
+class NoteChange:
+    """One note's change in an applied batch: None frontmatter means created (old) or deleted (new)."""
+
+    node_id: str
+    old_frontmatter: dict[str, object] | None
+    new_frontmatter: dict[str, object] | None
+    renamed_from: str | None = None
+
+
+class CompanyGraph:
+    """The company graph of one vault. Read `g` inside `with graph.read():` from other threads."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root
+        self.g = nx.MultiDiGraph()
+        self.revision = 0
+        self._lock = threading.RLock()
+        self._notes: dict[str, Note] = {}
+        self._resolver = Resolver()
+        self._referrers: defaultdict[str, set[str]] = defaultdict(set)
+        self._edges: dict[str, list[tuple[str, str, str]]] = {}
+        self._link_problems: dict[str, list[Problem]] = {}
+        self._placeholders: dict[str, str] = {}
+        self._scan_problems: tuple[Problem, ...] = ()
+        self._problems: tuple[int, tuple[Problem, ...]] | None = None
+        self._index: NameIndex | None = None
+
+    @classmethod
+    def load(cls, root: Path | str, *, cache: bool = True,
+             on_progress: Callable[[int, int], None] | None = None) -> CompanyGraph:
+        """Load a whole vault (unchanged notes from the parse cache when `cache`)."""
+        loaded = load_notes(Path(root), cache=cache, on_progress=on_progress)
+        graph = cls(loaded.root)
+        graph._scan_problems = loaded.problems
+        graph.apply(loaded.notes.values())
+        return graph
+
+    @contextmanager
+    def read(self) -> Iterator[nx.MultiDiGraph]:
+        """Hold the graph still while reading it: `with cg.read() as g: ...`."""
+        with self._lock:
+            yield self.g
+
+    def note(self, node_id: str) -> Note | None:
+        return self._notes.get(node_id)
+
+    @property
+    def notes(self) -> Mapping[str, Note]:
+        return self._notes
+
+    def notes_paths(self) -> list[str]:
+        """The vault-relative paths of every note, read under the lock."""
+        with self._lock:
+            return [note.path for note in self._notes.values()]
+
+    # -- applying changes --
+
+    def refresh(self, paths: Iterable[str], renames: Mapping[str, str] | None = None) -> list[NoteChange]:
+        """Re-read vault-relative `paths` from disk (a missing file is a deletion) and apply them as one batch.
+        `renames` maps a new path to the path it was moved from, to tag the change."""
+        if self.root is None:
+            raise ValueError("this graph has no vault root to read from")
+        updated: list[Note] = []
+        deleted: list[str] = []
+        for path in sorted(set(paths)):
+            if is_note_path(path) and (self.root / path).is_file() and is_inside(self.root, self.root / path):
+                updated.append(read_note(self.root, path))
+            else:
+                deleted.append(note_id(path))
+        moved = {note_id(new): note_id(old) for new, old in (renames or {}).items()}
+        return self.apply(updated, deleted, moved)
+
+    def apply(self, updated: Iterable[Note], deleted: Iterable[str] = (),
+              renamed_from: Mapping[str, str] | None = None) -> list[NoteChange]:
+        """Apply a batch: new or edited notes, and deleted note ids. Returns what changed; bumps `revision` if any."""
+        with self._lock:
+            renamed_from = renamed_from or {}
+            new = {n.id: n for n in updated if self._notes.get(n.id) != n}
+            gone = [i for i in dict.fromkeys(deleted) if i in self._notes and i not in new]
+            if not new and not gone:
+                return []
+            changes = [NoteChange(i, self._notes[i].frontmatter, None) for i in gone]
+            changes += [NoteChange(i, self._notes[i].frontmatter if i in self._notes else None, n.frontmatter,
+                                   renamed_from.get(i) if i not in self._notes else None) for i, n in new.items()]
+            moved_keys = {link_key(i) for i in gone} | {link_key(i) for i in new if i not in self._notes}
+            relink = set(new) | {src for key in moved_keys for src in self._referrers.get(key, ())}
+            for src in relink | set(gone):
+                self._unlink(src)
+            for i in gone:
+                del self._notes[i]
+                self._resolver.remove(i)
+                self.g.remove_node(i)
+            for i, note in new.items():
+                if i not in self._notes:
+                    self._resolver.add(i)
+                self._notes[i] = note
+                self._set_node(note)
+            for src in sorted(relink):
+                if src in self._notes:
+                    self._link(src, self._notes[src])
+            self._prune_placeholders()
+            self.revision += 1
+            self._problems = None
+            self._index = None
+            return changes
+
+    def _set_node(self, note: Note) -> None:
+        node = note.id
+        self._placeholders.pop(normalize_target(node).casefold(), None)
+        attrs = {k: v for k, v in note.frontmatter.items() if k not in _RESERVED}
+        attrs.update(name=note.name, kind=kind_of(node, note.frontmatter), aliases=list(note.aliases),
+                     tags=list(note.tags), path=note.path)
+        if node in self.g:
+            data = self.g.nodes[node]
+            data.clear()
+            data.update(attrs)
+        else:
+            self.g.add_node(node, **attrs)
+
+    def _target(self, note: Note, link: Link, problems: list[Problem]) -> str:
+        found = self._resolver.resolve(link.target, note.id)
+        if found.node is None:
+            problems.append(Problem(note.path, link.line, "warning", "dangling_link",
+                                    f"[[{link.target}]] links to a note that does not exist (kept as a placeholder)"))
+            wanted = normalize_target(link.target)
+            key = wanted.casefold()
+            if key not in self._placeholders:
+                self._placeholders[key] = wanted
+                self.g.add_node(wanted, name=wanted.rsplit("/", 1)[-1], kind=MISSING, aliases=[], tags=[])
+            return self._placeholders[key]
+        if found.ambiguous:
+            others = ", ".join(found.candidates[1:])
+            problems.append(Problem(note.path, link.line, "warning", "ambiguous_link",
+                                    f"[[{link.target}]] matches {len(found.candidates)} notes; "
+                                    f"resolved to {found.node} (shortest path), not {others}"))
+        return found.node
+
+    def _link(self, src: str, note: Note) -> None:
+        problems: list[Problem] = []
+        made: list[tuple[str, str, str]] = []
+        typed = [(relation_for(prop), prop, link) for prop, link in note.property_links]
+        body = [((LINKS_TO, False), None, link) for link in note.links]
+        for (relation, reverse), prop, link in typed + body:
+            dst = self._target(note, link, problems)
+            u, v = (dst, src) if reverse else (src, dst)
+            key = relation if u == src else f"{relation}@{src}"
+            if self.g.has_edge(u, v, key):
+                continue  # the same fact stated twice in one note: the first line stands
+            attrs: dict[str, object] = {"relation": relation, "line": link.line}
+            if prop is not None:
+                attrs["property"] = prop
+            if u != src:
+                attrs["declared_by"] = src
+            self.g.add_edge(u, v, key, **attrs)
+            made.append((u, v, key))
+            self._referrers[link_key(link.target)].add(src)
+        self._edges[src] = made
+        self._link_problems[src] = problems
+
+    def _unlink(self, src: str) -> None:
+        for u, v, key in self._edges.pop(src, ()):
+            if self.g.has_edge(u, v, key):
+                self.g.remove_edge(u, v, key)
+        self._link_problems.pop(src, None)
+        old = self._notes.get(src)
+        if old is not None:
+            for link in (*(link for _, link in old.property_links), *old.links):
+                self._referrers[link_key(link.target)].discard(src)
+
+    def _prune_placeholders(self) -> None:
+        for key, node in list(self._placeholders.items()):
+            if self.g.degree(node) == 0:
+                self.g.remove_node(node)
+                del self._placeholders[key]
+
+    # -- names and health --
+
+    def _names(self) -> NameIndex:
+        with self._lock:
+            if self._index is None:
+                self._index = NameIndex.build(self.g, self._notes)
+            return self._index
+
+    def lookup(self, name: str) -> str | None:
+        """A node id by id, path, file name or alias (any case); None when nothing matches."""
+        return self._names().lookup(name)
+
+    def lookup_key(self, key: str) -> str | None:
+        """lookup(), then agents' `cost_keys` (for attributing cost events)."""
+        return self._names().lookup_key(key)
+
+    def suggest(self, name: str, n: int = 5) -> list[str]:
+        """Node ids whose names, aliases or ids are close to `name`, best first (for "not found" messages)."""
+        return self._names().suggest(name, n)
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Every current diagnostic: unreadable files, bad notes, dangling and ambiguous links, unowned agents."""
+        with self._lock:
+            if self._problems is None or self._problems[0] != self.revision:
+                from graph.queries import unowned_agents
+
+                found = [*self._scan_problems, *(p for n in self._notes.values() for p in n.problems)]
+                found += [p for ps in self._link_problems.values() for p in ps]
+                found += [Problem(self.g.nodes[a]["path"], 0, "warning", "unowned_agent",
+                                  f"agent {a} has no owner (no `owner`, none inherited through `part_of`)")
+                          for a in unowned_agents(self.g)]
+                self._problems = (self.revision, tuple(sorted(found)))
+            return self._problems[1]

@@ -1,0 +1,82 @@
+"""Read every note of a vault: cached notes where the file is unchanged, the rest parsed (on all cores when there are
+many). Library code: progress goes to an optional `on_progress(done, total)` callback."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from vault.cache import load_cache, save_cache
+from vault.note import Note, parse_note
+from vault.problems import Problem
+from vault.scan import scan_vault
+
+__all__ = ["PARALLEL_THRESHOLD", "VaultNotes", "load_notes", "read_note"]
+
+Progress = Callable[[int, int], None]
+PARALLEL_THRESHOLD = 2000  # below this many files a process pool costs more than it saves
+_CHUNK = 250
+
+
+@dataclass(frozen=True, slots=True)
+class VaultNotes:
+    """The notes of a vault by path, plus problems met while finding them (not the notes' own problems)."""
+
+    root: Path
+    notes: dict[str, Note]
+    problems: tuple[Problem, ...]
+    parsed: int  # how many notes were parsed rather than taken from the cache
+
+
+def read_note(root: Path, path: str) -> Note:
+    """Read and parse one note; an unreadable file becomes a note carrying the error."""
+    try:
+        data = (root / path).read_bytes()
+    except OSError as exc:
+        return Note(path, problems=(Problem(path, 0, "error", "unreadable", f"not readable: {exc}"),))
+    return parse_note(path, data)
+
+
+def _parse_chunk(job: tuple[str, list[str]]) -> list[Note]:
+    root, paths = job
+    return [read_note(Path(root), path) for path in paths]
+
+
+def _parse_all(root: Path, paths: list[str], workers: int, on_progress: Progress | None, done: int,
+               total: int) -> list[Note]:
+    chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
+    notes: list[Note] = []
+    if workers > 1 and len(paths) >= PARALLEL_THRESHOLD:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for parsed in pool.imap(_parse_chunk, [(str(root), chunk) for chunk in chunks]):
+                notes.extend(parsed)
+                if on_progress:
+                    on_progress(done + len(notes), total)
+        return notes
+    for chunk in chunks:
+        notes.extend(_parse_chunk((str(root), chunk)))
+        if on_progress:
+            on_progress(done + len(notes), total)
+    return notes
+
+
+def load_notes(root: Path, *, cache: bool = True, on_progress: Progress | None = None,
+               workers: int | None = None) -> VaultNotes:
+    """Every note under `root`. With `cache`, unchanged notes come from `.orgmap/parse-cache.json` and the cache is
+    rewritten when anything was parsed; `workers` defaults to the number of CPUs."""
+    root = Path(os.path.realpath(root))
+    files, problems = scan_vault(root)
+    cached: dict[str, Note] = load_cache(root, files) if cache else {}
+    todo = [f.path for f in files if f.path not in cached]
+    total = len(files)
+    if on_progress:
+        on_progress(len(cached), total)
+    parsed = _parse_all(root, todo, workers or os.cpu_count() or 1, on_progress, len(cached), total)
+    notes = cached | {note.path: note for note in parsed}
+    ordered = {f.path: notes[f.path] for f in files}
+    if cache and parsed:
+        save_cache(root, files, ordered)
+    return VaultNotes(root, ordered, tuple(problems), len(parsed))

@@ -1,0 +1,60 @@
+"""Tags and aliases of a note: inline `#tags` in the body (not in code, URLs or headings) and frontmatter lists."""
+
+from __future__ import annotations
+
+import re
+
+from vault.links import WIKILINK, mask_code
+
+__all__ = ["frontmatter_aliases", "frontmatter_tags", "inline_tags", "merge_tags"]
+
+# A tag starts after whitespace or at a line start (so `# Title`, `url/#frag` and `a#b` are not tags).
+_TAG = re.compile(r"(?:^|(?<=\s))#([\w/-]+)", re.M)
+
+
+def inline_tags(body: str) -> list[str]:
+    """The `#tags` of a body, in order, without `#`; a tag needs one character that is not a digit.
+
+    >>> inline_tags("# Title\\nSee #prod and #team/support, not #123 or http://x.io/#frag or `#code`.")
+    ['prod', 'team/support']
+    """
+    if "#" not in body:
+        return []
+    text = mask_code(body)
+    if "[[" in text:
+        text = WIKILINK.sub(lambda m: " " * len(m.group(0)), text)
+    return [tag for tag in _TAG.findall(text) if not tag.replace("/", "").replace("-", "").replace("_", "").isdigit()]
+
+
+def _string_list(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [str(item) for item in value if isinstance(item, str | int | float) and not isinstance(item, bool)]
+    return []
+
+
+def frontmatter_tags(frontmatter: dict[str, object]) -> list[str]:
+    """Tags from `tags`/`tag`: a list, or a string of tags split by commas or spaces; a leading `#` is dropped."""
+    found: list[str] = []
+    for key in ("tags", "tag"):
+        for item in _string_list(frontmatter.get(key)):
+            found.extend(part.lstrip("#") for part in re.split(r"[,\s]+", item) if part.lstrip("#"))
+    return found
+
+
+def frontmatter_aliases(frontmatter: dict[str, object]) -> list[str]:
+    """Aliases from `aliases`/`alias` (a list, or one string)."""
+    found: list[str] = []
+    for key in ("aliases", "alias"):
+        found.extend(item.strip() for item in _string_list(frontmatter.get(key)) if item.strip())
+    return found
+
+
+def merge_tags(*groups: list[str]) -> list[str]:
+    """Tags in first-seen order, deduplicated case-insensitively (Obsidian's tags ignore case)."""
+    seen: dict[str, str] = {}
+    for group in groups:
+        for tag in group:
+            seen.setdefault(tag.casefold(), tag)
+    return list(seen.values())
