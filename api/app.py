@@ -11,21 +11,20 @@ from mcp.server.mcpserver import MCPServer
 from api.errors import install_error_handlers
 from api.routes import router
 from api.security import TokenGate
-from mcp_server.server import build_server
 from orgmap.service import Service, ServiceSlot
 
 __all__ = ["create_app"]
 
 
-def create_app(open_service: Callable[[], Service], *, token: str | None = None, host: str = "127.0.0.1",
-               mcp: bool = True) -> FastAPI:
+def create_app(open_service: Callable[[], Service], *, slot: ServiceSlot | None = None,
+               mcp_server: MCPServer | None = None, token: str | None = None, host: str = "127.0.0.1") -> FastAPI:
     """The app over a service that `open_service` opens at startup and the lifespan closes at shutdown.
 
-    `token`, when set, is required as a bearer token on writes and on /mcp. `host` is what the server binds to:
-    the MCP endpoint's DNS-rebinding protection allows that host only.
+    With `mcp_server` (built over the same `slot`), its streamable-HTTP endpoint is served at /mcp over the same
+    service. `token`, when set, is required as a bearer token on writes and on /mcp. `host` is what the server binds
+    to: the MCP endpoint's DNS-rebinding protection stays on for it.
     """
-    slot = ServiceSlot()
-    mcp_server: MCPServer | None = build_server(slot) if mcp else None
+    slot = slot or ServiceSlot()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

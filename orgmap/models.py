@@ -190,7 +190,8 @@ class RunRateAnswer(BaseModel):
     total: int
     total_cost_per_day: float
     unattributed_cost_usd: float
-    shadowed_aggregate_cost_usd: float = Field(description="provider aggregates not counted: per-call events cover them")
+    shadowed_aggregate_cost_usd: float = Field(
+        description="provider aggregates not counted: per-call events cover them")
     items: list[RunRateItem]
     next_cursor: str | None = None
 
