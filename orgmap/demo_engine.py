@@ -9,9 +9,10 @@ import math
 import random
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from operator import itemgetter
+from statistics import NormalDist
 from typing import Any
 
 __all__ = ["AgentProfile", "Effect", "Fee", "InjectedRun", "expected_events", "stream_events"]
@@ -101,7 +102,8 @@ class _State:
     rng: random.Random
     id_prefix: str
     seq: int = 0
-    prefixes: dict[int, str] = field(default_factory=dict)
+    hour: int = -1
+    prefix: str = ""
 
 
 def _poisson(rng: random.Random, lam: float) -> int:
@@ -134,17 +136,28 @@ def expected_events(profile: AgentProfile) -> float:
     return profile.runs_per_day * days * per_run
 
 
-def _lognormal(rng: random.Random, mean: float, sigma: float = 0.45) -> int:
-    return max(1, int(rng.lognormvariate(math.log(mean) - sigma * sigma / 2, sigma)))
+def _spread(sigma: float, size: int = 1024) -> tuple[float, ...]:
+    """Lognormal multipliers with mean 1 at evenly spaced quantiles: `table[int(random() * size)]` is a fast draw."""
+    normal = NormalDist()
+    return tuple(math.exp(sigma * normal.inv_cdf((i + 0.5) / size) - sigma * sigma / 2) for i in range(size))
 
 
-def _run(state: _State, profile: AgentProfile, active: Sequence[tuple[Effect, float]], start_ms: int,
+_OUTPUT_SPREAD = _spread(0.45)
+_RUN_SPREAD = _spread(0.4)
+
+
+def _run(state: _State, profile: AgentProfile, effects: Sequence[Effect], start_ms: int,
          run_id: str, attempts: int | None, out: list[tuple[int, dict[str, Any]]]) -> None:
-    """Append one run's events (fees first, then its LLM calls with their retries) to `out`."""
-    rng = state.rng
+    """Append one run's events (fees first, then its LLM calls with their retries) to `out`.
+
+    Events get `id` and `ts` placeholders first (so every event's keys come in the same order); the stream fills them.
+    """
+    random_ = state.rng.random
     calls_x = fees_x = tokens_x = 1.0
     retry_rate, model = 0.0, None
-    for effect, w in active:
+    for effect in effects:
+        if not (w := effect.weight(start_ms / 1000)):
+            continue
         calls_x *= 1 + (effect.calls_x - 1) * w
         fees_x *= 1 + (effect.fees_x - 1) * w
         tokens_x *= 1 + (effect.tokens_x - 1) * w
@@ -152,63 +165,68 @@ def _run(state: _State, profile: AgentProfile, active: Sequence[tuple[Effect, fl
         model = effect.model or model
     model = model or profile.model
     agent = profile.name
-    roll = rng.random()
+    roll = random_()
     for name, share in profile.names:
         if roll < share:
             agent = name
             break
         roll -= share
-    project = profile.projects[0] if len(profile.projects) == 1 else rng.choice(profile.projects)
+    projects = profile.projects
+    project = projects[int(random_() * len(projects))]
+    task, provider, kind = profile.task, profile.provider, profile.kind
     t = start_ms
-    common = {"run_id": run_id, "project": project, "task": profile.task, "source": "demo"}
     for fee in profile.fees:
-        for _ in range(_poisson(rng, fee.per_run * fees_x)):
-            t += rng.randint(40, 400)
-            out.append((t, {"agent": agent, "kind": fee.kind, "tool": fee.tool, "cost_usd": fee.usd, **common}))
+        for _ in range(_poisson(state.rng, fee.per_run * fees_x)):
+            t += 40 + int(random_() * 360)
+            out.append((t, {"id": "", "ts": "", "agent": agent, "kind": fee.kind, "tool": fee.tool,
+                            "cost_usd": fee.usd, "run_id": run_id, "project": project, "task": task,
+                            "source": "demo"}))
     low, high = profile.calls_per_run
-    calls = attempts or max(1, round(rng.randint(low, high) * calls_x))
-    base = profile.input_tokens * tokens_x * rng.lognormvariate(-0.08, 0.4)
+    calls = attempts or max(1, round((low + int(random_() * (high - low + 1))) * calls_x))
+    base = profile.input_tokens * tokens_x * _RUN_SPREAD[int(random_() * 1024)]
+    mean_output, cache_share, reasoning_share = profile.output_tokens, profile.cache_share, profile.reasoning_share
+    usd_per_1k, error_rate, llm = profile.usd_per_1k_tokens, profile.error_rate, kind == "llm"
     for step in range(calls):
-        tries = 1 + rng.randint(1, 4) if retry_rate and rng.random() < retry_rate else 1
+        tries = 2 + int(random_() * 4) if retry_rate and random_() < retry_rate else 1
+        context = base * min(1 + 0.4 * step, 6.0)
         for attempt in range(tries):
-            inp = max(1, int(base * min(1 + 0.4 * step, 6.0) * rng.uniform(0.9, 1.1)))
-            event: dict[str, Any] = {"agent": agent, "kind": profile.kind, "model": model,
-                                     "provider": profile.provider, "input_tokens": inp}
-            if profile.kind == "llm":
-                output = _lognormal(rng, profile.output_tokens)
-                event["output_tokens"] = output
-                if profile.cache_share:
-                    cached = int(inp * profile.cache_share)
-                    event["cache_write_tokens" if rng.random() < 0.12 else "cache_read_tokens"] = cached
-                if profile.reasoning_share:
-                    event["reasoning_tokens"] = int(output * profile.reasoning_share)
-            else:
-                event["output_tokens"] = output = 0
-            if profile.usd_per_1k_tokens is not None:
-                event["cost_usd"] = round((inp + output) * profile.usd_per_1k_tokens / 1000, 6)
+            inp = max(1, int(context * (0.9 + 0.2 * random_())))
+            output = max(1, int(mean_output * _OUTPUT_SPREAD[int(random_() * 1024)])) if llm else 0
             # A runaway run fails every attempt but its last; an ordinary retried call fails all but its last try.
-            failed = (step < calls - 1 if attempts else attempt < tries - 1) or rng.random() < profile.error_rate
-            duration = int(250 + output * rng.uniform(8, 25) + inp * 0.02)
-            event.update(common, retry=step if attempts else attempt, status="error" if failed else "ok",
-                         duration_ms=duration)
-            t += duration + rng.randint(20, 900)
+            failed = (step < calls - 1 if attempts else attempt < tries - 1) or random_() < error_rate
+            event: dict[str, Any] = {"id": "", "ts": "", "agent": agent, "kind": kind, "model": model,
+                                     "provider": provider, "input_tokens": inp, "output_tokens": output}
+            if cache_share:
+                key = "cache_write_tokens" if random_() < 0.12 else "cache_read_tokens"
+                event[key] = int(inp * cache_share)
+            if reasoning_share:
+                event["reasoning_tokens"] = int(output * reasoning_share)
+            if usd_per_1k is not None:
+                event["cost_usd"] = round((inp + output) * usd_per_1k / 1000, 6)
+            duration = int(250 + output * (8 + 17 * random_()) + inp * 0.02)
+            event["run_id"], event["project"], event["task"], event["source"] = run_id, project, task, "demo"
+            event["retry"], event["status"] = (step if attempts else attempt), ("error" if failed else "ok")
+            event["duration_ms"] = duration
+            t += duration + 20 + int(random_() * 880)
             out.append((t, event))
 
 
+_SECONDS = tuple(f"{second // 60:02d}:{second % 60:02d}." for second in range(HOUR))
+_MILLIS = tuple(f"{ms:03d}+00:00" for ms in range(1000))
+
+
 def _timestamp(state: _State, ms: int) -> str:
-    hour = ms // (HOUR * 1000)
-    prefix = state.prefixes.get(hour)
-    if prefix is None:
-        prefix = datetime.fromtimestamp(hour * HOUR, UTC).strftime("%Y-%m-%dT%H:")
-        state.prefixes = {hour: prefix}
-    rest = ms - hour * HOUR * 1000
-    return f"{prefix}{rest // 60000:02d}:{rest // 1000 % 60:02d}.{rest % 1000:03d}+00:00"
+    """ISO 8601 in UTC with milliseconds, built from cached parts (formatting is most of an event's cost)."""
+    hour, rest = divmod(ms, HOUR * 1000)
+    if hour != state.hour:
+        state.hour, state.prefix = hour, datetime.fromtimestamp(hour * HOUR, UTC).strftime("%Y-%m-%dT%H:")
+    return state.prefix + _SECONDS[rest // 1000] + _MILLIS[rest % 1000]
 
 
 def stream_events(profiles: Sequence[AgentProfile], *, start: float, end: float, seed: int, scale: float = 1.0,
                   effects: Iterable[Effect] = (), injected: Iterable[InjectedRun] = ()) -> Iterator[dict[str, Any]]:
     """Cost events in time order for `profiles` from `start` to `end` (epoch seconds, end exclusive)."""
-    state = _State(random.Random(seed), f"demo{seed}")
+    state = _State(random.Random(seed), f"demo{seed}-{int(end):x}")
     by_agent: dict[str, list[Effect]] = {}
     for effect in effects:
         by_agent.setdefault(effect.agent, []).append(effect)
@@ -221,16 +239,19 @@ def stream_events(profiles: Sequence[AgentProfile], *, start: float, end: float,
         moment = datetime.fromtimestamp(hour, UTC)
         day, hod = moment.weekday(), moment.hour
         for profile in profiles:
-            active = [(e, w) for e in by_agent.get(profile.name, ()) if (w := e.weight(hour + HOUR / 2)) > 0]
+            # Effects that touch this hour: the run count follows their weight at mid-hour, each run its own start.
+            touching = [e for e in by_agent.get(profile.name, ()) if e.start < hour + HOUR and e.end > hour]
             lam = _rhythm(profile, day, hod)
-            for effect, w in active:
+            for effect in touching:
+                if not (w := effect.weight(hour + HOUR / 2)):
+                    continue
                 if effect.batch_hours is not None:
                     lam = _rhythm(replace(profile, batch_hours=effect.batch_hours), day, hod)
                 lam *= 1 + (effect.runs_x - 1) * w
             spread = 2400 if profile.rhythm == "batch" else HOUR
             for _ in range(_poisson(state.rng, lam * scale)):
                 run_start = (hour + state.rng.random() * spread) * 1000
-                _run(state, profile, active, int(run_start), f"run_{state.rng.getrandbits(48):012x}", None, pending)
+                _run(state, profile, touching, int(run_start), f"run_{state.rng.getrandbits(48):012x}", None, pending)
         while planned and planned[0].start < hour + HOUR:
             run = planned.pop(0)
             if run.agent in names:
@@ -242,6 +263,7 @@ def stream_events(profiles: Sequence[AgentProfile], *, start: float, end: float,
             if ms < start_ms:
                 continue
             state.seq += 1
-            yield {"id": f"{state.id_prefix}-{state.seq}", "ts": _timestamp(state, ms), **event}
+            event["id"], event["ts"] = f"{state.id_prefix}-{state.seq}", _timestamp(state, ms)
+            yield event
         del pending[:ready]
 
