@@ -28,8 +28,10 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
 async def _validation(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
-    field = ".".join(loc) or None
+    raw = [str(part) for part in first.get("loc", ())]
+    # Union members show up in `loc` as type names (`dict[str,any]`): they name no field of the request.
+    loc = [part for part in raw if part not in ("body", "query", "path") and "[" not in part]
+    field = ".".join(loc) or ("body" if raw[:1] == ["body"] else None)
     message = f"{field}: {first.get('msg')}" if field else str(first.get("msg"))
     return JSONResponse(_body(message, field), status_code=422)
 

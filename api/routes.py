@@ -9,7 +9,7 @@ from fastapi.responses import PlainTextResponse
 
 from orgmap.models import (
     AlertsAnswer,
-    Allowance,
+    AllowanceAnswer,
     BlastRadius,
     BudgetsAnswer,
     ChangesAnswer,
@@ -64,7 +64,7 @@ def agent_spend(svc: Svc, name: str, window: Window = "7d",
 
 
 @router.get("/agents/{name}/allowance", tags=["budgets"])
-def allowance(svc: Svc, name: str, run_id: str | None = None, project: str | None = None) -> Allowance:
+def allowance(svc: Svc, name: str, run_id: str | None = None, project: str | None = None) -> AllowanceAnswer:
     """May this agent (and this run) spend now? Call it before each model call; deny means pause."""
     return svc.allowance(name, run_id, project)
 

@@ -16,7 +16,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 
 from orgmap.errors import OrgmapError
 from orgmap.models import (
-    Allowance,
+    AllowanceAnswer,
     BlastRadius,
     BudgetsAnswer,
     ChangesAnswer,
@@ -132,7 +132,7 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
         return svc().budgets()
 
     @tool
-    def check_allowance(agent: str, run_id: str | None = None) -> Allowance:
+    def check_allowance(agent: str, run_id: str | None = None) -> AllowanceAnswer:
         """Is this agent (and this run) within budget right now? `allowed` false means it should pause; `reason`
         says which budget, `remaining` how much headroom is left."""
         return svc().allowance(agent, run_id)

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from graph import queries
-from ledger import Allowance, IngestReport
+from ledger import IngestReport
 from orgmap.answers_graph import node_ref
 from orgmap.errors import InvalidArgument
 from orgmap.models import (
     AlertsAnswer,
+    AllowanceAnswer,
     BudgetsAnswer,
     ChangesAnswer,
     IngestAnswer,
@@ -48,7 +49,7 @@ def ingest_answer(report: IngestReport, what: str = "events") -> IngestAnswer:
     return IngestAnswer(summary="; ".join(parts) + f"; {_money(report.total_cost_usd)} total",
                         accepted=report.accepted, duplicates=report.duplicates, rejected=report.rejected,
                         warnings=report.warnings, unattributed=report.unattributed, unpriced=report.unpriced,
-                        total_cost_usd=report.total_cost_usd, items=report.items)
+                        total_cost_usd=round(report.total_cost_usd, 8), items=report.items)
 
 
 class SpendAnswers:
@@ -97,7 +98,7 @@ class SpendAnswers:
         used: dict[str, float] = {}
         for status in self.ledger.budget_status(now=self.clock()):
             for period in status.periods:
-                if period.period == "monthly":
+                if period.period == "month":
                     used[status.key] = round(period.used_pct, 2)
         return used
 
@@ -210,11 +211,15 @@ class SpendAnswers:
         summary = f"{len(items)} budgets; {len(over)} exhausted" + (f": {', '.join(over[:5])}" if over else "")
         return BudgetsAnswer(summary=f"{summary}; {len(recent)} alerts in 7 days", items=items, alerts=recent[-20:])
 
-    def allowance(self, agent: str, run_id: str | None = None, project: str | None = None) -> Allowance:
+    def allowance(self, agent: str, run_id: str | None = None, project: str | None = None) -> AllowanceAnswer:
         """May this agent (and this run) spend now? Allow or deny with the reason and what remains."""
         node = self.resolve(agent, what="agent", field="agent")
         self.sync()
-        return self.ledger.allowance(node, run_id=run_id, now=self.clock(), project=project)
+        found = self.ledger.allowance(node, run_id=run_id, now=self.clock(), project=project)
+        verdict = "allow" if found.allowed else "deny"
+        left = "" if found.remaining is None else f"; ${found.remaining:,.4f} left"
+        return AllowanceAnswer(summary=f"{verdict}: {found.reason}{left}", allowed=found.allowed, agent=node,
+                               run_id=run_id, reason=found.reason, remaining=found.remaining, checks=found.checks)
 
     def runs(self, agent: str | None = None, since: str = "24h", top: int = 20, flagged: bool | None = None,
              cursor: str | None = None) -> RunsAnswer:

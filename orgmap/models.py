@@ -135,7 +135,6 @@ class Diagnostics(BaseModel):
 # Ledger records are frozen dataclasses; pydantic serialises them as they are.
 from ledger import (  # noqa: E402
     Alert,
-    Allowance,
     BudgetStatus,
     ChangeRecord,
     ItemResult,
@@ -149,7 +148,7 @@ from ledger import (  # noqa: E402
 
 __all__ += [
     "AlertsAnswer",
-    "Allowance",
+    "AllowanceAnswer",
     "BudgetsAnswer",
     "ChangesAnswer",
     "IngestAnswer",
@@ -261,3 +260,16 @@ class RunsAnswer(BaseModel):
     items: list[RunView]
     distribution: RunDistribution | None = None
     next_cursor: str | None = None
+
+
+class AllowanceAnswer(BaseModel):
+    """May the agent spend now? `allowed` false means pause; `checks` lists every budget consulted with what remains
+    (per run, hourly rate, daily, monthly, the owner's and the project's)."""
+
+    summary: str
+    allowed: bool
+    agent: str
+    run_id: str | None = None
+    reason: str
+    remaining: float | None = Field(description="the smallest headroom in USD across the budgets that apply")
+    checks: list[BudgetStatus]

@@ -1,0 +1,33 @@
+"""`orgmap mcp`: the MCP server on stdio, as Claude Desktop and Cursor launch it (or `--http`, as `serve`)."""
+
+from __future__ import annotations
+
+import argparse
+
+from orgmap.commands.common import add_service_arguments, service_opener
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "mcp", help="run the MCP server on stdio (for Claude Desktop, Cursor...)",
+        description="Run orgmap's MCP server on stdin/stdout. It opens its own graph and watcher over the vault and "
+                    "shares the event store file with any running `orgmap serve`.")
+    add_service_arguments(parser)
+    parser.add_argument("--http", action="store_true", help="serve streamable HTTP at /mcp instead (same as serve)")
+    parser.add_argument("--host", default="127.0.0.1", help="with --http: address to bind")
+    parser.add_argument("--port", type=int, default=8000, help="with --http: port")
+    parser.set_defaults(func=run, no_watch=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.http:
+        from orgmap.commands.serve import serve
+
+        return serve(args)
+    from mcp_server.server import build_server
+    from orgmap.service import ServiceSlot
+
+    build_server(ServiceSlot(), open_service=service_opener(args, watch=True)).run("stdio")
+    return 0

@@ -1,0 +1,50 @@
+"""`orgmap serve`: the HTTP API, the MCP streamable-HTTP endpoint and the vault watcher, in one process."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from orgmap.commands.common import add_service_arguments, service_opener
+
+__all__ = ["register", "run", "serve"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve", help="serve the HTTP API, the MCP endpoint (/mcp) and the watcher",
+        description="Serve the HTTP API under /v1 and MCP over streamable HTTP at /mcp, over one live graph. "
+                    "Bound to anything but loopback, writes and /mcp need `Authorization: Bearer $ORGMAP_TOKEN`.")
+    add_service_arguments(parser)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument("--no-watch", action="store_true", help="do not watch the vault for edits")
+    parser.set_defaults(func=run)
+
+
+def serve(args: argparse.Namespace, *, banner: str = "") -> int:
+    """Build the app over the service the arguments describe and run it with uvicorn until interrupted."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.security import is_loopback
+    from mcp_server.server import build_server
+    from orgmap.service import ServiceSlot
+
+    token = os.environ.get("ORGMAP_TOKEN") or None
+    if not is_loopback(args.host) and not token:
+        print(f"orgmap: refusing to bind {args.host} without a token: set ORGMAP_TOKEN (writes and /mcp will "
+              "require `Authorization: Bearer $ORGMAP_TOKEN`)", file=sys.stderr)
+        return 2
+    slot = ServiceSlot()
+    app = create_app(service_opener(args, watch=not args.no_watch), slot=slot, mcp_server=build_server(slot),
+                     token=token, host=args.host)
+    base = f"http://{args.host}:{args.port}"
+    print(banner or f"orgmap serving {base}/v1 (API docs {base}/docs) and MCP at {base}/mcp", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    return serve(args)
