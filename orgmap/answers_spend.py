@@ -46,7 +46,9 @@ def ingest_answer(report: IngestReport, what: str = "events") -> IngestAnswer:
         parts.append(f"unattributed names: {', '.join(report.unattributed[:5])}")
     if report.unpriced:
         parts.append(f"unpriced models: {', '.join(u.model for u in report.unpriced[:5])}")
-    return IngestAnswer(summary="; ".join(parts) + f"; {_money(report.total_cost_usd)} total",
+    if what == "events":
+        parts.append(f"{_money(report.total_cost_usd)} total")
+    return IngestAnswer(summary="; ".join(parts),
                         accepted=report.accepted, duplicates=report.duplicates, rejected=report.rejected,
                         warnings=report.warnings, unattributed=report.unattributed, unpriced=report.unpriced,
                         total_cost_usd=round(report.total_cost_usd, 8), items=report.items)

@@ -10,7 +10,9 @@ from collections.abc import Sequence
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 # Each entry is a module in orgmap.commands exposing `register(subparsers)`.
-COMMANDS: tuple[str, ...] = ("check", "show", "export", "serve", "mcp")
+COMMANDS: tuple[str, ...] = (
+    "check", "show", "export", "top", "runs", "budget", "allow", "change", "demo", "serve", "mcp",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

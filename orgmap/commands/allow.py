@@ -1,0 +1,37 @@
+"""`orgmap allow AGENT`: the allowance check for scripts: exit 0 allow, 1 deny."""
+
+from __future__ import annotations
+
+import argparse
+
+from orgmap.commands.common import add_service_arguments, print_json, service_opener
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("allow", help="may AGENT spend now? exit 0 allow, 1 deny",
+                                   description="The allowance check a runtime calls before it spends: per-run, "
+                                               "hourly, daily, monthly, owner and project budgets.")
+    parser.add_argument("agent", metavar="AGENT", help="agent name, alias or path")
+    parser.add_argument("--run", metavar="RUN_ID", help="also check this run's per-run budget")
+    parser.add_argument("--project", help="also check this project's budget")
+    add_service_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="print as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from orgmap.errors import OrgmapError
+
+    with service_opener(args)() as svc:
+        try:
+            answer = svc.allowance(args.agent, args.run, args.project)
+        except OrgmapError as exc:
+            print(f"orgmap: {exc.message}")
+            return 2
+    if args.json:
+        print_json(answer)
+    else:
+        print(answer.summary)
+    return 0 if answer.allowed else 1

@@ -1,0 +1,34 @@
+"""`orgmap budget`: every budget against its limits, and the recent alerts."""
+
+from __future__ import annotations
+
+import argparse
+
+from orgmap.commands.common import add_service_arguments, print_json, service_opener
+from orgmap.commands.top import table
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("budget", help="budgets: spend against limits, and alerts",
+                                   description="Show every budget (agents, owners, projects) against its limits.")
+    add_service_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="print as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with service_opener(args)() as svc:
+        answer = svc.budgets()
+    if args.json:
+        print_json(answer)
+        return 0
+    rows = [[f"{s.scope} {s.key}", p.period, f"${p.spent:,.2f}", f"${p.limit:,.2f}", f"{p.used_pct:.0f}%",
+             f"${p.remaining:,.2f}"] for s in answer.items for p in s.periods]
+    if rows:
+        print(table(["budget", "period", "spent", "limit", "used", "left"], rows))
+    for alert in answer.alerts[-10:]:
+        print(f"alert {alert.ts:%Y-%m-%d %H:%M} {alert.message}")
+    print(answer.summary)
+    return 0
