@@ -20,8 +20,8 @@ __all__ = [
     "FieldError",
     "Progress",
     "RowError",
-    "as_cost",
     "as_dict",
+    "as_number",
     "as_tokens",
     "epoch_to_iso",
     "event_id",
@@ -166,18 +166,18 @@ def as_tokens(value: Any, field: str) -> int | None:
     return value
 
 
-def as_cost(value: Any, field: str, *, scale: Decimal = Decimal(1)) -> float | None:
-    """A non-negative cost in USD from a number or decimal string, divided by `scale` (100 for cents)."""
+def as_number(value: Any, field: str, *, scale: Decimal = Decimal(1)) -> float | None:
+    """A non-negative number (a cost in USD, a duration) from a number or decimal string, divided by `scale`."""
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise FieldError(field, f"not a cost: {value!r}")
+        raise FieldError(field, f"not a number: {value!r}")
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
-        raise FieldError(field, f"not a cost: {value!r}") from None
+        raise FieldError(field, f"not a number: {value!r}") from None
     if not amount.is_finite() or amount < 0:
-        raise FieldError(field, f"not a non-negative cost: {value!r}")
+        raise FieldError(field, f"not a non-negative number: {value!r}")
     return float(amount / scale)
 
 
