@@ -1,0 +1,110 @@
+"""OpenAI organization Usage API (completions, embeddings...) and Costs API pages -> aggregate events.
+
+Usage rows carry tokens and request counts but no dollars (the ledger prices them); cost rows
+carry dollars (`amount.value`, USD) and no tokens, with `kind: other` and `runs: 0` so they add no
+runs. Import one or the other for spend, not both (see README). The agent is the API key id, else
+the project id (nodes claim them through `cost_keys`), else `openai`. The Usage API's
+`input_tokens` already includes `input_cached_tokens`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from importers.base import Event, FieldError, RowError, as_dict, as_number, as_tokens, event_id, prune, token_fields
+from importers.records import Row, per_row
+from importers.reports import bucket_events
+
+__all__ = ["COSTS", "USAGE", "convert", "events"]
+
+USAGE, COSTS = "openai-usage", "openai-costs"
+_KINDS = {"completions": "llm", "embeddings": "embedding"}
+
+
+def _agent(result: Mapping[str, Any]) -> str:
+    return str(result.get("api_key_id") or result.get("project_id") or result.get("user_id") or "openai")
+
+
+def _usage(result: Mapping[str, Any], start: str, period: int) -> Event:
+    obj = str(result.get("object") or "")
+    endpoint = obj.split(".")[2] if obj.startswith("organization.usage.") else "completions"
+    keys = [result.get(k) for k in ("project_id", "api_key_id", "user_id", "model", "batch", "service_tier")]
+    return prune(
+        {
+            "id": event_id(USAGE, endpoint, start, *keys),
+            "ts": start,
+            "agent": _agent(result),
+            "kind": _KINDS.get(endpoint, "other"),
+            "model": result.get("model"),
+            "provider": "openai",
+            **token_fields(
+                as_tokens(result.get("input_tokens"), "input_tokens"),
+                as_tokens(result.get("output_tokens"), "output_tokens"),
+                cache_read=as_tokens(result.get("input_cached_tokens"), "input_cached_tokens"),
+                input_includes_cache=True,
+            ),
+            "aggregate": True,
+            "runs": as_tokens(result.get("num_model_requests"), "num_model_requests"),
+            "period_s": period,
+            "source": USAGE,
+            "attributes": {
+                "endpoint": endpoint,
+                "project_id": result.get("project_id"),
+                "api_key_id": result.get("api_key_id"),
+                "user_id": result.get("user_id"),
+                "batch": result.get("batch"),
+                "service_tier": result.get("service_tier"),
+                "input_audio_tokens": result.get("input_audio_tokens"),
+                "output_audio_tokens": result.get("output_audio_tokens"),
+            },
+        }
+    )
+
+
+def _cost(result: Mapping[str, Any], start: str, period: int) -> Event:
+    amount = as_dict(result.get("amount"), "amount")
+    currency = str(amount.get("currency") or "usd")
+    if currency.lower() != "usd":
+        raise FieldError("amount.currency", f"cost in {currency!r}; orgmap keeps costs in USD")
+    cost = as_number(amount.get("value"), "amount.value")
+    if cost is None:
+        raise FieldError("amount.value", "missing cost")
+    return prune(
+        {
+            "id": event_id(COSTS, start, result.get("project_id"), result.get("api_key_id"), result.get("line_item")),
+            "ts": start,
+            "agent": _agent(result),
+            "kind": "other",
+            "provider": "openai",
+            "cost_usd": cost,
+            "aggregate": True,
+            "runs": 0,
+            "period_s": period,
+            "source": COSTS,
+            "attributes": {
+                "line_item": result.get("line_item"),
+                "project_id": result.get("project_id"),
+                "api_key_id": result.get("api_key_id"),
+            },
+        }
+    )
+
+
+def _result(result: Mapping[str, Any], start: str, period: int) -> Event:
+    return (_cost if "amount" in result else _usage)(result, start, period)
+
+
+def convert(page: Any, file: str, line: int) -> list[Event | RowError]:
+    """One page (or a JSON list of pages) -> its events."""
+    pages = page if isinstance(page, list) else [page]
+    return [
+        e
+        for p in pages
+        for e in bucket_events(p, file, line, start_key="start_time", end_key="end_time", convert=_result)
+    ]
+
+
+def events(rows: Iterable[Row], file: str) -> Iterator[Event | RowError]:
+    """Events of a file of OpenAI usage or costs pages."""
+    return per_row(rows, file, convert)

@@ -1,0 +1,290 @@
+"""OpenTelemetry GenAI spans (OTLP JSON lines from the file exporter, or a live OTLP/HTTP body) -> cost events.
+
+One event per GenAI span that did billable work: chat/completion spans, tools, embeddings and
+retrievals. Token counts follow the GenAI semantic conventions (input includes cache, output
+includes reasoning); older attribute names (`gen_ai.system`, `prompt_tokens`...) are read too.
+The agent is `gen_ai.agent.name` on the span or its nearest ancestor in the same export batch,
+else the resource's `service.name`; a trace is one run. An `invoke_agent` wrapper span is skipped
+when it has no usage of its own, or when spans under it carry usage (seen in the same batch, or
+earlier in the file: children usually end, and so are exported, before their parent).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import json
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from importers.base import Event, FieldError, RowError, as_tokens, epoch_to_iso, event_id, prune, token_fields
+from importers.records import Row
+
+__all__ = ["FORMAT", "events", "events_from_otlp", "events_from_traces_data"]
+
+FORMAT = "otel"
+_KINDS = {
+    "chat": "llm",
+    "generate_content": "llm",
+    "text_completion": "llm",
+    "embeddings": "embedding",
+    "retrieval": "retrieval",
+    "execute_tool": "tool",
+}
+_WRAPPERS = {"invoke_agent", "invoke_workflow", "create_agent"}
+_TOKENS = {
+    "input": ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.usage.prompt_tokens"),
+    "output": ("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.usage.completion_tokens"),
+    "cache_read": ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"),
+    "cache_write": ("gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"),
+    "reasoning": ("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens"),
+}
+_REMEMBERED = 100_000  # span ids with usage below them, kept across batches of one file
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    trace_id: str
+    span_id: str
+    parent_id: str | None
+    name: str
+    start_ns: int
+    end_ns: int
+    attrs: Mapping[str, Any]
+    error: bool
+    service: str | None
+
+
+class _UsageParents:
+    """A bounded memory of span ids known to have usage-carrying spans under them."""
+
+    def __init__(self) -> None:
+        self.ids: OrderedDict[str, None] = OrderedDict()
+
+    def add(self, key: str) -> None:
+        self.ids[key] = None
+        self.ids.move_to_end(key)
+        if len(self.ids) > _REMEMBERED:
+            self.ids.popitem(last=False)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.ids
+
+
+def _pick(obj: Mapping[str, Any], camel: str, snake: str) -> Any:
+    return obj.get(camel, obj.get(snake))
+
+
+def _any_value(value: Mapping[str, Any]) -> Any:
+    """An OTLP AnyValue (camelCase or snake_case keys) as a plain Python value."""
+    for key, inner in value.items():
+        kind = key.replace("_", "").lower()
+        if kind == "intvalue":
+            return int(inner)
+        if kind == "doublevalue":
+            return float(inner)
+        if kind == "arrayvalue":
+            return [_any_value(v) for v in (inner or {}).get("values", [])]
+        if kind == "kvlistvalue":
+            return _attributes((inner or {}).get("values"))
+        if kind in ("stringvalue", "boolvalue", "bytesvalue"):
+            return inner
+    return None
+
+
+def _attributes(items: Iterable[Mapping[str, Any]] | None) -> dict[str, Any]:
+    return {item["key"]: _any_value(item.get("value") or {}) for item in items or () if "key" in item}
+
+
+def _hex_id(value: Any, field: str, size: int) -> str:
+    """A trace/span id, hex or base64 (protobuf JSON mapping), as lowercase hex."""
+    if isinstance(value, str) and len(value) == 2 * size:
+        try:
+            int(value, 16)
+            return value.lower()
+        except ValueError:
+            pass
+    try:
+        raw = base64.b64decode(value, validate=True) if isinstance(value, str) else b""
+    except binascii.Error:
+        raw = b""
+    if len(raw) != size:
+        raise FieldError(field, f"not a {size}-byte id in hex or base64: {value!r}")
+    return raw.hex()
+
+
+def _nanos(value: Any, field: str) -> int:
+    try:
+        nanos = int(value)
+    except (TypeError, ValueError):
+        raise FieldError(field, f"not a Unix time in nanoseconds: {value!r}") from None
+    if nanos <= 0:
+        raise FieldError(field, f"missing or zero time: {value!r}")
+    return nanos
+
+
+def _spans(traces_data: Mapping[str, Any]) -> Iterator[_Span]:
+    if not isinstance(traces_data, Mapping) or _pick(traces_data, "resourceSpans", "resource_spans") is None:
+        raise FieldError("resourceSpans", "not an OTLP TracesData object (no resourceSpans)")
+    for rs in _pick(traces_data, "resourceSpans", "resource_spans") or ():
+        service = _attributes((rs.get("resource") or {}).get("attributes")).get("service.name")
+        for ss in _pick(rs, "scopeSpans", "scope_spans") or ():
+            for span in ss.get("spans") or ():
+                parent = _pick(span, "parentSpanId", "parent_span_id")
+                status = (span.get("status") or {}).get("code")
+                yield _Span(
+                    trace_id=_hex_id(_pick(span, "traceId", "trace_id"), "traceId", 16),
+                    span_id=_hex_id(_pick(span, "spanId", "span_id"), "spanId", 8),
+                    parent_id=_hex_id(parent, "parentSpanId", 8) if parent else None,
+                    name=span.get("name", ""),
+                    start_ns=_nanos(_pick(span, "startTimeUnixNano", "start_time_unix_nano"), "startTimeUnixNano"),
+                    end_ns=int(_pick(span, "endTimeUnixNano", "end_time_unix_nano") or 0),
+                    attrs=_attributes(span.get("attributes")),
+                    error=status in (2, "STATUS_CODE_ERROR"),
+                    service=service,
+                )
+
+
+def _usage(span: _Span) -> dict[str, int | None]:
+    found: dict[str, int | None] = {}
+    for part, names in _TOKENS.items():
+        key = next((n for n in names if span.attrs.get(n) is not None), names[0])
+        found[part] = as_tokens(span.attrs.get(key), key)
+    return found
+
+
+def _ancestors(span: _Span, by_id: Mapping[str, _Span]) -> Iterator[_Span]:
+    seen: set[str] = set()
+    while span.parent_id and span.parent_id in by_id and span.parent_id not in seen:
+        seen.add(span.parent_id)
+        span = by_id[span.parent_id]
+        yield span
+
+
+def events_from_traces_data(
+    traces_data: Mapping[str, Any], file: str, line: int, memory: _UsageParents | None = None
+) -> list[Event | RowError]:
+    """Events of one TracesData object (a file line or a request body); a bad span gives a RowError."""
+    memory = memory if memory is not None else _UsageParents()
+    try:
+        spans = list(_spans(traces_data))
+    except FieldError as exc:
+        return [RowError(file, line, exc.field, exc.message)]
+    by_id = {s.span_id: s for s in spans}
+    usages: dict[str, dict[str, int | None]] = {}
+    bad: dict[str, RowError] = {}
+    for span in spans:
+        try:
+            usages[span.span_id] = _usage(span)
+        except FieldError as exc:
+            bad[span.span_id] = RowError(file, line, exc.field, f"span {span.span_id}: {exc.message}")
+    for span in spans:
+        if any(v is not None for v in usages.get(span.span_id, {}).values()):
+            memory.add(f"{span.trace_id}:{span.parent_id}")
+            for above in _ancestors(span, by_id):
+                memory.add(f"{above.trace_id}:{above.span_id}")
+    out: list[Event | RowError] = []
+    for span in spans:
+        if span.span_id in bad:
+            out.append(bad[span.span_id])
+            continue
+        try:
+            event = _event(span, usages[span.span_id], by_id, memory)
+        except FieldError as exc:
+            out.append(RowError(file, line, exc.field, f"span {span.span_id}: {exc.message}"))
+            continue
+        if event is not None:
+            out.append(event)
+    return out
+
+
+def _event(
+    span: _Span, usage: dict[str, int | None], by_id: Mapping[str, _Span], memory: _UsageParents
+) -> Event | None:
+    attrs = span.attrs
+    if not any(key.startswith(("gen_ai.", "llm.")) for key in attrs):
+        return None
+    operation = attrs.get("gen_ai.operation.name")
+    has_usage = any(v is not None for v in usage.values())
+    if operation in _WRAPPERS and (not has_usage or f"{span.trace_id}:{span.span_id}" in memory):
+        return None
+    if not has_usage and operation not in _KINDS:
+        return None
+    named = next((a for a in (span, *_ancestors(span, by_id)) if a.attrs.get("gen_ai.agent.name")), None)
+    agent = named.attrs["gen_ai.agent.name"] if named else span.service
+    if not agent:
+        raise FieldError("gen_ai.agent.name", "no agent: neither gen_ai.agent.name nor resource service.name is set")
+    tokens = token_fields(
+        usage["input"],
+        usage["output"],
+        cache_read=usage["cache_read"],
+        cache_write=usage["cache_write"],
+        reasoning=usage["reasoning"],
+    )
+    return prune(
+        {
+            "id": event_id(FORMAT, span.trace_id, span.span_id),
+            "ts": epoch_to_iso(Decimal(span.start_ns) / 1_000_000_000),
+            "agent": str(agent),
+            "kind": _KINDS.get(operation or "", "llm"),
+            "model": attrs.get("gen_ai.response.model") or attrs.get("gen_ai.request.model"),
+            "provider": attrs.get("gen_ai.provider.name") or attrs.get("gen_ai.system"),
+            **tokens,
+            "tool": attrs.get("gen_ai.tool.name"),
+            "run_id": span.trace_id,
+            "duration_ms": (span.end_ns - span.start_ns) / 1e6 if span.end_ns >= span.start_ns else None,
+            "status": "error" if span.error or attrs.get("error.type") else "ok",
+            "source": FORMAT,
+            "attributes": {
+                "operation": operation,
+                "span_name": span.name,
+                "agent_id": (named or span).attrs.get("gen_ai.agent.id"),
+                "conversation_id": attrs.get("gen_ai.conversation.id"),
+                "service": span.service,
+            },
+        }
+    )
+
+
+def events(rows: Iterable[Row], file: str) -> Iterator[Event | RowError]:
+    """Events of an OTLP JSON lines file: one TracesData object per line."""
+    memory = _UsageParents()
+    for line, value in rows:
+        if isinstance(value, RowError):
+            yield value
+        else:
+            yield from events_from_traces_data(value, file, line, memory)
+
+
+def events_from_otlp(body: bytes, content_type: str) -> list[Event | RowError]:
+    """Events of one OTLP/HTTP trace export body: JSON, or protobuf (`application/x-protobuf`); gzip accepted."""
+    where = "<otlp>"
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = gzip.decompress(body)
+        except (OSError, EOFError) as exc:
+            return [RowError(where, 1, "body", f"bad gzip body: {exc}")]
+    media = content_type.split(";")[0].strip().lower()
+    if media == "application/json":
+        try:
+            data = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return [RowError(where, 1, "body", f"invalid JSON: {exc}")]
+    elif media in ("application/x-protobuf", "application/protobuf"):
+        from google.protobuf.json_format import MessageToDict
+        from google.protobuf.message import DecodeError
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+        try:
+            data = MessageToDict(ExportTraceServiceRequest.FromString(body))
+        except DecodeError as exc:
+            return [RowError(where, 1, "body", f"invalid OTLP protobuf: {exc}")]
+        data.setdefault("resourceSpans", [])
+    else:
+        message = f"unsupported {content_type!r}; send application/json or application/x-protobuf"
+        return [RowError(where, 1, "content-type", message)]
+    return events_from_traces_data(data, where, 1)
