@@ -81,7 +81,12 @@ class Effect:
     batch_hours: tuple[int, ...] | None = None
 
     def weight(self, t: float) -> float:
-        """How much of the effect is in force at `t`: 0 outside, 0..1 while ramping, 1 after."""
+        """How much of the effect is in force at `t`: 0 outside, 0..1 while ramping, 1 after.
+
+        >>> growth = Effect("Tracking Assistant", start=0, end=100, ramp_s=10, runs_x=2)
+        >>> [growth.weight(t) for t in (-1, 5, 50, 100)]
+        [0.0, 0.5, 1.0, 0.0]
+        """
         if t < self.start or t >= self.end:
             return 0.0
         return 1.0 if self.ramp_s <= 0 else min(1.0, (t - self.start) / self.ramp_s)
