@@ -81,7 +81,12 @@ class Effect:
     batch_hours: tuple[int, ...] | None = None
 
     def weight(self, t: float) -> float:
-        """How much of the effect is in force at `t`: 0 outside, 0..1 while ramping, 1 after."""
+        """How much of the effect is in force at `t`: 0 outside, 0..1 while ramping, 1 after.
+
+        >>> growth = Effect("Tracking Assistant", start=0, end=100, ramp_s=10, runs_x=2)
+        >>> [growth.weight(t) for t in (-1, 5, 50, 100)]
+        [0.0, 0.5, 1.0, 0.0]
+        """
         if t < self.start or t >= self.end:
             return 0.0
         return 1.0 if self.ramp_s <= 0 else min(1.0, (t - self.start) / self.ramp_s)
@@ -234,22 +239,27 @@ def stream_events(profiles: Sequence[AgentProfile], *, start: float, end: float,
     names = {profile.name: profile for profile in profiles}
     pending: list[tuple[int, dict[str, Any]]] = []
     start_ms, end_ms = int(start * 1000), int(end * 1000)
+    # Expected runs per hour of the week (168 slots), per profile; batch runs start in their hour's first 40 minutes.
+    weeks = [[_rhythm(profile, slot // 24, slot % 24) * scale for slot in range(168)] for profile in profiles]
+    spreads = [2400 if profile.rhythm == "batch" else HOUR for profile in profiles]
     hour = int(start) // HOUR * HOUR
     while hour < end:
         moment = datetime.fromtimestamp(hour, UTC)
         day, hod = moment.weekday(), moment.hour
-        for profile in profiles:
+        for profile, week, spread in zip(profiles, weeks, spreads, strict=True):
+            lam = week[day * 24 + hod]
+            own = by_agent.get(profile.name)
             # Effects that touch this hour: the run count follows their weight at mid-hour, each run its own start.
-            touching = [e for e in by_agent.get(profile.name, ()) if e.start < hour + HOUR and e.end > hour]
-            lam = _rhythm(profile, day, hod)
+            touching = [e for e in own if e.start < hour + HOUR and e.end > hour] if own else []
             for effect in touching:
                 if not (w := effect.weight(hour + HOUR / 2)):
                     continue
                 if effect.batch_hours is not None:
-                    lam = _rhythm(replace(profile, batch_hours=effect.batch_hours), day, hod)
+                    lam = _rhythm(replace(profile, batch_hours=effect.batch_hours), day, hod) * scale
                 lam *= 1 + (effect.runs_x - 1) * w
-            spread = 2400 if profile.rhythm == "batch" else HOUR
-            for _ in range(_poisson(state.rng, lam * scale)):
+            if lam <= 0:
+                continue
+            for _ in range(_poisson(state.rng, lam)):
                 run_start = (hour + state.rng.random() * spread) * 1000
                 _run(state, profile, touching, int(run_start), f"run_{state.rng.getrandbits(48):012x}", None, pending)
         while planned and planned[0].start < hour + HOUR:

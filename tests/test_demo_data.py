@@ -178,6 +178,19 @@ def test_weekday_office_hours_are_busier_than_weekend_nights(demo: tuple[DemoDat
     assert batch.most_common(1)[0][0] == 1 and batch[1] > 0.9 * sum(batch.values())
 
 
+def test_the_schedule_change_moves_the_nightly_batch(demo: tuple[DemoData, list[dict[str, Any]]]) -> None:
+    data, events = demo
+    moved = next(c for c in data.change_events if c["kind"] == "schedule")
+    assert moved["target"] == "Invoice Reconciler"
+    when = datetime.fromisoformat(moved["ts"])
+    hours: dict[bool, Counter[int]] = {True: Counter(), False: Counter()}
+    for event in events:
+        if event["agent"] == "Invoice Reconciler":
+            moment = datetime.fromisoformat(event["ts"])
+            hours[moment > when][moment.hour] += 1
+    assert set(hours[False]) == {2} and set(hours[True]) == {3}
+
+
 def test_three_agents_dominate_the_tokens(demo: tuple[DemoData, list[dict[str, Any]]]) -> None:
     _, events = demo
     tokens = Counter({agent: sum(e.get("input_tokens", 0) + e.get("output_tokens", 0) for e in group)
