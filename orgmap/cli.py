@@ -9,10 +9,14 @@ from collections.abc import Sequence
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
-# Each entry is a module in orgmap.commands exposing `register(subparsers)`.
+# Each command comes from a module in orgmap.commands exposing `register(subparsers)`; MODULES names the module
+# where it is not the command's own name (one module may register several commands).
 COMMANDS: tuple[str, ...] = (
-    "check", "show", "export", "top", "runs", "budget", "allow", "change", "demo", "serve", "mcp",
+    "check", "show", "export", "ingest", "import", "top", "runs", "budget", "allow", "change", "demo", "serve", "mcp",
 )
+
+
+MODULES = {"import": "ingest"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="The company map of AI agents: owners, dependencies, spend, run-rate and what changed.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in dict.fromkeys(MODULES.get(n, n) for n in COMMANDS):
         importlib.import_module(f"orgmap.commands.{name}").register(sub)
     return parser
 

@@ -1,0 +1,60 @@
+"""Live receivers for outside formats: OTLP/HTTP traces (OpenTelemetry GenAI spans) and LiteLLM's logging callback."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Request
+from fastapi.responses import JSONResponse, Response
+
+from orgmap.answers_spend import ingest_answer
+from orgmap.intake import ImportSummary, import_litellm, import_otlp, rejected_rows
+from orgmap.models import IngestAnswer
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+_LITELLM_EXAMPLE = {"id": "chatcmpl-1", "call_type": "acompletion", "model": "gpt-4o-mini", "response_cost": 0.00042,
+                    "prompt_tokens": 1200, "completion_tokens": 80, "startTime": 1763906400.0,
+                    "metadata": {"user_api_key_alias": "support-bot"}}
+
+_MAX_BODY = 32 * 1024 * 1024
+
+
+def _answer(summary: ImportSummary) -> IngestAnswer:
+    answer = ingest_answer(summary.cost)
+    return answer.model_copy(update={"rejected": rejected_rows(summary)})
+
+
+@router.post("/v1/traces", tags=["receivers"], response_model=None)
+async def otlp_traces(request: Request) -> Response:
+    """OTLP/HTTP trace export (`application/json` or `application/x-protobuf`, gzip accepted): GenAI spans become
+    cost events (a trace is a run). Point an OpenTelemetry exporter's traces endpoint here. Answers with OTLP's
+    `partialSuccess` when some spans were rejected."""
+    body = await request.body()
+    if len(body) > _MAX_BODY:
+        return JSONResponse({"error": {"message": "body over 32 MiB", "field": "body"}}, status_code=413)
+    content_type = request.headers.get("content-type", "application/json")
+    svc = request.app.state.service
+    summary = import_otlp(svc, body, content_type)
+    rejected = rejected_rows(summary)
+    partial: dict[str, Any] = {}
+    if rejected:
+        partial = {"partialSuccess": {"rejectedSpans": len(rejected),
+                                      "errorMessage": "; ".join(f"{r.field}: {r.message}" for r in rejected[:5])}}
+    if "protobuf" in content_type:
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
+
+        message = ExportTraceServiceResponse()
+        if rejected:
+            message.partial_success.rejected_spans = len(rejected)
+            message.partial_success.error_message = partial["partialSuccess"]["errorMessage"]
+        return Response(message.SerializeToString(), media_type="application/x-protobuf")
+    return JSONResponse(partial)
+
+
+@router.post("/v1/litellm", tags=["receivers"])
+def litellm_callback(request: Request, payload: Annotated[Any, Body(examples=[_LITELLM_EXAMPLE])]) -> IngestAnswer:
+    """LiteLLM's generic logging callback (StandardLoggingPayload; one object or a list) as cost events."""
+    return _answer(import_litellm(request.app.state.service, payload))

@@ -1,0 +1,116 @@
+"""`orgmap ingest` (orgmap's own event schema) and `orgmap import` (outside formats): files in, a summary out.
+
+Both stream their files with a progress bar, are idempotent (importing the same file twice adds nothing) and end
+with the same summary: stored, duplicates, rejected rows with line and reason, unattributed names, unpriced models,
+total spend. Exit 1 when any row was rejected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from orgmap.commands.common import add_service_arguments, service_opener
+
+__all__ = ["register", "run_import", "run_ingest"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    ingest = subparsers.add_parser(
+        "ingest", help="ingest cost events (or --changes: change events) in orgmap's own schema",
+        description="Ingest JSONL or CSV files of orgmap events (docs/events.md); `-` reads standard input. "
+                    "Rows with a `target` and no `agent` are change events.")
+    ingest.add_argument("files", nargs="+", metavar="FILE", help="JSONL or CSV files, or - for stdin")
+    ingest.add_argument("--format", choices=("jsonl", "csv"), help="file format (default: detected)")
+    ingest.add_argument("--changes", action="store_true", help="the files hold change events")
+    add_service_arguments(ingest)
+    ingest.set_defaults(func=run_ingest)
+
+    imp = subparsers.add_parser(
+        "import", help="import usage data (OTel, LiteLLM, Langfuse, OpenAI, Anthropic, CSV) or git history",
+        description="Import outside usage data; the format is detected when not given. `orgmap import git REPO` "
+                    "turns commits and tags into change events on the nodes whose repo_paths they touch.")
+    imp.add_argument("args", nargs="+", metavar="[FORMAT] FILE",
+                     help="an optional format (otel, litellm, langfuse, openai-usage, openai-costs, "
+                          "anthropic-usage, anthropic-cost, csv, jsonl, git) then files (or a repo for git)")
+    imp.add_argument("--map", metavar="FIELD=COLUMN,...", help="column mapping for csv/jsonl files")
+    imp.add_argument("--path-map", metavar="FILE", help="git: a YAML/JSON {glob: node} map added to repo_paths")
+    imp.add_argument("--since", help="git: only commits since this date")
+    add_service_arguments(imp)
+    imp.set_defaults(func=run_import)
+
+
+def _stdin_copy(stack: ExitStack) -> Path:
+    """Standard input streamed to a temporary file, so it reads like any other file (never held in memory)."""
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="orgmap-stdin-")))
+    target = folder / "stdin.jsonl"
+    with open(target, "wb") as out:
+        shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
+    return target
+
+
+def _finish(summary: object, label: str) -> int:
+    from orgmap.intake import ImportSummary
+
+    assert isinstance(summary, ImportSummary)
+    for line in summary.lines():
+        print(line)
+    print(f"orgmap: {label} done", file=sys.stderr)
+    return 1 if summary.rejected() else 0
+
+
+def _files(stack: ExitStack, names: list[str]) -> list[Path]:
+    paths = [_stdin_copy(stack) if name == "-" else Path(name) for name in names]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise SystemExit(f"orgmap: no such file: {', '.join(missing)}")
+    return paths
+
+
+def run_ingest(args: argparse.Namespace) -> int:
+    from orgmap.intake import import_files
+    from orgmap.progress import ProgressBar
+
+    with ExitStack() as stack:
+        paths = _files(stack, args.files)
+        svc = stack.enter_context(service_opener(args)())
+        bar = stack.enter_context(ProgressBar("ingesting", unit="B"))
+        fmt = args.format or ("csv" if all(p.suffix.lower() == ".csv" for p in paths) else "jsonl")
+        summary = import_files(svc, paths, format=fmt, on_progress=bar)
+        if args.changes and summary.cost.accepted:
+            print(f"orgmap: note: {summary.cost.accepted} rows had an `agent` and were stored as cost events",
+                  file=sys.stderr)
+    return _finish(summary, "ingest")
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from importers import FORMATS, load_path_map, parse_mapping
+    from orgmap.intake import import_files, import_git
+    from orgmap.progress import ProgressBar
+
+    words = list(args.args)
+    fmt = words.pop(0) if words[0] in (*FORMATS, "git") and len(words) > 1 else None
+    with ExitStack() as stack:
+        if fmt == "git":
+            path_map = load_path_map(Path(args.path_map)) if args.path_map else None
+            svc = stack.enter_context(service_opener(args)())
+            summary = import_git(svc, Path(words[0]), path_map=path_map, since=args.since)
+            return _finish(summary, "git import")
+        try:
+            mapping = parse_mapping(args.map) if args.map else None
+        except ValueError as exc:
+            print(f"orgmap: {exc}", file=sys.stderr)
+            return 2
+        paths = _files(stack, words)
+        svc = stack.enter_context(service_opener(args)())
+        bar = stack.enter_context(ProgressBar("importing", unit="B"))
+        try:
+            summary = import_files(svc, paths, format=fmt, mapping=mapping, on_progress=bar)
+        except ValueError as exc:
+            print(f"orgmap: {exc}", file=sys.stderr)
+            return 2
+    return _finish(summary, "import")

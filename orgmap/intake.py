@@ -1,0 +1,141 @@
+"""Events in from outside formats: importer output (cost events, change events and row errors, interleaved) split
+into the ledger's two ingests, with one summary for the CLI and the HTTP receivers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from importers import RowError, events_from_litellm_payload, events_from_otlp, git_changes, merge_targets
+from importers import read as read_file
+from ledger import IngestReport, Rejection
+
+if TYPE_CHECKING:
+    from orgmap.service import Service
+
+__all__ = ["ImportSummary", "import_events", "import_files", "import_git", "import_litellm", "import_otlp",
+           "repo_targets"]
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    """What one import did, over all its files: the ledger's counts plus the rows no importer could read."""
+
+    cost: IngestReport = field(default_factory=IngestReport)
+    changes: IngestReport = field(default_factory=IngestReport)
+    unreadable: list[RowError] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        return self.cost.accepted + self.changes.accepted
+
+    @property
+    def duplicates(self) -> int:
+        return self.cost.duplicates + self.changes.duplicates
+
+    def rejected(self) -> list[str]:
+        """Every rejected row, one line each: file and line for unreadable rows, event number for the ledger's."""
+        out = [str(e) for e in self.unreadable]
+        out += [f"cost event {r.row}: {r.field}: {r.message}" for r in self.cost.rejected]
+        out += [f"change event {r.row}: {r.field}: {r.message}" for r in self.changes.rejected]
+        return out
+
+    def lines(self) -> list[str]:
+        """The summary a person reads at the end of an import."""
+        out = [f"{self.accepted:,} events stored ({self.cost.accepted:,} cost, {self.changes.accepted:,} change), "
+               f"{self.duplicates:,} duplicates, {len(self.rejected()):,} rejected; "
+               f"${self.cost.total_cost_usd:,.2f} imported"]
+        out += [f"  rejected: {line}" for line in self.rejected()[:50]]
+        if len(self.rejected()) > 50:
+            out.append(f"  ... and {len(self.rejected()) - 50} more rejected rows")
+        out += [f"  warning: event {w.row}: {w.field}: {w.message}" for w in self.cost.warnings[:10]]
+        if self.cost.unattributed:
+            out.append(f"  unattributed agent names (add them as aliases or cost_keys): "
+                       f"{', '.join(self.cost.unattributed[:20])}")
+        for model in self.cost.unpriced[:20]:
+            name = f"{model.model or '(no model)'} ({model.provider or 'any provider'})"
+            out.append(f"  unpriced model {name}: {model.events:,} events, "
+                       f"{model.input_tokens:,} input and {model.output_tokens:,} output tokens")
+        return out
+
+
+def _merge(a: IngestReport, b: IngestReport) -> IngestReport:
+    names = list(dict.fromkeys([*a.unattributed, *b.unattributed]))
+    return IngestReport(a.accepted + b.accepted, a.duplicates + b.duplicates, [*a.rejected, *b.rejected],
+                        [*a.warnings, *b.warnings], names, [*a.unpriced, *b.unpriced],
+                        a.total_cost_usd + b.total_cost_usd, [*a.items, *b.items], a.alerts + b.alerts)
+
+
+def import_events(svc: Service, items: Iterable[Mapping[str, Any] | RowError], *, source: str | None = None,
+                  on_progress: Callable[[int, int | None], None] | None = None,
+                  item_results: bool = False) -> ImportSummary:
+    """Stream importer output into the ledger: cost events as they come, change events after, errors kept."""
+    summary = ImportSummary()
+    changes: list[Mapping[str, Any]] = []
+
+    def costs() -> Iterator[Mapping[str, Any]]:
+        for item in items:
+            if isinstance(item, RowError):
+                summary.unreadable.append(item)
+            elif "target" in item and "agent" not in item:
+                changes.append(item)
+            else:
+                yield item
+
+    svc.sync()
+    summary.cost = svc.ledger.ingest_cost(costs(), source=source, on_progress=None, item_results=item_results)
+    if on_progress is not None:
+        on_progress(1, 1)
+    if changes:
+        summary.changes = svc.ledger.ingest_changes(changes, source=source)
+    return summary
+
+
+def import_files(svc: Service, paths: Sequence[Path], *, format: str | None = None,
+                 mapping: Mapping[str, str] | None = None,
+                 on_progress: Callable[[int, int | None], None] | None = None) -> ImportSummary:
+    """Import files of one format (detected per file when not named), idempotently, into one summary."""
+    total = ImportSummary()
+    for path in paths:
+        found = import_events(svc, read_file(path, format, mapping=mapping, on_progress=on_progress))
+        total.cost = _merge(total.cost, found.cost)
+        total.changes = _merge(total.changes, found.changes)
+        total.unreadable += found.unreadable
+    return total
+
+
+def repo_targets(svc: Service) -> dict[str, list[str]]:
+    """Node id -> the `repo_paths` globs of its note: which commits are changes to it."""
+    found: dict[str, list[str]] = {}
+    with svc.graph.read() as g:
+        for node, globs in g.nodes(data="repo_paths"):
+            if isinstance(globs, str):
+                globs = [globs]
+            if isinstance(globs, list):
+                found[node] = [str(x) for x in globs if isinstance(x, str)]
+    return found
+
+
+def import_git(svc: Service, repo: Path, *, path_map: Mapping[str, Sequence[str]] | None = None,
+               since: str | None = None) -> ImportSummary:
+    """Commits and tags of a git repository as change events on the nodes whose files they touched."""
+    targets = merge_targets(repo_targets(svc), path_map or {})
+    return import_events(svc, git_changes(repo, targets, since=since), source="git")
+
+
+def import_otlp(svc: Service, body: bytes, content_type: str) -> ImportSummary:
+    """One OTLP/HTTP trace export (JSON or protobuf): GenAI spans as cost events."""
+    return import_events(svc, events_from_otlp(body, content_type), source="otel", item_results=False)
+
+
+def import_litellm(svc: Service, payload: Any) -> ImportSummary:
+    """LiteLLM's generic logging-callback payload (one object or a list)."""
+    return import_events(svc, events_from_litellm_payload(payload), source="litellm")
+
+
+def rejected_rows(summary: ImportSummary) -> list[Rejection]:
+    """Every rejection as a Rejection record (row = file line for unreadable rows)."""
+    return [Rejection(e.line, e.field, f"{e.file}: {e.message}") for e in summary.unreadable] + \
+        list(summary.cost.rejected) + list(summary.changes.rejected)
