@@ -43,7 +43,7 @@ _TOKENS = {
     "cache_write": ("gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"),
     "reasoning": ("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens"),
 }
-_REMEMBERED = 100_000  # span ids with usage below them, kept across batches of one file
+_REMEMBERED = 20_000  # parents, in later batches, of spans with usage: kept across batches of one file
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +81,8 @@ def _pick(obj: Mapping[str, Any], camel: str, snake: str) -> Any:
 
 def _any_value(value: Mapping[str, Any]) -> Any:
     """An OTLP AnyValue (camelCase or snake_case keys) as a plain Python value."""
+    if "stringValue" in value:  # the common case first
+        return value["stringValue"]
     for key, inner in value.items():
         kind = key.replace("_", "").lower()
         if kind == "intvalue":
@@ -182,18 +184,20 @@ def events_from_traces_data(
             usages[span.span_id] = _usage(span)
         except FieldError as exc:
             bad[span.span_id] = RowError(file, line, exc.field, f"span {span.span_id}: {exc.message}")
+    covered: set[str] = set()  # spans of this batch with usage under them
     for span in spans:
         if any(v is not None for v in usages.get(span.span_id, {}).values()):
-            memory.add(f"{span.trace_id}:{span.parent_id}")
-            for above in _ancestors(span, by_id):
-                memory.add(f"{above.trace_id}:{above.span_id}")
+            covered.update(above.span_id for above in _ancestors(span, by_id))
+            if span.parent_id and span.parent_id not in by_id:  # the parent comes in a later batch
+                memory.add(f"{span.trace_id}:{span.parent_id}")
     out: list[Event | RowError] = []
     for span in spans:
         if span.span_id in bad:
             out.append(bad[span.span_id])
             continue
         try:
-            event = _event(span, usages[span.span_id], by_id, memory)
+            wrapped = span.span_id in covered or f"{span.trace_id}:{span.span_id}" in memory
+            event = _event(span, usages[span.span_id], by_id, wrapped)
         except FieldError as exc:
             out.append(RowError(file, line, exc.field, f"span {span.span_id}: {exc.message}"))
             continue
@@ -202,15 +206,13 @@ def events_from_traces_data(
     return out
 
 
-def _event(
-    span: _Span, usage: dict[str, int | None], by_id: Mapping[str, _Span], memory: _UsageParents
-) -> Event | None:
+def _event(span: _Span, usage: dict[str, int | None], by_id: Mapping[str, _Span], wrapped: bool) -> Event | None:
     attrs = span.attrs
     if not any(key.startswith(("gen_ai.", "llm.")) for key in attrs):
         return None
     operation = attrs.get("gen_ai.operation.name")
     has_usage = any(v is not None for v in usage.values())
-    if operation in _WRAPPERS and (not has_usage or f"{span.trace_id}:{span.span_id}" in memory):
+    if operation in _WRAPPERS and (not has_usage or wrapped):
         return None
     if not has_usage and operation not in _KINDS:
         return None

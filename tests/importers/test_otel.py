@@ -186,3 +186,16 @@ def test_protobuf_from_the_official_exporter(collector) -> None:
     assert (event["agent"], event["model"], event["provider"]) == ("Refund Agent", "gpt-4o-mini", "openai")
     assert (event["input_tokens"], event["output_tokens"], event["cache_read_tokens"]) == (1234, 56, 1024)
     assert event["attributes"]["service"] == "pb-svc"
+
+
+def test_a_wrapper_with_usage_in_the_same_batch_as_its_children_is_not_counted_twice() -> None:
+    wrapper = _span("00000000000000a1", **{
+        "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "Planner", "gen_ai.usage.input_tokens": 900,
+    })
+    tool = _span("00000000000000a2", **{"gen_ai.operation.name": "execute_tool"})
+    tool["parentSpanId"] = "00000000000000a1"
+    chat = {**_span("00000000000000a3", **{"gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 900}),
+            "parentSpanId": "00000000000000a2"}
+    out = otel.events_from_traces_data(_traces(wrapper, tool, chat), "f", 1)
+    found = [(e["id"][-2:], e["agent"], e.get("input_tokens")) for e in out]
+    assert found == [("a2", "Planner", None), ("a3", "Planner", 900)]
