@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"|{'-' * (width + 2)}|{'-' * 26}|{'-' * 26}|")
     for key in ours:
         print(f"| {key:<{width}} | {ours[key]:<24} | {plain.get(key, '-'):<24} |")
-    print(f"compute: {passes} passes, {1000 * seconds / passes:.3f} ms per agent per pass "
+    print(f"compute: {passes} passes, {1000 * seconds / passes:.3f} ms CPU per agent per pass "
           f"({passes / seconds:,.0f} agent-passes/s on one core); wall {wall:.0f} s on {args.workers} workers")
     return 0
 

@@ -42,9 +42,9 @@ def _stream(case: AgentCase, config: AnomalyConfig, pass_hours: int, result: Age
     seen: dict[str, tuple[int, Anomaly]] = {}
     n = len(case.series)
     for hour in range(49, n + 1, pass_hours):
-        t0 = time.perf_counter()
-        found = detect(case.series, case.start + hour * H, config, case.changes)
-        result.seconds += time.perf_counter() - t0
+        t0 = time.process_time()
+        found = detect(case.series, case.start + hour * H, config, case.changes, known=[a for _, a in seen.values()])
+        result.seconds += time.process_time() - t0
         result.passes += 1
         for anomaly in found:
             first = seen.get(anomaly.id, (hour, anomaly))[0]

@@ -7,7 +7,7 @@ window reports the same anomaly (same id: agent + onset hour) as every later pas
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,37 +43,64 @@ class _Incident:
     rule: str
     last_active: int
     z_max: float
+    floor: int  # the start of the baseline in effect when it opened
     end: int | None = None
+    restarted: bool = False
 
 
-def _scan(baseline: Baseline, config: AnomalyConfig) -> list[_Incident]:
-    """Walk the z-scores hour by hour; open an incident when a rule fires, close it after `quiet_hours` calm."""
-    k, h, clip = config.cusum_k, config.cusum_h, config.cusum_clip
-    s, last_zero, hits = 0.0, int(baseline.targets[0]) - 1, []
+def _scan(z: np.ndarray, targets: np.ndarray, floor: int, rebase: Callable[[int, np.ndarray], np.ndarray],
+          config: AnomalyConfig) -> list[_Incident]:
+    """Walk the z-scores hour by hour; open an incident when a rule fires, close it after `quiet_hours` calm.
+
+    Onset: the first of the spike hits, or where the CUSUM last rose from zero; a second, steeper CUSUM
+    (k = `onset_k`) keeps a slow drift before a jump from pulling the onset early. An incident that lasts
+    `spike_max_hours` is a level shift: the baseline restarts at its onset (`rebase`), and its end is None (the
+    new level persists) once the series is calm against the restarted baseline.
+    """
+    k, h, k2, span = config.cusum_k, config.cusum_h, config.onset_k, config.spike_span
+
+    def prepare(z: np.ndarray) -> tuple[list[float], list[float], list[int]]:
+        hit = (z > config.spike_z).astype(int)
+        recent = np.convolve(hit, np.ones(span, dtype=int))[: len(z)]  # hits in the last `span` verdicts
+        return z.tolist(), np.clip(z, -config.cusum_clip, config.cusum_clip).tolist(), recent.tolist()
+
+    zs, clipped, recent = prepare(np.nan_to_num(z, nan=0.0))
+    verdict = (~np.isnan(z)).tolist()
+    s = s2 = 0.0
+    last_zero, rise2, first_hit = int(targets[0]) - 1, int(targets[0]), -1
     current: _Incident | None = None
     found: list[_Incident] = []
-    for t, zt in zip(baseline.targets.tolist(), baseline.z.tolist(), strict=True):
-        if zt != zt:  # NaN: no verdict on this hour
+    hours = targets.tolist()
+    for i, t in enumerate(hours):
+        if not verdict[i]:  # no verdict on this hour
             continue
-        s = max(0.0, s + min(max(zt, -clip), clip) - k)
+        zt, zc = zs[i], clipped[i]
+        s = s + zc - k if s + zc - k > 0.0 else 0.0
         if s == 0.0:
             last_zero = t
-        if zt > config.spike_z:
-            hits.append(t)
-        hits = [x for x in hits if x > t - config.spike_span]
-        spike, shift = len(hits) >= config.spike_hits, s > h
+        if s2 == 0.0 and zt > k2:
+            rise2 = t
+        s2 = s2 + zc - k2 if s2 + zc - k2 > 0.0 else 0.0
+        if zt > config.spike_z and recent[i] == 1:
+            first_hit = t
+        spike, shift = recent[i] >= config.spike_hits, s > h
         if current is None:
             if spike or shift:
-                onset = min(hits[0] if spike else t, last_zero + 1 if shift else t)
-                current = _Incident(onset, t, "spike" if spike else "shift", t, zt)
+                onset = min(first_hit if spike else t, max(last_zero + 1, rise2) if shift else t)
+                current = _Incident(onset, t, "spike" if spike else "shift", t, zt, floor)
                 found.append(current)
             continue
         current.z_max = max(current.z_max, zt)
         if zt > config.active_z or (current.rule == "shift" and shift):
             current.last_active = t
+            if not current.restarted and t - current.onset >= config.spike_max_hours and i + 1 < len(hours):
+                current.restarted, floor = True, current.onset
+                fresh = rebase(floor, targets[i + 1 :])
+                verdict[i + 1 :] = (~np.isnan(fresh)).tolist()
+                zs[i + 1 :], clipped[i + 1 :], recent[i + 1 :] = prepare(np.nan_to_num(fresh, nan=0.0))
         elif t - current.last_active >= config.quiet_hours:
             current.end = current.last_active + 1
-            current, s, last_zero, hits = None, 0.0, t, []
+            current, s, s2, last_zero, rise2 = None, 0.0, 0.0, t, t
     return found
 
 
@@ -95,7 +122,9 @@ def _build(metrics: Metrics, base: Baseline, inc: _Incident, n: int, config: Ano
     last = max(last, inc.fired)
     window = np.arange(inc.onset, last + 1)
     log_cost = np.log1p(np.maximum(metrics.cost, 0.0) / base.factor)
-    med, _ = row_median(gather(log_cost, window, base.groups, config.lookback_days, inc.onset, config.min_samples))
+    samples = gather(log_cost, window, base.groups, config.lookback_days, cutoff=inc.onset, floor=inc.floor,
+                     min_samples=config.min_samples)
+    med, _ = row_median(samples)
     expected = np.expm1(np.nan_to_num(med)) * base.factor[window]
     observed = metrics.cost[window]
     excess = np.cumsum(observed - expected)
@@ -119,7 +148,7 @@ def _build(metrics: Metrics, base: Baseline, inc: _Incident, n: int, config: Ano
         kind=kind,
         onset=onset,
         detected_at=metrics.at(detected + 1),
-        end=None if inc.end is None else metrics.at(inc.end),
+        end=None if inc.end is None or inc.restarted else metrics.at(inc.end),
         baseline_cost_per_hour=round(base_rate, 6),
         observed_cost_per_hour=round(seen_rate, 6),
         excess_usd=round(float(excess[-1]), 2),
@@ -138,13 +167,16 @@ def detect(
     config: AnomalyConfig | None = None,
     changes: Iterable[ChangeEvent] = (),
     *,
+    known: Iterable[Anomaly] = (),
     history: bool = False,
 ) -> list[Anomaly]:
     """Anomalies of one agent from the complete hours before `now` (default: the whole series).
 
     An incremental pass (the default) reports incidents whose onset lies in the last `window_hours`, scanning
-    `warmup_hours` more so that an incident keeps its onset; `history=True` scans everything. `changes` are the
-    candidate causes (on the agent and what it depends on); see `explain` to re-rank them later.
+    `warmup_hours` more so that an incident keeps its onset; `known` are this agent's anomalies from earlier
+    passes (a level shift that began before the scan restarts the baseline at its onset); `history=True`
+    scans everything. `changes` are the candidate causes (on the agent and what it depends on); `explain`
+    re-ranks them later (with peers moved filled in).
     """
     config = config or AnomalyConfig()
     metrics = _truncate(series, now)
@@ -154,10 +186,16 @@ def detect(
         return []
     report_from = first if history else max(first, n - config.window_hours)
     targets = np.arange(max(first, report_from - config.warmup_hours), n)
-    base = robust_baseline(metrics.cost, metrics.start, targets, config)
+    shifted = [int((a.onset - metrics.start) / HOUR) for a in known if a.kind == "shift" and a.end is None]
+    floor = max([o for o in shifted if o + config.spike_max_hours < targets[0]], default=0)
+
+    def rebase(floor: int, rest: np.ndarray) -> Baseline:
+        return robust_baseline(metrics.cost, metrics.runs, metrics.start, rest, config, floor)
+
+    base = rebase(floor, targets)
     pool = list(changes)
     found = []
-    for inc in _scan(base, config):
+    for inc in _scan(base.z, targets, floor, lambda f, rest: rebase(f, rest).z, config):
         if inc.onset < report_from:
             continue
         anomaly = _build(metrics, base, inc, n, config)
