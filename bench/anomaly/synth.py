@@ -215,5 +215,5 @@ def company(seed: int, n_agents: int, anomaly_rate: float = 0.5) -> list[AgentCa
     for case in cases:
         dist = case.deps | {case.name: 0}
         case.changes = [ChangeEvent(c.id, c.ts, c.target, c.kind, c.summary, c.ref, c.planned,
-                                    dist.get(c.target), 0, c.details) for c in changes]
+                                    dist.get(c.target), 0, 0, c.details) for c in changes]
     return cases

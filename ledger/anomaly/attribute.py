@@ -22,8 +22,10 @@ FIT: dict[str, dict[str, float]] = {
     "retries": {"deploy": 1.0, "dependency": 0.8, "config": 0.7, "model": 0.5, "prompt": 0.3},
 }
 OTHER_FIT = 0.15
+# A dependency's change rarely changes how often the agent itself runs; it does cause retries, context, price.
+THROUGH_DEPENDENCY = {"volume": 0.3, "retries": 1.0, "tokens": 0.8, "price": 1.0}
 DISTANCE_WEIGHT = {0: 1.0, 1: 0.85, 2: 0.7}
-PEER_BONUS = 0.15  # per other dependent that moved too (up to four), for changes on a dependency
+PEER_BONUS = 0.4  # times the share of the target's other dependents that moved too (or 0.1 per peer, up to 3)
 SKEW_NEARNESS = 0.8  # a change stamped just after onset (clock skew)
 
 _KIND_ALIASES = {"release": "deploy", "commit": "deploy"}
@@ -71,24 +73,30 @@ def _score(anomaly: Anomaly, change: ChangeEvent, config: AnomalyConfig) -> Cand
         return None
     kind = effective_kind(change)
     fit = FIT[anomaly.factor].get(kind, OTHER_FIT)
+    if change.graph_distance > 0:
+        fit *= THROUGH_DEPENDENCY[anomaly.factor]
     nearness = SKEW_NEARNESS if before < 0 else math.exp(-before / config.decay_hours)
     distance = DISTANCE_WEIGHT[change.graph_distance]
-    peers = min(change.peers_moved, 4) if change.graph_distance > 0 else 0
-    peer = 1.0 + PEER_BONUS * peers
+    peers = change.peers_moved if change.graph_distance > 0 else 0
+    if change.peers_total > 0:
+        peer = 1.0 + PEER_BONUS * min(peers / change.peers_total, 1.0)
+    else:
+        peer = 1.0 + 0.1 * min(peers, 3)
     when = f"{before:.1f} h before onset" if before >= 0 else f"{-before:.1f} h after onset (clock-skew tolerance)"
     evidence = [f"a {kind} change fits a {anomaly.factor} change ({fit:.2f})", when, _place(change)]
     if peers:
-        evidence.append(f"{change.peers_moved} other dependent(s) of {change.target} moved too")
+        of = f" of {change.peers_total}" if change.peers_total else ""
+        evidence.append(f"{peers}{of} other dependent(s) of {change.target} moved too")
     if change.planned:
         evidence.append("marked planned")
     return Candidate(
         change=change,
         score=round(fit * nearness * distance * peer, 4),
         effective_kind=kind,
-        fit=fit,
+        fit=round(fit, 4),
         nearness=round(nearness, 4),
         distance_weight=distance,
-        peer_weight=peer,
+        peer_weight=round(peer, 4),
         hours_before_onset=round(before, 2),
         evidence=evidence,
     )
@@ -116,13 +124,13 @@ def peers_moved(
     anomalies: Iterable[Anomaly],
     dependents: Mapping[str, Iterable[str]],
     config: AnomalyConfig,
-) -> int:
-    """How many other agents depending on `change.target` had an anomaly whose onset is near the change
-    (from `skew_tolerance_hours` before it to `attribution_window_hours` after)."""
+) -> tuple[int, int]:
+    """(moved, total): of the other agents depending on `change.target`, how many had an anomaly with onset
+    from `skew_tolerance_hours` before the change to `peer_window_hours` after it."""
     peers = set(dependents.get(change.target, ())) - {agent}
     lo = change.ts - timedelta(hours=config.skew_tolerance_hours)
-    hi = change.ts + timedelta(hours=config.attribution_window_hours)
-    return len({a.agent for a in anomalies if a.agent in peers and lo <= a.onset <= hi})
+    hi = change.ts + timedelta(hours=config.peer_window_hours)
+    return len({a.agent for a in anomalies if a.agent in peers and lo <= a.onset <= hi}), len(peers)
 
 
 def with_peers(
@@ -132,6 +140,10 @@ def with_peers(
     dependents: Mapping[str, Iterable[str]],
     config: AnomalyConfig,
 ) -> list[ChangeEvent]:
-    """The changes with `peers_moved` filled in for `agent`."""
+    """The changes with `peers_moved` and `peers_total` filled in for `agent` (changes on the agent keep 0)."""
     pool = list(anomalies)
-    return [replace(ch, peers_moved=peers_moved(ch, agent, pool, dependents, config)) for ch in changes]
+    out = []
+    for ch in changes:
+        moved, total = peers_moved(ch, agent, pool, dependents, config) if ch.graph_distance else (0, 0)
+        out.append(replace(ch, peers_moved=moved, peers_total=total))
+    return out

@@ -50,6 +50,7 @@ class AnomalyConfig:
     attribution_window_hours: float = 48.0
     skew_tolerance_hours: float = 1.0
     decay_hours: float = 12.0
+    peer_window_hours: float = 6.0
     min_score: float = 0.3
     top_candidates: int = 3
 

@@ -17,7 +17,8 @@ class ChangeEvent:
     """A recorded change that may explain an anomaly, as the integrator hands it over.
 
     `graph_distance`: 0 on the agent itself, 1 a direct dependency, 2 a dependency's dependency, None unrelated.
-    `peers_moved`: how many other dependents of `target` also had an anomaly near `ts` (see `peers_moved`).
+    `peers_moved`: how many other dependents of `target` also had an anomaly near `ts`, of `peers_total`
+    other dependents (0 when unknown); see `peers_moved`.
     `details`: for vault edits, `{"property": "model", "old": ..., "new": ...}`.
     """
 
@@ -30,6 +31,7 @@ class ChangeEvent:
     planned: bool = False
     graph_distance: int | None = 0
     peers_moved: int = 0
+    peers_total: int = 0
     details: dict[str, Any] = field(default_factory=dict)
 
 
