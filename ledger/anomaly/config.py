@@ -36,7 +36,7 @@ class AnomalyConfig:
     cusum_h: float = 5.0
     cusum_clip: float = 3.0
     onset_k: float = 1.0
-    active_z: float = 2.0
+    active_z: float = 3.0
     quiet_hours: int = 6
     spike_max_hours: int = 12
     # gates against false alarms

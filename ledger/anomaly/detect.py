@@ -44,6 +44,7 @@ class _Incident:
     last_active: int
     z_max: float
     floor: int  # the start of the baseline in effect when it opened
+    evidence: int  # where the evidence starts (the CUSUM's last zero): the gates weigh from here
     end: int | None = None
     restarted: bool = False
 
@@ -87,7 +88,8 @@ def _scan(z: np.ndarray, targets: np.ndarray, floor: int, rebase: Callable[[int,
         if current is None:
             if spike or shift:
                 onset = min(first_hit if spike else t, max(last_zero + 1, rise2) if shift else t)
-                current = _Incident(onset, t, "spike" if spike else "shift", t, zt, floor)
+                evidence = min(onset, last_zero + 1) if shift else onset
+                current = _Incident(onset, t, "spike" if spike else "shift", t, zt, floor, evidence)
                 found.append(current)
             continue
         current.z_max = max(current.z_max, zt)
@@ -118,11 +120,10 @@ def _truncate(series: HourlySeries, now: datetime | None) -> Metrics:
 
 def _build(metrics: Metrics, base: Baseline, inc: _Incident, n: int, config: AnomalyConfig) -> Anomaly | None:
     """Gate an incident and describe it; None when it never cleared the gates."""
-    last = (inc.end if inc.end is not None else n) - 1
-    last = max(last, inc.fired)
-    window = np.arange(inc.onset, last + 1)
+    last = max((inc.end if inc.end is not None else n) - 1, inc.fired)
+    window = np.arange(inc.evidence, last + 1)
     log_cost = np.log1p(np.maximum(metrics.cost, 0.0) / base.factor)
-    samples = gather(log_cost, window, base.groups, config.lookback_days, cutoff=inc.onset, floor=inc.floor,
+    samples = gather(log_cost, window, base.groups, config.lookback_days, cutoff=inc.evidence, floor=inc.floor,
                      min_samples=config.min_samples)
     med, _ = row_median(samples)
     expected = np.expm1(np.nan_to_num(med)) * base.factor[window]
@@ -137,6 +138,8 @@ def _build(metrics: Metrics, base: Baseline, inc: _Incident, n: int, config: Ano
     if not passes.any():
         return None
     detected = int(window[np.argmax(passes)])
+    after = window >= inc.onset
+    expected, observed, window = expected[after], observed[after], window[after]
     parts = decompose(metrics, inc.onset, last, base.groups, config.lookback_days, expected)
     hours = len(window)
     base_rate, seen_rate = float(expected.sum()) / hours, float(observed.sum()) / hours
@@ -151,7 +154,7 @@ def _build(metrics: Metrics, base: Baseline, inc: _Incident, n: int, config: Ano
         end=None if inc.end is None or inc.restarted else metrics.at(inc.end),
         baseline_cost_per_hour=round(base_rate, 6),
         observed_cost_per_hour=round(seen_rate, 6),
-        excess_usd=round(float(excess[-1]), 2),
+        excess_usd=round(float((observed - expected).sum()), 2),
         ratio=round(seen_rate / base_rate, 3) if base_rate > 0 else float("inf"),
         z_max=round(inc.z_max, 2),
         factor=parts.factor,
