@@ -1,0 +1,151 @@
+"""The robust baseline: the same hour of previous days (weekdays against weekdays, weekends against weekends until
+three weeks of history allow day-of-week factors), its median and MAD, and the robust z-score of log1p(cost)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from ledger.anomaly.config import AnomalyConfig
+
+__all__ = ["Baseline", "gather", "robust_baseline", "row_median", "same_hour_mean"]
+
+
+def row_median(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Median of each row ignoring NaN, and the count of values; NaN where a row is empty.
+
+    >>> med, n = row_median(np.array([[1.0, 5.0, np.nan], [np.nan, np.nan, np.nan], [3.0, 1.0, 2.0]]))
+    >>> med.tolist(), n.tolist()
+    ([3.0, nan, 2.0], [2, 0, 3])
+    """
+    ordered = np.sort(samples, axis=1)  # NaN sorts last
+    count = np.count_nonzero(~np.isnan(samples), axis=1)
+    rows = np.arange(len(samples))
+    lo = np.maximum((count - 1) // 2, 0)
+    hi = np.maximum(count // 2, 0)
+    if samples.shape[1] == 0:
+        return np.full(len(samples), np.nan), count
+    med = (ordered[rows, lo] + ordered[rows, np.minimum(hi, samples.shape[1] - 1)]) / 2
+    return np.where(count > 0, med, np.nan), count
+
+
+def _raw_gather(values, targets, groups, lookback_days: int, cutoff: int | None, floor: int) -> np.ndarray:
+    lags = 24 * np.arange(1, lookback_days + 1)
+    idx = targets[:, None] - lags[None, :]
+    ok = idx >= floor
+    if cutoff is not None:
+        ok &= idx < cutoff
+    safe = np.where(ok, idx, 0)
+    ok &= groups[safe] == groups[targets][:, None]
+    return np.where(ok, values[safe], np.nan)
+
+
+def gather(
+    values: np.ndarray,
+    targets: np.ndarray,
+    groups: np.ndarray,
+    lookback_days: int,
+    *,
+    cutoff: int | None = None,
+    floor: int = 0,
+    min_samples: int = 2,
+) -> np.ndarray:
+    """Samples of `values` at the same hour of the previous `lookback_days` days, one row per target hour.
+
+    A sample counts when it lies in [floor, cutoff) (default: any earlier day) and in the target's day group;
+    others are NaN. A weekend target (group 1) with fewer than `min_samples` takes every earlier day instead
+    (weekends are rarely busier than weekdays; a weekday after a weekend-only history gets no verdict).
+    """
+    samples = _raw_gather(values, targets, groups, lookback_days, cutoff, floor)
+    short = (np.count_nonzero(~np.isnan(samples), axis=1) < min_samples) & (groups[targets] == 1)
+    if short.any():
+        samples[short] = _raw_gather(values, targets[short], np.zeros_like(groups), lookback_days, cutoff, floor)
+    return samples
+
+
+def same_hour_mean(values: np.ndarray, targets: np.ndarray, groups: np.ndarray, lookback_days: int, cutoff: int):
+    """Mean of the same-hour samples before `cutoff` for each target (NaN without samples)."""
+    samples = gather(values, targets, groups, lookback_days, cutoff=cutoff)
+    count = np.count_nonzero(~np.isnan(samples), axis=1)
+    total = np.nansum(samples, axis=1)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """Per target hour: the expected log1p(adjusted cost), its robust scale and the z-score; per hour: day group and
+    day-of-week factor."""
+
+    targets: np.ndarray
+    expected: np.ndarray  # log1p of the expected day-of-week-adjusted cost
+    scale: np.ndarray
+    z: np.ndarray
+    groups: np.ndarray
+    factor: np.ndarray  # the day-of-week factor of every hour; 1 before three weeks
+
+
+def _day_groups(start: datetime, n: int) -> np.ndarray:
+    """Weekday/weekend flag (UTC) for each hour."""
+    first = start.weekday() * 24 + start.hour
+    return ((first + np.arange(n)) // 24 % 7 >= 5).astype(np.int8)
+
+
+def _dow_factors(cost: np.ndarray, start: datetime) -> np.ndarray:
+    """Multiplicative day-of-week factor per hour: each weekday's median ratio of its daily cost to the median
+    of the week around it, over complete days."""
+    pad, n = start.hour, len(cost)
+    days = (pad + n) // 24
+    padded = np.full(days * 24, np.nan)
+    padded[pad:] = cost[: days * 24 - pad]
+    grid = padded.reshape(days, 24)
+    daily = np.where(np.isnan(grid).any(axis=1), np.nan, grid.sum(axis=1))  # partial days do not count
+    around = np.lib.stride_tricks.sliding_window_view(np.pad(daily, 3, constant_values=np.nan), 7)
+    week_median, count = row_median(around)
+    rel = np.where((count >= 5) & (week_median > 0), daily / np.where(week_median > 0, week_median, 1), np.nan)
+    weekday = (start.weekday() + np.arange(days)) % 7
+    factors = np.ones(7)
+    for wd in range(7):
+        seen = rel[(weekday == wd) & ~np.isnan(rel)]
+        if len(seen) >= 3:
+            factors[wd] = max(float(np.median(seen)), 0.05)
+    first = start.weekday() * 24 + start.hour
+    return factors[(first + np.arange(n)) // 24 % 7]
+
+
+def robust_baseline(
+    cost: np.ndarray, runs: np.ndarray, start: datetime, targets: np.ndarray, config: AnomalyConfig, floor: int = 0
+) -> Baseline:
+    """Robust z of log1p(cost) at each target hour against the same hour of earlier days (from hour `floor` on:
+    a level shift restarts the baseline).
+
+    Weekday hours compare with weekdays and weekend hours with weekends (see `gather`). With `dow_min_days`
+    of history, cost is divided by day-of-week factors and all days compare. The scale is the largest of
+    1.4826 x MAD, a share of the agent's typical MAD, the floor, and the Poisson noise of the expected runs
+    (few runs an hour make a noisy hour whatever a few days' MAD says).
+    A target without `min_samples` usable days gets z = NaN (no verdict rather than noise).
+    """
+    n = len(cost)
+    cost = np.maximum(cost, 0.0)
+    if n >= 24 * config.dow_min_days:
+        factor = _dow_factors(cost, start)
+        groups = np.zeros(n, dtype=np.int8)
+    else:
+        factor = np.ones(n)
+        groups = _day_groups(start, n)
+    x = np.log1p(cost / factor)
+    samples = gather(x, targets, groups, config.lookback_days, floor=floor, min_samples=config.min_samples)
+    med, count = row_median(samples)
+    mad, _ = row_median(np.abs(samples - med[:, None]))
+    spread = config.mad_scale * mad
+    active = spread[(med > 0.01) & (count >= config.min_samples)]
+    pooled = float(np.median(active)) if len(active) else 0.0
+    runs_med, _ = row_median(gather(runs, targets, groups, config.lookback_days, floor=floor,
+                                    min_samples=config.min_samples))
+    level = np.expm1(np.nan_to_num(med))
+    poisson = level / (1 + level) / np.sqrt(np.maximum(np.nan_to_num(runs_med), 1.0))
+    scale = np.maximum.reduce([spread, np.full_like(spread, config.pooled_scale * pooled), poisson,
+                               np.full_like(spread, config.mad_floor)])
+    z = np.where(count >= config.min_samples, (x[targets] - med) / scale, np.nan)
+    return Baseline(targets, med, scale, z, groups, factor)

@@ -1,0 +1,72 @@
+"""Detection settings: one frozen `AnomalyConfig`, with per-agent overrides read from a note's frontmatter."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+__all__ = ["AnomalyConfig", "ConfigError"]
+
+
+class ConfigError(ValueError):
+    """A bad override: names the field and the value."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnomalyConfig:
+    """Every threshold of detection, gating and attribution. Amounts in USD, times in hours.
+
+    >>> AnomalyConfig().with_overrides({"min_excess_usd": 20}).min_excess_usd
+    20.0
+    """
+
+    # baseline: the same hour of previous days, in log1p(cost)
+    lookback_days: int = 14
+    min_samples: int = 2
+    mad_scale: float = 1.4826
+    mad_floor: float = 0.12
+    pooled_scale: float = 0.6
+    dow_min_days: int = 21
+    # rules
+    spike_z: float = 4.0
+    spike_hits: int = 2
+    spike_span: int = 3
+    cusum_k: float = 0.5
+    cusum_h: float = 5.0
+    cusum_clip: float = 3.0
+    onset_k: float = 1.0
+    active_z: float = 3.0
+    quiet_hours: int = 6
+    spike_max_hours: int = 12
+    # gates against false alarms
+    min_excess_usd: float = 5.0
+    min_excess_pct: float = 0.3
+    min_runs: float = 3.0
+    # incremental passes
+    window_hours: int = 168
+    warmup_hours: int = 48
+    # attribution
+    attribution_window_hours: float = 48.0
+    skew_tolerance_hours: float = 1.0
+    decay_hours: float = 12.0
+    peer_window_hours: float = 6.0
+    min_score: float = 0.3
+    top_candidates: int = 3
+
+    def with_overrides(self, overrides: Mapping[str, Any] | None) -> AnomalyConfig:
+        """This config with fields replaced from a mapping (a note's `anomaly:` frontmatter); unknown keys fail."""
+        if not overrides:
+            return self
+        known = {f.name: type(getattr(self, f.name)) for f in fields(self)}
+        changes: dict[str, Any] = {}
+        for key, value in overrides.items():
+            if key not in known:
+                raise ConfigError(f"anomaly config: unknown field {key!r} (known: {', '.join(sorted(known))})")
+            kind = known[key]
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ConfigError(f"anomaly config: field {key!r} needs a number >= 0, got {value!r}")
+            if kind is int and value != int(value):
+                raise ConfigError(f"anomaly config: field {key!r} needs a whole number, got {value!r}")
+            changes[key] = kind(value)
+        return replace(self, **changes)

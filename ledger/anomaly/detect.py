@@ -1,0 +1,207 @@
+"""Detection over an agent's hourly cost: a spike rule (robust z > 4 on 2 of 3 hours) and a one-sided CUSUM on
+clipped z for sustained shifts, one incident per anomaly, gated by dollar and percent excess and a minimum of runs.
+
+Causal by construction: the verdict on hour t uses only hours before t+1, so a pass at `now` over a trailing
+window reports the same anomaly (same id: agent + onset hour) as every later pass and as a pass over all history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from ledger.anomaly.attribute import explain
+from ledger.anomaly.baseline import Baseline, gather, robust_baseline, row_median
+from ledger.anomaly.config import AnomalyConfig
+from ledger.anomaly.decompose import decompose
+from ledger.anomaly.derived import Metrics, hourly
+from ledger.anomaly.model import Anomaly, ChangeEvent
+from ledger.series import HourlySeries
+
+__all__ = ["anomaly_id", "detect"]
+
+HOUR = timedelta(hours=1)
+
+
+def anomaly_id(agent: str, onset: datetime) -> str:
+    """The stable identity of an incident.
+
+    >>> from datetime import timezone
+    >>> anomaly_id("Support Agent", datetime(2025, 3, 4, 14, tzinfo=timezone.utc))
+    'Support Agent@2025-03-04T14:00Z'
+    """
+    return f"{agent}@{onset:%Y-%m-%dT%H:00}Z"
+
+
+@dataclass(slots=True)
+class _Incident:
+    onset: int
+    fired: int
+    rule: str
+    last_active: int
+    z_max: float
+    floor: int  # the start of the baseline in effect when it opened
+    evidence: int  # where the evidence starts (the CUSUM's last zero): the gates weigh from here
+    end: int | None = None
+    restarted: bool = False
+
+
+def _scan(z: np.ndarray, targets: np.ndarray, floor: int, rebase: Callable[[int, np.ndarray], np.ndarray],
+          config: AnomalyConfig) -> list[_Incident]:
+    """Walk the z-scores hour by hour; open an incident when a rule fires, close it after `quiet_hours` calm.
+
+    Onset: the first of the spike hits, or where the CUSUM last rose from zero; a second, steeper CUSUM
+    (k = `onset_k`) keeps a slow drift before a jump from pulling the onset early. An incident that lasts
+    `spike_max_hours` is a level shift: the baseline restarts at its onset (`rebase`), and its end is None (the
+    new level persists) once the series is calm against the restarted baseline.
+    """
+    k, h, k2, span = config.cusum_k, config.cusum_h, config.onset_k, config.spike_span
+
+    def prepare(z: np.ndarray) -> tuple[list[float], list[float], list[int]]:
+        hit = (z > config.spike_z).astype(int)
+        recent = np.convolve(hit, np.ones(span, dtype=int))[: len(z)]  # hits in the last `span` verdicts
+        return z.tolist(), np.clip(z, -config.cusum_clip, config.cusum_clip).tolist(), recent.tolist()
+
+    zs, clipped, recent = prepare(np.nan_to_num(z, nan=0.0))
+    verdict = (~np.isnan(z)).tolist()
+    s = s2 = 0.0
+    last_zero, rise2, first_hit = int(targets[0]) - 1, int(targets[0]), -1
+    current: _Incident | None = None
+    found: list[_Incident] = []
+    hours = targets.tolist()
+    for i, t in enumerate(hours):
+        if not verdict[i]:  # no verdict on this hour
+            continue
+        zt, zc = zs[i], clipped[i]
+        s = s + zc - k if s + zc - k > 0.0 else 0.0
+        if s == 0.0:
+            last_zero = t
+        if s2 == 0.0 and zt > k2:
+            rise2 = t
+        s2 = s2 + zc - k2 if s2 + zc - k2 > 0.0 else 0.0
+        if zt > config.spike_z and recent[i] == 1:
+            first_hit = t
+        spike, shift = recent[i] >= config.spike_hits, s > h
+        if current is None:
+            if spike or shift:
+                onset = min(first_hit if spike else t, max(last_zero + 1, rise2) if shift else t)
+                evidence = min(onset, last_zero + 1) if shift else onset
+                current = _Incident(onset, t, "spike" if spike else "shift", t, zt, floor, evidence)
+                found.append(current)
+            continue
+        current.z_max = max(current.z_max, zt)
+        if zt > config.active_z or (current.rule == "shift" and shift):
+            current.last_active = t
+            if not current.restarted and t - current.onset >= config.spike_max_hours and i + 1 < len(hours):
+                current.restarted, floor = True, current.onset
+                fresh = rebase(floor, targets[i + 1 :])
+                verdict[i + 1 :] = (~np.isnan(fresh)).tolist()
+                zs[i + 1 :], clipped[i + 1 :], recent[i + 1 :] = prepare(np.nan_to_num(fresh, nan=0.0))
+        elif t - current.last_active >= config.quiet_hours:
+            current.end = current.last_active + 1
+            current, s, s2, last_zero, rise2 = None, 0.0, 0.0, t, t
+    return found
+
+
+def _truncate(series: HourlySeries, now: datetime | None) -> Metrics:
+    metrics = hourly(series)
+    if now is None:
+        return metrics
+    n = int(max(0.0, min(len(metrics), (now - series.start) / HOUR)))
+    cut = slice(0, n)
+    return Metrics(
+        metrics.agent, metrics.start, 1, metrics.cost[cut], metrics.runs[cut], metrics.calls[cut],
+        metrics.tokens[cut], metrics.retries[cut], {m: v[cut] for m, v in metrics.model_cost.items()},
+    )
+
+
+def _build(metrics: Metrics, base: Baseline, inc: _Incident, n: int, config: AnomalyConfig) -> Anomaly | None:
+    """Gate an incident and describe it; None when it never cleared the gates."""
+    last = max((inc.end if inc.end is not None else n) - 1, inc.fired)
+    window = np.arange(inc.evidence, last + 1)
+    log_cost = np.log1p(np.maximum(metrics.cost, 0.0) / base.factor)
+    samples = gather(log_cost, window, base.groups, config.lookback_days, cutoff=inc.evidence, floor=inc.floor,
+                     min_samples=config.min_samples)
+    med, _ = row_median(samples)
+    expected = np.expm1(np.nan_to_num(med)) * base.factor[window]
+    observed = metrics.cost[window]
+    excess = np.cumsum(observed - expected)
+    passes = (
+        (window >= inc.fired)
+        & (excess >= config.min_excess_usd)
+        & (excess >= config.min_excess_pct * np.cumsum(expected))
+        & (np.cumsum(metrics.runs[window]) >= config.min_runs)
+    )
+    if not passes.any():
+        return None
+    detected = int(window[np.argmax(passes)])
+    after = window >= inc.onset
+    expected, observed, window = expected[after], observed[after], window[after]
+    parts = decompose(metrics, inc.onset, last, base.groups, config.lookback_days, expected)
+    hours = len(window)
+    base_rate, seen_rate = float(expected.sum()) / hours, float(observed.sum()) / hours
+    kind = "spike" if inc.rule == "spike" and last - inc.onset < config.spike_max_hours else "shift"
+    onset = metrics.at(inc.onset)
+    return Anomaly(
+        id=anomaly_id(metrics.agent, onset),
+        agent=metrics.agent,
+        kind=kind,
+        onset=onset,
+        detected_at=metrics.at(detected + 1),
+        end=None if inc.end is None or inc.restarted else metrics.at(inc.end),
+        baseline_cost_per_hour=round(base_rate, 6),
+        observed_cost_per_hour=round(seen_rate, 6),
+        excess_usd=round(float((observed - expected).sum()), 2),
+        ratio=round(seen_rate / base_rate, 3) if base_rate > 0 else float("inf"),
+        z_max=round(inc.z_max, 2),
+        factor=parts.factor,
+        shares=parts.shares,
+        baseline=parts.baseline,
+        observed=parts.observed,
+    )
+
+
+def detect(
+    series: HourlySeries,
+    now: datetime | None = None,
+    config: AnomalyConfig | None = None,
+    changes: Iterable[ChangeEvent] = (),
+    *,
+    known: Iterable[Anomaly] = (),
+    history: bool = False,
+) -> list[Anomaly]:
+    """Anomalies of one agent from the complete hours before `now` (default: the whole series).
+
+    An incremental pass (the default) reports incidents whose onset lies in the last `window_hours`, scanning
+    `warmup_hours` more so that an incident keeps its onset; `known` are this agent's anomalies from earlier
+    passes (a level shift that began before the scan restarts the baseline at its onset); `history=True`
+    scans everything. `changes` are the candidate causes (on the agent and what it depends on); `explain`
+    re-ranks them later (with peers moved filled in).
+    """
+    config = config or AnomalyConfig()
+    metrics = _truncate(series, now)
+    n = len(metrics)
+    first = 24 * config.min_samples
+    if n <= first:
+        return []
+    report_from = first if history else max(first, n - config.window_hours)
+    targets = np.arange(max(first, report_from - config.warmup_hours), n)
+    shifted = [int((a.onset - metrics.start) / HOUR) for a in known if a.kind == "shift" and a.end is None]
+    floor = max([o for o in shifted if o + config.spike_max_hours < targets[0]], default=0)
+
+    def rebase(floor: int, rest: np.ndarray) -> Baseline:
+        return robust_baseline(metrics.cost, metrics.runs, metrics.start, rest, config, floor)
+
+    base = rebase(floor, targets)
+    pool = list(changes)
+    found = []
+    for inc in _scan(base.z, targets, floor, lambda f, rest: rebase(f, rest).z, config):
+        if inc.onset < report_from:
+            continue
+        anomaly = _build(metrics, base, inc, n, config)
+        if anomaly is not None:
+            found.append(explain(anomaly, pool, config))
+    return found

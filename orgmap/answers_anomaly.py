@@ -1,0 +1,147 @@
+"""The anomaly questions of the service: detect breaks in every agent's run-rate, explain them with the changes on
+the agent and on what it depends on (through the graph), alert once per anomaly, and keep users' feedback.
+
+Detection is recomputed from the hourly rollups on each pass (cheap: about a millisecond per agent), so nothing
+derived is stored but the state users set. Passes run when anomalies are asked for, after the demo's ingest, and
+every few minutes inside `orgmap serve`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ledger.anomaly import Anomaly, AnomalyConfig, ChangeEvent, ConfigError, detect, explain, with_peers
+
+from graph import queries
+from ledger.feedback import STATES, AnomalyFeedback
+from orgmap.answers_graph import node_ref
+from orgmap.errors import InvalidArgument, NotFound
+from orgmap.models import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation
+from orgmap.paging import page, parse_window
+
+if TYPE_CHECKING:
+    from graph import CompanyGraph
+    from ledger import Ledger
+
+__all__ = ["AnomalyAnswers"]
+
+HISTORY = timedelta(days=28)  # baseline history read before the window (day-of-week factors need three weeks)
+ATTRIBUTION_DEPTH = 2
+
+
+class AnomalyAnswers:
+    """Mixin of the service; uses `self.graph`, `self.ledger`, `self.clock`, `self.feedback`."""
+
+    graph: CompanyGraph
+    ledger: Ledger
+    clock: Callable[[], datetime]
+    feedback: AnomalyFeedback
+    resolve: Callable[..., str]
+    sync: Callable[[], None]
+
+    def _agents_and_reach(self, agents: list[str] | None) -> tuple[list[str], dict[str, dict[str, int]],
+                                                                  dict[str, set[str]], dict[str, AnomalyConfig]]:
+        """Agents to scan, what each depends on (node -> distance), dependents of each target, and configs."""
+        reach: dict[str, dict[str, int]] = {}
+        dependents: dict[str, set[str]] = defaultdict(set)
+        configs: dict[str, AnomalyConfig] = {}
+        with self.graph.read() as g:
+            every = sorted(n for n, kind in g.nodes(data="kind") if kind == "agent")
+            for agent in every:
+                hops = queries.dependencies(g, agent, ATTRIBUTION_DEPTH)
+                reach[agent] = {agent: 0, **{h.node: h.depth for h in hops}}
+                for target in reach[agent]:
+                    dependents[target].add(agent)
+                try:
+                    configs[agent] = AnomalyConfig().with_overrides(g.nodes[agent].get("anomaly"))
+                except (ConfigError, TypeError):
+                    configs[agent] = AnomalyConfig()
+        return (agents or every), reach, dependents, configs
+
+    def scan_anomalies(self, since: timedelta, agents: list[str] | None = None, *,
+                       alert: bool = True) -> list[Anomaly]:
+        """Anomalies with onset within `since` before now, explained; new open ones fire one alert each."""
+        self.sync()
+        now = self.clock()
+        names, reach, dependents, configs = self._agents_and_reach(agents)
+        start = now - since - HISTORY
+        series = self.ledger.hourly_series(names, since=start, until=now)
+        page_ = self.ledger.changes(since=start - timedelta(days=2), until=now + timedelta(hours=2), limit=100_000)
+        pool: dict[str, list[ChangeEvent]] = defaultdict(list)
+        for change in page_.items:
+            if change.node_id is None:
+                continue
+            for agent in dependents.get(change.node_id, ()):
+                pool[agent].append(ChangeEvent(change.id, change.ts, change.node_id, change.kind, change.summary,
+                                               change.ref, change.planned, reach[agent][change.node_id],
+                                               details=change.details or {}))
+        hours = max(1, int(since.total_seconds() // 3600))
+        found: list[Anomaly] = []
+        for agent in names:
+            config = replace(configs[agent], window_hours=hours)
+            found += detect(series[agent], now, config, pool.get(agent, ()))
+        explained = [explain(a, with_peers(pool.get(a.agent, ()), a.agent, found, dependents, configs[a.agent]),
+                             configs[a.agent]) for a in found]
+        states = self.feedback.all()
+        out = [replace(a, state=states[a.id].state) if a.id in states else a for a in explained]
+        if alert:
+            for a in out:
+                if a.state == "open" and not a.suppressed:
+                    self.ledger.raise_alert(f"anomaly:{a.id}", "anomaly", a.agent, a.sentence,
+                                            {"ratio": a.ratio, "excess_usd": a.excess_usd, "factor": a.factor,
+                                             "onset": a.onset.isoformat()}, now=now)
+        return sorted(out, key=lambda a: (a.onset, a.agent), reverse=True)
+
+    def _brief(self, g: Any, a: Anomaly) -> AnomalyBrief:
+        name = node_ref(g, a.agent).name if a.agent in g else a.agent
+        cause = None if a.abstained or not a.candidates else a.candidates[0].change.summary
+        return AnomalyBrief(id=a.id, agent=a.agent, name=name, kind=a.kind, onset=a.onset, end=a.end,
+                            ratio=round(a.ratio, 2), excess_usd=round(a.excess_usd, 2), factor=a.factor,
+                            sentence=a.sentence, cause=cause, abstained=a.abstained, suppressed=a.suppressed,
+                            state=a.state)
+
+    def anomalies(self, since: str = "7d", agent: str | None = None, state: str | None = None, limit: int = 10,
+                  cursor: str | None = None) -> AnomaliesAnswer:
+        """Breaks in agents' run-rate with onset within `since`, newest first: size, what moved, likely cause."""
+        if state is not None and state not in STATES:
+            raise InvalidArgument(f"state must be one of {', '.join(STATES)}", field="state")
+        node = self.resolve(agent, what="agent", field="agent") if agent else None
+        found = self.scan_anomalies(parse_window(since, field="since"), [node] if node else None)
+        found = [a for a in found if state is None or a.state == state]
+        chunk, nxt = page(found, limit, cursor)
+        with self.graph.read() as g:
+            items = [self._brief(g, a) for a in chunk]
+        explained = sum(1 for a in found if not a.abstained)
+        summary = f"{len(found)} anomalies over {since}" + (f" on {node}" if node else "")
+        if found:
+            summary += f"; {explained} explained by a recorded change; latest: {found[0].sentence}"
+        return AnomaliesAnswer(summary=summary, window=since, total=len(found), items=items, next_cursor=nxt)
+
+    def explain_cost_change(self, agent: str, since: str = "7d") -> AnomalyExplanation:
+        """Why did this agent's cost change? Its anomalies in full with ranked candidate causes and evidence."""
+        node = self.resolve(agent, what="agent", field="agent")
+        found = self.scan_anomalies(parse_window(since, field="since"), [node])
+        with self.graph.read() as g:
+            ref = node_ref(g, node)
+        if not found:
+            summary = f"no anomaly in {ref.name}'s run-rate over {since}: its cost follows its own history"
+        else:
+            summary = found[0].sentence + (f" ({len(found) - 1} earlier anomalies)" if len(found) > 1 else "")
+        return AnomalyExplanation(summary=summary, agent=ref, window=since, anomalies=found[:3])
+
+    def set_anomaly_state(self, anomaly_id: str, state: str, note: str | None = None) -> AnomalyBrief:
+        """Acknowledge or resolve an anomaly (open, acknowledged, resolved_expected, resolved_unexpected)."""
+        if state not in STATES:
+            raise InvalidArgument(f"state must be one of {', '.join(STATES)}", field="state")
+        agent = anomaly_id.rpartition("@")[0]
+        node = self.resolve(agent, what="agent", field="id") if agent else None
+        found = {a.id: a for a in self.scan_anomalies(timedelta(days=90), [node] if node else None, alert=False)}
+        if anomaly_id not in found:
+            raise NotFound("anomaly", anomaly_id, sorted(found)[:5], field="id")
+        self.feedback.set(anomaly_id, state, note, self.clock())
+        with self.graph.read() as g:
+            return self._brief(g, replace(found[anomaly_id], state=state))

@@ -1,0 +1,105 @@
+"""Detection: each kind of incident found with the right factor and onset, and the gates that keep noise out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from ledger.anomaly import AnomalyConfig, anomaly_id, detect
+
+
+def _hours(anomaly, series) -> int:
+    return int((anomaly.onset - series.start) / timedelta(hours=1))
+
+
+def test_retry_loop_is_a_spike_of_retries_with_its_onset_to_the_hour(series):
+    s = series(7, changes=(("calls", 130, 134, 10.0),))
+    [a] = detect(s)
+    assert (a.kind, a.factor, _hours(a, s)) == ("spike", "retries", 130)
+    assert s.hour(134) <= a.end <= s.hour(135)
+    assert a.observed.calls_per_run == pytest.approx(10.0)
+    assert a.observed.retry_share == pytest.approx(0.9)
+
+
+def test_prompt_bloat_is_a_tokens_shift(series):
+    s = series(7, changes=(("tokens", 120, None, 1.6),))
+    [a] = detect(s)
+    assert (a.kind, a.factor) == ("shift", "tokens")
+    assert abs(_hours(a, s) - 120) <= 2
+    assert a.end is None  # the new level persists
+    assert a.ratio == pytest.approx(1.6, rel=0.1)
+    assert a.shares.tokens > 0.8
+
+
+def test_model_swap_is_a_price_shift_found_within_two_hours(series):
+    s = series(7, changes=(("price", 100, None, 8.0),))
+    [a] = detect(s)
+    assert (a.factor, _hours(a, s)) == ("price", 100)
+    assert a.detected_at - a.onset <= timedelta(hours=2)
+    assert a.observed.model_mix == {"big-model": 1.0}
+    assert a.shares.price > 0.9
+
+
+def test_daily_job_turned_hourly_is_volume(series):
+    s = series(7, daily_at=9, runs=0, tokens=60000, changes=(("runs", 110, None, 0),))
+    [a] = detect(s)
+    assert a.factor == "volume"
+    assert abs(_hours(a, s) - 110) <= 2
+    assert a.baseline.runs_per_hour < 0.1 < 0.9 < a.observed.runs_per_hour
+
+
+def test_a_clean_agent_raises_nothing_over_four_weeks(series):
+    assert detect(series(28, seed=3)) == []
+
+
+def test_three_days_of_history_is_enough_and_two_give_nothing(series):
+    s = series(3, changes=(("price", 60, None, 8.0),))
+    [a] = detect(s)
+    assert (_hours(a, s), a.factor) == (60, "price")
+    two = series(2, changes=(("price", 30, None, 8.0),))
+    assert detect(two) == []
+
+
+def test_missing_hours_raise_nothing_and_hide_nothing(series):
+    gaps = (50, 51, 52, 90, 91, 140)
+    assert detect(series(7, missing=gaps)) == []
+    s = series(7, missing=gaps, changes=(("price", 100, None, 8.0),))
+    assert [(a.factor, _hours(a, s)) for a in detect(s)] == [("price", 100)]
+
+
+def test_a_benign_one_hour_burst_does_not_alert(series):
+    assert detect(series(7, changes=(("runs", 100, 101, 4.0),))) == []
+
+
+def test_the_dollar_gate_and_a_per_agent_override(series):
+    small = series(7, runs=2, changes=(("price", 100, None, 3.0),))  # about +$0.40 an hour
+    assert detect(small, now=small.hour(110)) == []
+    strict = AnomalyConfig().with_overrides({"min_excess_usd": 2})
+    [a] = detect(small, now=small.hour(110), config=strict)
+    assert a.factor == "price"
+    assert a.excess_usd >= 2
+
+
+def test_the_percent_gate(series):
+    s = series(7, runs=400, changes=(("tokens", 100, None, 1.15),))  # +$6/h, a 15% rise
+    assert detect(s) == []
+    [a] = detect(s, config=AnomalyConfig(min_excess_pct=0.1))
+    assert a.factor == "tokens"
+
+
+def test_repeated_passes_report_one_anomaly_with_a_stable_id(series):
+    s = series(14, changes=(("calls", 200, 205, 8.0), ("tokens", 260, None, 1.7)))
+    seen: dict[str, list] = {}
+    known: list = []
+    for h in range(49, len(s) + 1):
+        found = detect(s, now=s.hour(h), known=known)
+        for a in found:
+            seen.setdefault(a.id, []).append(h)
+        known = [a for a in known if a.id not in {f.id for f in found}] + found
+    history = detect(s)
+    assert sorted(seen) == sorted(a.id for a in history)
+    assert [a.factor for a in history] == ["retries", "tokens"]
+    assert history[0].id == anomaly_id("Support Agent", s.hour(200))
+    first_seen = {i: hours[0] for i, hours in seen.items()}
+    assert all(s.hour(first_seen[a.id]) == a.detected_at for a in history)
