@@ -218,6 +218,17 @@ class Ledger(Views):
                 self._webhook.send(alert)
         return fired
 
+    def raise_alert(self, dedupe: str, kind: str, node: str | None, message: str, evidence: dict[str, Any],
+                    now: datetime | None = None) -> Alert | None:
+        """Fire an alert of another part of orgmap (anomalies) through the same path as budgets: recorded once per
+        `dedupe` key, then posted to the webhook. None when that key already fired."""
+        with self.store.transaction():
+            fired = self._alert(dedupe, now or self.clock(), kind, node, message, evidence)
+        if self._webhook is not None:
+            for alert in fired:
+                self._webhook.send(alert)
+        return fired[0] if fired else None
+
     def _thresholds(self, spec: BudgetSpec, status: BudgetStatus, now: datetime, run: RunRecord | None) -> list[Alert]:
         fired = []
         for period in status.periods:

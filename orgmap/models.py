@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -145,6 +146,7 @@ from ledger import (  # noqa: E402
     UnattributedName,
     UnpricedModel,
 )
+from ledger.anomaly import Anomaly  # noqa: E402
 
 __all__ += [
     "AlertsAnswer",
@@ -273,3 +275,45 @@ class AllowanceAnswer(BaseModel):
     reason: str
     remaining: float | None = Field(description="the smallest headroom in USD across the budgets that apply")
     checks: list[BudgetStatus]
+
+
+class AnomalyBrief(BaseModel):
+    """One anomaly in a line: what broke, how much, what moved, and the most likely cause."""
+
+    id: str
+    agent: str
+    name: str
+    kind: str = Field(description="spike (a burst) or shift (a sustained level change)")
+    onset: datetime
+    end: datetime | None
+    ratio: float = Field(description="observed cost per hour / baseline cost per hour")
+    excess_usd: float
+    factor: str = Field(description="what moved: volume, retries, tokens (per run) or price (per token)")
+    sentence: str
+    cause: str | None = Field(description="the top candidate change's summary, None when orgmap abstains")
+    abstained: bool
+    suppressed: bool = Field(description="explained by a planned change: recorded, not alerted")
+    state: str
+
+
+class AnomaliesAnswer(BaseModel):
+    """Anomalies in agents' run-rate over a window, newest onset first, each explained in one sentence."""
+
+    summary: str
+    window: str
+    total: int
+    items: list[AnomalyBrief]
+    next_cursor: str | None = None
+
+
+class AnomalyExplanation(BaseModel):
+    """One agent's anomalies in full: baseline vs observed figures, factor shares, and ranked candidate causes with
+    their evidence."""
+
+    summary: str
+    agent: NodeRef
+    window: str
+    anomalies: list[Anomaly]
+
+
+__all__ += ["AnomaliesAnswer", "AnomalyBrief", "AnomalyExplanation"]

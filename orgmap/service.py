@@ -2,7 +2,7 @@
 
 Opened once (a FastAPI lifespan, an MCP server lifespan, a CLI command) and closed cleanly. Every question people ask
 is a method here returning a typed model, so the HTTP API and the MCP server give the same answer to the same question.
-The questions themselves live in `orgmap.answers_graph` and `orgmap.answers_spend`; this module wires state together.
+The questions live in `orgmap.answers_graph`, `answers_spend` and `answers_anomaly`; this module wires state.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from graph import CompanyGraph
 from graph.live import LiveGraph
 from graph.queries import owners
 from ledger import BudgetSpec, Ledger, RunSettings
+from ledger.feedback import AnomalyFeedback
+from orgmap.answers_anomaly import AnomalyAnswers
 from orgmap.answers_graph import GraphAnswers
 from orgmap.answers_spend import SpendAnswers
 from orgmap.config import state_dir
@@ -27,7 +29,7 @@ __all__ = ["Service", "ServiceSlot"]
 Clock = Callable[[], datetime]
 
 
-class Service(GraphAnswers, SpendAnswers):
+class Service(GraphAnswers, SpendAnswers, AnomalyAnswers):
     """Graph + ledger + (optionally) the live watcher of one vault."""
 
     def __init__(self, vault: Path, graph: CompanyGraph, ledger: Ledger, *, live: LiveGraph | None = None,
@@ -37,6 +39,7 @@ class Service(GraphAnswers, SpendAnswers):
         self.ledger = ledger
         self.live = live
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
+        self.feedback = AnomalyFeedback(ledger.store.path)
         self._lock = threading.RLock()
         self._synced_revision = -1
         self.sync()
@@ -62,6 +65,7 @@ class Service(GraphAnswers, SpendAnswers):
         if self.live is not None:
             self.live.stop()
             self.live = None
+        self.feedback.close()
         self.ledger.close()
 
     def __enter__(self) -> Service:
