@@ -14,6 +14,7 @@ from pathlib import Path
 import networkx as nx
 
 from graph.index import NameIndex
+from graph.queries import unowned_agents
 from graph.relations import LINKS_TO, kind_of, relation_for
 from vault.links import Link
 from vault.load import load_notes, read_note
@@ -252,8 +253,6 @@ class CompanyGraph:
         """Every current diagnostic: unreadable files, bad notes, dangling and ambiguous links, unowned agents."""
         with self._lock:
             if self._problems is None or self._problems[0] != self.revision:
-                from graph.queries import unowned_agents
-
                 found = [*self._scan_problems, *(p for n in self._notes.values() for p in n.problems)]
                 found += [p for ps in self._link_problems.values() for p in ps]
                 found += [Problem(self.g.nodes[a]["path"], 0, "warning", "unowned_agent",
