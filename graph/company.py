@@ -3,6 +3,7 @@ another thread never sees a half-applied change."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -13,18 +14,20 @@ from pathlib import Path
 import networkx as nx
 
 from graph.index import NameIndex
+from graph.queries import unowned_agents
 from graph.relations import LINKS_TO, kind_of, relation_for
 from vault.links import Link
 from vault.load import load_notes, read_note
 from vault.note import Note, note_id
 from vault.problems import Problem
-from vault.resolve import Resolver, link_key, normalize_target
+from vault.resolve import Resolution, Resolver, link_key, normalize_target
 from vault.scan import is_inside, is_note_path
 
 __all__ = ["MISSING", "CompanyGraph", "NoteChange"]
 
 MISSING = "missing"
 _RESERVED = ("name", "kind", "aliases", "tags", "path")
+_BODY = (LINKS_TO, False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,19 @@ class NoteChange:
     old_frontmatter: dict[str, object] | None
     new_frontmatter: dict[str, object] | None
     renamed_from: str | None = None
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while a whole vault loads: it would rescan the growing heap many times over, and parsed
+    notes hold no cycles. Restored afterwards (only if it was on)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class CompanyGraph:
@@ -59,10 +75,11 @@ class CompanyGraph:
     def load(cls, root: Path | str, *, cache: bool = True,
              on_progress: Callable[[int, int], None] | None = None) -> CompanyGraph:
         """Load a whole vault (unchanged notes from the parse cache when `cache`)."""
-        loaded = load_notes(Path(root), cache=cache, on_progress=on_progress)
-        graph = cls(loaded.root)
-        graph._scan_problems = loaded.problems
-        graph.apply(loaded.notes.values())
+        with _gc_paused():
+            loaded = load_notes(Path(root), cache=cache, on_progress=on_progress)
+            graph = cls(loaded.root)
+            graph._scan_problems = loaded.problems
+            graph.apply(loaded.notes.values())
         return graph
 
     @contextmanager
@@ -125,9 +142,10 @@ class CompanyGraph:
                     self._resolver.add(i)
                 self._notes[i] = note
                 self._set_node(note)
+            memo: dict[str, tuple[Resolution, str]] = {}
             for src in sorted(relink):
                 if src in self._notes:
-                    self._link(src, self._notes[src])
+                    self._link(src, self._notes[src], memo)
             self._prune_placeholders()
             self.revision += 1
             self._problems = None
@@ -147,17 +165,25 @@ class CompanyGraph:
         else:
             self.g.add_node(node, **attrs)
 
-    def _target(self, note: Note, link: Link, problems: list[Problem]) -> str:
-        found = self._resolver.resolve(link.target, note.id)
+    def _target(self, src: str, note: Note, link: Link, problems: list[Problem],
+                memo: dict[str, tuple[Resolution, str]]) -> str:
+        """The node a link goes to (a placeholder when none); `memo` caches this batch's name-only resolutions."""
+        cached = memo.get(link.target)
+        if cached is None:
+            cached = (self._resolver.resolve(link.target, src), link_key(link.target))
+            if "/" not in link.target:  # only a path can resolve relative to its source note
+                memo[link.target] = cached
+        found, key = cached
+        self._referrers[key].add(src)
         if found.node is None:
             problems.append(Problem(note.path, link.line, "warning", "dangling_link",
                                     f"[[{link.target}]] links to a note that does not exist (kept as a placeholder)"))
             wanted = normalize_target(link.target)
-            key = wanted.casefold()
-            if key not in self._placeholders:
-                self._placeholders[key] = wanted
+            folded = wanted.casefold()
+            if folded not in self._placeholders:
+                self._placeholders[folded] = wanted
                 self.g.add_node(wanted, name=wanted.rsplit("/", 1)[-1], kind=MISSING, aliases=[], tags=[])
-            return self._placeholders[key]
+            return self._placeholders[folded]
         if found.ambiguous:
             others = ", ".join(found.candidates[1:])
             problems.append(Problem(note.path, link.line, "warning", "ambiguous_link",
@@ -165,26 +191,25 @@ class CompanyGraph:
                                     f"resolved to {found.node} (shortest path), not {others}"))
         return found.node
 
-    def _link(self, src: str, note: Note) -> None:
+    def _link(self, src: str, note: Note, memo: dict[str, tuple[Resolution, str]]) -> None:
         problems: list[Problem] = []
-        made: list[tuple[str, str, str]] = []
+        made: dict[tuple[str, str, str], None] = {}
         typed = [(relation_for(prop), prop, link) for prop, link in note.property_links]
-        body = [((LINKS_TO, False), None, link) for link in note.links]
+        body = [(_BODY, None, link) for link in note.links]
         for (relation, reverse), prop, link in typed + body:
-            dst = self._target(note, link, problems)
+            dst = self._target(src, note, link, problems, memo)
             u, v = (dst, src) if reverse else (src, dst)
-            key = relation if u == src else f"{relation}@{src}"
-            if self.g.has_edge(u, v, key):
+            edge = (u, v, relation if not reverse else f"{relation}@{src}")
+            if edge in made:
                 continue  # the same fact stated twice in one note: the first line stands
             attrs: dict[str, object] = {"relation": relation, "line": link.line}
             if prop is not None:
                 attrs["property"] = prop
-            if u != src:
+            if reverse:
                 attrs["declared_by"] = src
-            self.g.add_edge(u, v, key, **attrs)
-            made.append((u, v, key))
-            self._referrers[link_key(link.target)].add(src)
-        self._edges[src] = made
+            self.g.add_edge(*edge, **attrs)
+            made[edge] = None
+        self._edges[src] = list(made)
         self._link_problems[src] = problems
 
     def _unlink(self, src: str) -> None:
@@ -228,8 +253,6 @@ class CompanyGraph:
         """Every current diagnostic: unreadable files, bad notes, dangling and ambiguous links, unowned agents."""
         with self._lock:
             if self._problems is None or self._problems[0] != self.revision:
-                from graph.queries import unowned_agents
-
                 found = [*self._scan_problems, *(p for n in self._notes.values() for p in n.problems)]
                 found += [p for ps in self._link_problems.values() for p in ps]
                 found += [Problem(self.g.nodes[a]["path"], 0, "warning", "unowned_agent",

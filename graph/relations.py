@@ -3,6 +3,8 @@ relations count as dependencies. One table, so every question reads edges the sa
 
 from __future__ import annotations
 
+import functools
+
 __all__ = [
     "DEPENDENCY_RELATIONS",
     "INVERSE",
@@ -66,6 +68,7 @@ def inverse(relation: str) -> str:
     return INVERSE.get(relation, relation[:-3] if relation.endswith("_of") else f"{relation}_of")
 
 
+@functools.cache
 def relation_for(prop: str) -> tuple[str, bool]:
     """The stored relation for a frontmatter property, and whether the edge runs from the target to the note.
 

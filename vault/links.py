@@ -7,9 +7,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["ATTACHMENT_EXTENSIONS", "Link", "body_links", "mask_code", "parse_link", "text_links", "value_strings"]
+__all__ = [
+    "ATTACHMENT_EXTENSIONS",
+    "Link",
+    "body_links",
+    "is_embed",
+    "mask_code",
+    "parse_link",
+    "text_links",
+    "value_strings",
+]
 
-WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
+WIKILINK = re.compile(r"\[\[([^\[\]\n]*)\]\]")  # a literal prefix keeps the scan fast; `!` is checked by hand
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})([^\n]*)$", re.M)
 _SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _NOT_NEWLINE = re.compile(r"[^\n]")
@@ -93,6 +102,11 @@ def mask_code(text: str) -> str:
     return "".join(pieces)
 
 
+def is_embed(text: str, start: int) -> bool:
+    """Whether the link starting at `start` is an embed (`![[...]]`)."""
+    return start > 0 and text[start - 1] == "!"
+
+
 def text_links(text: str, first_line: int = 1) -> list[Link]:
     """Every wikilink in `text` taken literally (no code masking), numbered from `first_line`."""
     links: list[Link] = []
@@ -100,7 +114,7 @@ def text_links(text: str, first_line: int = 1) -> list[Link]:
     for m in WIKILINK.finditer(text):
         line += text.count("\n", pos, m.start())
         pos = m.start()
-        link = parse_link(m.group(2), line=line, embed=bool(m.group(1)))
+        link = parse_link(m.group(1), line=line, embed=is_embed(text, m.start()))
         if link is not None:
             links.append(link)
     return links

@@ -7,7 +7,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from vault.frontmatter import read_frontmatter, split_frontmatter
-from vault.links import WIKILINK, Link, body_links, parse_link, text_links, value_strings
+from vault.links import WIKILINK, Link, is_embed, mask_code, parse_link, text_links, value_strings
 from vault.problems import Problem
 from vault.tags import frontmatter_aliases, frontmatter_tags, inline_tags, merge_tags
 
@@ -111,8 +111,8 @@ def _property_links(path: str, frontmatter: dict[str, object], yaml_text: str,
                                     f'not a link; quote it: {key}: "[[...]]"'))
         for text in value_strings(value):
             for m in WIKILINK.finditer(text):
-                embed = bool(m.group(1))
-                link = parse_link(m.group(2), embed=embed)
+                embed = is_embed(text, m.start())
+                link = parse_link(m.group(1), embed=embed)
                 if link is None:
                     continue
                 pending = lines_of.get((link.target, embed))
@@ -145,12 +145,13 @@ def parse_note(path: str, data: bytes) -> Note:
         elif data_or_none is not None:
             problems.append(Problem(path, 2, "error", "frontmatter_not_mapping",
                                     f"frontmatter is a {type(data_or_none).__name__}, not a mapping of properties"))
+    body = mask_code(split.body)
     return Note(
         path,
         frontmatter,
         tuple(property_links),
-        tuple(body_links(split.body, split.body_line)),
-        tuple(merge_tags(frontmatter_tags(frontmatter), inline_tags(split.body))),
+        tuple(text_links(body, split.body_line) if "[[" in body else ()),
+        tuple(merge_tags(frontmatter_tags(frontmatter), inline_tags(body, code_masked=True))),
         tuple(frontmatter_aliases(frontmatter)),
         tuple(problems),
     )

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 
-from vault.links import WIKILINK, mask_code
+from vault.links import mask_code
 
 __all__ = ["frontmatter_aliases", "frontmatter_tags", "inline_tags", "merge_tags"]
 
-# A tag starts after whitespace or at a line start (so `# Title`, `url/#frag` and `a#b` are not tags).
-_TAG = re.compile(r"(?:^|(?<=\s))#([\w/-]+)", re.M)
+# A tag starts after whitespace or at the text's start (so `# Title`, `url/#frag`, `a#b`, `[[N#H]]` are not tags);
+# the regex starts with a literal for speed and the preceding character is checked by hand.
+_TAG = re.compile(r"#([\w/-]+)")
+_NUMERIC = re.compile(r"[\d/_-]+")  # a tag needs one character that is not a digit
 
 
-def inline_tags(body: str) -> list[str]:
+def inline_tags(body: str, *, code_masked: bool = False) -> list[str]:
     """The `#tags` of a body, in order, without `#`; a tag needs one character that is not a digit.
 
     >>> inline_tags("# Title\\nSee #prod and #team/support, not #123 or http://x.io/#frag or `#code`.")
@@ -20,10 +22,13 @@ def inline_tags(body: str) -> list[str]:
     """
     if "#" not in body:
         return []
-    text = mask_code(body)
-    if "[[" in text:
-        text = WIKILINK.sub(lambda m: " " * len(m.group(0)), text)
-    return [tag for tag in _TAG.findall(text) if not tag.replace("/", "").replace("-", "").replace("_", "").isdigit()]
+    text = body if code_masked else mask_code(body)
+    tags: list[str] = []
+    for m in _TAG.finditer(text):
+        start, tag = m.start(), m.group(1)
+        if (start == 0 or text[start - 1].isspace()) and not _NUMERIC.fullmatch(tag):
+            tags.append(tag)
+    return tags
 
 
 def _string_list(value: object) -> list[str]:

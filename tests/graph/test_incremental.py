@@ -95,3 +95,12 @@ def test_name_collision_appears_and_disappears(make_vault: VaultFactory) -> None
     cg.refresh(["Teams/Platform.md"])
     assert list(cg.g.successors("A")) == ["Deep/Er/Platform"] and cg.problems == ()
     assert_same_as_fresh(cg, root)
+
+
+def test_warm_graph_equals_cold_graph(make_vault: VaultFactory) -> None:
+    from tests.vault.test_scan_and_cache import age
+
+    root = make_vault({**COMPANY, "Bad.md": "---\nowner: [x\n---\n[[Ghost]]", "Bin.md": b"\x00"})
+    age(root)
+    CompanyGraph.load(root)  # writes the cache
+    assert snapshot(CompanyGraph.load(root)) == snapshot(CompanyGraph.load(root, cache=False))
