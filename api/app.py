@@ -11,6 +11,7 @@ from mcp.server.mcpserver import MCPServer
 from api.errors import install_error_handlers
 from api.receivers import router as receivers
 from api.routes import router
+from api.routes_anomaly import router as anomaly_routes
 from api.security import TokenGate
 from orgmap.service import Service, ServiceSlot
 
@@ -44,6 +45,7 @@ def create_app(open_service: Callable[[], Service], *, slot: ServiceSlot | None 
                   description="The company map of AI agents: owners, dependencies, spend, run-rate, changes, budgets.")
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(anomaly_routes)
     app.include_router(receivers)
     if mcp_server is not None:
         mcp_app = mcp_server.streamable_http_app(host=host)

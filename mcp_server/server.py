@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 
+from mcp_server import anomaly_tools
 from orgmap.errors import OrgmapError
 from orgmap.models import (
     AllowanceAnswer,
@@ -174,6 +175,8 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
                  "ts": ts or service.clock().isoformat(), "planned": planned}
         event.update({k: v for k, v in (("ref", ref), ("author", author)) if v})
         return service.record_changes([event], source="mcp")
+
+    anomaly_tools.register(tool, svc)
 
     @server.resource("note://{name}", mime_type="text/markdown",
                      description="A vault note's Markdown, by note name, alias or path")

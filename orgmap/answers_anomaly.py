@@ -87,7 +87,10 @@ class AnomalyAnswers:
         explained = [explain(a, with_peers(pool.get(a.agent, ()), a.agent, found, dependents, configs[a.agent]),
                              configs[a.agent]) for a in found]
         states = self.feedback.all()
-        out = [replace(a, state=states[a.id].state) if a.id in states else a for a in explained]
+        with self.graph.read() as g:
+            names = {a.agent: node_ref(g, a.agent).name for a in explained if a.agent in g}
+        out = [replace(a, state=states[a.id].state if a.id in states else a.state,
+                       sentence=a.sentence.replace(a.agent, names.get(a.agent, a.agent), 1)) for a in explained]
         if alert:
             for a in out:
                 if a.state == "open" and not a.suppressed:

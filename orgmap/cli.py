@@ -12,7 +12,8 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 # Each command comes from a module in orgmap.commands exposing `register(subparsers)`; MODULES names the module
 # where it is not the command's own name (one module may register several commands).
 COMMANDS: tuple[str, ...] = (
-    "check", "show", "export", "ingest", "import", "top", "runs", "budget", "allow", "change", "demo", "serve", "mcp",
+    "check", "show", "export", "ingest", "import", "top", "runs", "budget", "allow", "change", "anomalies",
+    "demo", "serve", "mcp",
 )
 
 

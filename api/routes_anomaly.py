@@ -1,0 +1,50 @@
+"""The /v1 anomaly routes: breaks in agents' run-rate, explained, and the state users set on them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from orgmap.models import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation
+from orgmap.service import Service
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["anomalies"])
+
+
+def _service(request: Request) -> Service:
+    return request.app.state.service
+
+
+Svc = Annotated[Service, Depends(_service)]
+
+
+class StateChange(BaseModel):
+    """The state to set: open, acknowledged, resolved_expected or resolved_unexpected, with an optional note."""
+
+    state: str = Field(examples=["resolved_expected"])
+    note: str | None = Field(default=None, examples=["planned migration to the bigger model"])
+
+
+@router.get("/anomalies")
+def anomalies(svc: Svc, since: str = Query("7d", description="onsets within this window, e.g. 24h, 7d"),
+              state: str | None = None, limit: int = Query(10, ge=1, le=200),
+              cursor: str | None = None) -> AnomaliesAnswer:
+    """Anomalies in agents' run-rate, newest first: size, what moved (volume, retries, tokens per run, price per
+    token) and the recorded change that most likely caused it, or an honest abstention."""
+    return svc.anomalies(since, None, state, limit, cursor)
+
+
+@router.get("/agents/{name}/anomalies")
+def agent_anomalies(svc: Svc, name: str, since: str = "7d") -> AnomalyExplanation:
+    """Why did this agent's cost change? Its anomalies in full, with ranked candidate causes and their evidence."""
+    return svc.explain_cost_change(name, since)
+
+
+@router.post("/anomalies/{anomaly_id:path}/state")
+def set_state(svc: Svc, anomaly_id: str, body: Annotated[StateChange, Body()]) -> AnomalyBrief:
+    """Acknowledge or resolve an anomaly; the state is kept as feedback and resolved anomalies stop alerting."""
+    return svc.set_anomaly_state(anomaly_id, body.state, body.note)
