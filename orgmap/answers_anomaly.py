@@ -14,9 +14,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ledger.anomaly import Anomaly, AnomalyConfig, ChangeEvent, ConfigError, detect, explain, with_peers
-
 from graph import queries
+from ledger.anomaly import Anomaly, AnomalyConfig, ChangeEvent, ConfigError, detect, explain, with_peers
 from ledger.feedback import STATES, AnomalyFeedback
 from orgmap.answers_graph import node_ref
 from orgmap.errors import InvalidArgument, NotFound
