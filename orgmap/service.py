@@ -7,9 +7,10 @@ The questions live in `orgmap.answers_graph`, `answers_spend` and `answers_anoma
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from orgmap.config import state_dir
 from orgmap.vault_changes import change_events_from
 
 __all__ = ["Service", "ServiceSlot"]
+
+log = logging.getLogger("orgmap")
 
 Clock = Callable[[], datetime]
 
@@ -42,6 +45,8 @@ class Service(GraphAnswers, SpendAnswers, AnomalyAnswers):
         self.feedback = AnomalyFeedback(ledger.store.path)
         self._lock = threading.RLock()
         self._synced_revision = -1
+        self._stopping = threading.Event()
+        self._scanner: threading.Thread | None = None
         self.sync()
         if live is not None:
             live.subscribe(self._on_vault_change)
@@ -60,8 +65,29 @@ class Service(GraphAnswers, SpendAnswers, AnomalyAnswers):
             live.start()
         return cls(vault, graph, ledger, live=live, clock=clock)
 
+    def start_background(self, interval_s: float = 300.0) -> None:
+        """Scan for anomalies now and every `interval_s` seconds on a daemon thread (alerts fire once each), until
+        `close()`. For long-running hosts: `orgmap serve` and `orgmap mcp`."""
+        if self._scanner is not None:
+            return
+
+        def loop() -> None:
+            while not self._stopping.is_set():
+                try:
+                    self.scan_anomalies(timedelta(days=7))
+                except Exception:  # a failed pass must not kill the loop; the next pass retries
+                    log.exception("anomaly scan failed")
+                self._stopping.wait(interval_s)
+
+        self._scanner = threading.Thread(target=loop, name="orgmap-anomaly-scan", daemon=True)
+        self._scanner.start()
+
     def close(self) -> None:
         """Stop watching, deliver pending webhooks, close the store. Safe to call twice."""
+        self._stopping.set()
+        if self._scanner is not None:
+            self._scanner.join(timeout=30)
+            self._scanner = None
         if self.live is not None:
             self.live.stop()
             self.live = None

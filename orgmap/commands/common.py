@@ -28,8 +28,10 @@ def add_service_arguments(parser: argparse.ArgumentParser) -> None:
                         help="POST alerts here as JSON with Slack-compatible text (default: $ORGMAP_WEBHOOK_URL)")
 
 
-def service_opener(args: argparse.Namespace, *, watch: bool = False) -> Callable[[], Service]:
-    """A function that opens the service the arguments describe (so a server can open it inside its lifespan)."""
+def service_opener(args: argparse.Namespace, *, watch: bool = False,
+                   background: bool = False) -> Callable[[], Service]:
+    """A function that opens the service the arguments describe (so a server can open it inside its lifespan);
+    `background` also starts the periodic anomaly scan (long-running servers)."""
     from orgmap.service import Service
 
     vault = resolve_vault(args.vault)
@@ -38,7 +40,10 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False) -> Callable
     webhook = getattr(args, "webhook", None)
 
     def open_service() -> Service:
-        return Service.open(vault, watch=watch, db=db, price_overrides=prices, webhook_url=webhook)
+        svc = Service.open(vault, watch=watch, db=db, price_overrides=prices, webhook_url=webhook)
+        if background:
+            svc.start_background()
+        return svc
 
     return open_service
 

@@ -11,7 +11,7 @@ import argparse
 import json
 import shutil
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 __all__ = ["EXAMPLE_VAULT", "prepare", "register", "run"]
@@ -59,14 +59,17 @@ def prepare(target: Path, *, seed: int, days: int, scale: float, now: datetime) 
             cost = svc.ledger.ingest_cost(data.cost_events, source="demo", on_progress=bar)
         changes = svc.ledger.ingest_changes(data.change_events, source="demo")
         top = svc.run_rate("7d", "agent", 5)
+        found = svc.scan_anomalies(timedelta(days=days))
     info: dict[str, object] = {"seed": seed, "days": days, "scale": scale, "now": now.isoformat(),
                                "cost_events": cost.accepted, "change_events": changes.accepted,
                                "total_cost_usd": round(cost.total_cost_usd, 2),
-                               "incidents": [i.name for i in data.incidents]}
+                               "incidents": [i.name for i in data.incidents],
+                               "anomalies": len(found)}
     (target / _MARKER).write_text(json.dumps(info, indent=2), encoding="utf-8")
     print(f"orgmap demo: {cost.accepted:,} cost events (${cost.total_cost_usd:,.2f}) and {changes.accepted} change "
           f"events for {len(data.agents)} agents in {target}", file=sys.stderr)
     print(f"  {top.summary}", file=sys.stderr)
+    print(f"  {len(found)} anomalies found; try: orgmap anomalies --vault {target} --since {days}d", file=sys.stderr)
     return info
 
 

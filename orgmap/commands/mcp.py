@@ -29,5 +29,5 @@ def run(args: argparse.Namespace) -> int:
     from mcp_server.server import build_server
     from orgmap.service import ServiceSlot
 
-    build_server(ServiceSlot(), open_service=service_opener(args, watch=True)).run("stdio")
+    build_server(ServiceSlot(), open_service=service_opener(args, watch=True, background=True)).run("stdio")
     return 0

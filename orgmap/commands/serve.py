@@ -38,8 +38,8 @@ def serve(args: argparse.Namespace, *, banner: str = "") -> int:
               "require `Authorization: Bearer $ORGMAP_TOKEN`)", file=sys.stderr)
         return 2
     slot = ServiceSlot()
-    app = create_app(service_opener(args, watch=not args.no_watch), slot=slot, mcp_server=build_server(slot),
-                     token=token, host=args.host)
+    opener = service_opener(args, watch=not args.no_watch, background=True)
+    app = create_app(opener, slot=slot, mcp_server=build_server(slot), token=token, host=args.host)
     base = f"http://{args.host}:{args.port}"
     print(banner or f"orgmap serving {base}/v1 (API docs {base}/docs) and MCP at {base}/mcp", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
