@@ -191,12 +191,13 @@ def unattributed(svc: Svc, window: Window = "7d", limit: Limit = 20, cursor: Cur
 
 
 @router.get("/budgets", summary="Budget status", tags=["budgets"])
-def budgets(svc: Svc) -> BudgetsAnswer:
-    """Every budget against its limits, with recent alerts."""
-    return svc.budgets()
+def budgets(svc: Svc, limit: Limit = 20, cursor: Cursor = None) -> BudgetsAnswer:
+    """Every budget (agent, owner, project) against its limits, most used first, with the latest alerts."""
+    return svc.budgets(limit, cursor)
 
 
 @router.get("/alerts", summary="Alerts fired", tags=["budgets"])
-def alerts(svc: Svc, since: Window = "7d", kind: str | None = None) -> AlertsAnswer:
-    """Alerts fired: budget thresholds, runaway runs, anomalies."""
-    return svc.alerts(since, kind)
+def alerts(svc: Svc, since: Window = "7d", kind: str | None = None, limit: Limit = 20,
+           cursor: Cursor = None) -> AlertsAnswer:
+    """Alerts fired, newest first: budget thresholds crossed (`kind=budget`), runaway runs (`kind=run`)."""
+    return svc.alerts(since, kind, limit, cursor)

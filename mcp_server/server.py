@@ -49,7 +49,8 @@ INSTRUCTIONS = (
 
 # Items per page of each paged tool: small enough that a default answer stays near 2,000 tokens.
 PAGE = {"what_depends_on": 15, "dependencies_of": 15, "find_nodes": 25, "owner_portfolio": 15, "top_spenders": 10,
-        "unattributed_spend": 15, "recent_changes": 10, "expensive_runs": 10, "vault_problems": 25}
+        "unattributed_spend": 15, "recent_changes": 10, "expensive_runs": 10, "vault_problems": 25, "budget_status": 8,
+        "recent_alerts": 10}
 
 
 def _answer(answer: BaseModel) -> CallToolResult:
@@ -143,10 +144,10 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
         return svc().run_rate(window, by, PAGE["top_spenders"], cursor)
 
     @tool
-    def budget_status() -> BudgetsAnswer:
-        """Every budget (per agent, owner, project) against its daily, monthly, hourly and per-run limits, with the
-        alerts of the last 7 days."""
-        return svc().budgets()
+    def budget_status(cursor: str | None = None) -> BudgetsAnswer:
+        """Every budget (per agent, owner, project) against its daily, monthly, hourly and per-run limits, most
+        used first, with the latest budget alerts."""
+        return svc().budgets(PAGE["budget_status"], cursor)
 
     @tool
     def check_allowance(agent: str, run_id: str | None = None, project: str | None = None) -> AllowanceAnswer:
@@ -175,10 +176,10 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
         return svc().runs(agent, since, PAGE["expensive_runs"], flagged, cursor)
 
     @tool
-    def recent_alerts(since: str = "7d", kind: str | None = None) -> AlertsAnswer:
-        """Alerts fired over `since`, oldest first (the last 50): budget thresholds crossed, runaway runs,
-        anomalies. `kind`: budget or run."""
-        return svc().alerts(since, kind)
+    def recent_alerts(since: str = "7d", kind: str | None = None, cursor: str | None = None) -> AlertsAnswer:
+        """Alerts fired over `since`, newest first: budget thresholds crossed, runaway runs. `kind`: budget or
+        run."""
+        return svc().alerts(since, kind, PAGE["recent_alerts"], cursor)
 
     @tool
     def vault_problems(severity: str | None = None, cursor: str | None = None) -> Diagnostics:

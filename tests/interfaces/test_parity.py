@@ -65,7 +65,7 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [
     ("/v1/run-rate", {"by": "owner", "window": "21d", "limit": 10}, "top_spenders", {"by": "owner", "window": "21d"}),
     ("/v1/run-rate", {"by": "team", "limit": 10}, "top_spenders", {"by": "team"}),
     ("/v1/run-rate", {"by": "model", "window": "24h", "limit": 10}, "top_spenders", {"by": "model", "window": "24h"}),
-    ("/v1/budgets", {}, "budget_status", {}),
+    ("/v1/budgets", {"limit": 8}, "budget_status", {}),
     ("/v1/agents/Support Reply Agent/allowance", {}, "check_allowance", {"agent": "Support Reply Agent"}),
     ("/v1/agents/support-bot/allowance", {"run_id": "run-1", "project": "acme"}, "check_allowance",
      {"agent": "support-bot", "run_id": "run-1", "project": "acme"}),
@@ -78,8 +78,9 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [
     ("/v1/runs", {"since": "7d", "flagged": "true", "limit": 10}, "expensive_runs", {"since": "7d", "flagged": True}),
     ("/v1/agents/Code Review Agent/runs", {"since": "7d", "limit": 10}, "expensive_runs",
      {"agent": "Code Review Agent", "since": "7d"}),
-    ("/v1/alerts", {}, "recent_alerts", {}),
-    ("/v1/alerts", {"since": "21d", "kind": "budget"}, "recent_alerts", {"since": "21d", "kind": "budget"}),
+    ("/v1/alerts", {"limit": 10}, "recent_alerts", {}),
+    ("/v1/alerts", {"since": "21d", "kind": "budget", "limit": 10}, "recent_alerts",
+     {"since": "21d", "kind": "budget"}),
     ("/v1/check", {"limit": 25}, "vault_problems", {}),
 ]
 
