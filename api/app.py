@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -12,19 +12,20 @@ from api.errors import install_error_handlers
 from api.receivers import router as receivers
 from api.routes import router
 from api.routes_anomaly import router as anomaly_routes
-from api.security import TokenGate
+from api.security import TokenGate, mcp_transport_security
 from orgmap.service import Service, ServiceSlot
 
 __all__ = ["create_app"]
 
 
 def create_app(open_service: Callable[[], Service], *, slot: ServiceSlot | None = None,
-               mcp_server: MCPServer | None = None, token: str | None = None, host: str = "127.0.0.1") -> FastAPI:
+               mcp_server: MCPServer | None = None, token: str | None = None, host: str = "127.0.0.1",
+               allowed_hosts: Sequence[str] = ()) -> FastAPI:
     """The app over a service that `open_service` opens at startup and the lifespan closes at shutdown.
 
     With `mcp_server` (built over the same `slot`), its streamable-HTTP endpoint is served at /mcp over the same
     service. `token`, when set, is required as a bearer token on writes and on /mcp. `host` is what the server binds
-    to: the MCP endpoint's DNS-rebinding protection stays on for it.
+    to: the MCP endpoint's DNS-rebinding protection admits only loopback names, that address and `allowed_hosts`.
     """
     slot = slot or ServiceSlot()
 
@@ -48,7 +49,8 @@ def create_app(open_service: Callable[[], Service], *, slot: ServiceSlot | None 
     app.include_router(anomaly_routes)
     app.include_router(receivers)
     if mcp_server is not None:
-        mcp_app = mcp_server.streamable_http_app(host=host)
+        mcp_app = mcp_server.streamable_http_app(
+            host=host, transport_security=mcp_transport_security(host, allowed_hosts))
         app.router.routes.extend(mcp_app.routes)
     app.add_middleware(TokenGate, token=token)
     return app

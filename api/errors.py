@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -25,13 +27,27 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(_body(exc.message, exc.field), status_code=422)
 
 
+def _body_error(errors: list[dict[str, Any]]) -> tuple[str, str]:
+    """The field and message of a body that is not an event object or a list of them (the only bodies we take)."""
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return "body", "the body is not valid JSON"
+    for error in errors:
+        index = next((part for part in error.get("loc", ())[2:] if isinstance(part, int)), None)
+        if index is not None:
+            return f"body[{index}]", f"body[{index}]: each event must be a JSON object"
+    return "body", "the body must be an event object or a list of event objects"
+
+
 async def _validation(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    errors = list(exc.errors())
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
     raw = [str(part) for part in first.get("loc", ())]
-    # Union members show up in `loc` as type names (`dict[str,any]`): they name no field of the request.
-    loc = [part for part in raw if part not in ("body", "query", "path") and "[" not in part]
-    field = ".".join(loc) or ("body" if raw[:1] == ["body"] else None)
+    if raw[:1] == ["body"]:
+        field, message = _body_error(errors)
+        return JSONResponse(_body(message, field), status_code=422)
+    loc = [part for part in raw if part not in ("query", "path", "header")]
+    field = ".".join(loc) or None
     message = f"{field}: {first.get('msg')}" if field else str(first.get("msg"))
     return JSONResponse(_body(message, field), status_code=422)
 

@@ -40,6 +40,7 @@ Svc = Annotated[Service, Depends(service)]
 Limit = Annotated[int, Query(ge=1, le=500, description="items per page")]
 Cursor = Annotated[str | None, Query(description="the `next_cursor` of the previous page")]
 Window = Annotated[str, Query(description="a window like 24h, 7d, 30d", examples=["7d"])]
+Depth = Annotated[int, Query(description="hops to follow, 1 to 6")]
 
 _COST_EXAMPLE = {"ts": "2026-11-20T14:03:00Z", "agent": "support-bot", "model": "claude-sonnet-4-5",
                  "provider": "anthropic", "input_tokens": 5200, "cache_read_tokens": 4000, "output_tokens": 380,
@@ -48,7 +49,7 @@ _CHANGE_EXAMPLE = {"ts": "2026-11-20T13:55:00Z", "target": "Support Agent", "kin
                    "summary": "deploy abc123: retry on 429", "ref": "abc123", "author": "ci"}
 
 
-@router.get("/run-rate", tags=["spend"])
+@router.get("/run-rate", summary="Ranked run-rate (top spenders)", tags=["spend"])
 def run_rate(svc: Svc, window: Window = "7d", by: str = Query("agent", description="agent, owner, team, model, "
              "provider, client, project or kind"), limit: Limit = 20, cursor: Cursor = None) -> RunRateAnswer:
     """Ranked run-rate: cost/day, runs/day, cost per 1,000 runs, tokens per run, projected month, change against
@@ -56,124 +57,147 @@ def run_rate(svc: Svc, window: Window = "7d", by: str = Query("agent", descripti
     return svc.run_rate(window, by, limit, cursor)
 
 
-@router.get("/agents/{name}/spend", tags=["spend"])
+@router.get("/agents/{name:path}/spend", summary="An agent's spend per hour or day", tags=["spend"])
 def agent_spend(svc: Svc, name: str, window: Window = "7d",
                 bucket: str = Query("day", description="hour or day")) -> SpendSeries:
     """One agent's spend per hour or day."""
     return svc.spend(name, window, bucket)
 
 
-@router.get("/agents/{name}/allowance", tags=["budgets"])
+@router.get("/agents/{name:path}/allowance", summary="May this agent spend now?", tags=["budgets"])
 def allowance(svc: Svc, name: str, run_id: str | None = None, project: str | None = None) -> AllowanceAnswer:
     """May this agent (and this run) spend now? Call it before each model call; deny means pause."""
     return svc.allowance(name, run_id, project)
 
 
-@router.get("/agents/{name}/runs", tags=["runs"])
+@router.get("/agents/{name:path}/runs", summary="An agent's most expensive runs", tags=["runs"])
 def agent_runs(svc: Svc, name: str, since: Window = "24h", limit: Limit = 20, cursor: Cursor = None,
                flagged: bool | None = None) -> RunsAnswer:
     """One agent's runs, most expensive first, with its run-cost distribution (median, p90, p99)."""
     return svc.runs(name, since, limit, flagged, cursor)
 
 
-@router.get("/runs", tags=["runs"])
+@router.get("/runs", summary="The most expensive runs", tags=["runs"])
 def runs(svc: Svc, since: Window = "24h", limit: Limit = 20, cursor: Cursor = None,
          flagged: bool | None = None) -> RunsAnswer:
     """The most expensive runs across agents; `flagged=true` for runaway runs only."""
     return svc.runs(None, since, limit, flagged, cursor)
 
 
-@router.get("/nodes", tags=["graph"])
+@router.get("/nodes", summary="Find nodes", tags=["graph"])
 def nodes(svc: Svc, q: str = "", kind: str | None = None, limit: Limit = 50, cursor: Cursor = None) -> NodePage:
     """Find nodes by name, alias or id (case-insensitive); filter by kind (agent, tool, person, team...)."""
     return svc.find(q, kind, limit, cursor)
 
 
-@router.get("/nodes/{name:path}/dependents", tags=["graph"])
-def dependents(svc: Svc, name: str, depth: int = Query(2, ge=1, le=6), limit: Limit = 25,
-               cursor: Cursor = None) -> BlastRadius:
-    """The blast radius of a node: what depends on it, to `depth` hops, with the spend per day at stake."""
-    return svc.dependents_of(name, depth, limit, cursor)
+@router.get("/nodes/{name:path}/dependents", summary="Blast radius: what depends on a node", tags=["graph"])
+def dependents(svc: Svc, name: str, depth: Depth = 2, limit: Limit = 25, cursor: Cursor = None,
+               window: Window = "7d") -> BlastRadius:
+    """The blast radius of a node: what depends on it, to `depth` hops, with the spend per day (over `window`)
+    at stake."""
+    return svc.dependents_of(name, depth, limit, cursor, window)
 
 
-@router.get("/nodes/{name:path}/dependencies", tags=["graph"])
-def dependencies(svc: Svc, name: str, depth: int = Query(1, ge=1, le=6), limit: Limit = 25,
-                 cursor: Cursor = None) -> BlastRadius:
-    """What a node depends on, to `depth` hops."""
-    return svc.dependencies_of(name, depth, limit, cursor)
+@router.get("/nodes/{name:path}/dependencies", summary="What a node depends on", tags=["graph"])
+def dependencies(svc: Svc, name: str, depth: Depth = 1, limit: Limit = 25, cursor: Cursor = None,
+                 window: Window = "7d") -> BlastRadius:
+    """What a node depends on (depends_on, uses, integrates_with, model), to `depth` hops, with each one's spend
+    per day over `window`."""
+    return svc.dependencies_of(name, depth, limit, cursor, window)
 
 
-@router.get("/nodes/{name:path}/owners", tags=["graph"])
+@router.get("/nodes/{name:path}/owners", summary="Who owns a node", tags=["graph"])
 def node_owners(svc: Svc, name: str) -> Owners:
     """Who owns a node: explicit, else inherited through `part_of`."""
     return svc.owners_of(name)
 
 
-@router.get("/nodes/{name:path}/markdown", tags=["graph"], response_class=PlainTextResponse)
+@router.get("/nodes/{name:path}/markdown", summary="A node's note as Markdown", tags=["graph"],
+            response_class=PlainTextResponse)
 def node_markdown(svc: Svc, name: str) -> str:
     """The note's Markdown, as it is in the vault."""
     return svc.note_markdown(name)
 
 
-@router.get("/nodes/{name:path}", tags=["graph"])
+@router.get("/nodes/{name:path}", summary="One node in full", tags=["graph"])
 def node(svc: Svc, name: str) -> NodeDetail:
     """One node with owners, dependencies, dependents, links and its spend over 7 days."""
     return svc.node(name)
 
 
-@router.get("/owners/{name}/portfolio", tags=["graph"])
+@router.get("/owners/{name:path}/portfolio", summary="What a person or team owns", tags=["graph"])
 def portfolio(svc: Svc, name: str, window: Window = "7d", limit: Limit = 25, cursor: Cursor = None) -> Portfolio:
     """Everything a person or team owns (directly, by inheritance, via a person's teams), with spend per day."""
     return svc.portfolio_of(name, window, limit, cursor)
 
 
-@router.get("/check", tags=["graph"])
+@router.get("/check", summary="Vault diagnostics", tags=["graph"])
 def check(svc: Svc, limit: Limit = 50, cursor: Cursor = None, severity: str | None = None) -> Diagnostics:
     """Vault diagnostics with path and line: bad YAML, unreadable files, dangling links, ambiguous names..."""
     return svc.check(limit, cursor, severity)
 
 
-@router.get("/graph", tags=["graph"])
+@router.get("/graph", summary="The whole company graph", tags=["graph"])
 def graph(svc: Svc) -> dict[str, Any]:
     """The whole company graph as networkx node-link JSON; edges carry `relation`."""
     return svc.graph_data()
 
 
-@router.post("/events/cost", tags=["events"])
-def post_cost(svc: Svc, body: Annotated[dict[str, Any] | list[dict[str, Any]],
-              Body(examples=[_COST_EXAMPLE, [_COST_EXAMPLE]])]) -> IngestAnswer:
-    """Record one cost event or a batch. Idempotent by `id`; bad items are rejected with the field named, good
-    items in the same batch are kept. See docs/events.md for the schema."""
+EventBody = dict[str, Any] | list[dict[str, Any]]
+_COST_EXAMPLES = {
+    "one LLM call": {"summary": "one event, priced from its model and tokens", "value": _COST_EXAMPLE},
+    "a batch": {"summary": "a batch (up to thousands of events per request)",
+                "value": [_COST_EXAMPLE, {"ts": "2026-11-20T14:03:02Z", "agent": "support-bot", "kind": "tool",
+                                          "tool": "Web Search", "cost_usd": 0.004, "run_id": "run-81f2",
+                                          "id": "evt-0002"}]},
+    "a usage-report row": {"summary": "an aggregate row with its own cost", "value": {
+        "ts": "2026-11-20T00:00:00Z", "agent": "proj_support", "kind": "other", "cost_usd": 41.37,
+        "id": "usage-2026-11-20-proj_support"}},
+}
+_CHANGE_EXAMPLES = {
+    "a deploy from CI": {"summary": "a deploy recorded by a CI step", "value": _CHANGE_EXAMPLE},
+    "a model switch": {"summary": "a model change", "value": {
+        "ts": "2026-11-21T09:00:00Z", "target": "Support Agent", "kind": "model",
+        "summary": "claude-haiku-4-5 -> claude-sonnet-4-5", "author": "ann", "id": "chg-0042"}},
+}
+
+
+@router.post("/events/cost", summary="Record cost events", tags=["events"])
+def post_cost(svc: Svc, body: Annotated[EventBody, Body(openapi_examples=_COST_EXAMPLES)]) -> IngestAnswer:
+    """Record one cost event or a batch. Idempotent by `id`; bad items are rejected with their row and field
+    named, good items in the same batch are kept. Required: `ts` (ISO 8601 with zone) and `agent` (a note name,
+    alias or cost key); `cost_usd` is computed from the model's price when absent. See docs/events.md."""
     return svc.record_cost(body if isinstance(body, list) else [body])
 
 
-@router.post("/events/change", tags=["events"])
-def post_change(svc: Svc, body: Annotated[dict[str, Any] | list[dict[str, Any]],
-                Body(examples=[_CHANGE_EXAMPLE])]) -> IngestAnswer:
-    """Record one change event (deploy, prompt, model, config, schedule...) or a batch. Idempotent by `id`."""
+@router.post("/events/change", summary="Record change events", tags=["events"])
+def post_change(svc: Svc, body: Annotated[EventBody, Body(openapi_examples=_CHANGE_EXAMPLES)]) -> IngestAnswer:
+    """Record one change event (deploy, prompt, model, config, schedule...) or a batch: `ts`, `target` (a node),
+    `kind`, `summary`; optional `id`, `ref`, `author`. Idempotent by `id`."""
     return svc.record_changes(body if isinstance(body, list) else [body])
 
 
-@router.get("/changes", tags=["events"])
+@router.get("/changes", summary="Recent change events", tags=["events"])
 def changes(svc: Svc, target: str | None = None, since: Window = "30d", kind: str | None = None, limit: Limit = 20,
             cursor: Cursor = None) -> ChangesAnswer:
     """Change events, newest first, for one node or all."""
     return svc.changes(target, since, kind, limit, cursor)
 
 
-@router.get("/unattributed", tags=["spend"])
+@router.get("/unattributed", summary="Unattributed spend and unpriced models", tags=["spend"])
 def unattributed(svc: Svc, window: Window = "7d", limit: Limit = 20, cursor: Cursor = None) -> UnattributedAnswer:
     """Spend under agent names no note carries, and models with no known price."""
     return svc.unattributed(window, limit, cursor)
 
 
-@router.get("/budgets", tags=["budgets"])
-def budgets(svc: Svc) -> BudgetsAnswer:
-    """Every budget against its limits, with recent alerts."""
-    return svc.budgets()
+@router.get("/budgets", summary="Budget status", tags=["budgets"])
+def budgets(svc: Svc, limit: Limit = 20, cursor: Cursor = None) -> BudgetsAnswer:
+    """Every budget (agent, owner, project) against its limits, most used first, with the latest alerts."""
+    return svc.budgets(limit, cursor)
 
 
-@router.get("/alerts", tags=["budgets"])
-def alerts(svc: Svc, since: Window = "7d", kind: str | None = None) -> AlertsAnswer:
-    """Alerts fired: budget thresholds, runaway runs, anomalies."""
-    return svc.alerts(since, kind)
+@router.get("/alerts", summary="Alerts fired", tags=["budgets"])
+def alerts(svc: Svc, since: Window = "7d", kind: str | None = None, limit: Limit = 20,
+           cursor: Cursor = None) -> AlertsAnswer:
+    """Alerts fired, newest first: budget thresholds crossed (`kind=budget`), runaway runs (`kind=run`)."""
+    return svc.alerts(since, kind, limit, cursor)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from collections.abc import Sequence
 
+from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["TokenGate", "is_loopback", "needs_token"]
+__all__ = ["TokenGate", "is_loopback", "mcp_transport_security", "needs_token"]
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -26,6 +28,26 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def mcp_transport_security(host: str, allowed_hosts: Sequence[str] = ()) -> TransportSecuritySettings:
+    """DNS-rebinding protection for /mcp on every bind (the SDK turns it on for loopback binds only): the loopback
+    names, the bound address when it is a specific one, and `allowed_hosts` (the names clients use to reach a
+    server bound to 0.0.0.0). A request whose Host header is none of these is refused.
+
+    >>> "10.0.0.5:*" in mcp_transport_security("10.0.0.5").allowed_hosts
+    True
+    >>> "0.0.0.0:*" in mcp_transport_security("0.0.0.0").allowed_hosts
+    False
+    """
+    names = ["127.0.0.1", "localhost", "[::1]"]
+    if not is_loopback(host) and host not in ("0.0.0.0", "::", ""):
+        names.append(f"[{host}]" if ":" in host else host)
+    names += [name for name in allowed_hosts if name]
+    hosts = [form for name in names for form in (name, f"{name}:*")]
+    origins = [f"{scheme}://{form}" for scheme in ("http", "https") for form in hosts]
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts,
+                                     allowed_origins=origins)
 
 
 def needs_token(method: str, path: str) -> bool:

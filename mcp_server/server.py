@@ -13,14 +13,18 @@ from typing import Any, TypeVar
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from mcp.types import CallToolResult, TextContent
+from pydantic import BaseModel
 
 from mcp_server import anomaly_tools
 from orgmap.errors import OrgmapError
 from orgmap.models import (
+    AlertsAnswer,
     AllowanceAnswer,
     BlastRadius,
     BudgetsAnswer,
     ChangesAnswer,
+    Diagnostics,
     IngestAnswer,
     NodeDetail,
     NodePage,
@@ -33,7 +37,7 @@ from orgmap.models import (
 )
 from orgmap.service import Service, ServiceSlot
 
-__all__ = ["INSTRUCTIONS", "build_server"]
+__all__ = ["INSTRUCTIONS", "PAGE", "build_server"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,13 +48,26 @@ INSTRUCTIONS = (
 )
 
 
+# Items per page of each paged tool: small enough that a default answer stays near 2,000 tokens.
+PAGE = {"what_depends_on": 15, "dependencies_of": 15, "find_nodes": 25, "owner_portfolio": 15, "top_spenders": 10,
+        "unattributed_spend": 15, "recent_changes": 10, "expensive_runs": 10, "vault_problems": 25, "budget_status": 8,
+        "recent_alerts": 10}
+
+
+def _answer(answer: BaseModel) -> CallToolResult:
+    """The typed answer as structured content, and as compact JSON text (the SDK's default text is indented,
+    which costs a model's context about a third more tokens for the same answer)."""
+    data = answer.model_dump(mode="json")
+    return CallToolResult(content=[TextContent(type="text", text=answer.model_dump_json())], structured_content=data)
+
+
 def _domain_errors(fn: F) -> F:
     """Domain errors become tool errors whose text a model can act on (with close matches for unknown names)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            return _answer(fn(*args, **kwargs))
         except OrgmapError as exc:
             raise ToolError(exc.message) from exc
 
@@ -87,15 +104,16 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
         return svc().owners_of(name)
 
     @tool
-    def what_depends_on(name: str, depth: int = 2, cursor: str | None = None) -> BlastRadius:
+    def what_depends_on(name: str, depth: int = 2, window: str = "7d", cursor: str | None = None) -> BlastRadius:
         """The blast radius of a node: which agents and systems depend on it (to `depth` hops), with the spend per
-        day at stake. Use before changing or retiring a tool, integration or model."""
-        return svc().dependents_of(name, depth, 15, cursor)
+        day (over `window`) at stake. Use before changing or retiring a tool, integration or model."""
+        return svc().dependents_of(name, depth, PAGE["what_depends_on"], cursor, window)
 
     @tool
-    def dependencies_of(name: str, depth: int = 1, cursor: str | None = None) -> BlastRadius:
-        """What a node depends on (depends_on, uses, integrates_with, model), to `depth` hops."""
-        return svc().dependencies_of(name, depth, 15, cursor)
+    def dependencies_of(name: str, depth: int = 1, window: str = "7d", cursor: str | None = None) -> BlastRadius:
+        """What a node depends on (depends_on, uses, integrates_with, model), to `depth` hops, with each one's
+        spend per day over `window`."""
+        return svc().dependencies_of(name, depth, PAGE["dependencies_of"], cursor, window)
 
     @tool
     def describe_node(name: str) -> NodeDetail:
@@ -107,13 +125,13 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
     def find_nodes(query: str = "", kind: str | None = None, cursor: str | None = None) -> NodePage:
         """Find nodes by name, alias or id (case-insensitive substring). `kind`: agent, tool, integration, model,
         person, team, system. An empty query lists all nodes of the kind."""
-        return svc().find(query, kind, 25, cursor)
+        return svc().find(query, kind, PAGE["find_nodes"], cursor)
 
     @tool
     def owner_portfolio(owner: str, window: str = "7d", cursor: str | None = None) -> Portfolio:
         """Everything a person or team owns (directly, through part_of, through a person's teams), with spend per
         day over `window` (e.g. 24h, 7d, 30d)."""
-        return svc().portfolio_of(owner, window, 15, cursor)
+        return svc().portfolio_of(owner, window, PAGE["owner_portfolio"], cursor)
 
     @tool
     def agent_cost(agent: str, window: str = "7d", bucket: str = "day") -> SpendSeries:
@@ -124,39 +142,51 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
     def top_spenders(window: str = "7d", by: str = "agent", cursor: str | None = None) -> RunRateAnswer:
         """Ranked run-rate: cost/day, runs/day, cost per 1,000 runs, tokens per run, projected month and change
         against the preceding window. `by`: agent, owner, team, model, provider, client, project or kind."""
-        return svc().run_rate(window, by, 10, cursor)
+        return svc().run_rate(window, by, PAGE["top_spenders"], cursor)
 
     @tool
-    def budget_status() -> BudgetsAnswer:
-        """Every budget (per agent, owner, project) against its daily, monthly, hourly and per-run limits, with the
-        alerts of the last 7 days."""
-        return svc().budgets()
+    def budget_status(cursor: str | None = None) -> BudgetsAnswer:
+        """Every budget (per agent, owner, project) against its daily, monthly, hourly and per-run limits, most
+        used first, with the latest budget alerts."""
+        return svc().budgets(PAGE["budget_status"], cursor)
 
     @tool
-    def check_allowance(agent: str, run_id: str | None = None) -> AllowanceAnswer:
-        """Is this agent (and this run) within budget right now? `allowed` false means it should pause; `reason`
-        says which budget, `remaining` how much headroom is left."""
-        return svc().allowance(agent, run_id)
+    def check_allowance(agent: str, run_id: str | None = None, project: str | None = None) -> AllowanceAnswer:
+        """Is this agent (and this run, for this project) within budget right now? `allowed` false means it should
+        pause; `reason` says which budget, `remaining` how much headroom is left."""
+        return svc().allowance(agent, run_id, project)
 
     @tool
     def unattributed_spend(window: str = "7d", cursor: str | None = None) -> UnattributedAnswer:
         """Spend under agent names that match no note, and models with no known price. Fix by adding the name to
         an agent note's `aliases` or `cost_keys`."""
-        return svc().unattributed(window, 15, cursor)
+        return svc().unattributed(window, PAGE["unattributed_spend"], cursor)
 
     @tool
     def recent_changes(target: str | None = None, since: str = "7d", kind: str | None = None,
                        cursor: str | None = None) -> ChangesAnswer:
         """Change events newest first (deploys, prompt, model, config, schedule changes, vault edits), for one
         node or all, over `since`."""
-        return svc().changes(target, since, kind, 10, cursor)
+        return svc().changes(target, since, kind, PAGE["recent_changes"], cursor)
 
     @tool
     def expensive_runs(agent: str | None = None, since: str = "24h", flagged: bool | None = None,
                        cursor: str | None = None) -> RunsAnswer:
         """The most expensive runs (calls sharing a run_id) over `since`, one agent's or all; `flagged` true for
         runaway runs (cost far above the agent's median, too many retries or calls)."""
-        return svc().runs(agent, since, 10, flagged, cursor)
+        return svc().runs(agent, since, PAGE["expensive_runs"], flagged, cursor)
+
+    @tool
+    def recent_alerts(since: str = "7d", kind: str | None = None, cursor: str | None = None) -> AlertsAnswer:
+        """Alerts fired over `since`, newest first: budget thresholds crossed, runaway runs. `kind`: budget or
+        run."""
+        return svc().alerts(since, kind, PAGE["recent_alerts"], cursor)
+
+    @tool
+    def vault_problems(severity: str | None = None, cursor: str | None = None) -> Diagnostics:
+        """What is wrong in the vault, with file and line: bad YAML, unreadable files, dangling links, ambiguous
+        names, unowned agents. `severity`: error or warning."""
+        return svc().check(PAGE["vault_problems"], cursor, severity)
 
     @tool
     def record_cost_events(events: list[dict[str, Any]]) -> IngestAnswer:
@@ -167,13 +197,13 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
 
     @tool
     def record_change(target: str, kind: str, summary: str, ts: str | None = None, ref: str | None = None,
-                      author: str | None = None, planned: bool = False) -> IngestAnswer:
+                      author: str | None = None, planned: bool = False, id: str | None = None) -> IngestAnswer:
         """Record a change to a node: kind deploy, prompt, model, config, schedule, dependency or release; `ts`
-        defaults to now; `planned` marks an expected change."""
+        defaults to now; `planned` marks an expected change; `id` makes retries idempotent."""
         service = svc()
         event = {"target": target, "kind": kind, "summary": summary,
                  "ts": ts or service.clock().isoformat(), "planned": planned}
-        event.update({k: v for k, v in (("ref", ref), ("author", author)) if v})
+        event.update({k: v for k, v in (("ref", ref), ("author", author), ("id", id)) if v})
         return service.record_changes([event], source="mcp")
 
     anomaly_tools.register(tool, svc)

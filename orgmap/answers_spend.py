@@ -203,15 +203,19 @@ class SpendAnswers:
         return UnattributedAnswer(summary=summary, window=window, total_cost_usd=total, items=chunk,
                                   unpriced=unpriced, next_cursor=nxt)
 
-    def budgets(self) -> BudgetsAnswer:
-        """Every budget (agent, owner, project) against its limits, and the alerts of the last 7 days."""
+    def budgets(self, limit: int = 20, cursor: str | None = None) -> BudgetsAnswer:
+        """Every budget (agent, owner, project) against its limits, most used first, and the 5 latest alerts of
+        the last 7 days (all of them: `alerts`)."""
         self.sync()
         now = self.clock()
-        items = self.ledger.budget_status(now=now)
+        found = self.ledger.budget_status(now=now)
+        found.sort(key=lambda s: (-max((p.used_pct for p in s.periods), default=0.0), s.scope, s.key))
         recent = self.ledger.alerts(since=now - timedelta(days=7), kind="budget")
-        over = [s.key for s in items if any(p.used_pct >= 100 for p in s.periods)]
-        summary = f"{len(items)} budgets; {len(over)} exhausted" + (f": {', '.join(over[:5])}" if over else "")
-        return BudgetsAnswer(summary=f"{summary}; {len(recent)} alerts in 7 days", items=items, alerts=recent[-20:])
+        over = [s.key for s in found if any(p.used_pct >= 100 for p in s.periods)]
+        chunk, nxt = page(found, limit, cursor)
+        summary = f"{len(found)} budgets; {len(over)} exhausted" + (f": {', '.join(over[:5])}" if over else "")
+        return BudgetsAnswer(summary=f"{summary}; {len(recent)} alerts in 7 days", total=len(found), items=chunk,
+                             alerts=recent[::-1][:5], next_cursor=nxt)
 
     def allowance(self, agent: str, run_id: str | None = None, project: str | None = None) -> AllowanceAnswer:
         """May this agent (and this run) spend now? Allow or deny with the reason and what remains."""
@@ -241,7 +245,10 @@ class SpendAnswers:
             summary += f"; median run {_money(dist.median)}, p99 {_money(dist.p99)}"
         return RunsAnswer(summary=summary, total=len(found), items=chunk, distribution=dist, next_cursor=nxt)
 
-    def alerts(self, since: str = "7d", kind: str | None = None) -> AlertsAnswer:
-        """Alerts fired (budget thresholds, runaway runs, anomalies) over `since`, oldest first."""
-        found = self.ledger.alerts(since=self.clock() - parse_window(since, field="since"), kind=kind)
-        return AlertsAnswer(summary=f"{len(found)} alerts over {since}", items=found[-50:])
+    def alerts(self, since: str = "7d", kind: str | None = None, limit: int = 20,
+               cursor: str | None = None) -> AlertsAnswer:
+        """Alerts fired (budget thresholds, runaway runs) over `since`, newest first."""
+        found = self.ledger.alerts(since=self.clock() - parse_window(since, field="since"), kind=kind)[::-1]
+        chunk, nxt = page(found, limit, cursor)
+        return AlertsAnswer(summary=f"{len(found)} alerts over {since}", total=len(found), items=chunk,
+                            next_cursor=nxt)

@@ -242,16 +242,22 @@ class UnattributedAnswer(BaseModel):
 
 
 class BudgetsAnswer(BaseModel):
-    """Every budget's spend against its limits, and recent alerts."""
+    """Every budget's spend against its limits (most used first), and the latest budget alerts."""
 
     summary: str
+    total: int
     items: list[BudgetStatus]
-    alerts: list[Alert]
+    alerts: list[Alert] = Field(description="the 5 latest budget alerts of the last 7 days, newest first")
+    next_cursor: str | None = None
 
 
 class AlertsAnswer(BaseModel):
+    """Alerts fired, newest first."""
+
     summary: str
+    total: int
     items: list[Alert]
+    next_cursor: str | None = None
 
 
 class RunsAnswer(BaseModel):

@@ -104,5 +104,5 @@ def run(args: argparse.Namespace) -> int:
     from orgmap.commands.serve import serve
 
     serve_args = argparse.Namespace(vault=str(target), db=None, prices=None, webhook=None, host=args.host,
-                                    port=args.port, no_watch=False)
+                                    port=args.port, no_watch=False, allow_host=[])
     return serve(serve_args, banner=banner)

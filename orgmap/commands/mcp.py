@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from orgmap.commands.common import add_service_arguments, service_opener
+from orgmap.commands.serve import add_allow_host_argument
 
 __all__ = ["register", "run"]
 
@@ -18,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--http", action="store_true", help="serve streamable HTTP at /mcp instead (same as serve)")
     parser.add_argument("--host", default="127.0.0.1", help="with --http: address to bind")
     parser.add_argument("--port", type=int, default=8000, help="with --http: port")
+    add_allow_host_argument(parser)
     parser.set_defaults(func=run, no_watch=False)
 
 

@@ -8,7 +8,7 @@ import sys
 
 from orgmap.commands.common import add_service_arguments, service_opener
 
-__all__ = ["register", "run", "serve"]
+__all__ = ["add_allow_host_argument", "register", "run", "serve"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,7 +20,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--no-watch", action="store_true", help="do not watch the vault for edits")
+    add_allow_host_argument(parser)
     parser.set_defaults(func=run)
+
+
+def add_allow_host_argument(parser: argparse.ArgumentParser) -> None:
+    """`--allow-host NAME`: a Host name clients use to reach /mcp (DNS-rebinding protection refuses others)."""
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="a host name clients use to reach /mcp when bound beyond loopback (repeatable)")
 
 
 def serve(args: argparse.Namespace, *, banner: str = "") -> int:
@@ -39,7 +46,8 @@ def serve(args: argparse.Namespace, *, banner: str = "") -> int:
         return 2
     slot = ServiceSlot()
     opener = service_opener(args, watch=not args.no_watch, background=True)
-    app = create_app(opener, slot=slot, mcp_server=build_server(slot), token=token, host=args.host)
+    app = create_app(opener, slot=slot, mcp_server=build_server(slot), token=token, host=args.host,
+                     allowed_hosts=args.allow_host)
     base = f"http://{args.host}:{args.port}"
     print(banner or f"orgmap serving {base}/v1 (API docs {base}/docs) and MCP at {base}/mcp", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

@@ -1,0 +1,135 @@
+"""Both doors over one demo store: the HTTP API through its ASGI app with the lifespan run, the MCP server through the
+SDK's own client (in memory here; over stdio and streamable HTTP in test_transports.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from mcp import Client
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from mcp_server.server import build_server
+from orgmap.demo_data import generate
+from orgmap.service import Service, ServiceSlot
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "company"
+
+
+class ToolFailed(Exception):
+    """An MCP tool answered with `is_error`: the text the model would read."""
+
+
+class McpDoor:
+    """A blocking face over an `mcp.Client` running in a portal's event loop, so plain tests can call tools."""
+
+    Failed = ToolFailed
+
+    def __init__(self, portal: BlockingPortal, client: Client) -> None:
+        self.portal = portal
+        self.client = client
+
+    def call(self, tool: str, **arguments: Any) -> dict[str, Any]:
+        """The tool's structured answer; its text must be the same JSON. ToolFailed carries an error's text."""
+        result = self.portal.call(self.client.call_tool, tool, arguments)
+        text = "".join(getattr(block, "text", "") for block in result.content)
+        if result.is_error:
+            raise ToolFailed(text)
+        assert json.loads(text) == result.structured_content
+        return result.structured_content
+
+    def text(self, tool: str, **arguments: Any) -> str:
+        """The text a model reads for a tool call."""
+        result = self.portal.call(self.client.call_tool, tool, arguments)
+        return "".join(getattr(block, "text", "") for block in result.content)
+
+    def tools(self) -> list[Any]:
+        return self.portal.call(self.client.list_tools).tools
+
+    def resource(self, uri: str) -> str:
+        return self.portal.call(self.client.read_resource, uri).contents[0].text
+
+
+@contextmanager
+def mcp_door(target: Any) -> Iterator[McpDoor]:
+    """Connect the SDK client to `target` (an MCPServer, a URL, StdioServerParameters or a transport)."""
+    with start_blocking_portal() as portal, portal.wrap_async_context_manager(Client(target)) as client:
+        yield McpDoor(portal, client)
+
+
+def opener(vault: Path) -> Callable[[], Service]:
+    """Open the service on `vault` with the clock fixed at NOW."""
+    return lambda: Service.open(vault, clock=lambda: NOW)
+
+
+def copy_company(root: Path) -> Path:
+    vault = root / "company"
+    shutil.copytree(EXAMPLE, vault, ignore=shutil.ignore_patterns(".orgmap"))
+    return vault
+
+
+@pytest.fixture(scope="session")
+def demo_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the example company with three weeks of demo events (small scale) ingested once."""
+    vault = copy_company(tmp_path_factory.mktemp("demo"))
+    data = generate(seed=7, now=NOW, days=21, scale=0.1)
+    with opener(vault)() as service:
+        service.record_cost(data.cost_events)
+        service.record_changes(data.change_events)
+    return vault
+
+
+@contextmanager
+def api_client(open_service: Callable[[], Service], *, token: str | None = None,
+               base_url: str = "http://127.0.0.1:8000") -> Iterator[TestClient]:
+    """The FastAPI app (with /mcp mounted) under TestClient as a context manager, which runs the lifespan."""
+    slot = ServiceSlot()
+    app = create_app(open_service, slot=slot, mcp_server=build_server(slot), token=token)
+    with TestClient(app, base_url=base_url) as client:
+        yield client
+
+
+@contextmanager
+def mcp_in_memory(open_service: Callable[[], Service]) -> Iterator[McpDoor]:
+    """The MCP server with its slot filled by the caller (as `orgmap serve` does), through the in-memory client."""
+    slot = ServiceSlot(open_service())
+    try:
+        with mcp_door(build_server(slot)) as door:
+            yield door
+    finally:
+        slot.get().close()
+
+
+@pytest.fixture(scope="module")
+def api(demo_vault: Path) -> Iterator[TestClient]:
+    with api_client(opener(demo_vault)) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def mcp(demo_vault: Path) -> Iterator[McpDoor]:
+    with mcp_in_memory(opener(demo_vault)) as door:
+        yield door
+
+
+@pytest.fixture(scope="session")
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture(scope="session")
+def doors() -> SimpleNamespace:
+    """The helpers tests use to open their own doors: `api_client`, `mcp_in_memory`, `mcp_door`, `opener`,
+    `copy_company`."""
+    return SimpleNamespace(api_client=api_client, mcp_in_memory=mcp_in_memory, mcp_door=mcp_door, opener=opener,
+                           copy_company=copy_company)
