@@ -148,11 +148,28 @@ SIZE_CALLS = [
     ("expensive_runs", {}),
     ("recent_alerts", {}),
     ("vault_problems", {}),
+    ("anomalies", {"since": "21d"}),
+    ("explain_cost_change", {"agent": "Code Review Agent", "since": "21d"}),
 ]
 
 
 def test_each_tools_default_answer_fits_in_about_2000_tokens(mcp) -> None:
-    assert {tool for tool, _ in SIZE_CALLS} | {"record_cost_events", "record_change"} == {t.name for t in mcp.tools()}
+    assert {tool for tool, _ in SIZE_CALLS} | {"record_cost_events", "record_change", "set_anomaly_state"} == {
+        t.name for t in mcp.tools()}
     sizes = {f"{tool}{arguments}": len(mcp.text(tool, **arguments).encode()) / 4 for tool, arguments in SIZE_CALLS}
     too_big = {call: size for call, size in sizes.items() if size > 2000}
     assert not too_big, f"answers over ~2,000 tokens (bytes/4): {too_big}"
+
+
+@pytest.mark.parametrize(("anomaly_id", "state", "status", "field", "says"), [
+    ("Agents/Code Review Agent@2020-01-01T00:00Z", "acknowledged", 404, "id", "no anomaly named"),
+    ("Agents/Code Review Agent@2020-01-01T00:00Z", "done", 422, "state", "resolved_expected"),
+    ("Nobody@2020-01-01T00:00Z", "acknowledged", 404, "id", "no agent named 'Nobody'"),
+])
+def test_setting_an_anomaly_state_fails_the_same_way_through_both_doors(api, mcp, anomaly_id, state, status, field,
+                                                                       says) -> None:
+    error = error_of(api.post(f"/v1/anomalies/{quote(anomaly_id)}/state", json={"state": state}), status)
+    assert error["field"] == field
+    assert says in error["message"]
+    with pytest.raises(mcp.Failed, match=says):
+        mcp.call("set_anomaly_state", anomaly_id=anomaly_id, state=state)

@@ -33,12 +33,19 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "note_markdown": (("GET /v1/nodes/{name}/markdown",), "note://{name}"),
     "record_cost": (("POST /v1/events/cost",), "record_cost_events"),
     "record_changes": (("POST /v1/events/change",), "record_change"),
+    "anomalies": (("GET /v1/anomalies",), "anomalies"),
+    "explain_cost_change": (("GET /v1/agents/{name}/anomalies",), "explain_cost_change"),
+    "set_anomaly_state": (("POST /v1/anomalies/{anomaly_id}/state",), "set_anomaly_state"),
 }
+WRITES = {"record_cost", "record_changes", "set_anomaly_state"}
+# Receivers of outside formats (OTLP, LiteLLM's callback): machines posting telemetry, not questions people ask.
+RECEIVERS = {"POST /v1/traces", "POST /v1/litellm"}
 # Questions deliberately behind one door only.
 EXEMPT = {"graph_data": "API only (GET /v1/graph): the whole graph would flood a model's context; MCP clients use "
                         "find_nodes and describe_node"}
 # Public methods that are not questions: lifecycle, and helpers the answers share.
-NOT_QUESTIONS = {"open", "close", "sync", "resolve", "cost_per_day", "spend_brief"}
+NOT_QUESTIONS = {"open", "close", "sync", "resolve", "cost_per_day", "spend_brief", "scan_anomalies",
+                 "start_background"}
 
 # (HTTP path, query) and (tool, arguments) asking the same question.
 CASES: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [
@@ -82,6 +89,9 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [
     ("/v1/alerts", {"since": "21d", "kind": "budget", "limit": 10}, "recent_alerts",
      {"since": "21d", "kind": "budget"}),
     ("/v1/check", {"limit": 25}, "vault_problems", {}),
+    ("/v1/anomalies", {"since": "21d", "limit": 10}, "anomalies", {"since": "21d"}),
+    ("/v1/agents/Code Review Agent/anomalies", {"since": "21d"}, "explain_cost_change",
+     {"agent": "Code Review Agent", "since": "21d"}),
 ]
 
 
@@ -104,7 +114,7 @@ def test_every_question_has_a_route_and_a_tool_or_is_exempt() -> None:
 
 
 def test_the_table_matches_the_routes_and_tools_the_doors_really_have(api, mcp) -> None:
-    routes = {r for routes, _ in TABLE.values() for r in routes} | {"GET /v1/graph"}
+    routes = {r for routes, _ in TABLE.values() for r in routes} | {"GET /v1/graph"} | RECEIVERS
     assert app_routes(api.app) == routes
     tools = {tool for _, tool in TABLE.values() if "://" not in tool}
     assert {t.name for t in mcp.tools()} == tools
@@ -113,7 +123,7 @@ def test_the_table_matches_the_routes_and_tools_the_doors_really_have(api, mcp) 
 
 def test_the_cases_ask_every_read_question(api) -> None:
     asked = {tool for *_, tool, _ in CASES}
-    reads = {tool for method, (_, tool) in TABLE.items() if not method.startswith("record") and "://" not in tool}
+    reads = {tool for method, (_, tool) in TABLE.items() if method not in WRITES and "://" not in tool}
     assert reads == asked
 
 
