@@ -25,7 +25,7 @@ from orgmap.answers_spend import SpendAnswers
 from orgmap.config import state_dir
 from orgmap.vault_changes import change_events_from
 
-__all__ = ["Service", "ServiceSlot"]
+__all__ = ["Service", "ServiceSlot", "budget_specs", "run_settings"]
 
 log = logging.getLogger("orgmap")
 

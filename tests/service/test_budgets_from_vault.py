@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orgmap.service import Service
+from orgmap.service import Service, budget_specs
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
@@ -30,8 +30,8 @@ def vault(tmp_path: Path) -> Path:
 
 
 def test_budget_specs_are_read_from_agents_owners_and_the_budgets_note(vault: Path) -> None:
-    with Service.open(vault, clock=lambda: NOW) as svc:
-        specs = {(s.scope, s.key): s for s in svc.ledger._budgets}
+    with Service.open(vault, clock=lambda: NOW) as svc, svc.graph.read() as g:
+        specs = {(s.scope, s.key): s for s in budget_specs(g)}
     assert set(specs) == {("agent", "Agents/Bot"), ("owner", "Teams/Platform"), ("project", "acme")}
     assert specs[("agent", "Agents/Bot")].per_run_usd == 1.5
     # the team's budget covers the agent it owns directly and the one it owns through the system (part_of)
