@@ -15,10 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from importers.base import Event, FieldError, RowError, as_dict, as_number, as_tokens, event_id, prune, token_fields
-from importers.records import Row, per_row
-from importers.reports import bucket_events
+from importers.records import Row
+from importers.reports import page_events
 
-__all__ = ["COST", "USAGE", "convert", "events"]
+__all__ = ["COST", "USAGE", "events"]
 
 USAGE, COST = "anthropic-usage", "anthropic-cost"
 _CENTS = Decimal(100)
@@ -100,20 +100,6 @@ def _cost(result: Mapping[str, Any], start: str, period: int) -> Event:
     )
 
 
-def _result(result: Mapping[str, Any], start: str, period: int) -> Event:
-    return (_cost if "amount" in result else _usage)(result, start, period)
-
-
-def convert(page: Any, file: str, line: int) -> list[Event | RowError]:
-    """One report page (or a JSON list of pages) -> its events."""
-    pages = page if isinstance(page, list) else [page]
-    return [
-        e
-        for p in pages
-        for e in bucket_events(p, file, line, start_key="starting_at", end_key="ending_at", convert=_result)
-    ]
-
-
 def events(rows: Iterable[Row], file: str) -> Iterator[Event | RowError]:
     """Events of a file of Anthropic usage-report or cost-report pages."""
-    return per_row(rows, file, convert)
+    return page_events(rows, file, start_key="starting_at", end_key="ending_at", usage=_usage, cost=_cost)

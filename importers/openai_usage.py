@@ -13,10 +13,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from importers.base import Event, FieldError, RowError, as_dict, as_number, as_tokens, event_id, prune, token_fields
-from importers.records import Row, per_row
-from importers.reports import bucket_events
+from importers.records import Row
+from importers.reports import page_events
 
-__all__ = ["COSTS", "USAGE", "convert", "events"]
+__all__ = ["COSTS", "USAGE", "events"]
 
 USAGE, COSTS = "openai-usage", "openai-costs"
 _KINDS = {"completions": "llm", "embeddings": "embedding"}
@@ -91,20 +91,6 @@ def _cost(result: Mapping[str, Any], start: str, period: int) -> Event:
     )
 
 
-def _result(result: Mapping[str, Any], start: str, period: int) -> Event:
-    return (_cost if "amount" in result else _usage)(result, start, period)
-
-
-def convert(page: Any, file: str, line: int) -> list[Event | RowError]:
-    """One page (or a JSON list of pages) -> its events."""
-    pages = page if isinstance(page, list) else [page]
-    return [
-        e
-        for p in pages
-        for e in bucket_events(p, file, line, start_key="start_time", end_key="end_time", convert=_result)
-    ]
-
-
 def events(rows: Iterable[Row], file: str) -> Iterator[Event | RowError]:
     """Events of a file of OpenAI usage or costs pages."""
-    return per_row(rows, file, convert)
+    return page_events(rows, file, start_key="start_time", end_key="end_time", usage=_usage, cost=_cost)

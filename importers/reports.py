@@ -6,13 +6,14 @@ bucket becomes one aggregate event, or one RowError naming `data[i].results[j].f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 from importers.base import Event, FieldError, RowError, to_iso
+from importers.records import Row, per_row
 
-__all__ = ["ResultConverter", "bucket_events"]
+__all__ = ["ResultConverter", "bucket_events", "page_events"]
 
 # (result, bucket start as ISO UTC, bucket length in seconds) -> event
 ResultConverter = Callable[[Mapping[str, Any], str, int], Event]
@@ -50,3 +51,18 @@ def bucket_events(
             except FieldError as exc:
                 out.append(RowError(file, line, f"data[{i}].results[{j}].{exc.field}".rstrip("."), exc.message))
     return out
+
+
+def page_events(rows: Iterable[Row], file: str, *, start_key: str, end_key: str, usage: ResultConverter,
+                cost: ResultConverter) -> Iterator[Event | RowError]:
+    """Events of a file of report pages: a result with an `amount` is a cost row, anything else a usage row."""
+
+    def result(found: Mapping[str, Any], start: str, period: int) -> Event:
+        return (cost if "amount" in found else usage)(found, start, period)
+
+    def convert(page: Any, file: str, line: int) -> list[Event | RowError]:
+        pages = page if isinstance(page, list) else [page]
+        return [e for p in pages
+                for e in bucket_events(p, file, line, start_key=start_key, end_key=end_key, convert=result)]
+
+    return per_row(rows, file, convert)

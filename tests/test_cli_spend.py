@@ -74,7 +74,7 @@ def test_allow_exit_codes_follow_the_budget(vault: Path, tmp_path: Path, capsys:
     assert verdict["allowed"] is False and "exhausted" in verdict["reason"]
     assert main(["allow", "Churn Predictor", "--vault", str(vault)]) == 0
     assert main(["allow", "no-such-agent", "--vault", str(vault)]) == 2
-    assert "no agent named" in capsys.readouterr().out
+    assert "no agent named" in capsys.readouterr().err
 
 
 def test_change_is_recorded_and_listed_on_its_node(vault: Path, capsys: pytest.CaptureFixture[str]) -> None:

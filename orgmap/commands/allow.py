@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from orgmap.commands.common import add_service_arguments, print_json, service_opener
+from orgmap.commands.common import add_service_arguments, ask
 
 __all__ = ["register", "run"]
 
@@ -22,16 +22,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from orgmap.errors import OrgmapError
-
-    with service_opener(args)() as svc:
-        try:
-            answer = svc.allowance(args.agent, args.run, args.project)
-        except OrgmapError as exc:
-            print(f"orgmap: {exc.message}")
-            return 2
-    if args.json:
-        print_json(answer)
-    else:
-        print(answer.summary)
-    return 0 if answer.allowed else 1
+    return ask(args, lambda svc: svc.allowance(args.agent, args.run, args.project), lambda a: print(a.summary),
+               status=lambda a: 0 if a.allowed else 1)

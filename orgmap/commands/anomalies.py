@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from orgmap.commands.common import add_service_arguments, print_json, service_opener
+from orgmap.commands.common import add_service_arguments, ask
+
+if TYPE_CHECKING:
+    from orgmap.models import AnomaliesAnswer, AnomalyExplanation
 
 __all__ = ["register", "run"]
 
@@ -23,36 +27,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from orgmap.errors import OrgmapError
+def _show_explanation(answer: AnomalyExplanation) -> None:
+    print(answer.summary)
+    for anomaly in answer.anomalies:
+        print(f"- [{anomaly.id}] {anomaly.sentence}")
+        for cand in anomaly.candidates:
+            print(f"    candidate {cand.change.kind} {cand.change.summary!r} (score {cand.score:.2f}): "
+                  f"{'; '.join(cand.evidence)}")
 
-    with service_opener(args)() as svc:
-        try:
-            if args.set:
-                answer: object = svc.set_anomaly_state(args.set[0], args.set[1], args.note)
-            elif args.agent:
-                answer = svc.explain_cost_change(args.agent, args.since)
-            else:
-                answer = svc.anomalies(args.since, None, args.state, 50)
-        except OrgmapError as exc:
-            print(f"orgmap: {exc.message}")
-            return 2
-    if args.json:
-        print_json(answer)
-        return 0
-    if args.set:
-        print(f"{answer.id}: {answer.state}")  # type: ignore[attr-defined]
-        return 0
-    if args.agent:
-        print(answer.summary)  # type: ignore[attr-defined]
-        for anomaly in answer.anomalies:  # type: ignore[attr-defined]
-            print(f"- [{anomaly.id}] {anomaly.sentence}")
-            for cand in anomaly.candidates:
-                print(f"    candidate {cand.change.kind} {cand.change.summary!r} (score {cand.score:.2f}): "
-                      f"{'; '.join(cand.evidence)}")
-        return 0
-    for item in answer.items:  # type: ignore[attr-defined]
+
+def _show_list(answer: AnomaliesAnswer) -> None:
+    for item in answer.items:
         flag = " (planned)" if item.suppressed else ""
         print(f"- [{item.id}] {item.state}{flag}: {item.sentence}")
-    print(answer.summary)  # type: ignore[attr-defined]
-    return 0
+    print(answer.summary)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.set:
+        return ask(args, lambda svc: svc.set_anomaly_state(args.set[0], args.set[1], args.note),
+                   lambda a: print(f"{a.id}: {a.state}"))
+    if args.agent:
+        return ask(args, lambda svc: svc.explain_cost_change(args.agent, args.since), _show_explanation)
+    return ask(args, lambda svc: svc.anomalies(args.since, None, args.state, 50), _show_list)

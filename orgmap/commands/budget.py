@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from orgmap.commands.common import add_service_arguments, print_json, service_opener
-from orgmap.commands.top import table
+from orgmap.commands.common import add_service_arguments, ask, table
+
+if TYPE_CHECKING:
+    from orgmap.models import BudgetsAnswer
 
 __all__ = ["register", "run"]
 
@@ -18,12 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    with service_opener(args)() as svc:
-        answer = svc.budgets()
-    if args.json:
-        print_json(answer)
-        return 0
+def _show(answer: BudgetsAnswer) -> None:
     rows = [[f"{s.scope} {s.key}", p.period, f"${p.spent:,.2f}", f"${p.limit:,.2f}", f"{p.used_pct:.0f}%",
              f"${p.remaining:,.2f}"] for s in answer.items for p in s.periods]
     if rows:
@@ -31,4 +29,7 @@ def run(args: argparse.Namespace) -> int:
     for alert in answer.alerts[-10:]:
         print(f"alert {alert.ts:%Y-%m-%d %H:%M} {alert.message}")
     print(answer.summary)
-    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    return ask(args, lambda svc: svc.budgets(limit=500), _show)

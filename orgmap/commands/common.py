@@ -8,14 +8,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from orgmap.config import add_vault_argument, resolve_vault
 
 if TYPE_CHECKING:
     from orgmap.service import Service
 
-__all__ = ["add_service_arguments", "print_json", "service_opener"]
+__all__ = ["add_service_arguments", "ask", "print_json", "service_opener", "table"]
+
+T = TypeVar("T")
 
 
 def add_service_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,3 +55,41 @@ def print_json(data: Any) -> None:
     from pydantic import TypeAdapter
 
     sys.stdout.write(json.dumps(TypeAdapter(type(data)).dump_python(data, mode="json"), indent=2) + "\n")
+
+
+def ask(args: argparse.Namespace, question: Callable[[Service], T], show: Callable[[T], None], *,
+        status: Callable[[T], int] = lambda _answer: 0) -> int:
+    """Open the service, ask one question and print the answer: JSON with `--json`, else `show(answer)`.
+
+    Returns `status(answer)` as the exit code, or 2 when the question itself was wrong (an unknown name...)."""
+    from orgmap.errors import OrgmapError
+
+    with service_opener(args)() as svc:
+        try:
+            answer = question(svc)
+        except OrgmapError as exc:
+            print(f"orgmap: {exc.message}", file=sys.stderr)
+            return 2
+    if getattr(args, "json", False):
+        print_json(answer)
+    else:
+        show(answer)
+    return status(answer)
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain text table, numbers right-aligned.
+
+    >>> print(table(["name", "cost"], [["a", "1.00"], ["bb", "10.00"]]))
+    name   cost
+    a      1.00
+    bb    10.00
+    """
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=True)]
+    numeric = [i > 0 and all(r[i][:1] in "$-+0123456789" for r in rows) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if numeric[i] else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    return "\n".join([line(headers), *(line(r) for r in rows)])

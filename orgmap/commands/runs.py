@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from orgmap.commands.common import add_service_arguments, print_json, service_opener
-from orgmap.commands.top import table
+from orgmap.commands.common import add_service_arguments, ask, table
+
+if TYPE_CHECKING:
+    from orgmap.models import RunsAnswer
 
 __all__ = ["register", "run"]
 
@@ -22,21 +25,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from orgmap.errors import OrgmapError
-
-    with service_opener(args)() as svc:
-        try:
-            answer = svc.runs(args.agent, args.since, args.top, True if args.flagged else None)
-        except OrgmapError as exc:
-            print(f"orgmap: {exc.message}")
-            return 2
-    if args.json:
-        print_json(answer)
-        return 0
+def _show(answer: RunsAnswer) -> None:
     rows = [[r.run_id, r.agent, f"{r.start:%m-%d %H:%M}", str(r.calls), str(r.retries), f"${r.cost_usd:,.4f}",
              ",".join(r.models), ",".join(r.flags) or "-"] for r in answer.items]
     if rows:
         print(table(["run", "agent", "start", "calls", "retries", "cost", "models", "flags"], rows))
     print(answer.summary)
-    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    flagged = True if args.flagged else None
+    return ask(args, lambda svc: svc.runs(args.agent, args.since, args.top, flagged), _show)
