@@ -1,9 +1,9 @@
 """The anomaly questions of the service: detect breaks in every agent's run-rate, explain them with the changes on
 the agent and on what it depends on (through the graph), alert once per anomaly, and keep users' feedback.
 
-Detection is recomputed from the hourly rollups on each pass (cheap: about a millisecond per agent), so nothing
-derived is stored but the state users set. Passes run when anomalies are asked for, after the demo's ingest, and
-every few minutes inside `orgmap serve`.
+Detection is recomputed from the hourly rollups on each pass over the window plus four weeks of history (a few
+milliseconds per agent), so nothing derived is stored but the state users set. Passes run when anomalies are asked
+for, after the demo's ingest, and every few minutes inside `orgmap serve`.
 """
 
 from __future__ import annotations
@@ -78,11 +78,10 @@ class AnomalyAnswers:
                 pool[agent].append(ChangeEvent(change.id, change.ts, change.node_id, change.kind, change.summary,
                                                change.ref, change.planned, reach[agent][change.node_id],
                                                details=change.details or {}))
-        hours = max(1, int(since.total_seconds() // 3600))
         found: list[Anomaly] = []
-        for agent in names:
-            config = replace(configs[agent], window_hours=hours)
-            found += detect(series[agent], now, config, pool.get(agent, ()))
+        for agent in names:  # the whole fetched history, so a shift older than the window keeps its baseline
+            found += [a for a in detect(series[agent], now, configs[agent], pool.get(agent, ()), history=True)
+                      if a.onset >= now - since]
         explained = [explain(a, with_peers(pool.get(a.agent, ()), a.agent, found, dependents, configs[a.agent]),
                              configs[a.agent]) for a in found]
         states = self.feedback.all()

@@ -10,7 +10,7 @@ import numpy as np
 
 from ledger.anomaly.config import AnomalyConfig
 
-__all__ = ["Baseline", "gather", "robust_baseline", "row_median", "same_hour_mean"]
+__all__ = ["Baseline", "day_z", "gather", "robust_baseline", "row_median", "same_hour_mean"]
 
 
 def row_median(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -149,3 +149,37 @@ def robust_baseline(
                                np.full_like(spread, config.mad_floor)])
     z = np.where(count >= config.min_samples, (x[targets] - med) / scale, np.nan)
     return Baseline(targets, med, scale, z, groups, factor)
+
+
+def _trailing_day(values: np.ndarray, floor: int) -> np.ndarray:
+    """The sum of the 24 hours ending at each hour (NaN until a full day from `floor`)."""
+    sums = np.concatenate([[0.0], np.cumsum(values)])
+    hours = np.arange(len(values))
+    return np.where(hours - 23 >= floor, sums[hours + 1] - sums[np.maximum(hours - 23, 0)], np.nan)
+
+
+def day_z(cost: np.ndarray, runs: np.ndarray, targets: np.ndarray, groups: np.ndarray, config: AnomalyConfig,
+          floor: int = 0) -> np.ndarray:
+    """Robust z of the trailing 24 h cost at each target against the trailing 24 h at the same hour of earlier days
+    (NaN without `min_samples` full days): how far a day stands out from the agent's own daily variability, the
+    test for sparse and bursty agents whose same-hour baseline is mostly zero.
+
+    The scale is the largest of 1.4826 x MAD of those days, `day_floor` of their median, and the noise of a day of
+    few runs (a count of n runs varies by sqrt(n); the cost per run varies too, so twice that).
+
+    >>> cost, runs = np.tile([0.0] * 23 + [4.0], 10), np.tile([0.0] * 23 + [1.0], 10)
+    >>> cost[-1], runs[-1] = 8.0, 2.0  # two runs in a day instead of one
+    >>> float(day_z(cost, runs, np.array([239]), np.zeros(240, dtype=np.int8), AnomalyConfig())[0]) < 3
+    True
+    """
+    day = _trailing_day(np.maximum(cost, 0.0), floor)
+    samples = gather(day, targets, groups, config.lookback_days, floor=floor, min_samples=config.min_samples)
+    med, count = row_median(samples)
+    mad, _ = row_median(np.abs(samples - med[:, None]))
+    day_runs, _ = row_median(gather(_trailing_day(runs, floor), targets, groups, config.lookback_days, floor=floor,
+                                    min_samples=config.min_samples))
+    level = np.nan_to_num(med)
+    counting = 2 * level / np.sqrt(np.maximum(np.nan_to_num(day_runs), 1.0))
+    scale = np.maximum.reduce([config.mad_scale * np.nan_to_num(mad), config.day_floor * level, counting,
+                               np.full_like(level, 1e-9)])
+    return np.where(count >= config.min_samples, (day[targets] - med) / scale, np.nan)

@@ -43,6 +43,9 @@ class AnomalyConfig:
     min_excess_usd: float = 5.0
     min_excess_pct: float = 0.3
     min_runs: float = 3.0
+    sparse_share: float = 0.5  # an incident whose hours mostly have a zero same-hour baseline is sparse...
+    day_z: float = 4.0  # ...and its trailing 24 h cost must stand out this far from earlier days' (robust z)
+    day_floor: float = 0.25  # the daily scale is at least this share of the daily median
     # incremental passes
     window_hours: int = 168
     warmup_hours: int = 48

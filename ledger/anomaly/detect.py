@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from ledger.anomaly.attribute import explain
-from ledger.anomaly.baseline import Baseline, gather, robust_baseline, row_median
+from ledger.anomaly.baseline import Baseline, day_z, gather, robust_baseline, row_median
 from ledger.anomaly.config import AnomalyConfig
 from ledger.anomaly.decompose import decompose
 from ledger.anomaly.derived import Metrics, hourly
@@ -107,13 +107,15 @@ def _scan(z: np.ndarray, targets: np.ndarray, floor: int, rebase: Callable[[int,
 
 
 def _truncate(series: HourlySeries, now: datetime | None) -> Metrics:
+    """The complete hours before `now`, from the agent's first hour with data on: the empty hours before an agent
+    existed (or before the store's history starts) are no baseline, or its first runs would look infinitely costly."""
     metrics = hourly(series)
-    if now is None:
-        return metrics
-    n = int(max(0.0, min(len(metrics), (now - series.start) / HOUR)))
-    cut = slice(0, n)
+    n = len(metrics) if now is None else int(max(0.0, min(len(metrics), (now - series.start) / HOUR)))
+    active = np.flatnonzero((metrics.cost[:n] > 0) | (metrics.runs[:n] > 0))
+    lo = int(active[0]) if len(active) else n
+    cut = slice(lo, n)
     return Metrics(
-        metrics.agent, metrics.start, 1, metrics.cost[cut], metrics.runs[cut], metrics.calls[cut],
+        metrics.agent, metrics.at(lo), 1, metrics.cost[cut], metrics.runs[cut], metrics.calls[cut],
         metrics.tokens[cut], metrics.retries[cut], {m: v[cut] for m, v in metrics.model_cost.items()},
     )
 
@@ -135,6 +137,8 @@ def _build(metrics: Metrics, base: Baseline, inc: _Incident, n: int, config: Ano
         & (excess >= config.min_excess_pct * np.cumsum(expected))
         & (np.cumsum(metrics.runs[window]) >= config.min_runs)
     )
+    if np.mean(med == 0) >= config.sparse_share:  # NaN (no sample) counts as not zero
+        passes &= day_z(metrics.cost, metrics.runs, window, base.groups, config, inc.floor) > config.day_z
     if not passes.any():
         return None
     detected = int(window[np.argmax(passes)])
@@ -143,6 +147,10 @@ def _build(metrics: Metrics, base: Baseline, inc: _Incident, n: int, config: Ano
     parts = decompose(metrics, inc.onset, last, base.groups, config.lookback_days, expected)
     hours = len(window)
     base_rate, seen_rate = float(expected.sum()) / hours, float(observed.sum()) / hours
+    if base_rate <= 0:  # a sparse agent: its average hour over the lookback before the evidence
+        base_rate = float(metrics.cost[max(inc.floor, inc.evidence - 24 * config.lookback_days) : inc.evidence].mean())
+    if base_rate <= 0:
+        return None  # spend where there never was any: a new agent, not a break in its own history
     kind = "spike" if inc.rule == "spike" and last - inc.onset < config.spike_max_hours else "shift"
     onset = metrics.at(inc.onset)
     return Anomaly(
@@ -155,7 +163,7 @@ def _build(metrics: Metrics, base: Baseline, inc: _Incident, n: int, config: Ano
         baseline_cost_per_hour=round(base_rate, 6),
         observed_cost_per_hour=round(seen_rate, 6),
         excess_usd=round(float((observed - expected).sum()), 2),
-        ratio=round(seen_rate / base_rate, 3) if base_rate > 0 else float("inf"),
+        ratio=round(seen_rate / base_rate, 3),
         z_max=round(inc.z_max, 2),
         factor=parts.factor,
         shares=parts.shares,
@@ -190,7 +198,7 @@ def detect(
     report_from = first if history else max(first, n - config.window_hours)
     targets = np.arange(max(first, report_from - config.warmup_hours), n)
     shifted = [int((a.onset - metrics.start) / HOUR) for a in known if a.kind == "shift" and a.end is None]
-    floor = max([o for o in shifted if o + config.spike_max_hours < targets[0]], default=0)
+    floor = max([0, *(o for o in shifted if o + config.spike_max_hours < targets[0])])
 
     def rebase(floor: int, rest: np.ndarray) -> Baseline:
         return robust_baseline(metrics.cost, metrics.runs, metrics.start, rest, config, floor)

@@ -103,3 +103,26 @@ def test_repeated_passes_report_one_anomaly_with_a_stable_id(series):
     assert history[0].id == anomaly_id("Support Agent", s.hour(200))
     first_seen = {i: hours[0] for i, hours in seen.items()}
     assert all(s.hour(first_seen[a.id]) == a.detected_at for a in history)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_sparse_costly_agent_raises_no_alarm_for_its_ordinary_runs(series, seed):
+    # three runs a day at about $4 each, at random hours: most same-hour baselines are zero
+    s = series(21, seed=seed, runs=3 / 24, price=2e-3, agent="Contract Review")
+    assert detect(s, config=AnomalyConfig(), history=True) == []
+
+
+def test_a_sparse_agent_whose_runs_multiply_is_found_with_a_finite_ratio(series):
+    s = series(21, seed=1, runs=3 / 24, price=2e-3, changes=(("runs", 16 * 24, None, 8.0),))
+    found = detect(s, history=True)
+    assert found, "24 runs a day instead of 3 went unseen"
+    first = found[0]
+    assert 16 * 24 - 6 <= _hours(first, s) <= 17 * 24
+    assert first.factor == "volume"
+    assert 0 < first.ratio < 100 and first.baseline_cost_per_hour > 0
+
+
+def test_the_empty_hours_before_an_agent_existed_are_no_baseline(series):
+    # the store's history starts a week before the agent's first run: its first days are no infinite jump
+    s = series(14, missing=tuple(range(7 * 24)))
+    assert [a for a in detect(s, history=True) if a.onset < s.hour(10 * 24)] == []
