@@ -66,7 +66,7 @@ def main() -> None:
         base = naive(src, Path(tmp) / "naive.db")
         with Ledger.open(Path(tmp) / "ledger.db", batch_size=args.batch) as led:
             t = time.perf_counter()
-            report = led.ingest_cost(lines(src))
+            report = led.ingest_jsonl(src)
             took = time.perf_counter() - t
         assert report.accepted == args.events
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
