@@ -52,9 +52,10 @@ class Views:
         first, end = _span(window, now)
         slim = by not in _DIM_BY
         cols = ("agent_key",) if slim else (_DIM_BY[by],)
-        current = self.store.rollup_sum(cols, first, end, slim=slim, aggs=_COUNTED)
+        by_agg = self.store.rollup_sum(("agg", *cols), first, end, slim=slim, aggs=(*_COUNTED, AGG_SHADOWED))
+        current = [row[1:] for row in by_agg if row[0] != AGG_SHADOWED]  # one scan: counted and shadowed
+        shadowed = sum((row[1 + len(cols)] for row in by_agg if row[0] == AGG_SHADOWED), 0.0)
         baseline = self.store.rollup_sum(cols, 2 * first - end, first, slim=slim, aggs=_COUNTED)
-        shadow = self.store.rollup_sum((), first, end, slim=True, aggs=(AGG_SHADOWED,))
 
         def groups(key: tuple) -> Sequence[str | None]:
             if not slim:
@@ -64,8 +65,7 @@ class Views:
                 return [node]
             return list(group_of(node)) or ["(no owner)"]  # type: ignore[misc]
 
-        return rank(by, current, baseline, groups, from_us(first * HOUR_US), from_us(end * HOUR_US),
-                    shadow[0][0] if shadow else 0.0)
+        return rank(by, current, baseline, groups, from_us(first * HOUR_US), from_us(end * HOUR_US), shadowed)
 
     def spend_series(self, node_id: str, window: timedelta, bucket: str = "hour",
                      now: datetime | None = None) -> list[SpendPoint]:
