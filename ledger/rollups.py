@@ -83,7 +83,7 @@ def event_measures(row: tuple, counts_run: bool) -> list[float]:
 
 
 def add(deltas: Deltas, key: tuple, measures: Iterable[float], sign: int = 1) -> None:
-    """Accumulate `measures` (times `sign`) into `deltas[key]`."""
+    """Accumulate `measures` (times `sign`) into `deltas[key]` (lists are replaced, never changed in place)."""
     current = deltas.get(key)
     if current is None:
         deltas[key] = list(measures) if sign == 1 else [sign * m for m in measures]
@@ -96,7 +96,9 @@ def add(deltas: Deltas, key: tuple, measures: Iterable[float], sign: int = 1) ->
 def _fold(deltas: Deltas, keyfn) -> Deltas:
     out: Deltas = {}
     for key, measures in deltas.items():
-        add(out, keyfn(key), measures)
+        folded = keyfn(key)
+        current = out.get(folded)
+        out[folded] = measures if current is None else [a + b for a, b in zip(current, measures, strict=True)]
     return out
 
 

@@ -38,18 +38,6 @@ def row_of(e: CostEvent, cost: float | None, priced_by: str | None) -> tuple:
     )
 
 
-def _text(value: Any) -> Any:
-    if value is None:
-        return None
-    return (value.strip() or None) if type(value) is str else _ODD
-
-
-def _count(value: Any, cap: int) -> Any:
-    if value is None:
-        return 0
-    return value if type(value) is int and 0 <= value <= cap else _ODD
-
-
 def _number(value: Any) -> Any:
     if value is None:
         return None
@@ -75,13 +63,22 @@ def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
     if not agent or kind not in COST_KINDS or type(aggregate) is not bool:
         return None
     cap = _NO_CAP if aggregate else MAX_TOKENS_PER_CALL
-    tokens = [_count(get(name), cap) for name in _TOKENS]
-    texts = [_text(get(name)) for name in _TEXT]
-    retry, runs, period = _count(get("retry"), _NO_CAP), get("runs"), get("period_s")
+    tokens = [0 if v is None else v for v in map(get, _TOKENS)]
+    for v in tokens:
+        if type(v) is not int or v < 0 or v > cap:
+            return None
+    texts = list(map(get, _TEXT))
+    for v in texts:
+        if v is not None and type(v) is not str:
+            return None
+    texts = [v.strip() or None if v else None for v in texts]
+    retry, runs, period = get("retry"), get("runs"), get("period_s")
     cost, duration, attributes, event_id = _number(get("cost_usd")), _number(get("duration_ms")), \
         get("attributes"), get("id")
+    if retry is None:
+        retry = 0
     if (
-        _ODD in tokens or _ODD in texts or retry is _ODD or cost is _ODD or duration is _ODD
+        cost is _ODD or duration is _ODD or type(retry) is not int or retry < 0
         or (runs is not None and (type(runs) is not int or runs < 0))
         or (period is not None and (type(period) is not int or period < 1))
         or (attributes is not None and type(attributes) is not dict)
