@@ -208,8 +208,13 @@ class SQLiteStore:
     # ---- reads --------------------------------------------------------------------------------------------
     def rollup_sum(self, group: Sequence[str], first_hour: int, end_hour: int, *, slim: bool,
                    aggs: Sequence[int], agent_keys: Sequence[str] | None = None,
-                   project: str | None = None, bucket: str | None = None) -> list[tuple]:
-        """Sum measures over [first_hour, end_hour): whole days from the day table, the edges from the hour table."""
+                   project: str | None = None, bucket: str | None = None,
+                   measures: Sequence[str] | None = None) -> list[tuple]:
+        """Sum measures over [first_hour, end_hour): whole days from the day table, the edges from the hour table.
+
+        Rows carry all 11 measures; those not in `measures` (when given) are not summed and read 0.
+        """
+        sums = _SUMS if measures is None else ", ".join(f"SUM({m})" if m in measures else "0" for m in MEASURES)
         parts: list[tuple[str, int, int]] = []
         d0, d1 = -(-first_hour // 24), end_hour // 24
         if bucket != "hour" and d0 < d1:
@@ -220,7 +225,8 @@ class SQLiteStore:
         for grain, lo, hi in parts:
             if lo >= hi:
                 continue
-            table = ("agent_" if slim else "rollup_") + grain
+            # the slim tables lead with agent_key: without keys, edge hours are a range of rollup_hour instead
+            table = ("agent_" if slim and (grain == "day" or agent_keys is not None) else "rollup_") + grain
             cols = list(group)
             if bucket:
                 cols.insert(0, grain if bucket == grain else f"{grain} / 24")
@@ -232,7 +238,7 @@ class SQLiteStore:
             if project is not None:
                 where.append("project = ?")
                 params.append(project)
-            select = ", ".join([*cols, _SUMS])
+            select = ", ".join([*cols, sums])
             sql = f"SELECT {select} FROM {table} WHERE {' AND '.join(where)}"
             if cols:
                 sql += f" GROUP BY {', '.join(cols)}"

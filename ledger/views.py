@@ -19,6 +19,7 @@ from .timeutil import HOUR_US, from_us, to_us
 __all__ = ["Views"]
 
 _COUNTED = (PER_CALL, AGG_COUNTED)
+_RATE = ("cost", "unpriced", "calls", "runs", "input_tokens", "output_tokens", "retries", "errors")  # what rank reads
 _DIM_BY = {"model": "model", "provider": "provider", "client": "client", "project": "project", "kind": "kind"}
 
 
@@ -52,10 +53,9 @@ class Views:
         first, end = _span(window, now)
         slim = by not in _DIM_BY
         cols = ("agent_key",) if slim else (_DIM_BY[by],)
-        by_agg = self.store.rollup_sum(("agg", *cols), first, end, slim=slim, aggs=(*_COUNTED, AGG_SHADOWED))
-        current = [row[1:] for row in by_agg if row[0] != AGG_SHADOWED]  # one scan: counted and shadowed
-        shadowed = sum((row[1 + len(cols)] for row in by_agg if row[0] == AGG_SHADOWED), 0.0)
-        baseline = self.store.rollup_sum(cols, 2 * first - end, first, slim=slim, aggs=_COUNTED)
+        current = self.store.rollup_sum(cols, first, end, slim=slim, aggs=_COUNTED, measures=_RATE)
+        baseline = self.store.rollup_sum(cols, 2 * first - end, first, slim=slim, aggs=_COUNTED, measures=("cost",))
+        shadow = self.store.rollup_sum((), first, end, slim=True, aggs=(AGG_SHADOWED,), measures=("cost",))
 
         def groups(key: tuple) -> Sequence[str | None]:
             if not slim:
@@ -65,7 +65,8 @@ class Views:
                 return [node]
             return list(group_of(node)) or ["(no owner)"]  # type: ignore[misc]
 
-        return rank(by, current, baseline, groups, from_us(first * HOUR_US), from_us(end * HOUR_US), shadowed)
+        return rank(by, current, baseline, groups, from_us(first * HOUR_US), from_us(end * HOUR_US),
+                    shadow[0][0] if shadow else 0.0)
 
     def spend_series(self, node_id: str, window: timedelta, bucket: str = "hour",
                      now: datetime | None = None) -> list[SpendPoint]:
