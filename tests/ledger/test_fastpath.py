@@ -1,8 +1,9 @@
-"""The ingest hot path gives exactly what the full validator and the plain definitions give."""
+"""The fast paths give exactly what the full validator, the plain definitions and the agents' own series give."""
 
 from __future__ import annotations
 
 import statistics
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,18 @@ def test_peer_medians_match_the_plain_definition() -> None:
     for run in runs:
         others = [c for ts, rid, c in peers if ts >= run.first_ts - 40 and rid != run.run_id]
         assert got[run.run_id] == (statistics.median(others), len(others))
+
+
+def test_run_rate_edges_from_the_full_hour_rollup_agree_with_the_agents_own_series(ledger: Ledger, now) -> None:
+    events = [
+        {"ts": f"2025-10-{d:02d}T{h:02d}:15:00Z", "agent": "support-bot", "model": m, "project": p, "cost_usd": c,
+         "run_id": f"{d}-{h}"}
+        for d in (13, 14, 15) for h in (3, 11, 12, 20) for m, p, c in (("gpt-4o", "a", 0.5), ("o3", "b", 1.25))
+        if (d, h) < (15, 12)
+    ]
+    ledger.ingest_cost(events)
+    rate = ledger.run_rate(timedelta(days=2), now=now)  # [Oct 13 13:00, Oct 15 13:00): edge hours on both sides
+    series = ledger.spend_series("agents/support", timedelta(days=2), now=now)
+    [row] = rate.rows
+    assert row.cost == pytest.approx(sum(p.cost_usd for p in series)) == pytest.approx(7 * 1.75)
+    assert row.runs == sum(p.runs for p in series) == 7 and row.calls == 14  # Oct 13 20h, 4 on Oct 14, 2 today
