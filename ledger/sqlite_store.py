@@ -162,6 +162,10 @@ class SQLiteStore:
             add(moves, (*key[:7], AGG_SHADOWED), measures)
         return moves
 
+    def any_shadowed(self) -> bool:
+        """Whether any aggregate was ever shadowed (only then do rollups hold agg = 2 rows)."""
+        return bool(self._read("SELECT EXISTS (SELECT 1 FROM agg_buckets WHERE shadowed = 1)")[0][0])
+
     def agents_with_open_buckets(self) -> set[str]:
         return {r[0] for r in self._conn.execute("SELECT DISTINCT agent_key FROM agg_buckets WHERE shadowed = 0")}
 

@@ -55,7 +55,8 @@ class Views:
         cols = ("agent_key",) if slim else (_DIM_BY[by],)
         current = self.store.rollup_sum(cols, first, end, slim=slim, aggs=_COUNTED, measures=_RATE)
         baseline = self.store.rollup_sum(cols, 2 * first - end, first, slim=slim, aggs=_COUNTED, measures=("cost",))
-        shadow = self.store.rollup_sum((), first, end, slim=True, aggs=(AGG_SHADOWED,), measures=("cost",))
+        shadow = self.store.rollup_sum((), first, end, slim=True, aggs=(AGG_SHADOWED,), measures=("cost",)) \
+            if self.store.any_shadowed() else []
 
         def groups(key: tuple) -> Sequence[str | None]:
             if not slim:
