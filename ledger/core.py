@@ -20,25 +20,12 @@ from .events import EventError, agent_key, validate_change
 from .ingest import BatchOutcome, Numbered, write_batch
 from .jsonl import read_jsonl
 from .pricing import PriceOverride, Pricer, load_overrides
-from .results import ChangePage, ChangeRecord, IngestReport, ItemResult, Rejection, UnpricedModel
-from .rows import (
-    AGENT,
-    CACHE_READ,
-    CACHE_WRITE,
-    COST,
-    ID,
-    INPUT,
-    KEY,
-    MODEL,
-    OUTPUT,
-    PROJECT,
-    PROVIDER,
-    WARNING,
-    cost_row,
-)
+from .results import ChangePage, ChangeRecord, IngestReport
+from .rows import AGENT, KEY, PROJECT, cost_row
 from .runs import RunRecord, RunSettings, peer_medians, run_flags, with_flags
 from .sqlite_store import SQLiteStore
 from .store import EventStore
+from .tally import IngestTally
 from .timeutil import from_us, to_us
 from .views import Views
 
@@ -46,7 +33,6 @@ __all__ = ["Ledger"]
 
 log = logging.getLogger(__name__)
 Resolver = Callable[[str], str | None]
-_CAP = 10_000
 _DAY_US = 86_400_000_000
 
 
@@ -158,7 +144,7 @@ class Ledger(Views):
     def _ingest(self, numbered: Iterable[tuple[int, Mapping[str, Any] | EventError]], total: int | None,
                 source: str | None, on_progress: Callable[[int, int | None], None] | None,
                 item_results: bool) -> IngestReport:
-        acc = _Accumulator(item_results)
+        acc = IngestTally(item_results)
         batch: list[Numbered] = []
         done = 0
         price = self.pricer.price
@@ -182,7 +168,7 @@ class Ledger(Views):
             on_progress(done, total)
         return acc.report()
 
-    def _commit(self, batch: list[Numbered], acc: _Accumulator) -> None:
+    def _commit(self, batch: list[Numbered], acc: IngestTally) -> None:
         """One transaction per batch: rows, rollups, runs, and the alerts they fire (sent after the commit)."""
         with self.store.transaction():
             outcome = write_batch(self.store, batch)
@@ -195,7 +181,7 @@ class Ledger(Views):
 
     def ingest_changes(self, events: Iterable[Mapping[str, Any]], *, source: str | None = None) -> IngestReport:
         """Validate and store change events (idempotent by id)."""
-        acc = _Accumulator(True)
+        acc = IngestTally(True)
         valid = []
         for row, raw in enumerate(events, 1):
             try:
@@ -341,64 +327,3 @@ def _describe(name: str, evidence: dict[str, Any]) -> str:
     if name == "cost":
         return f"${evidence['cost']:,.2f} > {evidence['k']:g} x median ${evidence['median']:,.4f}"
     return f"{evidence[name]} {name} > {evidence['threshold']}"
-
-
-class _Accumulator:
-    """Counts an ingest's outcomes; lists are capped so a huge bad file cannot exhaust memory."""
-
-    def __init__(self, item_results: bool) -> None:
-        self.item_results = item_results
-        self.accepted = self.duplicates = self.alerts = 0
-        self.total = 0.0
-        self.rejected: list[Rejection] = []
-        self.warnings: list[Rejection] = []
-        self.items: list[ItemResult] = []
-        self.unattributed: set[str] = set()
-        self.unpriced: dict[tuple[str, str | None], list[int]] = {}
-
-    def reject(self, row: int, field: str, message: str) -> None:
-        if len(self.rejected) < _CAP:
-            self.rejected.append(Rejection(row, field, message))
-        if self.item_results:
-            self.items.append(ItemResult(row, "rejected", message=f"{field}: {message}"))
-
-    def count(self, row: int, event_id: str, fresh: bool, warning: str | None, cost: float | None = None) -> None:
-        if fresh:
-            self.accepted += 1
-        else:
-            self.duplicates += 1
-        if warning and len(self.warnings) < _CAP:
-            self.warnings.append(Rejection(row, "ts", warning))
-        if self.item_results:
-            self.items.append(ItemResult(row, "stored" if fresh else "duplicate", event_id, cost))
-
-    def add(self, outcome: BatchOutcome, node_of: Callable[[str, str], str | None]) -> None:
-        stored, duplicates = outcome.stored, outcome.duplicates
-        if self.item_results or any(r[WARNING] for _, r in stored) or any(r[WARNING] for _, r in duplicates):
-            for (row, r), fresh in sorted([(item, True) for item in stored] + [(item, False) for item in duplicates],
-                                          key=lambda item: item[0][0]):
-                self.count(row, r[ID], fresh, r[WARNING], r[COST])
-        else:
-            self.accepted += len(stored)
-            self.duplicates += len(duplicates)
-        for _, r in stored:
-            cost = r[COST]
-            if cost is None:
-                tally = self.unpriced.setdefault((r[MODEL] or "", r[PROVIDER]), [0, 0, 0, 0, 0])
-                for i, n in enumerate((1, r[INPUT], r[OUTPUT], r[CACHE_READ], r[CACHE_WRITE])):
-                    tally[i] += n
-            else:
-                self.total += cost
-        for key, agent in {(r[KEY], r[AGENT]) for _, r in stored}:
-            if node_of(key, agent) is None:
-                self.unattributed.add(agent)
-
-    def report(self) -> IngestReport:
-        return IngestReport(
-            accepted=self.accepted, duplicates=self.duplicates, rejected=self.rejected, warnings=self.warnings,
-            unattributed=sorted(self.unattributed),
-            unpriced=[UnpricedModel(m, p, *t) for (m, p), t in sorted(self.unpriced.items(), key=lambda i: i[0][0])],
-            total_cost_usd=self.total, items=sorted(self.items, key=lambda i: i.row), alerts=self.alerts,
-        )
-
-

@@ -12,7 +12,11 @@ from typing import Any
 
 from .events import COST_KINDS, MAX_TOKENS_PER_CALL, CostEvent, agent_key, content_id, validate_cost
 
-__all__ = ["Price", "cost_row", "row_of"]
+__all__ = [
+    "AGENT", "AGGREGATE", "ATTRIBUTES", "CACHE_READ", "CACHE_WRITE", "CLIENT", "COST", "DURATION", "ID", "INPUT", "KEY",
+    "KIND", "MODEL", "OUTPUT", "PERIOD", "PRICED_BY", "PROJECT", "PROVIDER", "REASONING", "RETRY", "RUNS", "RUN_ID",
+    "SOURCE", "STATUS", "TASK", "TOOL", "TS", "WARNING", "Price", "cost_row", "row_of",
+]
 
 # column positions in a row (the order of the cost_events table)
 ID, TS, AGENT, KEY, KIND, MODEL, PROVIDER, INPUT, OUTPUT, CACHE_READ, CACHE_WRITE, REASONING, COST, PRICED_BY, \
