@@ -16,13 +16,16 @@ from typing import Any
 
 from .alerts import Alert, WebhookSender
 from .budgets import BudgetSpec, BudgetStatus, budget_periods
-from .events import EventError, agent_key, validate_change, validate_cost
-from .ingest import BatchOutcome, Priced, write_batch
+from .events import EventError, agent_key, validate_change
+from .ingest import BatchOutcome, Numbered, write_batch
+from .jsonl import read_jsonl
 from .pricing import PriceOverride, Pricer, load_overrides
-from .results import ChangePage, ChangeRecord, IngestReport, ItemResult, Rejection, UnpricedModel
-from .runs import RunRecord, RunSettings, run_flags, with_flags
+from .results import ChangePage, ChangeRecord, IngestReport
+from .rows import AGENT, KEY, PROJECT, cost_row
+from .runs import RunRecord, RunSettings, peer_medians, run_flags, with_flags
 from .sqlite_store import SQLiteStore
 from .store import EventStore
+from .tally import IngestTally
 from .timeutil import from_us, to_us
 from .views import Views
 
@@ -30,7 +33,7 @@ __all__ = ["Ledger"]
 
 log = logging.getLogger(__name__)
 Resolver = Callable[[str], str | None]
-_CAP = 10_000
+_DAY_US = 86_400_000_000
 
 
 class Ledger(Views):
@@ -130,24 +133,30 @@ class Ledger(Views):
         `item_results=True` adds one `ItemResult` per input item, in order (for API callers with small batches).
         """
         total = len(events) if isinstance(events, Sequence) else None
-        acc = _Accumulator(item_results)
-        batch: list[Priced] = []
+        return self._ingest(enumerate(events, 1), total, source, on_progress, item_results)
+
+    def ingest_jsonl(self, path: str | Path, *, source: str | None = None,
+                     on_progress: Callable[[int, int | None], None] | None = None) -> IngestReport:
+        """Ingest a JSON Lines file of cost events; rows are line numbers, a line that is not a JSON object is
+        rejected (field `json`) and the rest kept."""
+        return self._ingest(read_jsonl(path), None, source, on_progress, False)
+
+    def _ingest(self, numbered: Iterable[tuple[int, Mapping[str, Any] | EventError]], total: int | None,
+                source: str | None, on_progress: Callable[[int, int | None], None] | None,
+                item_results: bool) -> IngestReport:
+        acc = IngestTally(item_results)
+        batch: list[Numbered] = []
         done = 0
-        for row, raw in enumerate(events, 1):
+        price = self.pricer.price
+        for row, raw in numbered:
             done = row
             try:
-                event = validate_cost(raw if source is None or raw.get("source") else {**raw, "source": source})
+                if isinstance(raw, EventError):
+                    raise raw
+                batch.append((row, cost_row(raw, source, price)))
             except EventError as exc:
                 acc.reject(row, exc.field, exc.message)
                 continue
-            if event.cost_usd is not None:
-                cost, priced_by = event.cost_usd, "event"
-            else:
-                cost, priced_by = self.pricer.price(
-                    event.model, event.provider, event.ts, event.input_tokens, event.output_tokens,
-                    event.cache_read_tokens, event.cache_write_tokens, event.reasoning_tokens,
-                )
-            batch.append(Priced(row, event, cost, priced_by))
             if len(batch) >= self.batch_size:
                 self._commit(batch, acc)
                 batch = []
@@ -159,15 +168,20 @@ class Ledger(Views):
             on_progress(done, total)
         return acc.report()
 
-    def _commit(self, batch: list[Priced], acc: _Accumulator) -> None:
+    def _commit(self, batch: list[Numbered], acc: IngestTally) -> None:
+        """One transaction per batch: rows, rollups, runs, and the alerts they fire (sent after the commit)."""
         with self.store.transaction():
             outcome = write_batch(self.store, batch)
+            fired = self._evaluate(outcome)
         acc.add(outcome, self._node)
-        acc.alerts += len(self._evaluate(outcome))
+        acc.alerts += len(fired)
+        if self._webhook is not None:
+            for alert in fired:
+                self._webhook.send(alert)
 
     def ingest_changes(self, events: Iterable[Mapping[str, Any]], *, source: str | None = None) -> IngestReport:
         """Validate and store change events (idempotent by id)."""
-        acc = _Accumulator(True)
+        acc = IngestTally(True)
         valid = []
         for row, raw in enumerate(events, 1):
             try:
@@ -199,24 +213,19 @@ class Ledger(Views):
         return self._keys_of([spec.key] if spec.scope == "agent" else spec.agents)
 
     def _evaluate(self, outcome: BatchOutcome) -> list[Alert]:
-        """Fire budget thresholds (current periods) and run flags; each fires once, recorded before it is sent."""
+        """Fire budget thresholds (current periods) and run flags; each fires once, recorded in the batch's
+        transaction (call inside it) and sent by the caller after the commit."""
         if not outcome.stored:
             return []
         now = self.clock()
-        nodes = {n for p in outcome.stored if (n := self._node(p.event.key, p.event.agent)) is not None}
-        projects = {p.event.project for p in outcome.stored if p.event.project}
+        names = {(r[KEY], r[AGENT]) for _, r in outcome.stored}
+        nodes = {n for key, agent in names if (n := self._node(key, agent)) is not None}
+        projects = {p for _, r in outcome.stored if (p := r[PROJECT])}
         fired: list[Alert] = []
-        with self.store.transaction():
-            for spec in self._specs_for(nodes, projects):
-                status = budget_periods(self.store, spec, self._spec_keys(spec), now)
-                fired += self._thresholds(spec, status, now, None)
-            peers: dict[str, list[tuple[int, str, float]]] = {}
-            for run in outcome.runs:
-                fired += self._check_run(run, now, peers)
-        if self._webhook is not None:
-            for alert in fired:
-                self._webhook.send(alert)
-        return fired
+        for spec in self._specs_for(nodes, projects):
+            status = budget_periods(self.store, spec, self._spec_keys(spec), now)
+            fired += self._thresholds(spec, status, now, None)
+        return fired + self._check_runs(outcome.runs, now)
 
     def raise_alert(self, dedupe: str, kind: str, node: str | None, message: str, evidence: dict[str, Any],
                     now: datetime | None = None) -> Alert | None:
@@ -250,7 +259,31 @@ class Ledger(Views):
         alert_id = self.store.insert_alert(dedupe, to_us(now), kind, node, message, evidence)
         return [] if alert_id is None else [Alert(alert_id, now, kind, node, message, evidence)]
 
-    def _check_run(self, run: RunRecord, now: datetime, cache: dict[str, list[tuple[int, str, float]]]) -> list[Alert]:
+    def _check_runs(self, runs: list[RunRecord], now: datetime) -> list[Alert]:
+        """Per-run budgets and outlier flags of the runs a batch touched; peer medians come from one query."""
+        by_agent: dict[str, list[RunRecord]] = defaultdict(list)
+        for run in runs:
+            by_agent[run.agent_key].append(run)
+        settings_of = {key: self._run_settings_by_node.get(self._node(key) or "", self._run_settings)
+                       for key in by_agent}
+        priced = {key: [r for r in agent_runs if r.cost > 0 and not r.aggregate_only and "cost" not in r.flags]
+                  for key, agent_runs in by_agent.items()}
+        wanted = [key for key, todo in priced.items() if todo]
+        peers: dict[str, list[tuple[int, str, float]]] = defaultdict(list)
+        if wanted:
+            since = min(r.first_ts - settings_of[k].window_days * _DAY_US for k in wanted for r in priced[k])
+            for key, ts, rid, cost in self.store.run_costs_by_agent(wanted, since):
+                peers[key].append((ts, rid, cost))
+        fired: list[Alert] = []
+        for key, agent_runs in by_agent.items():
+            settings = settings_of[key]
+            medians = peer_medians(peers[key], priced[key], settings.window_days * _DAY_US) if priced[key] else {}
+            for run in agent_runs:
+                fired += self._check_run(run, now, settings, medians.get(run.run_id, (0.0, 0)))
+        return fired
+
+    def _check_run(self, run: RunRecord, now: datetime, settings: RunSettings,
+                   peers: tuple[float, int]) -> list[Alert]:
         node = self._node(run.agent_key)
         fired: list[Alert] = []
         for spec in self._budgets:
@@ -260,12 +293,6 @@ class Ledger(Views):
                 status = budget_periods(self.store, spec, [], now, run_cost=lambda: run.cost)
                 fired += self._thresholds(BudgetSpec(spec.scope, spec.key, per_run_usd=spec.per_run_usd,
                                                      thresholds=spec.thresholds), status, now, run)
-        settings = self._run_settings_by_node.get(node or "", self._run_settings)
-        window = settings.window_days * 86_400_000_000
-        if run.agent_key not in cache:
-            cache[run.agent_key] = self.store.run_costs_since(run.agent_key, run.first_ts - window)
-        peers = [c for ts, rid, c in cache[run.agent_key] if run.first_ts - window <= ts and rid != run.run_id] \
-            if run.cost > 0 else []
         flags = run_flags(run, settings, peers)
         for name, evidence in flags.items():
             evidence = {**evidence, "agent": run.agent_key, "run_id": run.run_id}
@@ -311,59 +338,3 @@ def _describe(name: str, evidence: dict[str, Any]) -> str:
     if name == "cost":
         return f"${evidence['cost']:,.2f} > {evidence['k']:g} x median ${evidence['median']:,.4f}"
     return f"{evidence[name]} {name} > {evidence['threshold']}"
-
-
-class _Accumulator:
-    """Counts an ingest's outcomes; lists are capped so a huge bad file cannot exhaust memory."""
-
-    def __init__(self, item_results: bool) -> None:
-        self.item_results = item_results
-        self.accepted = self.duplicates = self.alerts = 0
-        self.total = 0.0
-        self.rejected: list[Rejection] = []
-        self.warnings: list[Rejection] = []
-        self.items: list[ItemResult] = []
-        self.unattributed: set[str] = set()
-        self.unpriced: dict[tuple[str, str | None], list[int]] = {}
-
-    def reject(self, row: int, field: str, message: str) -> None:
-        if len(self.rejected) < _CAP:
-            self.rejected.append(Rejection(row, field, message))
-        if self.item_results:
-            self.items.append(ItemResult(row, "rejected", message=f"{field}: {message}"))
-
-    def count(self, row: int, event_id: str, fresh: bool, warning: str | None, cost: float | None = None) -> None:
-        if fresh:
-            self.accepted += 1
-        else:
-            self.duplicates += 1
-        if warning and len(self.warnings) < _CAP:
-            self.warnings.append(Rejection(row, "ts", warning))
-        if self.item_results:
-            self.items.append(ItemResult(row, "stored" if fresh else "duplicate", event_id, cost))
-
-    def add(self, outcome: BatchOutcome, node_of: Callable[[str, str], str | None]) -> None:
-        for p, fresh in sorted([(p, True) for p in outcome.stored] + [(p, False) for p in outcome.duplicates],
-                               key=lambda item: item[0].row):
-            self.count(p.row, p.event.id, fresh, p.event.warning, p.cost)
-            if not fresh:
-                continue
-            e = p.event
-            if p.cost is None:
-                tally = self.unpriced.setdefault((e.model or "", e.provider), [0, 0, 0, 0, 0])
-                for i, n in enumerate((1, e.input_tokens, e.output_tokens, e.cache_read_tokens, e.cache_write_tokens)):
-                    tally[i] += n
-            else:
-                self.total += p.cost
-            if node_of(e.key, e.agent) is None:
-                self.unattributed.add(e.agent)
-
-    def report(self) -> IngestReport:
-        return IngestReport(
-            accepted=self.accepted, duplicates=self.duplicates, rejected=self.rejected, warnings=self.warnings,
-            unattributed=sorted(self.unattributed),
-            unpriced=[UnpricedModel(m, p, *t) for (m, p), t in sorted(self.unpriced.items(), key=lambda i: i[0][0])],
-            total_cost_usd=self.total, items=sorted(self.items, key=lambda i: i.row), alerts=self.alerts,
-        )
-
-

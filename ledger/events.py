@@ -17,6 +17,7 @@ from .timeutil import parse_ts
 __all__ = [
     "CHANGE_KINDS",
     "COST_KINDS",
+    "ERROR_STATUSES",
     "ChangeEvent",
     "CostEvent",
     "EventError",
@@ -30,6 +31,7 @@ COST_KINDS = frozenset({"llm", "tool", "embedding", "retrieval", "other"})
 CHANGE_KINDS = frozenset(
     {"deploy", "prompt", "model", "config", "schedule", "dependency", "release", "commit", "vault_edit", "other"}
 )
+ERROR_STATUSES = frozenset({"error", "failed", "failure"})
 MAX_TOKENS_PER_CALL = 10_000_000
 _TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens")
 _TRUE = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
@@ -82,7 +84,7 @@ class CostEvent:
 
     @property
     def is_error(self) -> bool:
-        return self.status is not None and self.status.lower() in ("error", "failed", "failure")
+        return self.status is not None and self.status.lower() in ERROR_STATUSES
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,88 +8,70 @@ first, the rule holds: a per-call event arriving later moves the aggregate's rol
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .events import CostEvent
 from .rollups import AGG_COUNTED, AGG_SHADOWED, PER_CALL, Deltas, add, dims_of, event_measures
+from .rows import AGENT, AGGREGATE, COST, ID, KEY, PERIOD, PROJECT, RUN_ID, TS
 from .runs import RunRecord, merge_run
 from .store import EventStore
 
-__all__ = ["BatchOutcome", "Priced", "write_batch"]
+__all__ = ["BatchOutcome", "Numbered", "write_batch"]
 
 _HOUR = 3_600_000_000
 _MINUTE = 60_000_000
 MINUTES_KEPT = 24 * 60
-
-
-@dataclass(frozen=True, slots=True)
-class Priced:
-    """A validated event with its row number in the input and its cost (None = unpriced)."""
-
-    row: int
-    event: CostEvent
-    cost: float | None
-    priced_by: str | None
+Numbered = tuple[int, tuple]  # (1-based position in the input, stored row)
 
 
 @dataclass(slots=True)
 class BatchOutcome:
-    """What a committed batch stored: new events, duplicates, and the runs and keys it touched."""
+    """What a committed batch stored: new rows, duplicates (each with its input position), and the runs touched."""
 
-    stored: list[Priced] = field(default_factory=list)
-    duplicates: list[Priced] = field(default_factory=list)
+    stored: list[Numbered] = field(default_factory=list)
+    duplicates: list[Numbered] = field(default_factory=list)
     runs: list[RunRecord] = field(default_factory=list)
 
 
-def _row(p: Priced, key: str) -> tuple:
-    e = p.event
-    return (
-        e.id, e.ts, e.agent, key, e.kind, e.model, e.provider, e.input_tokens, e.output_tokens,
-        e.cache_read_tokens, e.cache_write_tokens, e.reasoning_tokens, p.cost, p.priced_by, e.tool, e.run_id,
-        e.client, e.project, e.task, e.retry, e.duration_ms, e.status, int(e.aggregate), e.runs, e.period_s,
-        e.source, None if e.attributes is None else json.dumps(e.attributes, default=str), e.warning,
-    )
-
-
-def write_batch(store: EventStore, batch: Sequence[Priced]) -> BatchOutcome:
+def write_batch(store: EventStore, batch: Sequence[Numbered]) -> BatchOutcome:
     """Store a batch (call inside `store.transaction()`): duplicates by id are skipped, never counted twice."""
     out = BatchOutcome()
-    existing = store.existing_cost_ids([p.event.id for p in batch])
+    existing = store.existing_cost_ids([item[1][ID] for item in batch])
     seen: set[str] = set()
-    for p in batch:
-        if p.event.id in existing or p.event.id in seen:
-            out.duplicates.append(p)
+    for item in batch:
+        event_id = item[1][ID]
+        if event_id in existing or event_id in seen:
+            out.duplicates.append(item)
         else:
-            seen.add(p.event.id)
-            out.stored.append(p)
+            seen.add(event_id)
+            out.stored.append(item)
     if not out.stored:
         return out
-    keys = [p.event.key for p in out.stored]
-    store.insert_cost_rows([_row(p, k) for p, k in zip(out.stored, keys, strict=True)])
-    store.note_agent_names({(k, p.event.agent) for p, k in zip(out.stored, keys, strict=True)})
+    rows = [item[1] for item in out.stored]
+    store.insert_cost_rows(rows)
+    store.note_agent_names({(r[KEY], r[AGENT]) for r in rows})
 
-    per_call_hours = {(k, p.event.ts // _HOUR) for p, k in zip(out.stored, keys, strict=True) if not p.event.aggregate}
+    per_call_hours = {(r[KEY], r[TS] // _HOUR) for r in rows if not r[AGGREGATE]}
     deltas: Deltas = {}
     minutes: dict[tuple[str, int, str], float] = defaultdict(float)
-    by_run: dict[tuple[str, str], list[tuple[CostEvent, float | None, int]]] = defaultdict(list)
-    for p, key in zip(out.stored, keys, strict=True):
-        e = p.event
-        hour = e.ts // _HOUR
+    by_run: dict[tuple[str, str], list[tuple[tuple, int]]] = defaultdict(list)
+    for r in rows:
+        key, hour, cost, run_id = r[KEY], r[TS] // _HOUR, r[COST], r[RUN_ID]
         agg = PER_CALL
-        if e.aggregate:
-            hours = max(1, -(-(e.period_s or 3600) // 3600))
+        if r[AGGREGATE]:
+            hours = max(1, -(-(r[PERIOD] or 3600) // 3600))
             covered = any((key, h) in per_call_hours for h in range(hour, hour + hours))
             shadowed = covered or store.has_per_call(key, hour, hour + hours)
             agg = AGG_SHADOWED if shadowed else AGG_COUNTED
             store.add_bucket(key, hour, hours, shadowed)
-        elif p.cost:
-            minutes[(key, e.ts // _MINUTE, e.project or "")] += p.cost
-        add(deltas, (hour, *dims_of(e, key, agg)), event_measures(e, p.cost, counts_run=e.run_id is None))
-        if e.run_id is not None:
-            by_run[(key, e.run_id)].append((e, p.cost, agg))
+        elif cost:
+            minutes[(key, r[TS] // _MINUTE, r[PROJECT] or "")] += cost
+        dims, measures = (hour, *dims_of(r, agg)), event_measures(r, counts_run=run_id is None)
+        current = deltas.get(dims)
+        deltas[dims] = measures if current is None else [a + b for a, b in zip(current, measures, strict=True)]
+        if run_id is not None:
+            by_run[(key, run_id)].append((r, agg))
 
     known = store.get_runs(list(by_run))
     for run_key, events in by_run.items():

@@ -2,14 +2,32 @@
 
 A rollup key is (hour, agent_key, model, provider, client, project, kind, agg); `agg` is 0 for per-call events,
 1 for aggregate rows that count, 2 for aggregate rows shadowed by per-call events of the same agent and hour.
-The day table and the slim per-agent tables are folds of the same deltas.
+The day table and the slim per-agent tables are folds of the same deltas. Events arrive as stored rows (`rows`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .events import CostEvent
+from .events import ERROR_STATUSES
+from .rows import (
+    AGGREGATE,
+    CACHE_READ,
+    CACHE_WRITE,
+    CLIENT,
+    COST,
+    INPUT,
+    KEY,
+    KIND,
+    MODEL,
+    OUTPUT,
+    PROJECT,
+    PROVIDER,
+    REASONING,
+    RETRY,
+    RUNS,
+    STATUS,
+)
 
 __all__ = [
     "AGG_COUNTED",
@@ -21,24 +39,30 @@ __all__ = [
     "event_measures",
     "fold_agent",
     "fold_day",
+    "is_error",
 ]
 
 PER_CALL, AGG_COUNTED, AGG_SHADOWED = 0, 1, 2
 Deltas = dict[tuple, list[float]]
 
 
+def is_error(status: str | None) -> bool:
+    """An event status that means the call failed."""
+    return status is not None and status.lower() in ERROR_STATUSES
 
-def dims_of(event: CostEvent, key: str, agg: int) -> tuple[str, str, str, str, str, str, int]:
-    """The rollup dimensions of an event (missing values are '')."""
+
+def dims_of(row: tuple, agg: int) -> tuple[str, str, str, str, str, str, int]:
+    """The rollup dimensions of an event row (missing values are '')."""
     return (
-        key, event.model or "", event.provider or "", event.client or "", event.project or "", event.kind, agg,
+        row[KEY], row[MODEL] or "", row[PROVIDER] or "", row[CLIENT] or "", row[PROJECT] or "", row[KIND], agg,
     )
 
 
-def event_measures(event: CostEvent, cost: float | None, counts_run: bool) -> list[float]:
-    """The measures one event adds: cost, unpriced, calls, runs, five token counts, retries, errors."""
-    if event.aggregate:
-        calls = event.runs or 0
+def event_measures(row: tuple, counts_run: bool) -> list[float]:
+    """The measures one event row adds: cost, unpriced, calls, runs, five token counts, retries, errors."""
+    cost = row[COST]
+    if row[AGGREGATE]:
+        calls = row[RUNS] or 0
         runs = calls
     else:
         calls = 1
@@ -48,30 +72,33 @@ def event_measures(event: CostEvent, cost: float | None, counts_run: bool) -> li
         1 if cost is None else 0,
         calls,
         runs,
-        event.input_tokens,
-        event.output_tokens,
-        event.cache_read_tokens,
-        event.cache_write_tokens,
-        event.reasoning_tokens,
-        1 if event.retry > 0 else 0,
-        1 if event.is_error else 0,
+        row[INPUT],
+        row[OUTPUT],
+        row[CACHE_READ],
+        row[CACHE_WRITE],
+        row[REASONING],
+        1 if row[RETRY] > 0 else 0,
+        1 if is_error(row[STATUS]) else 0,
     ]
 
 
 def add(deltas: Deltas, key: tuple, measures: Iterable[float], sign: int = 1) -> None:
-    """Accumulate `measures` (times `sign`) into `deltas[key]`."""
+    """Accumulate `measures` (times `sign`) into `deltas[key]` (lists are replaced, never changed in place)."""
     current = deltas.get(key)
     if current is None:
-        deltas[key] = [sign * m for m in measures]
+        deltas[key] = list(measures) if sign == 1 else [sign * m for m in measures]
+    elif sign == 1:
+        deltas[key] = [a + b for a, b in zip(current, measures, strict=True)]
     else:
-        for i, m in enumerate(measures):
-            current[i] += sign * m
+        deltas[key] = [a + sign * b for a, b in zip(current, measures, strict=True)]
 
 
 def _fold(deltas: Deltas, keyfn) -> Deltas:
     out: Deltas = {}
     for key, measures in deltas.items():
-        add(out, keyfn(key), measures)
+        folded = keyfn(key)
+        current = out.get(folded)
+        out[folded] = measures if current is None else [a + b for a, b in zip(current, measures, strict=True)]
     return out
 
 
@@ -85,5 +112,3 @@ def fold_agent(deltas: Deltas, *, daily: bool) -> Deltas:
     if daily:
         return _fold(deltas, lambda k: (k[1], k[0] // 24, k[7]))
     return _fold(deltas, lambda k: (k[1], k[0], k[7]))
-
-

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
-import statistics
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from .events import CostEvent
-from .rollups import dims_of
+from .rollups import dims_of, is_error
+from .rows import (
+    AGGREGATE,
+    CACHE_READ,
+    CACHE_WRITE,
+    CLIENT,
+    COST,
+    INPUT,
+    KIND,
+    MODEL,
+    OUTPUT,
+    PROJECT,
+    REASONING,
+    RETRY,
+    RUNS,
+    STATUS,
+    TASK,
+    TS,
+)
 
-__all__ = ["RunRecord", "RunSettings", "merge_run", "percentile", "run_flags", "with_flags"]
+__all__ = ["RunRecord", "RunSettings", "merge_run", "peer_medians", "percentile", "run_flags", "with_flags"]
+
+_HOUR = 3_600_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,47 +78,81 @@ class RunRecord:
         return max(self.retry_events, self.errors - (1 if self.last_error else 0))
 
 
-def merge_run(
-    record: RunRecord | None, agent_key: str, run_id: str, events: Sequence[tuple[CostEvent, float | None, int]]
-) -> RunRecord:
-    """Fold new events (event, cost, agg flag) into a run record; order of arrival does not matter."""
+def merge_run(record: RunRecord | None, agent_key: str, run_id: str, events: Sequence[tuple[tuple, int]]) -> RunRecord:
+    """Fold new event rows (row, agg flag) into a run record; order of arrival does not matter."""
     if record is None:
-        first = min(events, key=lambda item: item[0].ts)
-        ev0 = first[0]
-        record = RunRecord(
-            agent_key=agent_key, run_id=run_id, first_ts=ev0.ts, last_ts=ev0.ts,
-            first_key=(ev0.ts // 3_600_000_000, *dims_of(ev0, agent_key, first[2])),
-            last_error=ev0.is_error,
-        )
-    values = {name: getattr(record, name) for name in RunRecord.__slots__}
-    models = set(record.models)
-    for event, cost, agg in events:
-        if event.ts < values["first_ts"]:
-            values["first_ts"] = event.ts
-            values["first_key"] = (event.ts // 3_600_000_000, *dims_of(event, agent_key, agg))
-        if event.ts >= values["last_ts"]:
-            values["last_ts"] = event.ts
-            values["last_error"] = event.is_error
-        values["calls"] += (event.runs or 0) if event.aggregate else 1
-        for name in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens"):
-            values[name] += getattr(event, name)
-        if cost is None:
-            values["unpriced"] += 1
+        row0, agg0 = min(events, key=lambda item: item[0][TS])
+        record = RunRecord(agent_key=agent_key, run_id=run_id, first_ts=row0[TS], last_ts=row0[TS],
+                           first_key=(row0[TS] // _HOUR, *dims_of(row0, agg0)), last_error=is_error(row0[STATUS]))
+    r = record
+    first_ts, last_ts, first_key, last_error = r.first_ts, r.last_ts, r.first_key, r.last_error
+    calls, inp, out, cache_read, cache_write, reasoning = (
+        r.calls, r.input_tokens, r.output_tokens, r.cache_read_tokens, r.cache_write_tokens, r.reasoning_tokens)
+    cost, unpriced, tool_cost, retrieval_cost, retry_events, errors = (
+        r.cost, r.unpriced, r.tool_cost, r.retrieval_cost, r.retry_events, r.errors)
+    client, project, task, aggregate_only = r.client, r.project, r.task, r.aggregate_only
+    models = set(r.models)
+    for row, agg in events:
+        ts, error = row[TS], is_error(row[STATUS])
+        if ts < first_ts:
+            first_ts, first_key = ts, (ts // _HOUR, *dims_of(row, agg))
+        if ts >= last_ts:
+            last_ts, last_error = ts, error
+        calls += (row[RUNS] or 0) if row[AGGREGATE] else 1
+        inp += row[INPUT]
+        out += row[OUTPUT]
+        cache_read += row[CACHE_READ]
+        cache_write += row[CACHE_WRITE]
+        reasoning += row[REASONING]
+        c = row[COST]
+        if c is None:
+            unpriced += 1
         else:
-            values["cost"] += cost
-            if event.kind == "tool":
-                values["tool_cost"] += cost
-            elif event.kind == "retrieval":
-                values["retrieval_cost"] += cost
-        values["retry_events"] += 1 if event.retry > 0 else 0
-        values["errors"] += 1 if event.is_error else 0
-        if event.model:
-            models.add(event.model)
-        for name in ("client", "project", "task"):
-            values[name] = values[name] or getattr(event, name)
-        values["aggregate_only"] = values["aggregate_only"] and event.aggregate
-    values["models"] = tuple(sorted(models))
-    return RunRecord(**values)
+            cost += c
+            if row[KIND] == "tool":
+                tool_cost += c
+            elif row[KIND] == "retrieval":
+                retrieval_cost += c
+        retry_events += 1 if row[RETRY] > 0 else 0
+        errors += 1 if error else 0
+        if row[MODEL]:
+            models.add(row[MODEL])
+        client, project, task = client or row[CLIENT], project or row[PROJECT], task or row[TASK]
+        aggregate_only = aggregate_only and bool(row[AGGREGATE])
+    return RunRecord(
+        agent_key, run_id, first_ts, last_ts, first_key, calls, inp, out, cache_read, cache_write, reasoning, cost,
+        unpriced, tool_cost, retrieval_cost, retry_events, errors, last_error, tuple(sorted(models)), client, project,
+        task, aggregate_only, r.flags,
+    )
+
+
+def peer_medians(peers: Sequence[tuple[int, str, float]], runs: Sequence[RunRecord],
+                 window_us: int) -> dict[str, tuple[float, int]]:
+    """Per run id: the median cost and number of the agent's other runs started at most `window_us` before it
+    (or later). `peers` are (first_ts, run_id, cost) of the agent's runs; one sort, then a sliding window."""
+    ordered = sorted(peers)
+    todo = sorted(runs, key=lambda run: run.first_ts)
+    if not todo:
+        return {}
+    start = bisect.bisect_left(ordered, (todo[0].first_ts - window_us,))
+    costs = sorted(cost for _, _, cost in ordered[start:])
+    own = {rid: cost for _, rid, cost in ordered[start:]}
+    out: dict[str, tuple[float, int]] = {}
+    for run in todo:
+        while start < len(ordered) and ordered[start][0] < run.first_ts - window_us:
+            del costs[bisect.bisect_left(costs, ordered[start][2])]
+            start += 1
+        skip = bisect.bisect_left(costs, own[run.run_id]) if run.run_id in own else len(costs)
+        n = len(costs) - (skip < len(costs))
+
+        def at(i: int, skip: int = skip) -> float:
+            return costs[i] if i < skip else costs[i + 1]
+
+        if n:
+            out[run.run_id] = (at(n // 2) if n % 2 else (at(n // 2 - 1) + at(n // 2)) / 2, n)
+        else:
+            out[run.run_id] = (0.0, 0)
+    return out
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -117,15 +170,17 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
-def run_flags(run: RunRecord, settings: RunSettings, peer_costs: Sequence[float]) -> dict[str, dict]:
-    """The outlier flags a run earns now, with their evidence (flags it already has are left out)."""
+def run_flags(run: RunRecord, settings: RunSettings, peers: tuple[float, int]) -> dict[str, dict]:
+    """The outlier flags a run earns now, with their evidence (flags it already has are left out).
+
+    `peers` is (median cost, count) of the agent's other runs in the window (see `peer_medians`).
+    """
     found: dict[str, dict] = {}
     if run.aggregate_only:
         return found
-    if len(peer_costs) >= settings.min_runs:
-        median = statistics.median(peer_costs)
-        if median > 0 and run.cost > settings.cost_k * median:
-            found["cost"] = {"cost": run.cost, "median": median, "k": settings.cost_k, "peer_runs": len(peer_costs)}
+    median, count = peers
+    if count >= settings.min_runs and median > 0 and run.cost > settings.cost_k * median:
+        found["cost"] = {"cost": run.cost, "median": median, "k": settings.cost_k, "peer_runs": count}
     if run.retries > settings.max_retries:
         found["retries"] = {"retries": run.retries, "threshold": settings.max_retries}
     if run.calls > settings.max_calls:

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from .events import ChangeEvent
 from .rollups import AGG_COUNTED, AGG_SHADOWED, Deltas, add, fold_agent, fold_day
 from .runs import RunRecord
@@ -46,9 +48,9 @@ _UPSERTS = {
 
 def _run_from_row(row: Sequence[Any]) -> RunRecord:
     values = dict(zip(_RUN_COLS, row, strict=True))
-    values["first_key"] = tuple(json.loads(values.pop("first_dims")))
-    values["models"] = tuple(json.loads(values["models"]))
-    values["flags"] = tuple(json.loads(values["flags"]))
+    values["first_key"] = tuple(orjson.loads(values.pop("first_dims")))
+    values["models"] = tuple(orjson.loads(values["models"]))
+    values["flags"] = tuple(orjson.loads(values["flags"]))
     values["last_error"] = bool(values["last_error"])
     values["aggregate_only"] = bool(values["aggregate_only"])
     return RunRecord(**values)
@@ -56,11 +58,11 @@ def _run_from_row(row: Sequence[Any]) -> RunRecord:
 
 def _run_to_row(run: RunRecord) -> tuple:
     return (
-        run.agent_key, run.run_id, run.first_ts, run.last_ts, json.dumps(run.first_key), run.calls,
+        run.agent_key, run.run_id, run.first_ts, run.last_ts, orjson.dumps(run.first_key).decode(), run.calls,
         run.input_tokens, run.output_tokens, run.cache_read_tokens, run.cache_write_tokens, run.reasoning_tokens,
         run.cost, run.unpriced, run.tool_cost, run.retrieval_cost, run.retry_events, run.errors,
-        int(run.last_error), json.dumps(list(run.models)), run.client, run.project, run.task,
-        int(run.aggregate_only), json.dumps(list(run.flags)),
+        int(run.last_error), orjson.dumps(run.models).decode(), run.client, run.project, run.task,
+        int(run.aggregate_only), orjson.dumps(run.flags).decode(),
     )
 
 
@@ -76,7 +78,7 @@ class SQLiteStore:
         self._conn = sqlite3.connect(self.path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
         self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
         self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA synchronous = FULL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")  # under WAL: durable against process crashes
         self._lock = threading.RLock()
         self.migrated_from = migrate(self._conn)
 
@@ -160,6 +162,10 @@ class SQLiteStore:
             add(moves, (*key[:7], AGG_SHADOWED), measures)
         return moves
 
+    def any_shadowed(self) -> bool:
+        """Whether any aggregate was ever shadowed (only then do rollups hold agg = 2 rows)."""
+        return bool(self._read("SELECT EXISTS (SELECT 1 FROM agg_buckets WHERE shadowed = 1)")[0][0])
+
     def agents_with_open_buckets(self) -> set[str]:
         return {r[0] for r in self._conn.execute("SELECT DISTINCT agent_key FROM agg_buckets WHERE shadowed = 0")}
 
@@ -168,11 +174,14 @@ class SQLiteStore:
 
     def get_runs(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], RunRecord]:
         found: dict[tuple[str, str], RunRecord] = {}
-        sql = f"SELECT {', '.join(_RUN_COLS)} FROM runs WHERE agent_key = ? AND run_id = ?"
-        for key in keys:
-            row = self._conn.execute(sql, key).fetchone()
-            if row is not None:
-                found[key] = _run_from_row(row)
+        for i in range(0, len(keys), 10000):
+            chunk = keys[i : i + 10000]
+            sql = (f"SELECT {', '.join(_RUN_COLS)} FROM runs WHERE (agent_key, run_id) IN "
+                   f"(VALUES {', '.join(['(?, ?)'] * len(chunk))})")
+            with self._lock:
+                rows = self._conn.execute(sql, [v for key in chunk for v in key]).fetchall()
+            for row in rows:
+                found[(row[0], row[1])] = _run_from_row(row)
         return found
 
     def put_runs(self, runs: Iterable[RunRecord]) -> None:
@@ -203,8 +212,13 @@ class SQLiteStore:
     # ---- reads --------------------------------------------------------------------------------------------
     def rollup_sum(self, group: Sequence[str], first_hour: int, end_hour: int, *, slim: bool,
                    aggs: Sequence[int], agent_keys: Sequence[str] | None = None,
-                   project: str | None = None, bucket: str | None = None) -> list[tuple]:
-        """Sum measures over [first_hour, end_hour): whole days from the day table, the edges from the hour table."""
+                   project: str | None = None, bucket: str | None = None,
+                   measures: Sequence[str] | None = None) -> list[tuple]:
+        """Sum measures over [first_hour, end_hour): whole days from the day table, the edges from the hour table.
+
+        Rows carry all 11 measures; those not in `measures` (when given) are not summed and read 0.
+        """
+        sums = _SUMS if measures is None else ", ".join(f"SUM({m})" if m in measures else "0" for m in MEASURES)
         parts: list[tuple[str, int, int]] = []
         d0, d1 = -(-first_hour // 24), end_hour // 24
         if bucket != "hour" and d0 < d1:
@@ -215,7 +229,8 @@ class SQLiteStore:
         for grain, lo, hi in parts:
             if lo >= hi:
                 continue
-            table = ("agent_" if slim else "rollup_") + grain
+            # the slim tables lead with agent_key: without keys, edge hours are a range of rollup_hour instead
+            table = ("agent_" if slim and (grain == "day" or agent_keys is not None) else "rollup_") + grain
             cols = list(group)
             if bucket:
                 cols.insert(0, grain if bucket == grain else f"{grain} / 24")
@@ -227,7 +242,7 @@ class SQLiteStore:
             if project is not None:
                 where.append("project = ?")
                 params.append(project)
-            select = ", ".join([*cols, _SUMS])
+            select = ", ".join([*cols, sums])
             sql = f"SELECT {select} FROM {table} WHERE {' AND '.join(where)}"
             if cols:
                 sql += f" GROUP BY {', '.join(cols)}"
@@ -261,11 +276,15 @@ class SQLiteStore:
         )
         return [r[2] for r in rows if (r[0], r[1]) != exclude]
 
-    def run_costs_since(self, agent_key: str, since_ts: int) -> list[tuple[int, str, float]]:
-        return self._read(
-            "SELECT first_ts, run_id, cost FROM runs WHERE agent_key = ? AND first_ts >= ? AND aggregate_only = 0",
-            (agent_key, since_ts),
-        )
+    def run_costs_by_agent(self, agent_keys: Sequence[str], since_ts: int) -> list[tuple[str, int, str, float]]:
+        found: list[tuple[str, int, str, float]] = []
+        for i in range(0, len(agent_keys), 30000):
+            chunk = list(agent_keys[i : i + 30000])
+            found += self._read(
+                f"SELECT agent_key, first_ts, run_id, cost FROM runs WHERE {_in('agent_key', chunk)} "
+                "AND first_ts >= ? AND aggregate_only = 0", [*chunk, since_ts],
+            )
+        return found
 
     def query_runs(self, agent_keys: Sequence[str] | None, since_ts: int | None, top: int | None,
                    flagged: bool | None) -> list[RunRecord]:

@@ -19,6 +19,7 @@ from .timeutil import HOUR_US, from_us, to_us
 __all__ = ["Views"]
 
 _COUNTED = (PER_CALL, AGG_COUNTED)
+_RATE = ("cost", "unpriced", "calls", "runs", "input_tokens", "output_tokens", "retries", "errors")  # what rank reads
 _DIM_BY = {"model": "model", "provider": "provider", "client": "client", "project": "project", "kind": "kind"}
 
 
@@ -52,9 +53,10 @@ class Views:
         first, end = _span(window, now)
         slim = by not in _DIM_BY
         cols = ("agent_key",) if slim else (_DIM_BY[by],)
-        current = self.store.rollup_sum(cols, first, end, slim=slim, aggs=_COUNTED)
-        baseline = self.store.rollup_sum(cols, 2 * first - end, first, slim=slim, aggs=_COUNTED)
-        shadow = self.store.rollup_sum((), first, end, slim=True, aggs=(AGG_SHADOWED,))
+        current = self.store.rollup_sum(cols, first, end, slim=slim, aggs=_COUNTED, measures=_RATE)
+        baseline = self.store.rollup_sum(cols, 2 * first - end, first, slim=slim, aggs=_COUNTED, measures=("cost",))
+        shadow = self.store.rollup_sum((), first, end, slim=True, aggs=(AGG_SHADOWED,), measures=("cost",)) \
+            if self.store.any_shadowed() else []
 
         def groups(key: tuple) -> Sequence[str | None]:
             if not slim:

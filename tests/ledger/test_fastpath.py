@@ -1,0 +1,95 @@
+"""The fast paths give exactly what the full validator, the plain definitions and the agents' own series give."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from ledger import Ledger
+from ledger.events import EventError, validate_cost
+from ledger.rows import cost_row, row_of
+from ledger.runs import RunRecord, peer_medians
+
+BASE = {"ts": "2025-10-15T10:00:00Z", "agent": " Support-Bot ", "model": "gpt-4o", "input_tokens": 1000,
+        "cache_read_tokens": 200, "output_tokens": 50, "reasoning_tokens": 10, "run_id": "r1"}
+
+
+def _price(model, provider, ts, inp, out, cache_read, cache_write, reasoning):
+    return (None, None) if model == "unknown" else (inp * 1e-6 + out * 4e-6, "test")
+
+
+@pytest.mark.parametrize("change", [
+    {}, {"id": " e-1 "}, {"cost_usd": 2}, {"cost_usd": 0.25, "duration_ms": 12}, {"ts": "2025-10-15T12:00:00+02:00"},
+    {"ts": "2025-10-15T10:00:00"}, {"kind": "Tool", "tool": "search"}, {"kind": ""}, {"status": "ERROR", "retry": 2},
+    {"aggregate": True, "runs": 7, "input_tokens": 50_000_000}, {"aggregate": True, "period_s": 86400},
+    {"attributes": {"b": 1, "a": [1, 2]}}, {"source": "otel", "client": "  ", "project": "p"}, {"model": "unknown"},
+    {"input_tokens": "12", "cache_read_tokens": None}, {"cost_usd": "1.5"}, {"aggregate": "yes"}, {"id": 17},
+    {"retry": 1.0}, {"agent": 42}, {"attributes": '{"x": 1}'}, {"run_id": ""},
+])
+def test_a_row_equals_the_full_validators_event(change: dict) -> None:
+    raw = {**BASE, **change}
+    event = validate_cost(raw)
+    cost, by = (event.cost_usd, "event") if event.cost_usd is not None else _price(
+        event.model, event.provider, event.ts, event.input_tokens, event.output_tokens, 0, 0, 0)
+    assert cost_row(raw, None, _price) == row_of(event, cost, by)
+
+
+@pytest.mark.parametrize("change", [
+    {"ts": "soon"}, {"ts": ""}, {"agent": "  "}, {"kind": "gpu"}, {"input_tokens": -1}, {"output_tokens": True},
+    {"input_tokens": 20_000_000}, {"cache_read_tokens": 1001}, {"reasoning_tokens": 51}, {"cost_usd": -1.0},
+    {"cost_usd": float("nan")}, {"period_s": 0}, {"runs": -2}, {"attributes": [1]}, {"aggregate": "maybe"},
+])
+def test_bad_rows_raise_the_full_validators_error(change: dict) -> None:
+    raw = {**BASE, **change}
+    with pytest.raises(EventError) as full:
+        validate_cost(raw)
+    with pytest.raises(EventError) as fast:
+        cost_row(raw, None, _price)
+    assert (fast.value.field, fast.value.message) == (full.value.field, full.value.message)
+
+
+def test_source_fills_only_a_missing_source() -> None:
+    assert cost_row(BASE, "cli", _price)[25] == "cli"
+    assert cost_row({**BASE, "source": "otel"}, "cli", _price)[25] == "otel"
+
+
+def test_jsonl_ingest_rejects_bad_lines_by_line_number(ledger: Ledger, tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text('{"ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "cost_usd": 1.5}\n\n{"ts": oops\n'
+                    '[1, 2]\n{"ts": "2025-10-15T10:01:00Z", "agent": "triage", "cost_usd": 0.25, "kind": "gpu"}\n'
+                    '{"ts": "2025-10-15T10:02:00Z", "agent": "triage", "cost_usd": 0.25}\n', encoding="utf-8")
+    report = ledger.ingest_jsonl(path)
+    assert report.accepted == 2 and report.total_cost_usd == 1.75
+    assert [(r.row, r.field) for r in report.rejected] == [(3, "json"), (4, "json"), (5, "kind")]
+
+
+def _run(rid: str, ts: int, cost: float) -> RunRecord:
+    return RunRecord("a", rid, ts, ts, (0,), cost=cost, aggregate_only=False)
+
+
+def test_peer_medians_match_the_plain_definition() -> None:
+    costs = [1.0, 5.0, 2.0, 2.0, 9.0, 3.0, 4.0, 4.0, 0.5, 7.0, 1.0, 6.0]
+    peers = [(ts * 10, f"r{ts}", c) for ts, c in enumerate(costs)]
+    runs = [_run(f"r{ts}", ts * 10, costs[ts]) for ts in (11, 3, 7, 0, 8)] + [_run("new", 55, 4.5)]
+    got = peer_medians(peers, runs, window_us=40)
+    for run in runs:
+        others = [c for ts, rid, c in peers if ts >= run.first_ts - 40 and rid != run.run_id]
+        assert got[run.run_id] == (statistics.median(others), len(others))
+
+
+def test_run_rate_edges_from_the_full_hour_rollup_agree_with_the_agents_own_series(ledger: Ledger, now) -> None:
+    events = [
+        {"ts": f"2025-10-{d:02d}T{h:02d}:15:00Z", "agent": "support-bot", "model": m, "project": p, "cost_usd": c,
+         "run_id": f"{d}-{h}"}
+        for d in (13, 14, 15) for h in (3, 11, 12, 20) for m, p, c in (("gpt-4o", "a", 0.5), ("o3", "b", 1.25))
+        if (d, h) < (15, 12)
+    ]
+    ledger.ingest_cost(events)
+    rate = ledger.run_rate(timedelta(days=2), now=now)  # [Oct 13 13:00, Oct 15 13:00): edge hours on both sides
+    series = ledger.spend_series("agents/support", timedelta(days=2), now=now)
+    [row] = rate.rows
+    assert row.cost == pytest.approx(sum(p.cost_usd for p in series)) == pytest.approx(7 * 1.75)
+    assert row.runs == sum(p.runs for p in series) == 7 and row.calls == 14  # Oct 13 20h, 4 on Oct 14, 2 today
