@@ -4,7 +4,7 @@ into the ledger's two ingests, with one summary for the CLI and the HTTP receive
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,8 +15,16 @@ from ledger import IngestReport, Rejection
 if TYPE_CHECKING:
     from orgmap.service import Service
 
-__all__ = ["ImportSummary", "import_events", "import_files", "import_git", "import_litellm", "import_otlp",
-           "repo_targets"]
+__all__ = [
+    "ImportSummary",
+    "import_events",
+    "import_files",
+    "import_git",
+    "import_litellm",
+    "import_otlp",
+    "ingest_jsonl_files",
+    "repo_targets",
+]
 
 
 @dataclass(slots=True)
@@ -97,9 +105,27 @@ def import_files(svc: Service, paths: Sequence[Path], *, format: str | None = No
                  mapping: Mapping[str, str] | None = None,
                  on_progress: Callable[[int, int | None], None] | None = None) -> ImportSummary:
     """Import files of one format (detected per file when not named), idempotently, into one summary."""
+    return _each(paths, lambda path: import_events(svc, read_file(path, format, mapping=mapping,
+                                                                  on_progress=on_progress)))
+
+
+def ingest_jsonl_files(svc: Service, paths: Sequence[Path],
+                       on_progress: Callable[[int, int | None], None] | None = None) -> ImportSummary:
+    """orgmap's own JSONL cost events on the ledger's fast path; every rejection keeps its file and line."""
+    svc.sync()
+
+    def one(path: Path) -> ImportSummary:
+        report = svc.ledger.ingest_jsonl(path, source="jsonl", on_progress=on_progress)
+        where = [RowError(str(path), r.row, r.field, r.message) for r in report.rejected]
+        return ImportSummary(cost=replace(report, rejected=[]), unreadable=where)
+
+    return _each(paths, one)
+
+
+def _each(paths: Sequence[Path], one: Callable[[Path], ImportSummary]) -> ImportSummary:
     total = ImportSummary()
     for path in paths:
-        found = import_events(svc, read_file(path, format, mapping=mapping, on_progress=on_progress))
+        found = one(path)
         total.cost = _merge(total.cost, found.cost)
         total.changes = _merge(total.changes, found.changes)
         total.unreadable += found.unreadable

@@ -72,15 +72,19 @@ def _files(stack: ExitStack, names: list[str]) -> list[Path]:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    from orgmap.intake import import_files
+    from orgmap.intake import import_files, ingest_jsonl_files
     from orgmap.progress import ProgressBar
 
     with ExitStack() as stack:
         paths = _files(stack, args.files)
         svc = stack.enter_context(service_opener(args)())
-        bar = stack.enter_context(ProgressBar("ingesting", unit="B"))
         fmt = args.format or ("csv" if all(p.suffix.lower() == ".csv" for p in paths) else "jsonl")
-        summary = import_files(svc, paths, format=fmt, on_progress=bar)
+        if fmt == "jsonl" and not args.changes:
+            bar = stack.enter_context(ProgressBar("ingesting", unit="ev"))
+            summary = ingest_jsonl_files(svc, paths, on_progress=bar)
+        else:
+            bar = stack.enter_context(ProgressBar("ingesting", unit="B"))
+            summary = import_files(svc, paths, format=fmt, on_progress=bar)
         if args.changes and summary.cost.accepted:
             print(f"orgmap: note: {summary.cost.accepted} rows had an `agent` and were stored as cost events",
                   file=sys.stderr)
