@@ -15,7 +15,16 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from graph import queries
-from ledger.anomaly import Anomaly, AnomalyConfig, ChangeEvent, ConfigError, detect, explain, with_peers
+from ledger.anomaly import (
+    Anomaly,
+    AnomalyConfig,
+    ChangeEvent,
+    ConfigError,
+    corroborated,
+    detect,
+    explain,
+    with_peers,
+)
 from ledger.feedback import STATES, AnomalyFeedback
 from orgmap.answers_graph import node_ref
 from orgmap.errors import InvalidArgument, NotFound
@@ -82,6 +91,7 @@ class AnomalyAnswers:
         for agent in names:  # the whole fetched history, so a shift older than the window keeps its baseline
             found += [a for a in detect(series[agent], now, configs[agent], pool.get(agent, ()), history=True)
                       if a.onset >= now - since]
+        found += self._corroborated(found, names, series, pool, dependents, configs, now - since, now)
         explained = [explain(a, with_peers(pool.get(a.agent, ()), a.agent, found, dependents, configs[a.agent]),
                              configs[a.agent]) for a in found]
         states = self.feedback.all()
@@ -96,6 +106,25 @@ class AnomalyAnswers:
                                             {"ratio": a.ratio, "excess_usd": a.excess_usd, "factor": a.factor,
                                              "onset": a.onset.isoformat()}, now=now)
         return sorted(out, key=lambda a: (a.onset, a.agent), reverse=True)
+
+    @staticmethod
+    def _corroborated(found: list[Anomaly], names: list[str], series: dict, pool: dict[str, list[ChangeEvent]],
+                      dependents: dict[str, set[str]], configs: dict[str, AnomalyConfig], since: datetime,
+                      now: datetime) -> list[Anomaly]:
+        """Anomalies below an agent's dollar floor that follow a dependency change another dependent's anomaly
+        followed too (see `corroborated`); the percent and statistical gates still hold."""
+        extra: list[Anomaly] = []
+        default = AnomalyConfig()
+        for agent, spans in corroborated(pool, found, dependents, default).items():
+            if agent not in names:
+                continue
+            loose = replace(configs[agent], min_excess_usd_day=0.0, min_excess_share=0.0)
+            mine = [a for a in found if a.agent == agent]
+            for a in detect(series[agent], now, loose, pool.get(agent, ()), history=True):
+                near = any(lo <= a.onset <= hi for lo, hi in spans) and a.onset >= since
+                if near and not any(abs(a.onset - b.onset) < timedelta(days=1) for b in mine):
+                    extra.append(a)
+        return extra
 
     def _brief(self, g: Any, a: Anomaly) -> AnomalyBrief:
         name = node_ref(g, a.agent).name if a.agent in g else a.agent

@@ -24,6 +24,7 @@ __all__ = ["main"]
 
 COMPANY = 50  # agents per company
 TUNE_SEEDS, REPORT_SEEDS = 1, 1001  # tuning used seeds 1.., reports use 1001..
+ALERT_WORTHY_USD = 5.0  # recall counts anomalies with a true 24 h excess of twice this (fixed across rounds)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     with ProcessPoolExecutor(args.workers) as pool:
         results = [r for company in pool.map(job, seeds) for r in company]
     wall = time.perf_counter() - started
-    ours = score(results, lambda r: r.ours, config.min_excess_usd)
-    plain = score(results, lambda r: r.plain, config.min_excess_usd)
+    ours = score(results, lambda r: r.ours, ALERT_WORTHY_USD)
+    plain = score(results, lambda r: r.plain, ALERT_WORTHY_USD)
     passes = sum(r.passes for r in results)
     seconds = sum(r.seconds for r in results)
     days = {d: sum(1 for r in results if r.case.days == d) for d in (7, 14, 28)}

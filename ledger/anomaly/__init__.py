@@ -1,7 +1,7 @@
 """Anomalies, explained: detect breaks in an agent's own hourly cost, decompose what moved, and rank the recorded
 changes (on the agent and what it depends on) that most likely caused them."""
 
-from ledger.anomaly.attribute import effective_kind, explain, peers_moved, rank_changes, with_peers
+from ledger.anomaly.attribute import corroborated, effective_kind, explain, peers_moved, rank_changes, with_peers
 from ledger.anomaly.config import AnomalyConfig, ConfigError
 from ledger.anomaly.derived import Metrics, daily, hourly
 from ledger.anomaly.detect import anomaly_id, detect
@@ -17,6 +17,7 @@ __all__ = [
     "Metrics",
     "WindowStats",
     "anomaly_id",
+    "corroborated",
     "daily",
     "detect",
     "effective_kind",

@@ -6,13 +6,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ledger.anomaly.config import AnomalyConfig
 from ledger.anomaly.model import Anomaly, Candidate, ChangeEvent
 from ledger.anomaly.sentence import describe
 
-__all__ = ["FIT", "effective_kind", "explain", "peers_moved", "rank_changes", "with_peers"]
+__all__ = ["FIT", "corroborated", "effective_kind", "explain", "peers_moved", "rank_changes", "with_peers"]
 
 # How well a kind of change explains each factor (1 = the classic cause). Deploys fit retries and volume too.
 FIT: dict[str, dict[str, float]] = {
@@ -147,3 +147,29 @@ def with_peers(
         moved, total = peers_moved(ch, agent, pool, dependents, config) if ch.graph_distance else (0, 0)
         out.append(replace(ch, peers_moved=moved, peers_total=total))
     return out
+
+
+def corroborated(
+    changes: Mapping[str, Iterable[ChangeEvent]],
+    anomalies: Iterable[Anomaly],
+    dependents: Mapping[str, Iterable[str]],
+    config: AnomalyConfig,
+) -> dict[str, list[tuple[datetime, datetime]]]:
+    """Agents to look at again without the dollar floor, with the onset spans that count: the other dependents of
+    a node whose change (seen from an agent through `changes`, at distance 1 or 2) an anomaly already followed
+    within `peer_window_hours`. The incident is the change: its dollars add up over its dependents."""
+    pool = list(anomalies)
+    moved = {a.agent for a in pool}
+    spans: dict[str, list[tuple[datetime, datetime]]] = {}
+    for agent, seen in changes.items():
+        for ch in seen:
+            if not ch.graph_distance:
+                continue
+            lo = ch.ts - timedelta(hours=config.skew_tolerance_hours)
+            hi = ch.ts + timedelta(hours=config.peer_window_hours)
+            if agent not in moved or not any(a.agent == agent and lo <= a.onset <= hi for a in pool):
+                continue
+            for peer in set(dependents.get(ch.target, ())) - {agent}:
+                if (lo, hi) not in spans.setdefault(peer, []):
+                    spans[peer].append((lo, hi))
+    return spans

@@ -10,7 +10,9 @@ import numpy as np
 
 from ledger.anomaly.config import AnomalyConfig
 
-__all__ = ["Baseline", "day_z", "gather", "robust_baseline", "row_median", "same_hour_mean"]
+__all__ = [
+    "Baseline", "day_groups", "day_z", "gather", "robust_baseline", "row_median", "same_hour_mean", "trailing_day",
+]
 
 
 def row_median(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -86,7 +88,7 @@ class Baseline:
     factor: np.ndarray  # the day-of-week factor of every hour; 1 before three weeks
 
 
-def _day_groups(start: datetime, n: int) -> np.ndarray:
+def day_groups(start: datetime, n: int) -> np.ndarray:
     """Weekday/weekend flag (UTC) for each hour."""
     first = start.weekday() * 24 + start.hour
     return ((first + np.arange(n)) // 24 % 7 >= 5).astype(np.int8)
@@ -133,7 +135,7 @@ def robust_baseline(
         groups = np.zeros(n, dtype=np.int8)
     else:
         factor = np.ones(n)
-        groups = _day_groups(start, n)
+        groups = day_groups(start, n)
     x = np.log1p(cost / factor)
     samples = gather(x, targets, groups, config.lookback_days, floor=floor, min_samples=config.min_samples)
     med, count = row_median(samples)
@@ -151,7 +153,7 @@ def robust_baseline(
     return Baseline(targets, med, scale, z, groups, factor)
 
 
-def _trailing_day(values: np.ndarray, floor: int) -> np.ndarray:
+def trailing_day(values: np.ndarray, floor: int) -> np.ndarray:
     """The sum of the 24 hours ending at each hour (NaN until a full day from `floor`)."""
     sums = np.concatenate([[0.0], np.cumsum(values)])
     hours = np.arange(len(values))
@@ -172,11 +174,11 @@ def day_z(cost: np.ndarray, runs: np.ndarray, targets: np.ndarray, groups: np.nd
     >>> float(day_z(cost, runs, np.array([239]), np.zeros(240, dtype=np.int8), AnomalyConfig())[0]) < 3
     True
     """
-    day = _trailing_day(np.maximum(cost, 0.0), floor)
+    day = trailing_day(np.maximum(cost, 0.0), floor)
     samples = gather(day, targets, groups, config.lookback_days, floor=floor, min_samples=config.min_samples)
     med, count = row_median(samples)
     mad, _ = row_median(np.abs(samples - med[:, None]))
-    day_runs, _ = row_median(gather(_trailing_day(runs, floor), targets, groups, config.lookback_days, floor=floor,
+    day_runs, _ = row_median(gather(trailing_day(runs, floor), targets, groups, config.lookback_days, floor=floor,
                                     min_samples=config.min_samples))
     level = np.nan_to_num(med)
     counting = 2 * level / np.sqrt(np.maximum(np.nan_to_num(day_runs), 1.0))

@@ -17,7 +17,7 @@ class ConfigError(ValueError):
 class AnomalyConfig:
     """Every threshold of detection, gating and attribution. Amounts in USD, times in hours.
 
-    >>> AnomalyConfig().with_overrides({"min_excess_usd": 20}).min_excess_usd
+    >>> AnomalyConfig().with_overrides({"min_excess_usd_day": 20}).min_excess_usd_day
     20.0
     """
 
@@ -39,8 +39,25 @@ class AnomalyConfig:
     active_z: float = 3.0
     quiet_hours: int = 6
     spike_max_hours: int = 12
-    # gates against false alarms
-    min_excess_usd: float = 5.0
+    # unit rates (cost per run, price per token) pooled over the last `pool_runs` runs, at most `pool_max_hours`
+    pool_runs: int = 20
+    pool_min_hours: int = 3
+    pool_max_hours: int = 72
+    pool_min_runs: int = 3
+    pool_stride: int = 2  # hours between the history samples the pooled baseline takes
+    pool_min_samples: int = 16
+    unit_z: float = 4.5
+    unit_hits: int = 2  # consecutive verdicts above `unit_z`
+    unit_floor: float = 0.05  # least scale of a pooled log ratio
+    # daily runs (volume) against the same 24 h of earlier days
+    volume_z: float = 4.0
+    volume_min_days: int = 3
+    volume_floor: float = 0.1  # least scale: this share of the usual day's runs
+    # gates against false alarms: excess per day >= max(floor, share x the agent's daily cost), and a percent
+    min_excess_usd_day: float = 0.05
+    min_excess_share: float = 0.2
+    cost_excess_share: float = 1.0  # the hourly-cost rules (noisier than unit rates) need a day's cost of excess
+    gate_hours: int = 24  # the excess must reach a day of the required rate, and keep that rate after
     min_excess_pct: float = 0.3
     min_runs: float = 3.0
     sparse_share: float = 0.5  # an incident whose hours mostly have a zero same-hour baseline is sparse...

@@ -14,16 +14,21 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from ledger.anomaly.attribute import explain
-from ledger.anomaly.baseline import Baseline, day_z, gather, robust_baseline, row_median
+from ledger.anomaly.baseline import Baseline, day_groups, day_z, gather, robust_baseline, row_median
 from ledger.anomaly.config import AnomalyConfig
 from ledger.anomaly.decompose import decompose
 from ledger.anomaly.derived import Metrics, hourly
+from ledger.anomaly.episodes import Episode
+from ledger.anomaly.gates import daily_baseline, gate
 from ledger.anomaly.model import Anomaly, ChangeEvent
+from ledger.anomaly.unit import unit_episodes
+from ledger.anomaly.volume import volume_episodes
 from ledger.series import HourlySeries
 
 __all__ = ["anomaly_id", "detect"]
 
 HOUR = timedelta(hours=1)
+MERGE_SPAN = timedelta(days=7)  # an open shift claims this long: other rules need as long to absorb it
 
 
 def anomaly_id(agent: str, onset: datetime) -> str:
@@ -120,8 +125,45 @@ def _truncate(series: HourlySeries, now: datetime | None) -> Metrics:
     )
 
 
+def _describe(metrics: Metrics, kind: str, onset: int, detected: int, last: int, end: int | None,
+              expected: np.ndarray, z_max: float, groups: np.ndarray, floor: int,
+              config: AnomalyConfig) -> Anomaly | None:
+    """The anomaly of hours [onset, last] whose old level predicts `expected` for each; None for a new agent.
+    Its excess counts every hour; its figures and factor, the first day (or up to detection)."""
+    excess = float((metrics.cost[onset : last + 1] - expected).sum())
+    last = min(last, max(detected, onset + 23))  # a lasting shift is described by its first day
+    window = np.arange(onset, last + 1)
+    observed, expected = metrics.cost[window], expected[: len(window)]
+    parts = decompose(metrics, onset, last, groups, config.lookback_days, expected)
+    hours = len(window)
+    base_rate, seen_rate = float(expected.sum()) / hours, float(observed.sum()) / hours
+    if base_rate <= 0:  # a sparse agent: its average hour over the lookback before onset
+        base_rate = float(metrics.cost[max(floor, onset - 24 * config.lookback_days) : onset].mean()) if onset > floor \
+            else 0.0
+    if base_rate <= 0:
+        return None  # spend where there never was any: a new agent, not a break in its own history
+    at = metrics.at(onset)
+    return Anomaly(
+        id=anomaly_id(metrics.agent, at),
+        agent=metrics.agent,
+        kind=kind,  # type: ignore[arg-type]
+        onset=at,
+        detected_at=metrics.at(detected + 1),
+        end=None if end is None else metrics.at(end),
+        baseline_cost_per_hour=round(base_rate, 6),
+        observed_cost_per_hour=round(seen_rate, 6),
+        excess_usd=round(excess, 2),
+        ratio=round(seen_rate / base_rate, 3),
+        z_max=round(z_max, 2),
+        factor=parts.factor,
+        shares=parts.shares,
+        baseline=parts.baseline,
+        observed=parts.observed,
+    )
+
+
 def _build(metrics: Metrics, base: Baseline, inc: _Incident, n: int, config: AnomalyConfig) -> Anomaly | None:
-    """Gate an incident and describe it; None when it never cleared the gates."""
+    """Gate an incident of the hourly cost and describe it; None when it never cleared the gates."""
     last = max((inc.end if inc.end is not None else n) - 1, inc.fired)
     window = np.arange(inc.evidence, last + 1)
     log_cost = np.log1p(np.maximum(metrics.cost, 0.0) / base.factor)
@@ -129,47 +171,49 @@ def _build(metrics: Metrics, base: Baseline, inc: _Incident, n: int, config: Ano
                      min_samples=config.min_samples)
     med, _ = row_median(samples)
     expected = np.expm1(np.nan_to_num(med)) * base.factor[window]
-    observed = metrics.cost[window]
-    excess = np.cumsum(observed - expected)
-    passes = (
-        (window >= inc.fired)
-        & (excess >= config.min_excess_usd)
-        & (excess >= config.min_excess_pct * np.cumsum(expected))
-        & (np.cumsum(metrics.runs[window]) >= config.min_runs)
-    )
+    daily_cost = daily_baseline(metrics.cost, inc.evidence, inc.floor, config.lookback_days)
+    passes = gate(metrics.cost[window], expected, metrics.runs[window], window, inc.fired, daily_cost, config,
+                  config.cost_excess_share)
     if np.mean(med == 0) >= config.sparse_share:  # NaN (no sample) counts as not zero
         passes &= day_z(metrics.cost, metrics.runs, window, base.groups, config, inc.floor) > config.day_z
     if not passes.any():
         return None
     detected = int(window[np.argmax(passes)])
     after = window >= inc.onset
-    expected, observed, window = expected[after], observed[after], window[after]
-    parts = decompose(metrics, inc.onset, last, base.groups, config.lookback_days, expected)
-    hours = len(window)
-    base_rate, seen_rate = float(expected.sum()) / hours, float(observed.sum()) / hours
-    if base_rate <= 0:  # a sparse agent: its average hour over the lookback before the evidence
-        base_rate = float(metrics.cost[max(inc.floor, inc.evidence - 24 * config.lookback_days) : inc.evidence].mean())
-    if base_rate <= 0:
-        return None  # spend where there never was any: a new agent, not a break in its own history
-    kind = "spike" if inc.rule == "spike" and last - inc.onset < config.spike_max_hours else "shift"
-    onset = metrics.at(inc.onset)
-    return Anomaly(
-        id=anomaly_id(metrics.agent, onset),
-        agent=metrics.agent,
-        kind=kind,
-        onset=onset,
-        detected_at=metrics.at(detected + 1),
-        end=None if inc.end is None or inc.restarted else metrics.at(inc.end),
-        baseline_cost_per_hour=round(base_rate, 6),
-        observed_cost_per_hour=round(seen_rate, 6),
-        excess_usd=round(float((observed - expected).sum()), 2),
-        ratio=round(seen_rate / base_rate, 3),
-        z_max=round(inc.z_max, 2),
-        factor=parts.factor,
-        shares=parts.shares,
-        baseline=parts.baseline,
-        observed=parts.observed,
-    )
+    spike = inc.rule == "spike" and last - inc.onset < config.spike_max_hours
+    end = None if inc.end is None or inc.restarted else inc.end
+    return _describe(metrics, "spike" if spike else "shift", inc.onset, detected, last, end, expected[after],
+                     inc.z_max, base.groups, inc.floor, config)
+
+
+def _build_episode(metrics: Metrics, groups: np.ndarray, ep: Episode, n: int, config: AnomalyConfig) -> Anomaly | None:
+    """Gate an episode of a unit-rate or volume signal and describe it; None when it never cleared the gates."""
+    last = max((ep.end if ep.end is not None else n) - 1, ep.fired)
+    window = np.arange(ep.onset, last + 1)
+    expected = ep.expected[: len(window)]
+    daily_cost = daily_baseline(metrics.cost, ep.onset, ep.floor, config.lookback_days)
+    passes = gate(metrics.cost[window], expected, metrics.runs[window], window, ep.fired, daily_cost, config)
+    if not passes.any():
+        return None
+    detected = int(window[np.argmax(passes)])
+    kind = "spike" if ep.end is not None and ep.end - ep.onset < config.spike_max_hours else "shift"
+    return _describe(metrics, kind, ep.onset, detected, last, ep.end, expected, ep.z_max, groups, ep.floor, config)
+
+
+def _merge(found: list[Anomaly]) -> list[Anomaly]:
+    """One incident per anomaly: of detections whose spans overlap, the first detected stands (its id is the one
+    earlier passes already reported)."""
+    kept: list[Anomaly] = []
+    for a in sorted(found, key=lambda a: (a.detected_at, a.onset)):
+        if not any(_overlap(a, k) for k in kept):
+            kept.append(a)
+    return sorted(kept, key=lambda a: a.onset)
+
+
+def _overlap(a: Anomaly, b: Anomaly) -> bool:
+    def until(x: Anomaly) -> datetime:
+        return x.end if x.end is not None else max(x.detected_at, x.onset + MERGE_SPAN)
+    return a.onset < until(b) and b.onset < until(a)
 
 
 def detect(
@@ -204,12 +248,12 @@ def detect(
         return robust_baseline(metrics.cost, metrics.runs, metrics.start, rest, config, floor)
 
     base = rebase(floor, targets)
+    found = [_build(metrics, base, inc, n, config)
+             for inc in _scan(base.z, targets, floor, lambda f, rest: rebase(f, rest).z, config)]
+    groups = day_groups(metrics.start, n)
+    episodes = unit_episodes(metrics, targets, floor, config) + volume_episodes(metrics, metrics.start, targets,
+                                                                                 floor, config)
+    found += [_build_episode(metrics, groups, ep, n, config) for ep in episodes]
     pool = list(changes)
-    found = []
-    for inc in _scan(base.z, targets, floor, lambda f, rest: rebase(f, rest).z, config):
-        if inc.onset < report_from:
-            continue
-        anomaly = _build(metrics, base, inc, n, config)
-        if anomaly is not None:
-            found.append(explain(anomaly, pool, config))
-    return found
+    merged = _merge([a for a in found if a is not None])
+    return [explain(a, pool, config) for a in merged if a.onset >= metrics.at(report_from)]

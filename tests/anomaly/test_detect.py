@@ -72,19 +72,24 @@ def test_a_benign_one_hour_burst_does_not_alert(series):
     assert detect(series(7, changes=(("runs", 100, 101, 4.0),))) == []
 
 
-def test_the_dollar_gate_and_a_per_agent_override(series):
-    small = series(7, runs=2, changes=(("price", 100, None, 3.0),))  # about +$0.40 an hour
-    assert detect(small, now=small.hour(110)) == []
-    strict = AnomalyConfig().with_overrides({"min_excess_usd": 2})
-    [a] = detect(small, now=small.hour(110), config=strict)
-    assert a.factor == "price"
-    assert a.excess_usd >= 2
+def test_the_dollar_gate_scales_with_the_agent_and_a_per_agent_override(series):
+    # $2.40 a day; its cost per run triples: $4.80 a day of excess clears max($0.05, 20% of $2.40) within hours
+    small = series(7, runs=1, changes=(("price", 100, None, 3.0),))
+    [a] = detect(small)
+    assert a.factor == "price" and abs(_hours(a, small) - 100) <= 6
+    strict = AnomalyConfig().with_overrides({"min_excess_usd_day": 20})
+    assert detect(small, config=strict) == []
+    # $0.002 a day: the same tripling is below the $0.05/day floor, found only without it
+    tiny = series(7, runs=2, price=2e-8, changes=(("price", 100, None, 3.0),))
+    assert detect(tiny) == []
+    [b] = detect(tiny, config=AnomalyConfig().with_overrides({"min_excess_usd_day": 0}))
+    assert b.factor == "price"
 
 
 def test_the_percent_gate(series):
-    s = series(7, runs=400, changes=(("tokens", 100, None, 1.15),))  # +$6/h, a 15% rise
-    assert detect(s) == []
-    [a] = detect(s, config=AnomalyConfig(min_excess_pct=0.1))
+    s = series(7, runs=400, changes=(("tokens", 100, None, 1.5),))  # +$20/h, a 50% rise in cost per run
+    assert detect(s, config=AnomalyConfig(min_excess_pct=0.6)) == []
+    [a] = detect(s)
     assert a.factor == "tokens"
 
 

@@ -32,7 +32,7 @@ def test_derived_hourly_and_daily_series_by_hand():
 
 def test_sentences_say_what_moved_from_what_to_what_since_when(series):
     [volume] = detect(series(7, changes=(("runs", 100, None, 3.0),)))
-    pattern = (r"Support Agent: runs/hour went from (19|2\d) to (5[5-9]|6\d) starting 0[2-4]:00 UTC on Mar 07 "
+    pattern = (r"Support Agent: runs/hour went from (19|2\d) to (5[5-9]|6\d) starting 0[1-4]:00 UTC on Mar 07 "
                r"\(cost (2\.[6-9]|3\.[0-4])x, \+\$\d+\.\d\d\); no recorded change explains this")
     assert re.fullmatch(pattern, volume.sentence), volume.sentence
     [tokens] = detect(series(7, changes=(("tokens", 100, None, 1.7),)))

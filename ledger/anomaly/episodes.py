@@ -1,0 +1,90 @@
+"""Incidents of a z-score series that moves slowly (a pooled unit rate, a trailing day of runs): fire after a few
+consecutive verdicts above a threshold, find the onset by a CUSUM run back from there, restart the baseline at the
+onset of a lasting shift. Shared by the unit-rate and the volume signals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ledger.anomaly.config import AnomalyConfig
+
+__all__ = ["Episode", "rise_onset", "scan_episodes"]
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """One incident of a signal: hours as indices; `expected` is the cost the old level predicts for each hour
+    from `onset` to the end of the series; `end` None: the new level persists."""
+
+    rule: str
+    onset: int
+    fired: int
+    end: int | None
+    z_max: float
+    floor: int
+    expected: np.ndarray
+
+
+def rise_onset(actual: np.ndarray, expected: np.ndarray, lo: int, hi: int, allowance: float,
+               noise: np.ndarray | None = None) -> int:
+    """Where a rise seen at `hi` began: one hour after the last zero of the CUSUM of actual - expected x (1 +
+    allowance) - noise from `lo` to `hi`, moved on to the first hour with some actual.
+
+    >>> rise_onset(np.array([1.0, 1, 1, 3, 3, 3]), np.ones(6), 0, 5, 0.5)
+    3
+    """
+    s, last_zero = 0.0, lo - 1
+    for h in range(lo, hi + 1):
+        slack = float(noise[h]) if noise is not None else 0.0
+        s = max(0.0, s + float(actual[h]) - float(expected[h]) * (1 + allowance) - slack)
+        if s == 0.0:
+            last_zero = h
+    onset = min(last_zero + 1, hi)
+    while onset < hi and actual[onset] <= 0:
+        onset += 1
+    return onset
+
+
+def scan_episodes(rule: str, z: np.ndarray, targets: np.ndarray, floor: int, threshold: float, hits: int,
+                  rebase: Callable[[int, np.ndarray], np.ndarray],
+                  open_episode: Callable[[int, int, int], tuple[int, np.ndarray]],
+                  config: AnomalyConfig, lag: int = 0) -> list[Episode]:
+    """Walk the verdicts; `hits` consecutive ones above `threshold` open an episode (`open_episode(i, t, lo)` gives
+    its onset, not before `lo`, and expected cost); it stays active while z > `active_z` and closes after
+    `quiet_hours` calm.
+    One that lasts `spike_max_hours` restarts the baseline at its onset (`rebase(floor, rest) -> z`) and persists.
+    `lag`: how many hours a verdict looks back (its pooled span), taken off the end of a closed episode."""
+    z = z.copy()
+    found: list[Episode] = []
+    run, current = 0, None  # current: [onset, fired, last_active, z_max, restarted, floor, expected]
+    since = max(floor, int(targets[0])) if len(targets) else floor  # onsets lie after the last episode's end
+    for i, t in enumerate(targets.tolist()):
+        zt = z[i]
+        if np.isnan(zt):
+            continue
+        if current is None:
+            run = run + 1 if zt > threshold else 0
+            if run >= hits:
+                onset, expected = open_episode(i, t, max(floor, since))
+                current = [onset, t, t, float(zt), False, floor, expected]
+            continue
+        current[3] = max(current[3], float(zt))
+        if zt > config.active_z:
+            current[2] = t
+            if not current[4] and t - current[0] >= config.spike_max_hours and i + 1 < len(targets):
+                current[4], floor = True, current[0]
+                z[i + 1 :] = rebase(floor, targets[i + 1 :])
+        elif t - current[2] >= config.quiet_hours:
+            found.append(_close(rule, current, max(current[0] + 1, current[2] + 1 - lag)))
+            current, run, since = None, 0, current[2] + 1
+    if current is not None:
+        found.append(_close(rule, current, None))
+    return found
+
+
+def _close(rule: str, c: list, end: int | None) -> Episode:
+    onset, fired, _, z_max, restarted, floor, expected = c
+    return Episode(rule, onset, fired, None if restarted else end, z_max, floor, expected)

@@ -1,0 +1,57 @@
+"""The volume signal: runs over the trailing 24 h against the same 24 h of earlier days (weekdays against weekdays,
+weekends against weekends), as a robust z with a counting floor; for growth that the hourly cost hides in noise."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+
+from ledger.anomaly.baseline import day_groups, gather, row_median, same_hour_mean, trailing_day
+from ledger.anomaly.config import AnomalyConfig
+from ledger.anomaly.derived import Metrics
+from ledger.anomaly.episodes import Episode, rise_onset, scan_episodes
+
+__all__ = ["runs_z", "volume_episodes"]
+
+ALLOWANCE = 0.1  # of the rise seen at firing: a ramp's onset is where it began, not where it got halfway...
+NOISE = 0.25  # ...plus half a Poisson deviation an hour, so counting noise does not pull the onset early
+
+
+def runs_z(runs: np.ndarray, targets: np.ndarray, groups: np.ndarray, floor: int, config: AnomalyConfig):
+    """Robust z of the trailing day's runs at each target, and its usual level (NaN without `volume_min_days` days).
+
+    The scale is the largest of 1.4826 x MAD, twice the Poisson noise of the usual count, and `volume_floor` of it.
+    """
+    day = trailing_day(runs, floor)
+    samples = gather(day, targets, groups, config.lookback_days, floor=floor, min_samples=config.volume_min_days)
+    med, count = row_median(samples)
+    mad, _ = row_median(np.abs(samples - med[:, None]))
+    level = np.nan_to_num(med)
+    scale = np.maximum.reduce([config.mad_scale * np.nan_to_num(mad), 2 * np.sqrt(np.maximum(level, 1.0)),
+                               config.volume_floor * level])
+    return np.where(count >= config.volume_min_days, (day[targets] - med) / scale, np.nan), level, day
+
+
+def volume_episodes(metrics: Metrics, start: datetime, targets: np.ndarray, floor: int,
+                    config: AnomalyConfig) -> list[Episode]:
+    """Episodes of daily-run growth; the expected cost of an hour is the usual runs of that hour at the old cost
+    per run."""
+    groups = day_groups(start, len(metrics))
+    runs, cost = metrics.runs, metrics.cost
+    z, level, day = runs_z(runs, targets, groups, floor, config)
+
+    def rebase(new_floor: int, rest: np.ndarray) -> np.ndarray:
+        fresh, level[len(level) - len(rest) :], _ = runs_z(runs, rest, groups, new_floor, config)
+        return fresh
+
+    def open_episode(i: int, t: int, floor_: int) -> tuple[int, np.ndarray]:
+        lo = max(floor_, t - 72)
+        usual = np.nan_to_num(same_hour_mean(runs, np.arange(lo, len(runs)), groups, config.lookback_days, lo))
+        rise = float(day[t] / level[i]) - 1 if level[i] > 0 else 1.0
+        onset = rise_onset(runs[lo:], usual, 0, t - lo, ALLOWANCE * rise, NOISE * np.sqrt(usual)) + lo
+        before = slice(max(floor_, onset - 24 * config.lookback_days), onset)
+        per_run = float(cost[before].sum() / runs[before].sum()) if runs[before].sum() > 0 else 0.0
+        return onset, usual[onset - lo :] * per_run
+
+    return scan_episodes("daily runs", z, targets, floor, config.volume_z, 2, rebase, open_episode, config, 23)
