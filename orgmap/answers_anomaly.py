@@ -8,6 +8,7 @@ for, after the demo's ingest, and every few minutes inside `orgmap serve`.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AnomalyAnswers"]
 
+log = logging.getLogger("orgmap")
 HISTORY = timedelta(days=28)  # baseline history read before the window (day-of-week factors need three weeks)
 ATTRIBUTION_DEPTH = 2
 
@@ -66,7 +68,8 @@ class AnomalyAnswers:
                     dependents[target].add(agent)
                 try:
                     configs[agent] = AnomalyConfig().with_overrides(g.nodes[agent].get("anomaly"))
-                except (ConfigError, TypeError):
+                except (ConfigError, TypeError) as exc:
+                    log.warning("orgmap: %s: ignoring its `anomaly:` settings: %s", agent, exc)
                     configs[agent] = AnomalyConfig()
         return (agents or every), reach, dependents, configs
 
