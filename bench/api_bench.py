@@ -104,7 +104,8 @@ async def tool_sizes(svc: Service) -> dict[str, float]:
     args = {"who_owns": {"name": "agent-0001"}, "what_depends_on": {"name": "agent-0001"},
             "dependencies_of": {"name": "agent-0001"}, "describe_node": {"name": "agent-0001"},
             "owner_portfolio": None, "agent_cost": {"agent": "agent-0001"},
-            "check_allowance": {"agent": "agent-0001"}, "record_cost_events": None, "record_change": None}
+            "check_allowance": {"agent": "agent-0001"}, "explain_cost_change": {"agent": "agent-0001"},
+            "record_cost_events": None, "record_change": None, "set_anomaly_state": None}
     sizes = {}
     async with Client(build_server(ServiceSlot(svc))) as client:
         for tool in (await client.list_tools()).tools:
@@ -134,6 +135,9 @@ def main() -> None:
             p50, p99 = quantiles(timed(lambda: svc.run_rate(limit=20), args.calls))
             rows.append(("run_rate in process (baseline)", f"p50 {p50:.1f} ms, p99 {p99:.1f} ms"))
             base50 = p50
+            agent = svc.find(kind="agent", limit=1).items[0].id
+            allow50, allow99 = quantiles(timed(lambda: svc.allowance(agent, "run-1"), args.calls * 5))
+            rows.append(("allowance in process (baseline)", f"p50 {allow50:.2f} ms, p99 {allow99:.2f} ms"))
             sizes = anyio.run(tool_sizes, svc)
             start = time.perf_counter()
             n = sum(svc.ledger.ingest_cost(b, source="bench").accepted
@@ -146,6 +150,11 @@ def main() -> None:
                 p50, p99 = quantiles(samples)
                 rows.append(("GET /v1/run-rate over HTTP", f"p50 {p50:.1f} ms, p99 {p99:.1f} ms "
                                                           f"({p50 / base50:.2f}x in process)"))
+                route = f"/v1/agents/{agent}/allowance"
+                p50, p99 = quantiles(timed(lambda: http.get(route, params={"run_id": "run-1"}).raise_for_status(),
+                                           args.calls * 5))
+                rows.append(("GET /v1/agents/{name}/allowance over HTTP", f"p50 {p50:.2f} ms, p99 {p99:.2f} ms "
+                                                                         f"({p50 / allow50:.2f}x in process)"))
                 start, posted, requests = time.perf_counter(), 0, 0
                 for batch in batches(args.agents, args.post_events, now, seed=8):
                     answer = http.post("/v1/events/cost", json=batch)
