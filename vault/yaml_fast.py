@@ -29,6 +29,10 @@ def _scalar(text: str) -> object:
     if text in _BOOLS:
         return _BOOLS[text]
     first = text[0]
+    if first not in _RISKY_START:  # the common plain string: no number, date or quote starts this way
+        if ": " in text or " #" in text or text.endswith(":") or "\t" in text:
+            raise _GiveUp
+        return text
     if first == '"':
         if len(text) < 2 or text[-1] != '"' or '"' in text[1:-1] or "\\" in text:
             raise _GiveUp
