@@ -13,6 +13,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from graph.bulk import Edge, add_edges
 from graph.index import NameIndex
 from graph.queries import unowned_agents
 from graph.relations import LINKS_TO, kind_of, relation_for
@@ -27,7 +28,6 @@ __all__ = ["MISSING", "CompanyGraph", "NoteChange"]
 
 MISSING = "missing"
 _RESERVED = ("name", "kind", "aliases", "tags", "path")
-_BODY = (LINKS_TO, False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ class CompanyGraph:
         self._notes: dict[str, Note] = {}
         self._resolver = Resolver()
         self._referrers: defaultdict[str, set[str]] = defaultdict(set)
-        self._edges: dict[str, list[tuple[str, str, str]]] = {}
+        self._attrs: dict[tuple[str, int, str | None], dict[str, object]] = {}
         self._link_problems: dict[str, list[Problem]] = {}
         self._placeholders: dict[str, str] = {}
         self._scan_problems: tuple[Problem, ...] = ()
@@ -143,9 +143,11 @@ class CompanyGraph:
                 self._notes[i] = note
                 self._set_node(note)
             memo: dict[str, tuple[Resolution, str]] = {}
+            edges: list[Edge] = []
             for src in sorted(relink):
                 if src in self._notes:
-                    self._link(src, self._notes[src], memo)
+                    self._link(src, self._notes[src], memo, edges)
+            add_edges(self.g, edges)
             self._prune_placeholders()
             self.revision += 1
             self._problems = None
@@ -175,6 +177,8 @@ class CompanyGraph:
                 memo[link.target] = cached
         found, key = cached
         self._referrers[key].add(src)
+        if found.node is not None and len(found.candidates) == 1:
+            return found.node
         if found.node is None:
             problems.append(Problem(note.path, link.line, "warning", "dangling_link",
                                     f"[[{link.target}]] links to a note that does not exist (kept as a placeholder)"))
@@ -184,38 +188,50 @@ class CompanyGraph:
                 self._placeholders[folded] = wanted
                 self.g.add_node(wanted, name=wanted.rsplit("/", 1)[-1], kind=MISSING, aliases=[], tags=[])
             return self._placeholders[folded]
-        if found.ambiguous:
-            others = ", ".join(found.candidates[1:])
-            problems.append(Problem(note.path, link.line, "warning", "ambiguous_link",
-                                    f"[[{link.target}]] matches {len(found.candidates)} notes; "
-                                    f"resolved to {found.node} (shortest path), not {others}"))
+        others = ", ".join(found.candidates[1:])
+        problems.append(Problem(note.path, link.line, "warning", "ambiguous_link",
+                                f"[[{link.target}]] matches {len(found.candidates)} notes; "
+                                f"resolved to {found.node} (shortest path), not {others}"))
         return found.node
 
-    def _link(self, src: str, note: Note, memo: dict[str, tuple[Resolution, str]]) -> None:
+    def _shared_attrs(self, relation: str, line: int, prop: str | None) -> dict[str, object]:
+        """One attribute dict per (relation, line, property), shared by every edge that has them: most edges of a
+        vault differ only in their ends, and a dict per edge was most of the graph's memory."""
+        attrs = self._attrs.get((relation, line, prop))
+        if attrs is None:
+            attrs = {"relation": relation, "line": line} if prop is None else {
+                "relation": relation, "line": line, "property": prop}
+            self._attrs[(relation, line, prop)] = attrs
+        return attrs
+
+    def _link(self, src: str, note: Note, memo: dict[str, tuple[Resolution, str]], edges: list[Edge]) -> None:
+        """Resolve `src`'s links into `edges` (the same fact stated twice in one note: the first line stands)."""
         problems: list[Problem] = []
-        made: dict[tuple[str, str, str], None] = {}
-        typed = [(relation_for(prop), prop, link) for prop, link in note.property_links]
-        body = [(_BODY, None, link) for link in note.links]
-        for (relation, reverse), prop, link in typed + body:
+        made: set[tuple[str, str, str]] = set()
+        for prop, link in note.property_links:
+            relation, reverse = relation_for(prop)
             dst = self._target(src, note, link, problems, memo)
-            u, v = (dst, src) if reverse else (src, dst)
-            edge = (u, v, relation if not reverse else f"{relation}@{src}")
-            if edge in made:
-                continue  # the same fact stated twice in one note: the first line stands
-            attrs: dict[str, object] = {"relation": relation, "line": link.line}
-            if prop is not None:
-                attrs["property"] = prop
-            if reverse:
-                attrs["declared_by"] = src
-            self.g.add_edge(*edge, **attrs)
-            made[edge] = None
-        self._edges[src] = list(made)
-        self._link_problems[src] = problems
+            edge = (dst, src, f"{relation}@{src}") if reverse else (src, dst, relation)
+            if edge not in made:
+                made.add(edge)
+                attrs = ({"relation": relation, "line": link.line, "property": prop, "declared_by": src} if reverse
+                         else self._shared_attrs(relation, link.line, prop))
+                edges.append((*edge, attrs))
+        for link in note.links:
+            dst = self._target(src, note, link, problems, memo)
+            edge = (src, dst, LINKS_TO)
+            if edge not in made:
+                made.add(edge)
+                edges.append((src, dst, LINKS_TO, self._shared_attrs(LINKS_TO, link.line, None)))
+        if problems:
+            self._link_problems[src] = problems
 
     def _unlink(self, src: str) -> None:
-        for u, v, key in self._edges.pop(src, ()):
-            if self.g.has_edge(u, v, key):
-                self.g.remove_edge(u, v, key)
+        """Remove the edges `src` made: its out-edges but those another note declared, and in-edges it declared."""
+        if src in self.g:
+            made = [(src, v, k) for _, v, k, by in self.g.out_edges(src, keys=True, data="declared_by") if by is None]
+            made += [(u, src, k) for u, _, k, by in self.g.in_edges(src, keys=True, data="declared_by") if by == src]
+            self.g.remove_edges_from(made)
         self._link_problems.pop(src, None)
         old = self._notes.get(src)
         if old is not None:
