@@ -27,6 +27,7 @@ from vault.scan import is_inside, is_note_path
 __all__ = ["MISSING", "CompanyGraph", "NoteChange"]
 
 MISSING = "missing"
+Memo = dict[str, tuple[Resolution, str, str | None]]  # link target -> (resolution, link key, the node if unique)
 _RESERVED = ("name", "kind", "aliases", "tags", "path")
 
 
@@ -142,7 +143,7 @@ class CompanyGraph:
                     self._resolver.add(i)
                 self._notes[i] = note
                 self._set_node(note)
-            memo: dict[str, tuple[Resolution, str]] = {}
+            memo: Memo = {}
             edges: list[Edge] = []
             for src in sorted(relink):
                 if src in self._notes:
@@ -167,18 +168,18 @@ class CompanyGraph:
         else:
             self.g.add_node(node, **attrs)
 
-    def _target(self, src: str, note: Note, link: Link, problems: list[Problem],
-                memo: dict[str, tuple[Resolution, str]]) -> str:
+    def _target(self, src: str, note: Note, link: Link, problems: list[Problem], memo: Memo) -> str:
         """The node a link goes to (a placeholder when none); `memo` caches this batch's name-only resolutions."""
         cached = memo.get(link.target)
         if cached is None:
-            cached = (self._resolver.resolve(link.target, src), link_key(link.target))
+            found = self._resolver.resolve(link.target, src)
+            cached = (found, link_key(link.target), found.node if len(found.candidates) == 1 else None)
             if "/" not in link.target:  # only a path can resolve relative to its source note
                 memo[link.target] = cached
-        found, key = cached
+        found, key, unique = cached
         self._referrers[key].add(src)
-        if found.node is not None and len(found.candidates) == 1:
-            return found.node
+        if unique is not None:
+            return unique
         if found.node is None:
             problems.append(Problem(note.path, link.line, "warning", "dangling_link",
                                     f"[[{link.target}]] links to a note that does not exist (kept as a placeholder)"))
@@ -204,7 +205,7 @@ class CompanyGraph:
             self._attrs[(relation, line, prop)] = attrs
         return attrs
 
-    def _link(self, src: str, note: Note, memo: dict[str, tuple[Resolution, str]], edges: list[Edge]) -> None:
+    def _link(self, src: str, note: Note, memo: Memo, edges: list[Edge]) -> None:
         """Resolve `src`'s links into `edges` (the same fact stated twice in one note: the first line stands)."""
         problems: list[Problem] = []
         made: set[tuple[str, str, str]] = set()
@@ -217,12 +218,19 @@ class CompanyGraph:
                 attrs = ({"relation": relation, "line": link.line, "property": prop, "declared_by": src} if reverse
                          else self._shared_attrs(relation, link.line, prop))
                 edges.append((*edge, attrs))
-        for link in note.links:
-            dst = self._target(src, note, link, problems, memo)
+        referrers, shared = self._referrers, self._attrs
+        for link in note.links:  # the bulk of a vault's links: the resolved-by-name case inlined
+            cached = memo.get(link.target)
+            if cached is not None and cached[2] is not None:
+                referrers[cached[1]].add(src)
+                dst = cached[2]
+            else:
+                dst = self._target(src, note, link, problems, memo)
             edge = (src, dst, LINKS_TO)
             if edge not in made:
                 made.add(edge)
-                edges.append((src, dst, LINKS_TO, self._shared_attrs(LINKS_TO, link.line, None)))
+                attrs = shared.get((LINKS_TO, link.line, None)) or self._shared_attrs(LINKS_TO, link.line, None)
+                edges.append((src, dst, LINKS_TO, attrs))
         if problems:
             self._link_problems[src] = problems
 
