@@ -41,6 +41,12 @@ class NoteChange:
     renamed_from: str | None = None
 
 
+def _refer(srcs: list[str], src: str) -> None:
+    """Record `src` once: a note's links are resolved in one go, so a repeat is always the last entry."""
+    if not srcs or srcs[-1] != src:
+        srcs.append(src)
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pause the cyclic GC while a whole vault loads: it would rescan the growing heap many times over, and parsed
@@ -64,7 +70,8 @@ class CompanyGraph:
         self._lock = threading.RLock()
         self._notes: dict[str, Note] = {}
         self._resolver = Resolver()
-        self._referrers: defaultdict[str, set[str]] = defaultdict(set)
+        # link key -> notes with a link of that key, each once (lists: a set per key was ~3x the memory)
+        self._referrers: defaultdict[str, list[str]] = defaultdict(list)
         self._attrs: dict[tuple[str, int, str | None], dict[str, object]] = {}
         self._link_problems: dict[str, list[Problem]] = {}
         self._placeholders: dict[str, str] = {}
@@ -177,7 +184,7 @@ class CompanyGraph:
             if "/" not in link.target:  # only a path can resolve relative to its source note
                 memo[link.target] = cached
         found, key, unique = cached
-        self._referrers[key].add(src)
+        _refer(self._referrers[key], src)
         if unique is not None:
             return unique
         if found.node is None:
@@ -222,7 +229,7 @@ class CompanyGraph:
         for link in note.links:  # the bulk of a vault's links: the resolved-by-name case inlined
             cached = memo.get(link.target)
             if cached is not None and cached[2] is not None:
-                referrers[cached[1]].add(src)
+                _refer(referrers[cached[1]], src)
                 dst = cached[2]
             else:
                 dst = self._target(src, note, link, problems, memo)
@@ -244,7 +251,9 @@ class CompanyGraph:
         old = self._notes.get(src)
         if old is not None:
             for link in (*(link for _, link in old.property_links), *old.links):
-                self._referrers[link_key(link.target)].discard(src)
+                srcs = self._referrers.get(link_key(link.target))
+                if srcs and src in srcs:
+                    srcs.remove(src)
 
     def _prune_placeholders(self) -> None:
         for key, node in list(self._placeholders.items()):

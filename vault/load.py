@@ -9,7 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
+
 from vault.cache import load_cache, save_cache
+from vault.codec import NoteRecord, from_record, to_record
 from vault.note import Note, parse_note
 from vault.problems import Problem
 from vault.scan import scan_vault
@@ -19,6 +22,8 @@ __all__ = ["PARALLEL_THRESHOLD", "VaultNotes", "load_notes", "read_note"]
 Progress = Callable[[int, int], None]
 PARALLEL_THRESHOLD = 2000  # below this many files a process pool costs more than it saves
 _CHUNK = 250
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(list[NoteRecord])
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +50,19 @@ def _parse_chunk(job: tuple[str, list[str]]) -> list[Note]:
     return [read_note(Path(root), path) for path in paths]
 
 
+def _parse_chunk_packed(job: tuple[str, list[str]]) -> bytes:
+    """A worker's chunk as msgpack records: a fraction of pickling the notes, and decoded in C by the parent."""
+    return _encoder.encode([to_record(note) for note in _parse_chunk(job)])
+
+
 def _parse_all(root: Path, paths: list[str], workers: int, on_progress: Progress | None, done: int,
                total: int) -> list[Note]:
     chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
     notes: list[Note] = []
     if workers > 1 and len(paths) >= PARALLEL_THRESHOLD:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for parsed in pool.imap(_parse_chunk, [(str(root), chunk) for chunk in chunks]):
-                notes.extend(parsed)
+            for packed in pool.imap(_parse_chunk_packed, [(str(root), chunk) for chunk in chunks]):
+                notes.extend(map(from_record, _decoder.decode(packed)))
                 if on_progress:
                     on_progress(done + len(notes), total)
         return notes
