@@ -1,6 +1,7 @@
-"""Bulk edge insertion: writes a MultiDiGraph's adjacency the way `add_edge` does, in one tight loop, storing each
-attribute dict as given (so edges may share one; orgmap never mutates edge data). A whole-vault load adds ~16 edges
-per note, and `add_edge` (a fresh dict per edge, a cache clear per call) was most of the build time."""
+"""Edges written straight into a MultiDiGraph's adjacency, with shared dicts that are never mutated. A vault's edges
+differ mostly in their ends (`links_to` from line 12 is one fact shape among a few hundred), so one attribute dict and
+one key dict serve thousands of node pairs; a dict per edge and per pair was most of the graph's time and memory.
+A change replaces a pair's key dict instead of altering it, so callers must treat the graph as read-only."""
 
 from __future__ import annotations
 
@@ -8,30 +9,76 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-__all__ = ["Edge", "add_edges"]
+__all__ = ["Edge", "EdgeWriter"]
 
 Edge = tuple[str, str, str, dict[str, object]]
+KeyDict = dict[str, dict[str, object]]
 
 
-def add_edges(g: nx.MultiDiGraph, edges: Iterable[Edge]) -> None:
-    """Add `(u, v, key, attrs)` edges between nodes already in `g`; an existing `(u, v, key)` edge takes the new attrs.
+class EdgeWriter:
+    """Adds and removes the edges of one graph; attribute dicts made by `attrs` are shared, and so are key dicts made
+    only of them (interned by content)."""
 
-    >>> g = nx.MultiDiGraph()
-    >>> g.add_edge("a", "b", "owned_by", relation="owned_by")
-    'owned_by'
-    >>> shared = {"relation": "links_to"}
-    >>> add_edges(g, [("a", "b", "links_to", shared), ("b", "a", "links_to", shared)])
-    >>> list(g.edges(keys=True))
-    [('a', 'b', 'owned_by'), ('a', 'b', 'links_to'), ('b', 'a', 'links_to')]
-    >>> list(g.in_edges("a", keys=True)), g["a"]["b"]["links_to"] is g["b"]["a"]["links_to"]
-    ([('b', 'a', 'links_to')], True)
-    """
-    succ, pred = g._succ, g._pred
-    for u, v, key, attrs in edges:
-        out = succ[u]
-        keydict = out.get(v)
-        if keydict is None:
-            keydict = out[v] = {}
+    def __init__(self, g: nx.MultiDiGraph) -> None:
+        self.g = g
+        self._attrs: dict[tuple[str, int, str | None], dict[str, object]] = {}
+        self._shared: set[int] = set()  # ids of the dicts in _attrs, which live as long as this writer
+        self._keydicts: dict[tuple[object, ...], KeyDict] = {}
+
+    def attrs(self, relation: str, line: int, prop: str | None = None) -> dict[str, object]:
+        """The shared attribute dict of an edge with these attributes."""
+        found = self._attrs.get((relation, line, prop))
+        if found is None:
+            found = {"relation": relation, "line": line} if prop is None else {
+                "relation": relation, "line": line, "property": prop}
+            self._attrs[(relation, line, prop)] = found
+            self._shared.add(id(found))
+        return found
+
+    def _intern(self, keydict: KeyDict) -> KeyDict:
+        shared = self._shared
+        if not all(id(attrs) in shared for attrs in keydict.values()):
+            return keydict
+        signature = tuple(item for key, attrs in keydict.items() for item in (key, id(attrs)))
+        return self._keydicts.setdefault(signature, keydict)
+
+    def add(self, edges: Iterable[Edge]) -> None:
+        """Add `(u, v, key, attrs)` edges between nodes already in the graph (an existing key takes the new attrs).
+
+        >>> g = nx.MultiDiGraph()
+        >>> g.add_nodes_from("abcd")
+        >>> writer = EdgeWriter(g)
+        >>> line3 = writer.attrs("links_to", 3)
+        >>> writer.add([("a", "b", "links_to", line3), ("c", "d", "links_to", line3)])
+        >>> g._succ["a"]["b"] is g._succ["c"]["d"]  # one key dict serves both pairs
+        True
+        >>> writer.add([("a", "b", "owned_by", writer.attrs("owned_by", 2, "owner"))])  # replaced, not altered
+        >>> g._succ["c"]["d"], list(g.edges("a", keys=True))
+        ({'links_to': {'relation': 'links_to', 'line': 3}}, [('a', 'b', 'links_to'), ('a', 'b', 'owned_by')])
+        """
+        succ, pred, shared, keydicts = self.g._succ, self.g._pred, self._shared, self._keydicts
+        for u, v, key, attrs in edges:
+            old = succ[u].get(v)
+            if old is None and id(attrs) in shared:  # the common case, inlined: a new pair, a shared attr dict
+                keydict = keydicts.get((key, id(attrs)))
+                if keydict is None:
+                    keydict = keydicts[(key, id(attrs))] = {key: attrs}
+            else:
+                keydict = self._intern({key: attrs} if old is None else {**old, key: attrs})
+            succ[u][v] = keydict
             pred[v][u] = keydict
-        keydict[key] = attrs
-    nx._clear_cache(g)
+        nx._clear_cache(self.g)
+
+    def remove(self, edges: Iterable[tuple[str, str, str]]) -> None:
+        """Remove `(u, v, key)` edges; absent ones are ignored."""
+        succ, pred = self.g._succ, self.g._pred
+        for u, v, key in edges:
+            old = succ[u].get(v)
+            if old is None or key not in old:
+                continue
+            if len(old) == 1:
+                del succ[u][v]
+                del pred[v][u]
+            else:
+                succ[u][v] = pred[v][u] = self._intern({k: attrs for k, attrs in old.items() if k != key})
+        nx._clear_cache(self.g)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph.bulk import Edge, add_edges
+from graph.bulk import Edge, EdgeWriter
 from graph.index import NameIndex
 from graph.queries import unowned_agents
 from graph.relations import LINKS_TO, kind_of, relation_for
@@ -72,7 +72,7 @@ class CompanyGraph:
         self._resolver = Resolver()
         # link key -> notes with a link of that key, each once (lists: a set per key was ~3x the memory)
         self._referrers: defaultdict[str, list[str]] = defaultdict(list)
-        self._attrs: dict[tuple[str, int, str | None], dict[str, object]] = {}
+        self._writer = EdgeWriter(self.g)
         self._link_problems: dict[str, list[Problem]] = {}
         self._placeholders: dict[str, str] = {}
         self._scan_problems: tuple[Problem, ...] = ()
@@ -155,7 +155,8 @@ class CompanyGraph:
             for src in sorted(relink):
                 if src in self._notes:
                     self._link(src, self._notes[src], memo, edges)
-            add_edges(self.g, edges)
+                    self._writer.add(edges)  # note by note: a whole vault's edge list would double the peak memory
+                    edges.clear()
             self._prune_placeholders()
             self.revision += 1
             self._problems = None
@@ -202,16 +203,6 @@ class CompanyGraph:
                                 f"resolved to {found.node} (shortest path), not {others}"))
         return found.node
 
-    def _shared_attrs(self, relation: str, line: int, prop: str | None) -> dict[str, object]:
-        """One attribute dict per (relation, line, property), shared by every edge that has them: most edges of a
-        vault differ only in their ends, and a dict per edge was most of the graph's memory."""
-        attrs = self._attrs.get((relation, line, prop))
-        if attrs is None:
-            attrs = {"relation": relation, "line": line} if prop is None else {
-                "relation": relation, "line": line, "property": prop}
-            self._attrs[(relation, line, prop)] = attrs
-        return attrs
-
     def _link(self, src: str, note: Note, memo: Memo, edges: list[Edge]) -> None:
         """Resolve `src`'s links into `edges` (the same fact stated twice in one note: the first line stands)."""
         problems: list[Problem] = []
@@ -223,9 +214,9 @@ class CompanyGraph:
             if edge not in made:
                 made.add(edge)
                 attrs = ({"relation": relation, "line": link.line, "property": prop, "declared_by": src} if reverse
-                         else self._shared_attrs(relation, link.line, prop))
+                         else self._writer.attrs(relation, link.line, prop))
                 edges.append((*edge, attrs))
-        referrers, shared = self._referrers, self._attrs
+        referrers, shared = self._referrers, self._writer.attrs
         for link in note.links:  # the bulk of a vault's links: the resolved-by-name case inlined
             cached = memo.get(link.target)
             if cached is not None and cached[2] is not None:
@@ -236,8 +227,7 @@ class CompanyGraph:
             edge = (src, dst, LINKS_TO)
             if edge not in made:
                 made.add(edge)
-                attrs = shared.get((LINKS_TO, link.line, None)) or self._shared_attrs(LINKS_TO, link.line, None)
-                edges.append((src, dst, LINKS_TO, attrs))
+                edges.append((src, dst, LINKS_TO, shared(LINKS_TO, link.line)))
         if problems:
             self._link_problems[src] = problems
 
@@ -246,7 +236,7 @@ class CompanyGraph:
         if src in self.g:
             made = [(src, v, k) for _, v, k, by in self.g.out_edges(src, keys=True, data="declared_by") if by is None]
             made += [(u, src, k) for u, _, k, by in self.g.in_edges(src, keys=True, data="declared_by") if by == src]
-            self.g.remove_edges_from(made)
+            self._writer.remove(made)
         self._link_problems.pop(src, None)
         old = self._notes.get(src)
         if old is not None:
