@@ -137,8 +137,10 @@ class CompanyGraph:
             changes = [NoteChange(i, self._notes[i].frontmatter, None) for i in gone]
             changes += [NoteChange(i, self._notes[i].frontmatter if i in self._notes else None, n.frontmatter,
                                    renamed_from.get(i) if i not in self._notes else None) for i, n in new.items()]
-            moved_keys = {link_key(i) for i in gone} | {link_key(i) for i in new if i not in self._notes}
-            relink = set(new) | {src for key in moved_keys for src in self._referrers.get(key, ())}
+            relink = set(new)
+            if self._referrers:  # notes whose links may now resolve elsewhere (none before the first load)
+                moved_keys = {link_key(i) for i in gone} | {link_key(i) for i in new if i not in self._notes}
+                relink |= {src for key in moved_keys for src in self._referrers.get(key, ())}
             for src in relink | set(gone):
                 self._unlink(src)
             for i in gone:
@@ -216,7 +218,8 @@ class CompanyGraph:
                 attrs = ({"relation": relation, "line": link.line, "property": prop, "declared_by": src} if reverse
                          else self._writer.attrs(relation, link.line, prop))
                 edges.append((*edge, attrs))
-        referrers, shared = self._referrers, self._writer.attrs
+        linked = {v for _, v, key in made if key == LINKS_TO}  # a typed `links_to` edge is the same fact
+        referrers, attrs = self._referrers, self._writer.attrs
         for link in note.links:  # the bulk of a vault's links: the resolved-by-name case inlined
             cached = memo.get(link.target)
             if cached is not None and cached[2] is not None:
@@ -224,10 +227,9 @@ class CompanyGraph:
                 dst = cached[2]
             else:
                 dst = self._target(src, note, link, problems, memo)
-            edge = (src, dst, LINKS_TO)
-            if edge not in made:
-                made.add(edge)
-                edges.append((src, dst, LINKS_TO, shared(LINKS_TO, link.line)))
+            if dst not in linked:
+                linked.add(dst)
+                edges.append((src, dst, LINKS_TO, attrs(LINKS_TO, link.line)))
         if problems:
             self._link_problems[src] = problems
 
