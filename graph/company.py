@@ -61,7 +61,8 @@ def _gc_paused() -> Iterator[None]:
 
 
 class CompanyGraph:
-    """The company graph of one vault. Read `g` inside `with graph.read():` from other threads."""
+    """The company graph of one vault. Read `g` inside `with graph.read():` from other threads. `g` is read-only to
+    callers: edges with equal attributes share their dicts (graph.bulk), so copy before changing anything."""
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root

@@ -17,7 +17,7 @@ from vault.note import Note, parse_note
 from vault.problems import Problem
 from vault.scan import scan_vault
 
-__all__ = ["PARALLEL_THRESHOLD", "VaultNotes", "load_notes", "read_note"]
+__all__ = ["PARALLEL_THRESHOLD", "VaultNotes", "load_notes", "read_note", "spare_cores"]
 
 Progress = Callable[[int, int], None]
 PARALLEL_THRESHOLD = 2000  # below this many files a process pool costs more than it saves
@@ -43,6 +43,16 @@ def read_note(root: Path, path: str) -> Note:
     except OSError as exc:
         return Note(path, problems=(Problem(path, 0, "error", "unreadable", f"not readable: {exc}"),))
     return parse_note(path, data)
+
+
+def spare_cores(cpus: int, load: float) -> int:
+    """The parse workers worth starting: the CPUs not busy with other work (load average), at least one. Measured on
+    2 cores kept busy by other jobs, a second worker only competed with them and lost (see bench/README.md).
+
+    >>> spare_cores(2, 0.3), spare_cores(2, 1.2), spare_cores(2, 5.0), spare_cores(8, 2.0)
+    (2, 1, 1, 6)
+    """
+    return max(1, min(cpus, round(cpus - load)))
 
 
 def _parse_chunk(job: tuple[str, list[str]]) -> list[Note]:
@@ -76,7 +86,7 @@ def _parse_all(root: Path, paths: list[str], workers: int, on_progress: Progress
 def load_notes(root: Path, *, cache: bool = True, on_progress: Progress | None = None,
                workers: int | None = None) -> VaultNotes:
     """Every note under `root`. With `cache`, unchanged notes come from `.orgmap/parse-cache.json` and the cache is
-    rewritten when anything was parsed; `workers` defaults to the number of CPUs."""
+    rewritten when anything was parsed; `workers` defaults to the CPUs other work leaves idle (spare_cores)."""
     root = Path(os.path.realpath(root))
     files, problems = scan_vault(root)
     cached: dict[str, Note] = load_cache(root, files) if cache else {}
@@ -84,7 +94,8 @@ def load_notes(root: Path, *, cache: bool = True, on_progress: Progress | None =
     total = len(files)
     if on_progress:
         on_progress(len(cached), total)
-    parsed = _parse_all(root, todo, workers or os.cpu_count() or 1, on_progress, len(cached), total)
+    parsed = _parse_all(root, todo, workers or spare_cores(len(os.sched_getaffinity(0)), os.getloadavg()[0]),
+                        on_progress, len(cached), total)
     notes = cached | {note.path: note for note in parsed}
     ordered = {f.path: notes[f.path] for f in files}
     if cache and parsed:
