@@ -35,7 +35,8 @@ class EdgeWriter:
             self._shared.add(id(found))
         return found
 
-    def _intern(self, keydict: KeyDict) -> KeyDict:
+    def keydict(self, keydict: KeyDict) -> KeyDict:
+        """`keydict`, or the equal one already shared when all its attribute dicts are shared."""
         shared = self._shared
         if not all(id(attrs) in shared for attrs in keydict.values()):
             return keydict
@@ -64,7 +65,7 @@ class EdgeWriter:
                 if keydict is None:
                     keydict = keydicts[(key, id(attrs))] = {key: attrs}
             else:
-                keydict = self._intern({key: attrs} if old is None else {**old, key: attrs})
+                keydict = self.keydict({key: attrs} if old is None else {**old, key: attrs})
             succ[u][v] = keydict
             pred[v][u] = keydict
         nx._clear_cache(self.g)
@@ -80,5 +81,5 @@ class EdgeWriter:
                 del succ[u][v]
                 del pred[v][u]
             else:
-                succ[u][v] = pred[v][u] = self._intern({k: attrs for k, attrs in old.items() if k != key})
+                succ[u][v] = pred[v][u] = self.keydict({k: attrs for k, attrs in old.items() if k != key})
         nx._clear_cache(self.g)

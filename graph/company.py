@@ -17,8 +17,9 @@ from graph.bulk import Edge, EdgeWriter
 from graph.index import NameIndex
 from graph.queries import unowned_agents
 from graph.relations import LINKS_TO, kind_of, relation_for
+from graph.snapshot import Snapshot, capture, load_snapshot, notes_digest, restore_edges, save_snapshot
 from vault.links import Link
-from vault.load import load_notes, read_note
+from vault.load import VaultNotes, load_notes, read_note
 from vault.note import Note, note_id
 from vault.problems import Problem
 from vault.resolve import Resolution, Resolver, link_key, normalize_target
@@ -39,6 +40,11 @@ class NoteChange:
     old_frontmatter: dict[str, object] | None
     new_frontmatter: dict[str, object] | None
     renamed_from: str | None = None
+
+
+def _placeholder(node: str) -> dict[str, object]:
+    """The attributes of a node that links name but no note is."""
+    return {"name": node.rsplit("/", 1)[-1], "kind": MISSING, "aliases": [], "tags": []}
 
 
 def _refer(srcs: list[str], src: str) -> None:
@@ -83,12 +89,45 @@ class CompanyGraph:
     @classmethod
     def load(cls, root: Path | str, *, cache: bool = True,
              on_progress: Callable[[int, int], None] | None = None) -> CompanyGraph:
-        """Load a whole vault (unchanged notes from the parse cache when `cache`)."""
+        """Load a whole vault. With `cache`, unchanged notes come from the parse cache, and an unchanged vault's
+        built graph from the graph cache (graph.snapshot)."""
         with _gc_paused():
             loaded = load_notes(Path(root), cache=cache, on_progress=on_progress)
-            graph = cls(loaded.root)
-            graph._scan_problems = loaded.problems
-            graph.apply(loaded.notes.values())
+            digest = notes_digest(loaded.notes.values()) if cache else ""
+            snapshot = load_snapshot(loaded.root, digest) if cache else None
+            graph = cls._restored(loaded, snapshot) if snapshot is not None else None
+            if graph is None:
+                graph = cls(loaded.root)
+                graph._scan_problems = loaded.problems
+                graph.apply(loaded.notes.values())
+                if cache:
+                    save_snapshot(loaded.root, capture(digest, graph.g, graph._placeholders, graph._referrers,
+                                                       graph._link_problems))
+        return graph
+
+    @classmethod
+    def _restored(cls, loaded: VaultNotes, snapshot: Snapshot) -> CompanyGraph | None:
+        """The graph a snapshot holds for these notes; None when it does not hold together."""
+        graph = cls(loaded.root)
+        graph._scan_problems = loaded.problems
+        notes = {note.id: note for note in loaded.notes.values()}
+        try:
+            graph.g.add_nodes_from((node, cls._node_attrs(notes[node]) if node in notes else _placeholder(node))
+                                   for node in snapshot.nodes)
+            if len(graph.g) != len(snapshot.nodes) or any(i not in graph.g for i in notes):
+                return None
+            restore_edges(graph.g, snapshot, graph._writer)
+            graph._link_problems = {src: [Problem(notes[src].path, line, "warning", code, message)
+                                          for line, code, message in found]
+                                    for src, found in snapshot.link_problems.items()}
+        except (IndexError, KeyError, ValueError):
+            return None
+        graph._notes = notes
+        for node_id in notes:
+            graph._resolver.add(node_id)
+        graph._placeholders = dict(snapshot.placeholders)
+        graph._referrers.update(snapshot.referrers)
+        graph.revision = 1
         return graph
 
     @contextmanager
@@ -166,12 +205,17 @@ class CompanyGraph:
             self._index = None
             return changes
 
+    @staticmethod
+    def _node_attrs(note: Note) -> dict[str, object]:
+        attrs = {k: v for k, v in note.frontmatter.items() if k not in _RESERVED}
+        attrs.update(name=note.name, kind=kind_of(note.id, note.frontmatter), aliases=list(note.aliases),
+                     tags=list(note.tags), path=note.path)
+        return attrs
+
     def _set_node(self, note: Note) -> None:
         node = note.id
         self._placeholders.pop(normalize_target(node).casefold(), None)
-        attrs = {k: v for k, v in note.frontmatter.items() if k not in _RESERVED}
-        attrs.update(name=note.name, kind=kind_of(node, note.frontmatter), aliases=list(note.aliases),
-                     tags=list(note.tags), path=note.path)
+        attrs = self._node_attrs(note)
         if node in self.g:
             data = self.g.nodes[node]
             data.clear()
@@ -198,7 +242,7 @@ class CompanyGraph:
             folded = wanted.casefold()
             if folded not in self._placeholders:
                 self._placeholders[folded] = wanted
-                self.g.add_node(wanted, name=wanted.rsplit("/", 1)[-1], kind=MISSING, aliases=[], tags=[])
+                self.g.add_node(wanted, **_placeholder(wanted))
             return self._placeholders[folded]
         others = ", ".join(found.candidates[1:])
         problems.append(Problem(note.path, link.line, "warning", "ambiguous_link",

@@ -15,7 +15,7 @@ from vault.codec import CodecError, NoteRecord, from_record, to_record
 from vault.note import Note
 from vault.scan import NoteFile
 
-__all__ = ["CACHE_FILE", "load_cache", "save_cache"]
+__all__ = ["CACHE_FILE", "load_cache", "save_cache", "write_state_file"]
 
 CACHE_FILE = "parse-cache.json"
 _VERSION = 1
@@ -59,10 +59,15 @@ def save_cache(root: Path, files: list[NoteFile], notes: dict[str, Note]) -> boo
     """Write the cache atomically (temp file + rename); False when the vault's state folder is not writable."""
     entries = {f.path: (f.size, f.mtime_ns, to_record(notes[f.path])) for f in files if f.path in notes}
     payload = _encoder.encode(_CacheFile(_VERSION, time.time_ns(), entries))
-    target = _cache_path(root)
+    return write_state_file(root, CACHE_FILE, payload)
+
+
+def write_state_file(root: Path, name: str, payload: bytes) -> bool:
+    """Write `<root>/.orgmap/<name>` atomically (temp file + rename); False when the folder is not writable."""
+    target = root / ".orgmap" / name
     try:
         target.parent.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".parse-cache.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(payload)
