@@ -17,7 +17,15 @@ from graph.bulk import Edge, EdgeWriter
 from graph.index import NameIndex
 from graph.queries import unowned_agents
 from graph.relations import LINKS_TO, kind_of, relation_for
-from graph.snapshot import Snapshot, capture, load_snapshot, notes_digest, restore_edges, save_snapshot
+from graph.snapshot import (
+    Snapshot,
+    capture,
+    load_snapshot,
+    notes_digest,
+    restore_edges,
+    restore_referrers,
+    save_snapshot,
+)
 from vault.links import Link
 from vault.load import VaultNotes, load_notes, read_note
 from vault.note import Note, note_id
@@ -117,6 +125,7 @@ class CompanyGraph:
             if len(graph.g) != len(snapshot.nodes) or any(i not in graph.g for i in notes):
                 return None
             restore_edges(graph.g, snapshot, graph._writer)
+            graph._referrers.update(restore_referrers(snapshot))
             graph._link_problems = {src: [Problem(notes[src].path, line, "warning", code, message)
                                           for line, code, message in found]
                                     for src, found in snapshot.link_problems.items()}
@@ -126,7 +135,6 @@ class CompanyGraph:
         for node_id in notes:
             graph._resolver.add(node_id)
         graph._placeholders = dict(snapshot.placeholders)
-        graph._referrers.update(snapshot.referrers)
         graph.revision = 1
         return graph
 

@@ -18,7 +18,7 @@ from vault.note import Note
 from vault.problems import Problem
 
 __all__ = ["GRAPH_CACHE_FILE", "Snapshot", "capture", "load_snapshot", "notes_digest", "restore_edges",
-           "save_snapshot"]
+           "restore_referrers", "save_snapshot"]
 
 GRAPH_CACHE_FILE = "graph-cache.json"
 _VERSION = 1  # bump whenever resolution or edge building changes what a vault builds
@@ -34,9 +34,9 @@ class Snapshot(msgspec.Struct):
     placeholders: dict[str, str]
     attrs: list[tuple[str, int, str | None, str | None]]  # relation, line, property, declared_by
     keydicts: list[list[tuple[str, int]]]  # edge key -> index into attrs
-    succ: list[list[tuple[int, int]]]  # per node: (target node index, keydict index), in order
+    succ: list[list[int]]  # per node, flat: target node index, keydict index, target, keydict... (in order)
     pred: list[list[int]]  # per node: source node indexes, in order
-    referrers: dict[str, list[str]]
+    referrers: dict[str, list[int]]  # link key -> node indexes
     link_problems: dict[str, list[tuple[int, str, str]]]  # note id -> (line, code, message), all warnings
 
 
@@ -59,9 +59,9 @@ def capture(digest: str, g: nx.MultiDiGraph, placeholders: Mapping[str, str],
     keydicts: list[list[tuple[str, int]]] = []
     attrs_at: dict[int, int] = {}
     keydict_at: dict[int, int] = {}
-    succ: list[list[tuple[int, int]]] = []
+    succ: list[list[int]] = []
     for u in nodes:
-        row: list[tuple[int, int]] = []
+        row: list[int] = []
         for v, keydict in g._succ[u].items():
             at = keydict_at.get(id(keydict))
             if at is None:
@@ -73,12 +73,12 @@ def capture(digest: str, g: nx.MultiDiGraph, placeholders: Mapping[str, str],
                     items.append((key, attrs_at[id(data)]))
                 at = keydict_at[id(keydict)] = len(keydicts)
                 keydicts.append(items)
-            row.append((index[v], at))
+            row += (index[v], at)
         succ.append(row)
     pred = [[index[u] for u in g._pred[v]] for v in nodes]
     problems = {src: [(p.line, p.code, p.message) for p in found] for src, found in link_problems.items()}
     return Snapshot(_VERSION, digest, nodes, dict(placeholders), attrs, keydicts, succ, pred,
-                    {key: srcs for key, srcs in referrers.items() if srcs}, problems)
+                    {key: [index[src] for src in srcs] for key, srcs in referrers.items() if srcs}, problems)
 
 
 def restore_edges(g: nx.MultiDiGraph, snapshot: Snapshot, writer: EdgeWriter) -> None:
@@ -90,10 +90,16 @@ def restore_edges(g: nx.MultiDiGraph, snapshot: Snapshot, writer: EdgeWriter) ->
     keydicts = [writer.keydict({key: attrs[at] for key, at in items}) for items in snapshot.keydicts]
     nodes, succ, pred = snapshot.nodes, g._succ, g._pred
     for u, row in zip(nodes, snapshot.succ, strict=True):
-        succ[u] = {nodes[v]: keydicts[at] for v, at in row}
+        succ[u] = dict(zip(map(nodes.__getitem__, row[::2]), map(keydicts.__getitem__, row[1::2]), strict=True))
     for v, row in zip(nodes, snapshot.pred, strict=True):
         pred[v] = {nodes[u]: succ[nodes[u]][v] for u in row}
     nx._clear_cache(g)
+
+
+def restore_referrers(snapshot: Snapshot) -> dict[str, list[str]]:
+    """Link key -> the notes linking by it, sharing the node id strings."""
+    nodes = snapshot.nodes
+    return {key: [nodes[i] for i in found] for key, found in snapshot.referrers.items()}
 
 
 def load_snapshot(root: Path, digest: str) -> Snapshot | None:

@@ -45,7 +45,7 @@ def test_changed_vault_or_bad_cache_is_rebuilt(make_vault: VaultFactory) -> None
     cache = root / ".orgmap" / GRAPH_CACHE_FILE
     good = json.loads(cache.read_bytes())
     fresh = state(CompanyGraph.load(root, cache=False))
-    out_of_range = {**good, "succ": [[[99, 0]], *good["succ"][1:]]}
+    out_of_range = {**good, "succ": [[99, 0], *good["succ"][1:]]}
     for bad in (b"\x80garbage", b"{}", json.dumps({**good, "nodes": 7}).encode(), json.dumps(out_of_range).encode(),
                 json.dumps({**good, "nodes": good["nodes"][:1]}).encode()):
         cache.write_bytes(bad)
