@@ -3,7 +3,6 @@ another thread never sees a half-applied change."""
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -13,21 +12,13 @@ from pathlib import Path
 
 import networkx as nx
 
+from graph import snapshot as cached
 from graph.bulk import Edge, EdgeWriter
 from graph.index import NameIndex
 from graph.queries import unowned_agents
 from graph.relations import LINKS_TO, kind_of, relation_for
-from graph.snapshot import (
-    Snapshot,
-    capture,
-    load_snapshot,
-    notes_digest,
-    restore_edges,
-    restore_referrers,
-    save_snapshot,
-)
 from vault.links import Link
-from vault.load import VaultNotes, load_notes, read_note
+from vault.load import VaultNotes, gc_paused, load_notes, read_note
 from vault.note import Note, note_id
 from vault.problems import Problem
 from vault.resolve import Resolution, Resolver, link_key, normalize_target
@@ -61,19 +52,6 @@ def _refer(srcs: list[str], src: str) -> None:
         srcs.append(src)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while a whole vault loads: it would rescan the growing heap many times over, and parsed
-    notes hold no cycles. Restored afterwards (only if it was on)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class CompanyGraph:
     """The company graph of one vault. Read `g` inside `with graph.read():` from other threads. `g` is read-only to
     callers: edges with equal attributes share their dicts (graph.bulk), so copy before changing anything."""
@@ -99,22 +77,22 @@ class CompanyGraph:
              on_progress: Callable[[int, int], None] | None = None) -> CompanyGraph:
         """Load a whole vault. With `cache`, unchanged notes come from the parse cache, and an unchanged vault's
         built graph from the graph cache (graph.snapshot)."""
-        with _gc_paused():
+        with gc_paused():
             loaded = load_notes(Path(root), cache=cache, on_progress=on_progress)
-            digest = notes_digest(loaded.notes.values()) if cache else ""
-            snapshot = load_snapshot(loaded.root, digest) if cache else None
+            digest = cached.notes_digest(loaded.notes.values()) if cache else ""
+            snapshot = cached.load_snapshot(loaded.root, digest) if cache else None
             graph = cls._restored(loaded, snapshot) if snapshot is not None else None
             if graph is None:
                 graph = cls(loaded.root)
                 graph._scan_problems = loaded.problems
                 graph.apply(loaded.notes.values())
                 if cache:
-                    save_snapshot(loaded.root, capture(digest, graph.g, graph._placeholders, graph._referrers,
-                                                       graph._link_problems))
+                    cached.save_snapshot(loaded.root, cached.capture(digest, graph.g, graph._placeholders,
+                                                                     graph._referrers, graph._link_problems))
         return graph
 
     @classmethod
-    def _restored(cls, loaded: VaultNotes, snapshot: Snapshot) -> CompanyGraph | None:
+    def _restored(cls, loaded: VaultNotes, snapshot: cached.Snapshot) -> CompanyGraph | None:
         """The graph a snapshot holds for these notes; None when it does not hold together."""
         graph = cls(loaded.root)
         graph._scan_problems = loaded.problems
@@ -124,8 +102,7 @@ class CompanyGraph:
                                    for node in snapshot.nodes)
             if len(graph.g) != len(snapshot.nodes) or any(i not in graph.g for i in notes):
                 return None
-            restore_edges(graph.g, snapshot, graph._writer)
-            graph._referrers.update(restore_referrers(snapshot))
+            graph._referrers.update(cached.restore_edges(graph.g, snapshot, graph._writer))
             graph._link_problems = {src: [Problem(notes[src].path, line, "warning", code, message)
                                           for line, code, message in found]
                                     for src, found in snapshot.link_problems.items()}

@@ -18,7 +18,7 @@ from vault.note import Note
 from vault.problems import Problem
 
 __all__ = ["GRAPH_CACHE_FILE", "Snapshot", "capture", "load_snapshot", "notes_digest", "restore_edges",
-           "restore_referrers", "save_snapshot"]
+           "save_snapshot"]
 
 GRAPH_CACHE_FILE = "graph-cache.json"
 _VERSION = 1  # bump whenever resolution or edge building changes what a vault builds
@@ -81,9 +81,9 @@ def capture(digest: str, g: nx.MultiDiGraph, placeholders: Mapping[str, str],
                     {key: [index[src] for src in srcs] for key, srcs in referrers.items() if srcs}, problems)
 
 
-def restore_edges(g: nx.MultiDiGraph, snapshot: Snapshot, writer: EdgeWriter) -> None:
-    """Fill the adjacency of `g`, whose nodes are already `snapshot.nodes`; raises IndexError or KeyError on a
-    snapshot that does not hold together."""
+def restore_edges(g: nx.MultiDiGraph, snapshot: Snapshot, writer: EdgeWriter) -> dict[str, list[str]]:
+    """Fill the adjacency of `g`, whose nodes are already `snapshot.nodes`, and return the referrers (link key -> the
+    notes linking by it); raises IndexError, KeyError or ValueError on a snapshot that does not hold together."""
     attrs = [writer.attrs(relation, line, prop) if by is None else
              {"relation": relation, "line": line, "property": prop, "declared_by": by}
              for relation, line, prop, by in snapshot.attrs]
@@ -94,11 +94,6 @@ def restore_edges(g: nx.MultiDiGraph, snapshot: Snapshot, writer: EdgeWriter) ->
     for v, row in zip(nodes, snapshot.pred, strict=True):
         pred[v] = {nodes[u]: succ[nodes[u]][v] for u in row}
     nx._clear_cache(g)
-
-
-def restore_referrers(snapshot: Snapshot) -> dict[str, list[str]]:
-    """Link key -> the notes linking by it, sharing the node id strings."""
-    nodes = snapshot.nodes
     return {key: [nodes[i] for i in found] for key, found in snapshot.referrers.items()}
 
 

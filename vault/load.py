@@ -3,10 +3,12 @@ many). Library code: progress goes to an optional `on_progress(done, total)` cal
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from vault.note import Note, parse_note
 from vault.problems import Problem
 from vault.scan import scan_vault
 
-__all__ = ["PARALLEL_THRESHOLD", "VaultNotes", "load_notes", "read_note", "spare_cores"]
+__all__ = ["PARALLEL_THRESHOLD", "VaultNotes", "gc_paused", "load_notes", "read_note", "spare_cores"]
 
 Progress = Callable[[int, int], None]
 PARALLEL_THRESHOLD = 2000  # below this many files a process pool costs more than it saves
@@ -44,6 +46,19 @@ def read_note(root: Path, path: str) -> Note:
     except OSError as exc:
         return Note(path, problems=(Problem(path, 0, "error", "unreadable", f"not readable: {exc}"),))
     return parse_note(path, data)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while a whole vault loads: it would rescan the growing heap many times over, and parsed
+    notes hold no cycles. Restored afterwards (only if it was on)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def spare_cores(cpus: int, load: float) -> int:
