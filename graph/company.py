@@ -3,7 +3,6 @@ another thread never sees a half-applied change."""
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -13,11 +12,13 @@ from pathlib import Path
 
 import networkx as nx
 
+from graph import snapshot as cached
+from graph.bulk import Edge, EdgeWriter
 from graph.index import NameIndex
 from graph.queries import unowned_agents
 from graph.relations import LINKS_TO, kind_of, relation_for
 from vault.links import Link
-from vault.load import load_notes, read_note
+from vault.load import VaultNotes, gc_paused, load_notes, read_note
 from vault.note import Note, note_id
 from vault.problems import Problem
 from vault.resolve import Resolution, Resolver, link_key, normalize_target
@@ -26,8 +27,8 @@ from vault.scan import is_inside, is_note_path
 __all__ = ["MISSING", "CompanyGraph", "NoteChange"]
 
 MISSING = "missing"
+Memo = dict[str, tuple[Resolution, str, str | None]]  # link target -> (resolution, link key, the node if unique)
 _RESERVED = ("name", "kind", "aliases", "tags", "path")
-_BODY = (LINKS_TO, False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,21 +41,20 @@ class NoteChange:
     renamed_from: str | None = None
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while a whole vault loads: it would rescan the growing heap many times over, and parsed
-    notes hold no cycles. Restored afterwards (only if it was on)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+def _placeholder(node: str) -> dict[str, object]:
+    """The attributes of a node that links name but no note is."""
+    return {"name": node.rsplit("/", 1)[-1], "kind": MISSING, "aliases": [], "tags": []}
+
+
+def _refer(srcs: list[str], src: str) -> None:
+    """Record `src` once: a note's links are resolved in one go, so a repeat is always the last entry."""
+    if not srcs or srcs[-1] != src:
+        srcs.append(src)
 
 
 class CompanyGraph:
-    """The company graph of one vault. Read `g` inside `with graph.read():` from other threads."""
+    """The company graph of one vault. Read `g` inside `with graph.read():` from other threads. `g` is read-only to
+    callers: edges with equal attributes share their dicts (graph.bulk), so copy before changing anything."""
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root
@@ -63,8 +63,9 @@ class CompanyGraph:
         self._lock = threading.RLock()
         self._notes: dict[str, Note] = {}
         self._resolver = Resolver()
-        self._referrers: defaultdict[str, set[str]] = defaultdict(set)
-        self._edges: dict[str, list[tuple[str, str, str]]] = {}
+        # link key -> notes with a link of that key, each once (lists: a set per key was ~3x the memory)
+        self._referrers: defaultdict[str, list[str]] = defaultdict(list)
+        self._writer = EdgeWriter(self.g)
         self._link_problems: dict[str, list[Problem]] = {}
         self._placeholders: dict[str, str] = {}
         self._scan_problems: tuple[Problem, ...] = ()
@@ -74,12 +75,44 @@ class CompanyGraph:
     @classmethod
     def load(cls, root: Path | str, *, cache: bool = True,
              on_progress: Callable[[int, int], None] | None = None) -> CompanyGraph:
-        """Load a whole vault (unchanged notes from the parse cache when `cache`)."""
-        with _gc_paused():
+        """Load a whole vault. With `cache`, unchanged notes come from the parse cache, and an unchanged vault's
+        built graph from the graph cache (graph.snapshot)."""
+        with gc_paused():
             loaded = load_notes(Path(root), cache=cache, on_progress=on_progress)
-            graph = cls(loaded.root)
-            graph._scan_problems = loaded.problems
-            graph.apply(loaded.notes.values())
+            digest = cached.notes_digest(loaded.notes.values()) if cache else ""
+            snapshot = cached.load_snapshot(loaded.root, digest) if cache else None
+            graph = cls._restored(loaded, snapshot) if snapshot is not None else None
+            if graph is None:
+                graph = cls(loaded.root)
+                graph._scan_problems = loaded.problems
+                graph.apply(loaded.notes.values())
+                if cache:
+                    cached.save_snapshot(loaded.root, cached.capture(digest, graph.g, graph._placeholders,
+                                                                     graph._referrers, graph._link_problems))
+        return graph
+
+    @classmethod
+    def _restored(cls, loaded: VaultNotes, snapshot: cached.Snapshot) -> CompanyGraph | None:
+        """The graph a snapshot holds for these notes; None when it does not hold together."""
+        graph = cls(loaded.root)
+        graph._scan_problems = loaded.problems
+        notes = {note.id: note for note in loaded.notes.values()}
+        try:
+            graph.g.add_nodes_from((node, cls._node_attrs(notes[node]) if node in notes else _placeholder(node))
+                                   for node in snapshot.nodes)
+            if len(graph.g) != len(snapshot.nodes) or any(i not in graph.g for i in notes):
+                return None
+            graph._referrers.update(cached.restore_edges(graph.g, snapshot, graph._writer))
+            graph._link_problems = {src: [Problem(notes[src].path, line, "warning", code, message)
+                                          for line, code, message in found]
+                                    for src, found in snapshot.link_problems.items()}
+        except (IndexError, KeyError, ValueError):
+            return None
+        graph._notes = notes
+        for node_id in notes:
+            graph._resolver.add(node_id)
+        graph._placeholders = dict(snapshot.placeholders)
+        graph.revision = 1
         return graph
 
     @contextmanager
@@ -129,8 +162,10 @@ class CompanyGraph:
             changes = [NoteChange(i, self._notes[i].frontmatter, None) for i in gone]
             changes += [NoteChange(i, self._notes[i].frontmatter if i in self._notes else None, n.frontmatter,
                                    renamed_from.get(i) if i not in self._notes else None) for i, n in new.items()]
-            moved_keys = {link_key(i) for i in gone} | {link_key(i) for i in new if i not in self._notes}
-            relink = set(new) | {src for key in moved_keys for src in self._referrers.get(key, ())}
+            relink = set(new)
+            if self._referrers:  # notes whose links may now resolve elsewhere (none before the first load)
+                moved_keys = {link_key(i) for i in gone} | {link_key(i) for i in new if i not in self._notes}
+                relink |= {src for key in moved_keys for src in self._referrers.get(key, ())}
             for src in relink | set(gone):
                 self._unlink(src)
             for i in gone:
@@ -142,22 +177,30 @@ class CompanyGraph:
                     self._resolver.add(i)
                 self._notes[i] = note
                 self._set_node(note)
-            memo: dict[str, tuple[Resolution, str]] = {}
+            memo: Memo = {}
+            edges: list[Edge] = []
             for src in sorted(relink):
                 if src in self._notes:
-                    self._link(src, self._notes[src], memo)
+                    self._link(src, self._notes[src], memo, edges)
+                    self._writer.add(edges)  # note by note: a whole vault's edge list would double the peak memory
+                    edges.clear()
             self._prune_placeholders()
             self.revision += 1
             self._problems = None
             self._index = None
             return changes
 
+    @staticmethod
+    def _node_attrs(note: Note) -> dict[str, object]:
+        attrs = {k: v for k, v in note.frontmatter.items() if k not in _RESERVED}
+        attrs.update(name=note.name, kind=kind_of(note.id, note.frontmatter), aliases=list(note.aliases),
+                     tags=list(note.tags), path=note.path)
+        return attrs
+
     def _set_node(self, note: Note) -> None:
         node = note.id
         self._placeholders.pop(normalize_target(node).casefold(), None)
-        attrs = {k: v for k, v in note.frontmatter.items() if k not in _RESERVED}
-        attrs.update(name=note.name, kind=kind_of(node, note.frontmatter), aliases=list(note.aliases),
-                     tags=list(note.tags), path=note.path)
+        attrs = self._node_attrs(note)
         if node in self.g:
             data = self.g.nodes[node]
             data.clear()
@@ -165,16 +208,18 @@ class CompanyGraph:
         else:
             self.g.add_node(node, **attrs)
 
-    def _target(self, src: str, note: Note, link: Link, problems: list[Problem],
-                memo: dict[str, tuple[Resolution, str]]) -> str:
+    def _target(self, src: str, note: Note, link: Link, problems: list[Problem], memo: Memo) -> str:
         """The node a link goes to (a placeholder when none); `memo` caches this batch's name-only resolutions."""
         cached = memo.get(link.target)
         if cached is None:
-            cached = (self._resolver.resolve(link.target, src), link_key(link.target))
+            found = self._resolver.resolve(link.target, src)
+            cached = (found, link_key(link.target), found.node if len(found.candidates) == 1 else None)
             if "/" not in link.target:  # only a path can resolve relative to its source note
                 memo[link.target] = cached
-        found, key = cached
-        self._referrers[key].add(src)
+        found, key, unique = cached
+        _refer(self._referrers[key], src)
+        if unique is not None:
+            return unique
         if found.node is None:
             problems.append(Problem(note.path, link.line, "warning", "dangling_link",
                                     f"[[{link.target}]] links to a note that does not exist (kept as a placeholder)"))
@@ -182,45 +227,55 @@ class CompanyGraph:
             folded = wanted.casefold()
             if folded not in self._placeholders:
                 self._placeholders[folded] = wanted
-                self.g.add_node(wanted, name=wanted.rsplit("/", 1)[-1], kind=MISSING, aliases=[], tags=[])
+                self.g.add_node(wanted, **_placeholder(wanted))
             return self._placeholders[folded]
-        if found.ambiguous:
-            others = ", ".join(found.candidates[1:])
-            problems.append(Problem(note.path, link.line, "warning", "ambiguous_link",
-                                    f"[[{link.target}]] matches {len(found.candidates)} notes; "
-                                    f"resolved to {found.node} (shortest path), not {others}"))
+        others = ", ".join(found.candidates[1:])
+        problems.append(Problem(note.path, link.line, "warning", "ambiguous_link",
+                                f"[[{link.target}]] matches {len(found.candidates)} notes; "
+                                f"resolved to {found.node} (shortest path), not {others}"))
         return found.node
 
-    def _link(self, src: str, note: Note, memo: dict[str, tuple[Resolution, str]]) -> None:
+    def _link(self, src: str, note: Note, memo: Memo, edges: list[Edge]) -> None:
+        """Resolve `src`'s links into `edges` (the same fact stated twice in one note: the first line stands)."""
         problems: list[Problem] = []
-        made: dict[tuple[str, str, str], None] = {}
-        typed = [(relation_for(prop), prop, link) for prop, link in note.property_links]
-        body = [(_BODY, None, link) for link in note.links]
-        for (relation, reverse), prop, link in typed + body:
+        made: set[tuple[str, str, str]] = set()
+        for prop, link in note.property_links:
+            relation, reverse = relation_for(prop)
             dst = self._target(src, note, link, problems, memo)
-            u, v = (dst, src) if reverse else (src, dst)
-            edge = (u, v, relation if not reverse else f"{relation}@{src}")
-            if edge in made:
-                continue  # the same fact stated twice in one note: the first line stands
-            attrs: dict[str, object] = {"relation": relation, "line": link.line}
-            if prop is not None:
-                attrs["property"] = prop
-            if reverse:
-                attrs["declared_by"] = src
-            self.g.add_edge(*edge, **attrs)
-            made[edge] = None
-        self._edges[src] = list(made)
-        self._link_problems[src] = problems
+            edge = (dst, src, f"{relation}@{src}") if reverse else (src, dst, relation)
+            if edge not in made:
+                made.add(edge)
+                attrs = ({"relation": relation, "line": link.line, "property": prop, "declared_by": src} if reverse
+                         else self._writer.attrs(relation, link.line, prop))
+                edges.append((*edge, attrs))
+        linked = {v for _, v, key in made if key == LINKS_TO}  # a typed `links_to` edge is the same fact
+        referrers, attrs = self._referrers, self._writer.attrs
+        for link in note.links:  # the bulk of a vault's links: the resolved-by-name case inlined
+            cached = memo.get(link.target)
+            if cached is not None and cached[2] is not None:
+                _refer(referrers[cached[1]], src)
+                dst = cached[2]
+            else:
+                dst = self._target(src, note, link, problems, memo)
+            if dst not in linked:
+                linked.add(dst)
+                edges.append((src, dst, LINKS_TO, attrs(LINKS_TO, link.line)))
+        if problems:
+            self._link_problems[src] = problems
 
     def _unlink(self, src: str) -> None:
-        for u, v, key in self._edges.pop(src, ()):
-            if self.g.has_edge(u, v, key):
-                self.g.remove_edge(u, v, key)
+        """Remove the edges `src` made: its out-edges but those another note declared, and in-edges it declared."""
+        if src in self.g:
+            made = [(src, v, k) for _, v, k, by in self.g.out_edges(src, keys=True, data="declared_by") if by is None]
+            made += [(u, src, k) for u, _, k, by in self.g.in_edges(src, keys=True, data="declared_by") if by == src]
+            self._writer.remove(made)
         self._link_problems.pop(src, None)
         old = self._notes.get(src)
         if old is not None:
             for link in (*(link for _, link in old.property_links), *old.links):
-                self._referrers[link_key(link.target)].discard(src)
+                srcs = self._referrers.get(link_key(link.target))
+                if srcs and src in srcs:
+                    srcs.remove(src)
 
     def _prune_placeholders(self) -> None:
         for key, node in list(self._placeholders.items()):

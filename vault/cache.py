@@ -1,23 +1,36 @@
 """The parse cache in `<vault>/.orgmap/`: JSON (data only, never pickle: a synced vault may carry a planted file),
-keyed by path, size and mtime_ns, written atomically; anything corrupt, stale or foreign is ignored and rebuilt."""
+keyed by path, size and mtime_ns, written atomically; anything corrupt, stale or foreign (every field is
+type-checked while decoding) is ignored and rebuilt."""
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import time
 from pathlib import Path
 
+import msgspec
+
+from vault.codec import CodecError, NoteRecord, from_record, to_record
 from vault.note import Note
 from vault.scan import NoteFile
 
-__all__ = ["CACHE_FILE", "load_cache", "save_cache"]
+__all__ = ["CACHE_FILE", "load_cache", "save_cache", "write_state_file"]
 
 CACHE_FILE = "parse-cache.json"
 _VERSION = 1
 # An mtime this close to the cache's own writing time may hide a later same-size edit in the same tick: reparse it.
 _RACY_NS = 2_000_000_000
+
+
+class _CacheFile(msgspec.Struct):
+    version: int
+    written_ns: int
+    entries: dict[str, tuple[int, int, NoteRecord]]  # path -> [size, mtime_ns, note]
+
+
+_decoder = msgspec.json.Decoder(_CacheFile)
+_encoder = msgspec.json.Encoder()
 
 
 def _cache_path(root: Path) -> Path:
@@ -27,34 +40,37 @@ def _cache_path(root: Path) -> Path:
 def load_cache(root: Path, files: list[NoteFile]) -> dict[str, Note]:
     """The cached notes still valid for `files` (same size and mtime_ns); {} when the cache is absent or corrupt."""
     try:
-        data = json.loads(_cache_path(root).read_bytes())
-        if data.get("version") != _VERSION:
-            return {}
-        entries = data["entries"]
-        written = int(data["written_ns"])
-        valid: dict[str, Note] = {}
-        for file in files:
-            entry = entries.get(file.path)
-            if entry and entry[0] == file.size and entry[1] == file.mtime_ns and file.mtime_ns < written - _RACY_NS:
-                note = Note.from_json(entry[2])
-                if note.path == file.path:
-                    valid[file.path] = note
-        return valid
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
+        data = _decoder.decode(_cache_path(root).read_bytes())
+    except (OSError, *CodecError):
         return {}
+    if data.version != _VERSION:
+        return {}
+    entries, fresh_before = data.entries, data.written_ns - _RACY_NS
+    valid: dict[str, Note] = {}
+    for file in files:
+        entry = entries.get(file.path)
+        if entry and entry[0] == file.size and entry[1] == file.mtime_ns and file.mtime_ns < fresh_before \
+                and entry[2].path == file.path:
+            valid[file.path] = from_record(entry[2])
+    return valid
 
 
 def save_cache(root: Path, files: list[NoteFile], notes: dict[str, Note]) -> bool:
     """Write the cache atomically (temp file + rename); False when the vault's state folder is not writable."""
-    entries = {f.path: [f.size, f.mtime_ns, notes[f.path].to_json()] for f in files if f.path in notes}
-    payload = {"version": _VERSION, "written_ns": time.time_ns(), "entries": entries}
-    target = _cache_path(root)
+    entries = {f.path: (f.size, f.mtime_ns, to_record(notes[f.path])) for f in files if f.path in notes}
+    payload = _encoder.encode(_CacheFile(_VERSION, time.time_ns(), entries))
+    return write_state_file(root, CACHE_FILE, payload)
+
+
+def write_state_file(root: Path, name: str, payload: bytes) -> bool:
+    """Write `<root>/.orgmap/<name>` atomically (temp file + rename); False when the folder is not writable."""
+    target = root / ".orgmap" / name
     try:
         target.parent.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".parse-cache.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(payload, out, ensure_ascii=False, separators=(",", ":"))
+            with os.fdopen(fd, "wb") as out:
+                out.write(payload)
             os.replace(tmp, target)
         except BaseException:
             os.unlink(tmp)

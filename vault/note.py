@@ -3,11 +3,12 @@ the problems met on the way. A broken note is kept as far as it can be read; the
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from vault.frontmatter import read_frontmatter, split_frontmatter
-from vault.links import WIKILINK, Link, is_embed, mask_code, parse_link, text_links, value_strings
+from vault.links import Link, mask_code, text_links, value_strings
 from vault.problems import Problem
 from vault.tags import frontmatter_aliases, frontmatter_tags, inline_tags, merge_tags
 
@@ -98,26 +99,35 @@ def _is_unquoted_link(value: object) -> bool:
 
 def _property_links(path: str, frontmatter: dict[str, object], yaml_text: str,
                     first_line: int) -> tuple[list[tuple[str, Link]], list[Problem]]:
-    lines_of: defaultdict[tuple[str, bool], deque[int]] = defaultdict(deque)
+    lines_of: dict[tuple[str, bool], deque[int]] = {}
     for raw in text_links(yaml_text, first_line):
-        lines_of[(raw.target, raw.embed)].append(raw.line)
-    key_lines = _key_lines(yaml_text, first_line)
+        lines_of.setdefault((raw.target, raw.embed), deque()).append(raw.line)
+    key_lines: dict[str, int] | None = None
     found: list[tuple[str, Link]] = []
     problems: list[Problem] = []
     for key, value in frontmatter.items():
-        if _is_unquoted_link(value):
-            problems.append(Problem(path, key_lines.get(key, first_line), "warning", "unquoted_link",
-                                    f'property "{key}" holds an unquoted [[link]]: YAML reads it as a nested list, '
-                                    f'not a link; quote it: {key}: "[[...]]"'))
-        for text in value_strings(value):
-            for m in WIKILINK.finditer(text):
-                embed = is_embed(text, m.start())
-                link = parse_link(m.group(1), embed=embed)
-                if link is None:
-                    continue
-                pending = lines_of.get((link.target, embed))
-                line = pending.popleft() if pending else key_lines.get(key, first_line)
-                found.append((key, Link(link.target, line, link.heading, link.block, link.display, embed)))
+        if isinstance(value, str):
+            if "[[" not in value:
+                continue
+            strings: Iterable[str] = (value,)
+        elif isinstance(value, list | dict):
+            if _is_unquoted_link(value):
+                key_lines = key_lines or _key_lines(yaml_text, first_line)
+                problems.append(Problem(path, key_lines.get(key, first_line), "warning", "unquoted_link",
+                                        f'property "{key}" holds an unquoted [[link]]: YAML reads it as a nested '
+                                        f'list, not a link; quote it: {key}: "[[...]]"'))
+            strings = value_strings(value)
+        else:
+            continue
+        for text in strings:
+            for link in text_links(text, 0):
+                pending = lines_of.get((link.target, link.embed))
+                if pending:
+                    line = pending.popleft()
+                else:
+                    key_lines = key_lines or _key_lines(yaml_text, first_line)
+                    line = key_lines.get(key, first_line)
+                found.append((key, Link(link.target, line, link.heading, link.block, link.display, link.embed)))
     return found, problems
 
 

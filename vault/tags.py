@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 from vault.links import mask_code
 
@@ -27,7 +28,7 @@ def inline_tags(body: str, *, code_masked: bool = False) -> list[str]:
     for m in _TAG.finditer(text):
         start, tag = m.start(), m.group(1)
         if (start == 0 or text[start - 1].isspace()) and not _NUMERIC.fullmatch(tag):
-            tags.append(tag)
+            tags.append(sys.intern(tag))
     return tags
 
 

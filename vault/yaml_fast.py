@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 
 __all__ = ["parse_simple"]
 
@@ -29,6 +30,10 @@ def _scalar(text: str) -> object:
     if text in _BOOLS:
         return _BOOLS[text]
     first = text[0]
+    if first not in _RISKY_START:  # the common plain string: no number, date or quote starts this way
+        if ": " in text or " #" in text or text.endswith(":") or "\t" in text:
+            raise _GiveUp
+        return sys.intern(text)  # `type: agent`, `status: active`... repeat across notes: keep one copy
     if first == '"':
         if len(text) < 2 or text[-1] != '"' or '"' in text[1:-1] or "\\" in text:
             raise _GiveUp
@@ -105,6 +110,7 @@ def _parse(text: str) -> dict[str, object] | None:
             key, value = key_match.group(1), key_match.group(2) or ""
             if key in _BOOLS or key in _NULLS or key == "<<" or key.endswith((" ", ".")):
                 raise _GiveUp
+            key = sys.intern(key)
             open_list, list_indent = None, -1
             if not value:
                 open_list = []

@@ -104,3 +104,20 @@ def test_warm_graph_equals_cold_graph(make_vault: VaultFactory) -> None:
     age(root)
     CompanyGraph.load(root)  # writes the cache
     assert snapshot(CompanyGraph.load(root)) == snapshot(CompanyGraph.load(root, cache=False))
+
+
+def test_edits_never_touch_edges_of_the_same_shape_elsewhere(make_vault: VaultFactory) -> None:
+    """Edges with equal attributes share their dicts: an edit must replace, never alter, what another note holds."""
+    same = '---\nowner: "[[T]]"\n---\n[[T]] and [[U]]\n'
+    root = make_vault({"A.md": same, "B.md": same, "T.md": "", "U.md": ""})
+    cg = CompanyGraph.load(root, cache=False)
+    before_b = sorted(cg.g.edges("B", keys=True, data=True))
+    (root / "A.md").write_text('---\nowner: "[[U]]"\nreviewer: "[[T]]"\n---\n[[U]]\n', encoding="utf-8")
+    cg.refresh(["A.md"])
+    assert sorted(cg.g.edges("A", keys=True, data="relation")) == [
+        ("A", "T", "reviewer", "reviewer"), ("A", "U", "links_to", "links_to"), ("A", "U", "owned_by", "owned_by")]
+    assert sorted(cg.g.edges("B", keys=True, data=True)) == before_b
+    (root / "A.md").unlink()
+    cg.refresh(["A.md"])
+    assert sorted(cg.g.edges("B", keys=True, data=True)) == before_b
+    assert_same_as_fresh(cg, root)

@@ -103,3 +103,16 @@ def test_cache_holds_planted_target_paths_harmlessly(make_vault: VaultFactory) -
     cache.write_text(json.dumps(data), encoding="utf-8")
     loaded = load_notes(root)
     assert loaded.parsed == 1 and list(loaded.notes) == ["A.md"]
+
+
+def test_cache_record_of_the_wrong_types_is_refused(make_vault: VaultFactory) -> None:
+    root = make_vault({"A.md": "[[B]]"})
+    age(root)
+    load_notes(root)
+    cache = root / ".orgmap" / CACHE_FILE
+    data = json.loads(cache.read_bytes())
+    data["entries"]["A.md"][2]["links"] = [[7, "one", None, None, None, 0]]  # a target must be text, a line a number
+    cache.write_text(json.dumps(data), encoding="utf-8")
+    loaded = load_notes(root)
+    assert loaded.parsed == 1
+    assert [(link.target, link.line) for link in loaded.notes["A.md"].links] == [("B", 1)]
