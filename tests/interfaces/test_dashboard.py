@@ -244,3 +244,17 @@ def test_the_page_and_its_files_are_served_with_a_strict_policy(base_url: str) -
         response = httpx.get(base_url + path)
         assert response.status_code == 200 and kind in response.headers["content-type"]
     assert httpx.get(base_url + "/static/nope.js").status_code == 404
+
+
+def test_an_unknown_node_in_the_link_shows_the_api_error_and_the_rest_still_loads(browser, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    open_dashboard(page, f"{base_url}/#window=24h&by=agent&node=No%20Such%20Agent")
+    settled(page)
+    error = page.locator("#error")
+    assert error.is_visible() and "No Such Agent" in error.inner_text()
+    assert page.input_value("#window") == "24h"
+    day = api(base_url, "/v1/run-rate", window="24h", by="agent", limit=100)
+    assert table_rows(page)[0][2] == usd(day["items"][0]["cost_per_day"])
+    assert page.locator("#detail").is_hidden()
+    context.close()
