@@ -1,4 +1,5 @@
-"""The FastAPI app: /v1 routes, the MCP streamable-HTTP endpoint at /mcp, one service opened in the lifespan."""
+"""The FastAPI app: /v1 routes, the dashboard at /, the MCP streamable-HTTP endpoint at /mcp, one service opened in
+the lifespan."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from mcp.server.mcpserver import MCPServer
 
+from api.dashboard import install_dashboard
 from api.errors import install_error_handlers
 from api.receivers import router as receivers
 from api.routes import router
@@ -48,6 +50,7 @@ def create_app(open_service: Callable[[], Service], *, slot: ServiceSlot | None 
     app.include_router(router)
     app.include_router(anomaly_routes)
     app.include_router(receivers)
+    install_dashboard(app)
     if mcp_server is not None:
         mcp_app = mcp_server.streamable_http_app(
             host=host, transport_security=mcp_transport_security(host, allowed_hosts))

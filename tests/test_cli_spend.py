@@ -126,7 +126,8 @@ def test_demo_prepares_a_fresh_vault_and_refuses_a_foreign_folder(tmp_path: Path
     assert main(args) == 0
     info = json.loads((target / ".orgmap" / "demo.json").read_text())
     assert info["cost_events"] > 1000 and info["change_events"] > 0
-    assert "mcpServers" in capsys.readouterr().err
+    banner = capsys.readouterr().err
+    assert "mcpServers" in banner and "dashboard:       http://127.0.0.1:8000/\n" in banner
     assert main(args) == 0  # a second run replaces the earlier demo: same seed, same data
     again = json.loads((target / ".orgmap" / "demo.json").read_text())
     assert again == info

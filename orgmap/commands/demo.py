@@ -1,8 +1,8 @@
 """`orgmap demo`: the example company with two months of generated events, ingested and served.
 
 It copies `examples/company` into a fresh folder, generates cost and change events ending at the current hour
-(same seed and `--now`, same data), ingests them with a progress bar, prints the URLs and ready-to-paste MCP
-configs, and serves.
+(same seed and `--now`, same data), ingests them with a progress bar, prints the URLs (dashboard, API, MCP) and
+ready-to-paste MCP configs, and serves.
 """
 
 from __future__ import annotations
@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     base = f"http://{args.host}:{args.port}"
     banner = "\n".join([
         f"orgmap demo is serving {target}",
+        f"  dashboard:       {base}/",
         f"  ranked run-rate: {base}/v1/run-rate?window=7d",
         f"  API docs:        {base}/docs",
         f"  MCP endpoint:    {base}/mcp",

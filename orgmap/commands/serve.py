@@ -1,4 +1,5 @@
-"""`orgmap serve`: the HTTP API, the MCP streamable-HTTP endpoint and the vault watcher, in one process."""
+"""`orgmap serve`: the HTTP API, the dashboard, the MCP streamable-HTTP endpoint and the vault watcher, in one
+process."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ __all__ = ["add_allow_host_argument", "register", "run", "serve"]
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "serve", help="serve the HTTP API, the MCP endpoint (/mcp) and the watcher",
-        description="Serve the HTTP API under /v1 and MCP over streamable HTTP at /mcp, over one live graph. "
-                    "Bound to anything but loopback, writes and /mcp need `Authorization: Bearer $ORGMAP_TOKEN`.")
+        "serve", help="serve the HTTP API, the dashboard (/), the MCP endpoint (/mcp) and the watcher",
+        description="Serve the HTTP API under /v1, the dashboard at / and MCP over streamable HTTP at /mcp, over one "
+                    "live graph. Bound to anything but loopback, writes and /mcp need "
+                    "`Authorization: Bearer $ORGMAP_TOKEN`.")
     add_service_arguments(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -49,7 +51,8 @@ def serve(args: argparse.Namespace, *, banner: str = "") -> int:
     app = create_app(opener, slot=slot, mcp_server=build_server(slot), token=token, host=args.host,
                      allowed_hosts=args.allow_host)
     base = f"http://{args.host}:{args.port}"
-    print(banner or f"orgmap serving {base}/v1 (API docs {base}/docs) and MCP at {base}/mcp", file=sys.stderr)
+    print(banner or f"orgmap serving the dashboard at {base}/, the API at {base}/v1 (docs {base}/docs) and MCP at "
+                    f"{base}/mcp", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -13,7 +16,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import uvicorn
 from anyio.from_thread import BlockingPortal, start_blocking_portal
+from fastapi import FastAPI
 from mcp import Client
 from starlette.testclient import TestClient
 
@@ -99,6 +104,31 @@ def api_client(open_service: Callable[[], Service], *, token: str | None = None,
         yield client
 
 
+def free_port() -> int:
+    """A port nobody listens on now, on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def live_server(app: FastAPI, deadline_s: float = 20.0) -> Iterator[str]:
+    """`app` under a real uvicorn server on a free 127.0.0.1 port, in a thread (lifespan run); its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + deadline_s
+    try:
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
 @contextmanager
 def mcp_in_memory(open_service: Callable[[], Service]) -> Iterator[McpDoor]:
     """The MCP server with its slot filled by the caller (as `orgmap serve` does), through the in-memory client."""
@@ -129,7 +159,7 @@ def now() -> datetime:
 
 @pytest.fixture(scope="session")
 def doors() -> SimpleNamespace:
-    """The helpers tests use to open their own doors: `api_client`, `mcp_in_memory`, `mcp_door`, `opener`,
-    `copy_company`."""
-    return SimpleNamespace(api_client=api_client, mcp_in_memory=mcp_in_memory, mcp_door=mcp_door, opener=opener,
-                           copy_company=copy_company)
+    """The helpers tests use to open their own doors: `api_client`, `live_server`, `mcp_in_memory`, `mcp_door`,
+    `opener`, `copy_company`."""
+    return SimpleNamespace(api_client=api_client, live_server=live_server, mcp_in_memory=mcp_in_memory,
+                           mcp_door=mcp_door, opener=opener, copy_company=copy_company)

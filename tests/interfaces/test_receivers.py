@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from api.app import create_app
 from orgmap.service import Service
@@ -21,28 +17,12 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "company"
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def server(tmp_path_factory: pytest.TempPathFactory, doors) -> Iterator[tuple[str, Path]]:
     vault = tmp_path_factory.mktemp("receivers") / "vault"
     shutil.copytree(EXAMPLE, vault)
-    app = create_app(lambda: Service.open(vault, clock=lambda: NOW))
-    port = _free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", vault
-    uv.should_exit = True
-    thread.join(10)
+    with doors.live_server(create_app(lambda: Service.open(vault, clock=lambda: NOW))) as base:
+        yield base, vault
 
 
 def _spend(base: str, agent: str) -> dict:
