@@ -1,7 +1,7 @@
 """The robust baseline: the same hour of previous days (weekdays against weekdays, weekends against weekends until
 three weeks of history allow day-of-week factors), its median and MAD, and the robust z-score of log1p(cost).
-With a few weeks of history an hour must also stand out from the same hour of the same weekday (`weekday_z`): what
-recurs every week (a Monday batch job) is the agent's normal."""
+Where a weekday keeps a level of its own, an hour must also stand out from the same hour of that weekday in earlier
+weeks (`weekday_z`): what recurs every week (a Monday batch job) is the agent's normal."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import numpy as np
 from ledger.anomaly.config import AnomalyConfig
 
 __all__ = [
-    "Baseline", "day_groups", "day_z", "gather", "robust_baseline", "row_median", "same_hour_mean", "trailing_day",
-    "weekday_z", "weekly",
+    "Baseline", "Scored", "day_groups", "day_z", "gather", "robust_baseline", "row_median", "same_hour_mean",
+    "trailing_day", "weekday_z", "weekly",
 ]
 
 
@@ -81,23 +81,37 @@ def weekly(values: np.ndarray, targets: np.ndarray, config: AnomalyConfig, floor
     return _raw_gather(values, targets, None, 168 * np.arange(1, config.week_lookback + 1), None, floor)
 
 
-def weekday_z(z: np.ndarray, z_week: np.ndarray, count_week: np.ndarray, config: AnomalyConfig) -> np.ndarray:
-    """The smaller of the usual z and the same-weekday z where the weekday has `week_min_samples` weeks of history;
-    the usual z elsewhere (NaN stays NaN: no verdict).
-
-    >>> weekday_z(np.array([9.0, 9.0, np.nan]), np.array([0.5, 0.5, 0.5]), np.array([3, 2, 3]), AnomalyConfig())
-    array([0.5, 9. , nan])
-    """
-    ok = (count_week >= config.week_min_samples) & ~np.isnan(z_week)
-    return np.where(ok, np.minimum(z, z_week), z)
-
-
 def same_hour_mean(values: np.ndarray, targets: np.ndarray, groups: np.ndarray, lookback_days: int, cutoff: int):
     """Mean of the same-hour samples before `cutoff` for each target (NaN without samples)."""
     samples = gather(values, targets, groups, lookback_days, cutoff=cutoff)
     count = np.count_nonzero(~np.isnan(samples), axis=1)
     total = np.nansum(samples, axis=1)
     return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A robust z per target hour against some samples, with their count, median and scale."""
+
+    z: np.ndarray
+    count: np.ndarray
+    med: np.ndarray
+    scale: np.ndarray
+
+
+def weekday_z(usual: Scored, week: Scored, config: AnomalyConfig) -> np.ndarray:
+    """The usual z, or the smaller of it and the same-weekday z where this weekday is its own level (its median lies
+    `week_apart` usual scales from the usual median) over `week_min_samples` weeks; NaN stays NaN (no verdict).
+
+    >>> one = np.ones(4)
+    >>> usual = Scored(np.array([9.0, 9.0, 9.0, np.nan]), 5 * one, 0 * one, one)
+    >>> week = Scored(np.full(4, 0.5), np.array([2, 1, 2, 2]), np.array([8.0, 8.0, 1.0, 8.0]), one)
+    >>> weekday_z(usual, week, AnomalyConfig())
+    array([0.5, 9. , 9. , nan])
+    """
+    apart = np.abs(week.med - usual.med) >= config.week_apart * usual.scale
+    ok = (week.count >= config.week_min_samples) & ~np.isnan(week.z) & apart
+    return np.where(ok, np.minimum(usual.z, week.z), usual.z)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +179,7 @@ def robust_baseline(
     x = np.log1p(cost / factor)
     pooled = np.nan  # a share of the agent's typical MAD, from its usual (not same-weekday) samples
 
-    def score(samples: np.ndarray, run_samples: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def score(samples: np.ndarray, run_samples: np.ndarray) -> Scored:
         nonlocal pooled
         med, count = row_median(samples)
         mad, _ = row_median(np.abs(samples - med[:, None]))
@@ -178,13 +192,12 @@ def robust_baseline(
         poisson = level / (1 + level) / np.sqrt(np.maximum(np.nan_to_num(runs_med), 1.0))
         scale = np.maximum.reduce([spread, np.full_like(spread, config.pooled_scale * pooled), poisson,
                                    np.full_like(spread, config.mad_floor)])
-        return med, scale, np.where(count >= config.min_samples, (x[targets] - med) / scale, np.nan), count
+        return Scored(np.where(count >= config.min_samples, (x[targets] - med) / scale, np.nan), count, med, scale)
 
-    med, scale, z, _ = score(
-        gather(x, targets, groups, config.lookback_days, floor=floor, min_samples=config.min_samples),
-        gather(runs, targets, groups, config.lookback_days, floor=floor, min_samples=config.min_samples))
-    _, _, z_week, count_week = score(weekly(x, targets, config, floor), weekly(runs, targets, config, floor))
-    z = weekday_z(z, z_week, count_week, config)
+    usual = score(gather(x, targets, groups, config.lookback_days, floor=floor, min_samples=config.min_samples),
+                  gather(runs, targets, groups, config.lookback_days, floor=floor, min_samples=config.min_samples))
+    z = weekday_z(usual, score(weekly(x, targets, config, floor), weekly(runs, targets, config, floor)), config)
+    med, scale = usual.med, usual.scale
     return Baseline(targets, med, scale, z, groups, factor)
 
 
@@ -213,7 +226,7 @@ def day_z(cost: np.ndarray, runs: np.ndarray, targets: np.ndarray, groups: np.nd
     day = trailing_day(np.maximum(cost, 0.0), floor)
     day_runs = trailing_day(runs, floor)
 
-    def score(samples: np.ndarray, run_samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def score(samples: np.ndarray, run_samples: np.ndarray) -> Scored:
         med, count = row_median(samples)
         mad, _ = row_median(np.abs(samples - med[:, None]))
         usual_runs, _ = row_median(run_samples)
@@ -221,8 +234,9 @@ def day_z(cost: np.ndarray, runs: np.ndarray, targets: np.ndarray, groups: np.nd
         counting = 2 * level / np.sqrt(np.maximum(np.nan_to_num(usual_runs), 1.0))
         scale = np.maximum.reduce([config.mad_scale * np.nan_to_num(mad), config.day_floor * level, counting,
                                    np.full_like(level, 1e-9)])
-        return np.where(count >= config.min_samples, (day[targets] - med) / scale, np.nan), count
+        return Scored(np.where(count >= config.min_samples, (day[targets] - med) / scale, np.nan), count, level, scale)
 
-    z, _ = score(gather(day, targets, groups, config.lookback_days, floor=floor, min_samples=config.min_samples),
-                 gather(day_runs, targets, groups, config.lookback_days, floor=floor, min_samples=config.min_samples))
-    return weekday_z(z, *score(weekly(day, targets, config, floor), weekly(day_runs, targets, config, floor)), config)
+    usual = score(gather(day, targets, groups, config.lookback_days, floor=floor, min_samples=config.min_samples),
+                  gather(day_runs, targets, groups, config.lookback_days, floor=floor, min_samples=config.min_samples))
+    week = score(weekly(day, targets, config, floor), weekly(day_runs, targets, config, floor))
+    return weekday_z(usual, week, config)

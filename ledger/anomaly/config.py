@@ -28,8 +28,9 @@ class AnomalyConfig:
     mad_floor: float = 0.12
     pooled_scale: float = 0.6
     dow_min_days: int = 21
-    week_lookback: int = 4  # weeks of the same weekday an hour is also compared with...
-    week_min_samples: int = 3  # ...once this many of them exist (a weekly cadence is then the agent's normal)
+    week_lookback: int = 4  # weeks of the same weekday an hour is also compared with, once `week_min_samples`
+    week_min_samples: int = 2  # of them exist and their median lies `week_apart` scales from the usual one (a
+    week_apart: float = 2.0  # weekday with a level of its own: a weekly cadence is then the agent's normal)
     # rules
     spike_z: float = 4.0
     spike_hits: int = 2

@@ -8,7 +8,16 @@ from datetime import datetime
 
 import numpy as np
 
-from ledger.anomaly.baseline import day_groups, gather, row_median, same_hour_mean, trailing_day, weekday_z, weekly
+from ledger.anomaly.baseline import (
+    Scored,
+    day_groups,
+    gather,
+    row_median,
+    same_hour_mean,
+    trailing_day,
+    weekday_z,
+    weekly,
+)
 from ledger.anomaly.config import AnomalyConfig
 from ledger.anomaly.derived import Metrics
 from ledger.anomaly.episodes import Episode, rise_onset, scan_episodes
@@ -27,18 +36,18 @@ def runs_z(runs: np.ndarray, targets: np.ndarray, groups: np.ndarray, floor: int
     """
     day = trailing_day(runs, floor)
 
-    def score(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def score(samples: np.ndarray, need: int) -> Scored:
         med, count = row_median(samples)
         mad, _ = row_median(np.abs(samples - med[:, None]))
         level = np.nan_to_num(med)
         scale = np.maximum.reduce([config.mad_scale * np.nan_to_num(mad), 2 * np.sqrt(np.maximum(level, 1.0)),
                                    config.volume_floor * level])
-        return np.where(count >= config.volume_min_days, (day[targets] - med) / scale, np.nan), count, level
+        return Scored(np.where(count >= need, (day[targets] - med) / scale, np.nan), count, level, scale)
 
-    z, _, level = score(gather(day, targets, groups, config.lookback_days, floor=floor,
-                               min_samples=config.volume_min_days))
-    z_week, count_week, _ = score(weekly(day, targets, config, floor))
-    return weekday_z(z, z_week, count_week, config), level, day
+    usual = score(gather(day, targets, groups, config.lookback_days, floor=floor,
+                         min_samples=config.volume_min_days), config.volume_min_days)
+    week = score(weekly(day, targets, config, floor), config.week_min_samples)
+    return weekday_z(usual, week, config), usual.med, day
 
 
 def volume_episodes(metrics: Metrics, start: datetime, targets: np.ndarray, floor: int,
