@@ -28,6 +28,9 @@ class AnomalyConfig:
     mad_floor: float = 0.12
     pooled_scale: float = 0.6
     dow_min_days: int = 21
+    week_lookback: int = 4  # weeks of the same weekday an hour is also compared with, once `week_min_samples`
+    week_min_samples: int = 2  # of them exist and their median lies `week_apart` scales from the usual one (a
+    week_apart: float = 2.0  # weekday with a level of its own: a weekly cadence is then the agent's normal)
     # rules
     spike_z: float = 4.0
     spike_hits: int = 2
@@ -41,6 +44,7 @@ class AnomalyConfig:
     spike_max_hours: int = 12
     # unit rates (cost per run, price per token) pooled over the last `pool_runs` runs, at most `pool_max_hours`
     pool_runs: int = 20
+    pool_runs_long: int = 100  # a second, slower pool: a lasting x1.4 in runs of heavy-tailed size stands out
     pool_min_hours: int = 3
     pool_max_hours: int = 72
     pool_min_runs: int = 3
@@ -53,8 +57,9 @@ class AnomalyConfig:
     volume_z: float = 4.0
     volume_min_days: int = 3
     volume_floor: float = 0.1  # least scale: this share of the usual day's runs
-    # gates against false alarms: excess per day >= max(floor, share x the agent's daily cost), and a percent
-    min_excess_usd_day: float = 0.05
+    # gates against false alarms: excess per day >= max(floor, share x the agent's daily cost), and a percent;
+    # the floor: less than $0.20 a day ($6 a month) is not worth a person's look, whatever the multiple
+    min_excess_usd_day: float = 0.2
     min_excess_share: float = 0.2
     cost_excess_share: float = 1.0  # the hourly-cost rules (noisier than unit rates) need a day's cost of excess
     gate_hours: int = 24  # the excess must reach a day of the required rate, and keep that rate after

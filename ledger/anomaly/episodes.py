@@ -56,7 +56,8 @@ def scan_episodes(rule: str, z: np.ndarray, targets: np.ndarray, floor: int, thr
     its onset, not before `lo`, and expected cost); it stays active while z > `active_z` and closes after
     `quiet_hours` calm.
     One that lasts `spike_max_hours` restarts the baseline at its onset (`rebase(floor, rest) -> z`) and persists.
-    `lag`: how many hours a verdict looks back (its pooled span), taken off the end of a closed episode."""
+    `lag`: how many hours a verdict looks back (its pooled span): an hour's burst stays in view that much longer, so
+    it is added to `spike_max_hours` and taken off the end of a closed episode."""
     z = z.copy()
     found: list[Episode] = []
     run, current = 0, None  # current: [onset, fired, last_active, z_max, restarted, floor, expected]
@@ -74,7 +75,7 @@ def scan_episodes(rule: str, z: np.ndarray, targets: np.ndarray, floor: int, thr
         current[3] = max(current[3], float(zt))
         if zt > config.active_z:
             current[2] = t
-            if not current[4] and t - current[0] >= config.spike_max_hours and i + 1 < len(targets):
+            if not current[4] and t - current[0] >= config.spike_max_hours + lag and i + 1 < len(targets):
                 current[4], floor = True, current[0]
                 z[i + 1 :] = rebase(floor, targets[i + 1 :])
         elif t - current[2] >= config.quiet_hours:

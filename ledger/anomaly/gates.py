@@ -26,7 +26,7 @@ def required_rate(daily_cost: float, config: AnomalyConfig, share: float | None 
     """The excess per day an incident must reach: the absolute floor or a share of the agent's daily cost.
 
     >>> required_rate(0.1, AnomalyConfig()), required_rate(100.0, AnomalyConfig())
-    (0.05, 20.0)
+    (0.2, 20.0)
     """
     return max(config.min_excess_usd_day, (config.min_excess_share if share is None else share) * daily_cost)
 

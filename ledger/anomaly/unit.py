@@ -1,8 +1,12 @@
 """Unit-rate signals that do not swing with volume: cost per run and price per token, pooled over an agent's last
 few runs (a few hours when runs are sparse), as a robust z against the same pooled ratio earlier in its history.
-The scale has a floor from the run count: a window of fewer runs than the history's is noisier."""
+The scale has a floor from the run count: a window of fewer runs than the history's is noisier. Each is pooled
+twice: over `pool_runs` runs (quick, for big jumps) and `pool_runs_long` (slower, for a lasting moderate shift that
+the run-to-run spread of a short pool hides)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -61,24 +65,37 @@ def unit_episodes(metrics: Metrics, targets: np.ndarray, floor: int, config: Ano
     out: list[Episode] = []
     fees = metrics.model_cost.get(NO_MODEL, np.zeros(len(metrics)))
     signals = (("cost per run", metrics.cost, metrics.runs), ("price per token", metrics.cost - fees, metrics.tokens))
+    spans = np.arange(1, len(metrics) + 1) - pooled(metrics.cost, metrics.runs, metrics.runs, config)[2]
+    sizes = [config]  # a long pool is the same signal when the short one mostly spans `pool_max_hours` already
+    if len(spans) and np.median(spans) < config.pool_max_hours:
+        sizes.append(replace(config, pool_runs=config.pool_runs_long))
     for rule, num, den in signals:
-        ratio, got, starts = pooled(num, den, metrics.runs, config)
-        if np.isnan(ratio).all():
-            continue
-        z, med = unit_z(ratio, got, starts, targets, floor, config)
-
-        def rebase(new_floor: int, rest: np.ndarray, ratio=ratio, got=got, starts=starts, med=med) -> np.ndarray:
-            fresh, med[len(med) - len(rest) :] = unit_z(ratio, got, starts, rest, new_floor, config)
-            return fresh
-
-        def open_episode(i: int, t: int, floor_: int, ratio=ratio, num=num, den=den, med=med) -> tuple[int, np.ndarray]:
-            shift = float(np.exp(ratio[t] - med[i])) - 1
-            lo = max(floor_, t - config.pool_max_hours - 24)  # back past the span that fired
-            before = slice(max(floor_, lo - 24 * config.lookback_days), lo)
-            level = float(num[before].sum() / den[before].sum()) if den[before].sum() > 0 else float(np.exp(med[i]))
-            onset = rise_onset(num / level, den, lo, t, 0.5 * shift)
-            return onset, den[onset:] * level
-
-        out += scan_episodes(rule, z, targets, floor, config.unit_z, config.unit_hits, rebase, open_episode, config,
-                             config.pool_min_hours - 1)
+        recent = pooled(num, den, metrics.runs, config)[0]  # the short pool: the new level when a long one fires
+        for pool_config in sizes:
+            out += _episodes(rule, num, den, recent, metrics.runs, targets, floor, pool_config)
     return out
+
+
+def _episodes(rule: str, num: np.ndarray, den: np.ndarray, recent: np.ndarray, runs: np.ndarray,
+              targets: np.ndarray, floor: int, config: AnomalyConfig) -> list[Episode]:
+    """Episodes of one pooled ratio; the onset search allows for half the larger of its shift and the recent
+    (short-pool) one, since a long pool that fires still mixes old runs in."""
+    ratio, got, starts = pooled(num, den, runs, config)
+    if np.isnan(ratio).all():
+        return []
+    z, med = unit_z(ratio, got, starts, targets, floor, config)
+
+    def rebase(new_floor: int, rest: np.ndarray) -> np.ndarray:
+        fresh, med[len(med) - len(rest) :] = unit_z(ratio, got, starts, rest, new_floor, config)
+        return fresh
+
+    def open_episode(i: int, t: int, floor_: int) -> tuple[int, np.ndarray]:
+        shift = float(np.exp(np.fmax(ratio[t], recent[t]) - med[i])) - 1
+        lo = max(floor_, t - config.pool_max_hours - 24)  # back past the span that fired
+        before = slice(max(floor_, lo - 24 * config.lookback_days), lo)
+        level = float(num[before].sum() / den[before].sum()) if den[before].sum() > 0 else float(np.exp(med[i]))
+        onset = rise_onset(num / level, den, lo, t, 0.5 * shift)
+        return onset, den[onset:] * level
+
+    return scan_episodes(rule, z, targets, floor, config.unit_z, config.unit_hits, rebase, open_episode, config,
+                         config.pool_min_hours - 1)

@@ -1,5 +1,6 @@
 """The volume signal: runs over the trailing 24 h against the same 24 h of earlier days (weekdays against weekdays,
-weekends against weekends), as a robust z with a counting floor; for growth that the hourly cost hides in noise."""
+weekends against weekends) and, with a few weeks of history, of the same weekday, as a robust z with a counting floor;
+for growth that the hourly cost hides in noise."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ from datetime import datetime
 
 import numpy as np
 
-from ledger.anomaly.baseline import day_groups, gather, row_median, same_hour_mean, trailing_day
+from ledger.anomaly.baseline import (
+    Scored,
+    day_groups,
+    gather,
+    row_median,
+    same_hour_mean,
+    trailing_day,
+    weekday_z,
+    weekly,
+)
 from ledger.anomaly.config import AnomalyConfig
 from ledger.anomaly.derived import Metrics
 from ledger.anomaly.episodes import Episode, rise_onset, scan_episodes
@@ -21,16 +31,23 @@ NOISE = 0.25  # ...plus half a Poisson deviation an hour, so counting noise does
 def runs_z(runs: np.ndarray, targets: np.ndarray, groups: np.ndarray, floor: int, config: AnomalyConfig):
     """Robust z of the trailing day's runs at each target, and its usual level (NaN without `volume_min_days` days).
 
-    The scale is the largest of 1.4826 x MAD, twice the Poisson noise of the usual count, and `volume_floor` of it.
+    The scale is the largest of 1.4826 x MAD, twice the Poisson noise of the usual count, and `volume_floor` of it;
+    the z is also taken against the same weekday (`weekday_z`).
     """
     day = trailing_day(runs, floor)
-    samples = gather(day, targets, groups, config.lookback_days, floor=floor, min_samples=config.volume_min_days)
-    med, count = row_median(samples)
-    mad, _ = row_median(np.abs(samples - med[:, None]))
-    level = np.nan_to_num(med)
-    scale = np.maximum.reduce([config.mad_scale * np.nan_to_num(mad), 2 * np.sqrt(np.maximum(level, 1.0)),
-                               config.volume_floor * level])
-    return np.where(count >= config.volume_min_days, (day[targets] - med) / scale, np.nan), level, day
+
+    def score(samples: np.ndarray, need: int) -> Scored:
+        med, count = row_median(samples)
+        mad, _ = row_median(np.abs(samples - med[:, None]))
+        level = np.nan_to_num(med)
+        scale = np.maximum.reduce([config.mad_scale * np.nan_to_num(mad), 2 * np.sqrt(np.maximum(level, 1.0)),
+                                   config.volume_floor * level])
+        return Scored(np.where(count >= need, (day[targets] - med) / scale, np.nan), count, level, scale)
+
+    usual = score(gather(day, targets, groups, config.lookback_days, floor=floor,
+                         min_samples=config.volume_min_days), config.volume_min_days)
+    week = score(weekly(day, targets, config, floor), config.week_min_samples)
+    return weekday_z(usual, week, config), usual.med, day
 
 
 def volume_episodes(metrics: Metrics, start: datetime, targets: np.ndarray, floor: int,

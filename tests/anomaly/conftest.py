@@ -23,26 +23,32 @@ def make_series(
     changes: tuple[tuple[str, int, int | None, float], ...] = (),
     missing: tuple[int, ...] = (),
     daily_at: int | None = None,
+    weekday: int | None = None,
     agent: str = "Support Agent",
     start: datetime = MONDAY,
 ) -> HourlySeries:
     """`runs` per hour (Poisson), one call of `tokens` (lognormal, 10%) per run at `price` a token: $0.10 a run.
 
     `changes`: (lever, from hour, to hour or None, factor) with lever runs | calls | tokens | price;
-    `daily_at`: a daily job at that hour instead (runs = 1); `missing`: hours with no data at all.
+    `daily_at`: a daily job at that hour instead (runs = 1); with `weekday` (0 = Monday) a weekly job on that day
+    instead, of `runs` runs (Poisson); `missing`: hours with no data at all.
     """
     rng = np.random.default_rng(seed)
     n = days * 24
     rate = np.full(n, runs)
+    clock = start.weekday() * 24 + start.hour + np.arange(n)
     if daily_at is not None:
-        rate = ((start.hour + np.arange(n)) % 24 == daily_at).astype(float)
+        rate = (clock % 24 == daily_at).astype(float)
+    if daily_at is not None and weekday is not None:
+        rate *= (clock // 24 % 7 == weekday) * runs
     levers = {"runs": rate, "calls": np.ones(n), "tokens": np.full(n, tokens), "price": np.full(n, price)}
     for lever, lo, hi, factor in changes:
         if lever == "runs" and factor == 0:  # cadence: every hour once
             levers["runs"][lo:hi] = 1.0
         else:
             levers[lever][lo:hi] *= factor
-    run_count = rng.poisson(levers["runs"]).astype(float) if daily_at is None else levers["runs"].copy()
+    poisson = daily_at is None or weekday is not None
+    run_count = rng.poisson(levers["runs"]).astype(float) if poisson else levers["runs"].copy()
     calls = np.round(run_count * levers["calls"])
     retries = calls - run_count
     toks = calls * levers["tokens"] * np.exp(rng.normal(0, 0.1, n))

@@ -1,7 +1,7 @@
 """The demo company's planted incidents against what the service's anomaly scan finds on 60 days of its events.
 
-The store is built once for the module at scale 0.3 (about 70,000 events; the incidents are multiples, so they stay
-as visible as at full scale, only the dollars are smaller).
+The store is built once for the module at scale 1.0, as `orgmap demo` builds it (about 240,000 events): the dollar
+gates and the pooled unit rates behave as users see them, which a smaller scale does not show.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ MAX_UNMATCHED = 2
 def scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Anomaly], list[PlantedIncident]]:
     root = tmp_path_factory.mktemp("demo")
     shutil.copytree(EXAMPLE, root / "vault")
-    data = generate(seed=7, now=NOW, scale=0.3)
+    data = generate(seed=7, now=NOW, scale=1.0)
     svc = Service.open(root / "vault", clock=lambda: NOW, db=root / "orgmap.db")
     try:
         svc.ledger.ingest_cost(data.cost_events)

@@ -67,3 +67,26 @@ def test_a_dependency_change_that_moved_one_dependent_lowers_the_floor_for_the_o
     # a change on the agent itself corroborates nothing
     own = ChangeEvent("d", hour(99), "A", "deploy", "v2", graph_distance=0)
     assert corroborated({"A": [own]}, [moved], {"A": {"A"}}, config) == {}
+
+
+def test_a_weekly_batch_job_is_its_own_normal_and_a_busier_week_still_counts(series):
+    # 20 runs at 07:00 every Monday ($2 a week) for six weeks: no weekday but Monday has runs, so against the usual
+    # weekdays every Monday is a jump; against two earlier Mondays it is not (the first day of history has no full
+    # trailing day, so the third Monday is the last with fewer than two)
+    clean = series(42, seed=5, daily_at=7, weekday=0, runs=20)
+    found = detect(clean, history=True)
+    assert all(a.onset < clean.hour(21 * 24) for a in found), [a.sentence for a in found]
+    assert all(a.kind == "spike" for a in found)  # a burst, not a level shift: later Mondays keep their history
+    monday = 35 * 24 + 7  # the sixth Monday runs 3x
+    s = series(42, seed=5, daily_at=7, weekday=0, runs=20, changes=(("runs", monday, monday + 1, 3.0),))
+    [a] = [a for a in detect(s, history=True) if a.onset >= s.hour(21 * 24)]
+    assert a.factor == "volume" and _hours(a, s) == monday
+
+
+def test_the_dollar_floor_keeps_a_cents_agent_quiet_and_not_a_dimes_agent(series):
+    # 24 runs a day of 2000 tokens; x3 the price from hour 200 adds 2 x the daily cost every day
+    cents = series(14, seed=1, runs=1, price=1.04e-6, changes=(("price", 200, None, 3.0),))  # $0.05/day: +$0.10/day
+    assert detect(cents, history=True) == []
+    dimes = series(14, seed=1, runs=1, price=6.25e-6, changes=(("price", 200, None, 3.0),))  # $0.30/day: +$0.60/day
+    [a] = detect(dimes, history=True)
+    assert a.factor == "price" and abs(_hours(a, dimes) - 200) <= 2
