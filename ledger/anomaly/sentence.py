@@ -53,10 +53,12 @@ def describe(anomaly: Anomaly) -> str:
             f"price per token rose {_times(o.usd_per_1k_tokens, b.usd_per_1k_tokens)} (${b.usd_per_1k_tokens or 0:.4f}"
             f" -> ${o.usd_per_1k_tokens or 0:.4f} per 1k tokens{mix}) from {when}"
         )
-    else:
+    elif (o.retry_share or 0) > (b.retry_share or 0):
         core = (
             f"retries took over: calls per run went from {number(b.calls_per_run)} to {number(o.calls_per_run)} "
             f"(retry share {b.retry_share or 0:.0%} -> {o.retry_share or 0:.0%}) starting {when}"
         )
+    else:  # more calls per run with no more retries: the agent's own work per run grew (fan-out, more tool calls)
+        core = f"calls per run went from {number(b.calls_per_run)} to {number(o.calls_per_run)} starting {when}"
     size = f" (cost {anomaly.ratio:.1f}x, +${anomaly.excess_usd:,.2f})"
     return f"{anomaly.agent}: {core}{size}{_cause(anomaly)}"
