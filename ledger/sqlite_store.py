@@ -70,6 +70,30 @@ def _in(column: str, values: Sequence[Any]) -> str:
     return f"{column} IN ({', '.join('?' * len(values))})"
 
 
+class _Where:
+    """A WHERE clause built from optional filters: a filter whose value is None adds nothing."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = ["1"]
+        self.params: list[Any] = []
+
+    def add(self, sql: str, *params: Any) -> None:
+        self.parts.append(sql)
+        self.params.extend(params)
+
+    def compare(self, sql: str, value: Any) -> None:
+        if value is not None:
+            self.add(sql, value)
+
+    def within(self, column: str, values: Sequence[Any] | None) -> None:
+        if values is not None:
+            self.add(_in(column, values), *values)
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.parts)
+
+
 class SQLiteStore:
     """One connection per store object, shared by threads under a lock; other processes wait on the busy timeout."""
 
@@ -288,32 +312,24 @@ class SQLiteStore:
 
     def query_runs(self, agent_keys: Sequence[str] | None, since_ts: int | None, top: int | None,
                    flagged: bool | None) -> list[RunRecord]:
-        where, params = ["1"], []
-        if agent_keys is not None:
-            where.append(_in("agent_key", agent_keys))
-            params.extend(agent_keys)
-        if since_ts is not None:
-            where.append("last_ts >= ?")
-            params.append(since_ts)
+        where = _Where()
+        where.within("agent_key", agent_keys)
+        where.compare("last_ts >= ?", since_ts)
         if flagged is not None:
-            where.append("flags != '[]'" if flagged else "flags = '[]'")
+            where.add("flags != '[]'" if flagged else "flags = '[]'")
         order = "cost DESC" if top else "first_ts DESC"
-        sql = f"SELECT {', '.join(_RUN_COLS)} FROM runs WHERE {' AND '.join(where)} ORDER BY {order}"
+        sql = f"SELECT {', '.join(_RUN_COLS)} FROM runs WHERE {where.sql} ORDER BY {order}"
         if top:
             sql += f" LIMIT {int(top)}"
-        return [_run_from_row(r) for r in self._read(sql, params)]
+        return [_run_from_row(r) for r in self._read(sql, where.params)]
 
     def query_alerts(self, since_ts: int | None, kind: str | None) -> list[tuple]:
-        where, params = ["1"], []
-        if since_ts is not None:
-            where.append("ts >= ?")
-            params.append(since_ts)
-        if kind is not None:
-            where.append("kind = ?")
-            params.append(kind)
+        where = _Where()
+        where.compare("ts >= ?", since_ts)
+        where.compare("kind = ?", kind)
         return self._read(
-            f"SELECT id, ts, kind, node_id, message, evidence, delivered_at FROM alerts WHERE {' AND '.join(where)} "
-            "ORDER BY ts, id", params,
+            f"SELECT id, ts, kind, node_id, message, evidence, delivered_at FROM alerts WHERE {where.sql} "
+            "ORDER BY ts, id", where.params,
         )
 
     def mark_delivered(self, alert_id: int, ts: int) -> None:
@@ -327,23 +343,14 @@ class SQLiteStore:
 
     def query_changes(self, target_keys: Sequence[str] | None, since_ts: int | None, until_ts: int | None,
                       kinds: Sequence[str] | None, limit: int, after: tuple[int, str] | None) -> list[tuple]:
-        where, params = ["1"], []
-        if target_keys is not None:
-            where.append(_in("target_key", target_keys))
-            params.extend(target_keys)
-        if since_ts is not None:
-            where.append("ts >= ?")
-            params.append(since_ts)
-        if until_ts is not None:
-            where.append("ts < ?")
-            params.append(until_ts)
-        if kinds:
-            where.append(_in("kind", kinds))
-            params.extend(kinds)
+        where = _Where()
+        where.within("target_key", target_keys)
+        where.compare("ts >= ?", since_ts)
+        where.compare("ts < ?", until_ts)
+        where.within("kind", kinds or None)
         if after is not None:
-            where.append("(ts < ? OR (ts = ? AND id < ?))")
-            params.extend([after[0], after[0], after[1]])
+            where.add("(ts < ? OR (ts = ? AND id < ?))", after[0], after[0], after[1])
         return self._read(
             "SELECT id, ts, target, kind, summary, ref, author, planned, source, details FROM changes "
-            f"WHERE {' AND '.join(where)} ORDER BY ts DESC, id DESC LIMIT {int(limit)}", params,
+            f"WHERE {where.sql} ORDER BY ts DESC, id DESC LIMIT {int(limit)}", where.params,
         )
