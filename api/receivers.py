@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from orgmap.answers_spend import ingest_answer
 from orgmap.intake import ImportSummary, import_litellm, import_otlp, rejected_rows
@@ -37,7 +38,7 @@ async def otlp_traces(request: Request) -> Response:
         return JSONResponse({"error": {"message": "body over 32 MiB", "field": "body"}}, status_code=413)
     content_type = request.headers.get("content-type", "application/json")
     svc = request.app.state.service
-    summary = import_otlp(svc, body, content_type)
+    summary = await run_in_threadpool(import_otlp, svc, body, content_type)  # SQLite work off the event loop
     rejected = rejected_rows(summary)
     partial: dict[str, Any] = {}
     if rejected:

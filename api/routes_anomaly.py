@@ -38,7 +38,7 @@ def anomalies(svc: Svc, since: str = Query("7d", description="onsets within this
     return svc.anomalies(since, None, state, limit, cursor)
 
 
-@router.get("/agents/{name}/anomalies")
+@router.get("/agents/{name:path}/anomalies")
 def agent_anomalies(svc: Svc, name: str, since: str = "7d") -> AnomalyExplanation:
     """Why did this agent's cost change? Its anomalies in full, with ranked candidate causes and their evidence."""
     return svc.explain_cost_change(name, since)

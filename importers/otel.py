@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
 import json
+import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -24,7 +24,9 @@ from typing import Any
 from importers.base import Event, FieldError, RowError, as_tokens, epoch_to_iso, event_id, prune, token_fields
 from importers.records import Row
 
-__all__ = ["FORMAT", "events", "events_from_otlp", "events_from_traces_data"]
+__all__ = ["FORMAT", "MAX_BODY", "events", "events_from_otlp", "events_from_traces_data"]
+
+MAX_BODY = 64 * 2**20  # the most one OTLP export may inflate to; a gzip bomb is refused, not expanded
 
 FORMAT = "otel"
 _KINDS = {
@@ -266,10 +268,13 @@ def events_from_otlp(body: bytes, content_type: str) -> list[Event | RowError]:
     """Events of one OTLP/HTTP trace export body: JSON, or protobuf (`application/x-protobuf`); gzip accepted."""
     where = "<otlp>"
     if body[:2] == b"\x1f\x8b":
+        inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
-            body = gzip.decompress(body)
-        except (OSError, EOFError) as exc:
+            body = inflate.decompress(body, MAX_BODY)
+        except zlib.error as exc:
             return [RowError(where, 1, "body", f"bad gzip body: {exc}")]
+        if inflate.unconsumed_tail:
+            return [RowError(where, 1, "body", f"gzip body inflates past {MAX_BODY // 2**20} MiB")]
     media = content_type.split(";")[0].strip().lower()
     if media == "application/json":
         try:

@@ -70,6 +70,8 @@ def _domain_errors(fn: F) -> F:
             return _answer(fn(*args, **kwargs))
         except OrgmapError as exc:
             raise ToolError(exc.message) from exc
+        except ValueError as exc:  # a bad argument the service did not name; still say what it was
+            raise ToolError(str(exc)) from exc
 
     return wrapper  # type: ignore[return-value]
 
@@ -163,7 +165,7 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
         return svc().unattributed(window, PAGE["unattributed_spend"], cursor)
 
     @tool
-    def recent_changes(target: str | None = None, since: str = "7d", kind: str | None = None,
+    def recent_changes(target: str | None = None, since: str = "30d", kind: str | None = None,
                        cursor: str | None = None) -> ChangesAnswer:
         """Change events newest first (deploys, prompt, model, config, schedule changes, vault edits), for one
         node or all, over `since`."""

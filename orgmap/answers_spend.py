@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ __all__ = ["BY", "SpendAnswers"]
 
 BY = ("agent", "owner", "team", "model", "provider", "client", "project", "kind")
 UNATTRIBUTED = "(unattributed)"
+_CHANGE_CURSOR = re.compile(r"^\d+:.+$")  # the ledger's keyset cursor for changes: "<ts>:<id>"
 
 
 def _money(x: float) -> str:
@@ -180,6 +182,8 @@ class SpendAnswers:
                 cursor: str | None = None) -> ChangesAnswer:
         """Change events newest first, for one node or all, over `since`."""
         targets = [self.resolve(target, field="target")] if target else None
+        if cursor and not _CHANGE_CURSOR.match(cursor):
+            raise InvalidArgument(f"cursor {cursor!r} is not one this server gave out", field="cursor")
         start = self.clock() - parse_window(since, field="since")
         self.sync()
         found = self.ledger.changes(targets=targets, since=start, kinds=[kind] if kind else None, limit=limit,

@@ -14,8 +14,9 @@ __all__ = ["decode_cursor", "encode_cursor", "page", "parse_window"]
 
 T = TypeVar("T")
 
-_WINDOW = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_WINDOW = re.compile(r"^\s*(\d{1,6})\s*([hdw])\s*$")
+_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+_LONGEST = timedelta(days=3650)
 
 
 def encode_cursor(offset: int) -> str:
@@ -59,12 +60,13 @@ def page(items: Sequence[T], limit: int, cursor: str | None) -> tuple[list[T], s
 
 
 def parse_window(text: str, *, field: str = "window") -> timedelta:
-    """A window like `7d`, `24h`, `90m` or `2w`.
+    """A window of whole hours like `24h`, `7d` or `2w`, from an hour to ten years (rollups are hourly).
 
     >>> parse_window("7d")
     datetime.timedelta(days=7)
     """
     match = _WINDOW.match(text or "")
-    if not match or int(match.group(1)) == 0:
-        raise InvalidArgument(f"{field} must look like 30m, 24h, 7d or 2w; got {text!r}", field=field)
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    span = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))}) if match else None
+    if span is None or not timedelta(hours=1) <= span <= _LONGEST:
+        raise InvalidArgument(f"{field} must look like 24h, 7d or 2w (1h to 3650d); got {text!r}", field=field)
+    return span

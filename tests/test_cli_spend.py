@@ -142,3 +142,24 @@ def test_demo_prepares_a_fresh_vault_and_refuses_a_foreign_folder(tmp_path: Path
 def test_example_vault_passes_check(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--vault", str(EXAMPLE)]) == 0
     assert "0 errors, 0 warnings" in capsys.readouterr().out
+
+
+def test_ingest_changes_takes_change_rows_and_cost_rows_together(vault: Path, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    rows: list[dict | str] = [_event(1), {"ts": HOUR.isoformat(), "target": "ask-data", "kind": "deploy",
+                                          "summary": "deploy 1a2b", "ref": "1a2b"}]
+    path = _write_jsonl(tmp_path / "mixed.jsonl", rows)
+    assert main(["ingest", str(path), "--changes", "--vault", str(vault)]) == 0
+    assert "2 events stored (1 cost, 1 change)" in capsys.readouterr().out
+
+
+def test_ordinary_mistakes_are_clear_messages_not_tracebacks(vault: Path, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit, match=r"orgmap: .*nope\.yaml"):
+        main(["top", "--vault", str(vault), "--prices", str(tmp_path / "nope.yaml")])
+    assert main(["import", "git", str(tmp_path), "--vault", str(vault)]) == 2
+    assert "orgmap: " in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="--now must be an ISO 8601 time"):
+        main(["demo", "--dir", str(tmp_path / "d"), "--no-serve", "--now", "garbage"])
+    assert main(["top", "--vault", str(vault), "--window", "30m"]) == 2
+    assert "window must look like" in capsys.readouterr().err

@@ -42,7 +42,10 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False,
     webhook = getattr(args, "webhook", None)
 
     def open_service() -> Service:
-        svc = Service.open(vault, watch=watch, db=db, price_overrides=prices, webhook_url=webhook)
+        try:
+            svc = Service.open(vault, watch=watch, db=db, price_overrides=prices, webhook_url=webhook)
+        except (OSError, ValueError) as exc:  # a missing or malformed --prices file, an unreadable store...
+            raise SystemExit(f"orgmap: {exc}") from exc
         if background:
             svc.start_background()
         return svc

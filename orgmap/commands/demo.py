@@ -83,8 +83,12 @@ def _mcp_configs(vault: Path, base: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC).replace(minute=0, second=0,
-                                                                                      microsecond=0)
+    try:
+        now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC).replace(minute=0, second=0,
+                                                                                          microsecond=0)
+    except ValueError:
+        example = "2026-11-20T12:00:00+00:00"
+        raise SystemExit(f"orgmap: --now must be an ISO 8601 time like {example}; got {args.now!r}") from None
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     target = Path(args.dir).resolve()

@@ -23,10 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ingest = subparsers.add_parser(
         "ingest", help="ingest cost events (or --changes: change events) in orgmap's own schema",
         description="Ingest JSONL or CSV files of orgmap events (docs/events.md); `-` reads standard input. "
-                    "Rows with a `target` and no `agent` are change events.")
+                    "JSONL of cost events takes the fast path; with --changes (and for CSV) rows with a `target` "
+                    "and no `agent` are change events and the others cost events.")
     ingest.add_argument("files", nargs="+", metavar="FILE", help="JSONL or CSV files, or - for stdin")
     ingest.add_argument("--format", choices=("jsonl", "csv"), help="file format (default: detected)")
-    ingest.add_argument("--changes", action="store_true", help="the files hold change events")
+    ingest.add_argument("--changes", action="store_true",
+                        help="the files hold change events (rows with `target`), alone or mixed with cost events")
     add_service_arguments(ingest)
     ingest.set_defaults(func=run_ingest)
 
@@ -85,9 +87,6 @@ def run_ingest(args: argparse.Namespace) -> int:
         else:
             bar = stack.enter_context(ProgressBar("ingesting", unit="B"))
             summary = import_files(svc, paths, format=fmt, on_progress=bar)
-        if args.changes and summary.cost.accepted:
-            print(f"orgmap: note: {summary.cost.accepted} rows had an `agent` and were stored as cost events",
-                  file=sys.stderr)
     return _finish(summary, "ingest")
 
 
@@ -100,9 +99,13 @@ def run_import(args: argparse.Namespace) -> int:
     fmt = words.pop(0) if words[0] in (*FORMATS, "git") and len(words) > 1 else None
     with ExitStack() as stack:
         if fmt == "git":
-            path_map = load_path_map(Path(args.path_map)) if args.path_map else None
-            svc = stack.enter_context(service_opener(args)())
-            summary = import_git(svc, Path(words[0]), path_map=path_map, since=args.since)
+            try:
+                path_map = load_path_map(Path(args.path_map)) if args.path_map else None
+                svc = stack.enter_context(service_opener(args)())
+                summary = import_git(svc, Path(words[0]), path_map=path_map, since=args.since)
+            except (OSError, ValueError) as exc:
+                print(f"orgmap: {exc}", file=sys.stderr)
+                return 2
             return _finish(summary, "git import")
         try:
             mapping = parse_mapping(args.map) if args.map else None

@@ -36,6 +36,11 @@ def test_unknown_names_come_back_with_close_matches(api, mcp, path, tool, argume
 @pytest.mark.parametrize(("path", "query", "tool", "arguments", "field", "says"), [
     ("/v1/run-rate", {"window": "a week"}, "top_spenders", {"window": "a week"}, "window", "7d"),
     ("/v1/run-rate", {"window": "0d"}, "top_spenders", {"window": "0d"}, "window", "7d"),
+    ("/v1/run-rate", {"window": "30m"}, "top_spenders", {"window": "30m"}, "window", "1h to 3650d"),
+    ("/v1/run-rate", {"window": "99999999999d"}, "top_spenders", {"window": "99999999999d"}, "window", "7d"),
+    ("/v1/nodes/Zendesk/dependents", {"window": "4000d"}, "what_depends_on", {"name": "Zendesk", "window": "4000d"},
+     "window", "1h to 3650d"),
+    ("/v1/changes", {"cursor": "abc"}, "recent_changes", {"cursor": "abc"}, "cursor", "not one"),
     ("/v1/run-rate", {"by": "colour"}, "top_spenders", {"by": "colour"}, "by", "owner"),
     ("/v1/nodes/Vector Store/dependents", {"depth": 9}, "what_depends_on", {"name": "Vector Store", "depth": 9},
      "depth", "between 1 and 6"),
@@ -173,3 +178,10 @@ def test_setting_an_anomaly_state_fails_the_same_way_through_both_doors(api, mcp
     assert says in error["message"]
     with pytest.raises(mcp.Failed, match=says):
         mcp.call("set_anomaly_state", anomaly_id=anomaly_id, state=state)
+
+
+def test_an_agents_anomalies_answer_by_node_id_as_by_name(api) -> None:
+    by_id = api.get(quote("/v1/agents/Agents/Code Review Agent/anomalies"), params={"since": "21d"})
+    by_name = api.get(quote("/v1/agents/Code Review Agent/anomalies"), params={"since": "21d"})
+    assert by_id.status_code == by_name.status_code == 200
+    assert by_id.json() == by_name.json()

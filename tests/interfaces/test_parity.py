@@ -78,7 +78,7 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [
      {"agent": "support-bot", "run_id": "run-1", "project": "acme"}),
     ("/v1/unattributed", {"limit": 15}, "unattributed_spend", {}),
     ("/v1/unattributed", {"window": "21d", "limit": 15}, "unattributed_spend", {"window": "21d"}),
-    ("/v1/changes", {"since": "7d", "limit": 10}, "recent_changes", {}),
+    ("/v1/changes", {"limit": 10}, "recent_changes", {}),  # the defaults (window included) agree
     ("/v1/changes", {"since": "30d", "target": "Support Reply Agent", "limit": 10}, "recent_changes",
      {"since": "30d", "target": "Support Reply Agent"}),
     ("/v1/runs", {"limit": 10}, "expensive_runs", {}),
