@@ -65,13 +65,15 @@ class Service(GraphAnswers, SpendAnswers, AnomalyAnswers):
             live.start()
         return cls(vault, graph, ledger, live=live, clock=clock)
 
-    def start_background(self, interval_s: float = 300.0) -> None:
-        """Scan for anomalies now and every `interval_s` seconds on a daemon thread (alerts fire once each), until
-        `close()`. For long-running hosts: `orgmap serve` and `orgmap mcp`."""
+    def start_background(self, interval_s: float = 300.0, first_after_s: float = 30.0) -> None:
+        """Scan for anomalies every `interval_s` seconds on a daemon thread (alerts fire once each), until `close()`.
+        The first pass waits `first_after_s`, so a server answers its first questions at full speed. For long-running
+        hosts: `orgmap serve` and `orgmap mcp`."""
         if self._scanner is not None:
             return
 
         def loop() -> None:
+            self._stopping.wait(first_after_s)
             while not self._stopping.is_set():
                 try:
                     self.scan_anomalies(timedelta(days=7))

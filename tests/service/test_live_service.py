@@ -84,3 +84,14 @@ def test_the_vault_notes_are_never_written(live: tuple[Service, Path]) -> None:
     svc.anomalies("7d")
     svc.budgets()
     assert {p: p.read_bytes() for p in vault.rglob("*.md")} == before
+
+
+def test_the_background_scan_stops_with_the_service(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    shutil.copytree(EXAMPLE, vault)
+    svc = Service.open(vault, clock=lambda: NOW)
+    svc.start_background(interval_s=300, first_after_s=0)
+    scanner = svc._scanner
+    assert scanner is not None and scanner.is_alive()
+    svc.close()  # must not wait out the 300 s interval
+    assert not scanner.is_alive()
