@@ -19,6 +19,7 @@ from .budgets import BudgetSpec, BudgetStatus, budget_periods
 from .events import EventError, agent_key, validate_change
 from .ingest import BatchOutcome, Numbered, write_batch
 from .jsonl import read_jsonl
+from .names import NameResolution, Resolver
 from .pricing import PriceOverride, Pricer, load_overrides
 from .results import ChangePage, ChangeRecord, IngestReport
 from .rows import AGENT, KEY, PROJECT, cost_row
@@ -32,7 +33,6 @@ from .views import Views
 __all__ = ["Ledger"]
 
 log = logging.getLogger(__name__)
-Resolver = Callable[[str], str | None]
 _DAY_US = 86_400_000_000
 
 
@@ -45,10 +45,7 @@ class Ledger(Views):
         self.pricer = pricer
         self.clock = clock or (lambda: datetime.now(UTC))
         self.batch_size = batch_size
-        self._resolver: Resolver = lambda _name: None
-        self._node_of: dict[str, str | None] = {}
-        self._keys_by_node: dict[str, list[str]] = {}
-        self._names_version = -1
+        self._names = NameResolution(lambda _name: None)
         self._budgets: list[BudgetSpec] = []
         self._run_settings = RunSettings()
         self._run_settings_by_node: dict[str, RunSettings] = {}
@@ -89,9 +86,7 @@ class Ledger(Views):
     # ---- configuration -------------------------------------------------------------------------------------
     def set_resolver(self, fn: Resolver) -> None:
         """`fn(agent name) -> node id or None`; call again after vault edits (names are re-resolved lazily)."""
-        self._resolver = fn
-        self._node_of = {}
-        self._names_version = -1
+        self._names = NameResolution(fn)
 
     def set_budgets(self, specs: Iterable[BudgetSpec]) -> None:
         self._budgets = list(specs)
@@ -104,25 +99,10 @@ class Ledger(Views):
 
     # ---- attribution ---------------------------------------------------------------------------------------
     def _node(self, key: str, name: str | None = None) -> str | None:
-        if key not in self._node_of:
-            self._node_of[key] = self._resolver(name or key)
-        return self._node_of[key]
-
-    def _key_map(self) -> dict[str, list[str]]:
-        version = self.store.agent_names_version()
-        if version != self._names_version:
-            by_node: dict[str, list[str]] = defaultdict(list)
-            for key, name in self.store.agent_names().items():
-                node = self._node(key, name)
-                if node is not None:
-                    by_node[node].append(key)
-            self._keys_by_node = dict(by_node)
-            self._names_version = version
-        return self._keys_by_node
+        return self._names.node(key, name)
 
     def _keys_of(self, node_ids: Iterable[str]) -> list[str]:
-        mapping = self._key_map()
-        return sorted({key for node in node_ids for key in mapping.get(node, ())})
+        return self._names.keys_of(node_ids, self.store.agent_names_version(), self.store.agent_names)
 
     # ---- ingest --------------------------------------------------------------------------------------------
     def ingest_cost(self, events: Iterable[Mapping[str, Any]], *, source: str | None = None,

@@ -60,6 +60,21 @@ def test_a_new_alias_reattributes_past_spend(ledger: Ledger, now: datetime) -> N
     assert ledger.spend_summary(["agents/support"], timedelta(days=1), now)["agents/support"].cost_usd == 5.0
 
 
+def test_a_vault_edit_during_a_query_never_leaves_a_stale_name_map(ledger: Ledger, now: datetime) -> None:
+    """The alias lands while a query is resolving names (the watcher thread's sync): later queries see it."""
+    ledger.ingest_cost([{"ts": _day(15), "agent": "proj_support", "cost_usd": 5.0}])
+    edited = lambda n: "agents/support" if n.casefold() in ("support-bot", "proj_support") else None  # noqa: E731
+
+    def resolve_then_edit(name: str) -> str | None:
+        ledger.set_resolver(edited)  # what Service.sync does on another thread mid-query
+        return None
+
+    ledger.set_resolver(resolve_then_edit)
+    assert ledger.spend_summary(["agents/support"], timedelta(days=1), now)["agents/support"].cost_usd == 0.0
+    assert ledger.spend_summary(["agents/support"], timedelta(days=1), now)["agents/support"].cost_usd == 5.0
+    assert ledger.unattributed(timedelta(days=1), now) == []
+
+
 @pytest.mark.parametrize("aggregate_first", [True, False])
 def test_per_call_events_shadow_an_aggregate_of_the_same_hour(ledger: Ledger, now: datetime,
                                                                 aggregate_first: bool) -> None:
