@@ -19,7 +19,7 @@ HOUR = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(
 @pytest.fixture()
 def vault(tmp_path: Path) -> Path:
     target = tmp_path / "vault"
-    shutil.copytree(EXAMPLE, target)
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".orgmap"))
     return target
 
 
@@ -139,8 +139,8 @@ def test_demo_prepares_a_fresh_vault_and_refuses_a_foreign_folder(tmp_path: Path
     assert (foreign / "notes.md").read_text() == "# mine\n"
 
 
-def test_example_vault_passes_check(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "--vault", str(EXAMPLE)]) == 0
+def test_example_vault_passes_check(vault: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--vault", str(vault)]) == 0
     assert "0 errors, 0 warnings" in capsys.readouterr().out
 
 
