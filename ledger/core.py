@@ -34,6 +34,10 @@ __all__ = ["Ledger"]
 
 log = logging.getLogger(__name__)
 _DAY_US = 86_400_000_000
+# A per-run ceiling and the rolling hourly cap are guardrails the allowance enforces, not periods to pace through:
+# they alert once, when reached (half of a run's ceiling is a normal run; 50/75/90% warnings on them were noise).
+_CAPS = frozenset({"run", "hour"})
+_CAP_LEVELS = (1.0,)
 
 
 class Ledger(Views):
@@ -223,7 +227,7 @@ class Ledger(Views):
         for period in status.periods:
             when = f"{run.agent_key}/{run.run_id}" if run else period.start.isoformat() if period.start else (
                 now.replace(minute=0, second=0, microsecond=0).isoformat())
-            for t in spec.thresholds:
+            for t in _CAP_LEVELS if period.period in _CAPS else spec.thresholds:
                 if period.used_pct + 1e-9 >= t * 100:
                     message = (f"Budget {spec.scope} {spec.key}: {period.period} spend ${period.spent:,.2f} is "
                                f"{period.used_pct:.0f}% of ${period.limit:,.2f} (threshold {t:.0%})")

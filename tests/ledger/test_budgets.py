@@ -65,6 +65,17 @@ def test_thresholds_fire_once_and_post_to_the_webhook(ledger_factory, hook) -> N
     assert len(again.alerts(kind="budget")) == 4 and len(received) == 4
 
 
+def test_the_run_ceiling_and_the_hourly_cap_alert_only_when_reached(ledger: Ledger) -> None:
+    ledger.set_budgets([BudgetSpec("agent", "agents/support", hourly_usd=10.0, per_run_usd=2.0)])
+    ledger.ingest_cost([{"ts": TS.format(i), "agent": "support-bot", "run_id": f"calm{i}", "cost_usd": 1.8}
+                        for i in range(5)])  # 90% of the run ceiling each, 90% of the hourly cap together
+    assert ledger.alerts(kind="budget") == []
+    ledger.ingest_cost([{"ts": TS.format(5), "agent": "support-bot", "run_id": "calm0", "cost_usd": 0.5}])
+    ledger.ingest_cost([{"ts": TS.format(6), "agent": "support-bot", "run_id": "calm0", "cost_usd": 0.5}])
+    alerts = ledger.alerts(kind="budget")
+    assert sorted((a.evidence["period"], a.evidence["threshold"]) for a in alerts) == [("hour", 1.0), ("run", 1.0)]
+
+
 def test_a_failing_webhook_keeps_the_alert_record(ledger_factory) -> None:
     led = ledger_factory(webhook_url="http://127.0.0.1:9/nothing-listens-here")
     led.set_budgets([BudgetSpec("project", "helpdesk", monthly_usd=1.0, thresholds=(1.0,))])
