@@ -15,12 +15,12 @@ from vault.codec import CodecError, NoteRecord, from_record, to_record
 from vault.note import Note
 from vault.scan import NoteFile
 
-__all__ = ["CACHE_FILE", "load_cache", "save_cache", "write_state_file"]
+__all__ = ["CACHE_FILE", "RACY_NS", "load_cache", "save_cache", "write_state_file"]
 
 CACHE_FILE = "parse-cache.json"
 _VERSION = 1
 # An mtime this close to the cache's own writing time may hide a later same-size edit in the same tick: reparse it.
-_RACY_NS = 2_000_000_000
+RACY_NS = 2_000_000_000
 
 
 class _CacheFile(msgspec.Struct):
@@ -45,7 +45,7 @@ def load_cache(root: Path, files: list[NoteFile]) -> dict[str, Note]:
         return {}
     if data.version != _VERSION:
         return {}
-    entries, fresh_before = data.entries, data.written_ns - _RACY_NS
+    entries, fresh_before = data.entries, data.written_ns - RACY_NS
     valid: dict[str, Note] = {}
     for file in files:
         entry = entries.get(file.path)
