@@ -19,8 +19,8 @@ from graph.index import NameIndex
 from graph.queries import unowned_agents
 from graph.relations import LINKS_TO, kind_of, relation_for
 from vault.links import Link
-from vault.load import gc_paused, load_notes, read_note
-from vault.note import Note, note_id
+from vault.load import gc_paused, load_notes
+from vault.note import Note, note_id, read_note
 from vault.problems import Problem
 from vault.resolve import Resolution, Resolver, link_key, normalize_target
 from vault.scan import is_inside, is_note_path, scan_vault
@@ -93,8 +93,7 @@ class CompanyGraph:
             loaded = load_notes(root, cache=cache, on_progress=on_progress, scanned=(files, scan_problems))
             graph = cls(root)
             graph._scan_problems = loaded.problems
-            graph.apply(loaded.notes.values())
-            del loaded  # the parsed notes: the graph keeps them packed
+            graph._build(loaded.store)
             if cache:
                 snapshot = cached.capture(files, graph._notes.packed(), graph.g, graph._placeholders,
                                           graph._referrers, graph._note_problems, graph._link_problems)
@@ -197,23 +196,33 @@ class CompanyGraph:
                 if i not in self._notes:
                     self._resolver.add(i)
                 self._notes.put(note)
-                if note.problems:
-                    self._note_problems[i] = note.problems
-                else:
-                    self._note_problems.pop(i, None)
                 self._set_node(note)
-            memo: Memo = {}
-            edges: list[Edge] = []
-            for src in sorted(relink):
-                if src in self._notes:
-                    self._link(src, new.pop(src, None) or self._notes[src], memo, edges)
-                    self._writer.add(edges)  # note by note: a whole vault's edge list would double the peak memory
-                    edges.clear()
-            self._prune_placeholders()
-            self.revision += 1
-            self._problems = None
-            self._index = None
+            self._link_all(sorted(relink), new)
             return changes
+
+    def _build(self, notes: NoteStore) -> None:
+        """Build this empty graph from a whole vault's packed notes, each decoded when needed (for its node, then for
+        its links) rather than a vault's notes living as objects all at once (most of a cold load's peak memory)."""
+        with self._lock:
+            self._notes = notes
+            for i, note in notes.items():
+                self._resolver.add(i)
+                self._set_node(note)
+            self._link_all(sorted(notes), {})
+
+    def _link_all(self, srcs: list[str], new: dict[str, Note]) -> None:
+        """Link `srcs` (`new`: those already decoded, each released once linked) and end the batch."""
+        memo: Memo = {}
+        edges: list[Edge] = []
+        for src in srcs:
+            if src in self._notes:
+                self._link(src, new.pop(src, None) or self._notes[src], memo, edges)
+                self._writer.add(edges)  # note by note: a whole vault's edge list would double the peak memory
+                edges.clear()
+        self._prune_placeholders()
+        self.revision += 1
+        self._problems = None
+        self._index = None
 
     @staticmethod
     def _node_attrs(note: Note) -> dict[str, object]:
@@ -224,6 +233,10 @@ class CompanyGraph:
 
     def _set_node(self, note: Note) -> None:
         node = note.id
+        if note.problems:
+            self._note_problems[node] = note.problems
+        else:
+            self._note_problems.pop(node, None)
         self._placeholders.pop(normalize_target(node).casefold(), None)
         attrs = self._node_attrs(note)
         if node in self.g:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import msgspec
 
-from vault.codec import CodecError, NoteRecord, from_record, to_record
+from vault.codec import CodecError, NoteRecord, from_record
 from vault.note import Note
 from vault.scan import NoteFile
+from vault.store import NoteStore, record_of
 
 __all__ = ["CACHE_FILE", "RACY_NS", "load_cache", "save_cache", "write_state_file"]
 
@@ -55,10 +56,13 @@ def load_cache(root: Path, files: list[NoteFile]) -> dict[str, Note]:
     return valid
 
 
-def save_cache(root: Path, files: list[NoteFile], notes: dict[str, Note]) -> bool:
-    """Write the cache atomically (temp file + rename); False when the vault's state folder is not writable."""
-    entries = {f.path: (f.size, f.mtime_ns, to_record(notes[f.path])) for f in files if f.path in notes}
-    payload = _encoder.encode(_CacheFile(_VERSION, time.time_ns(), entries))
+def save_cache(root: Path, files: list[NoteFile], notes: NoteStore) -> bool:
+    """Write the cache atomically (temp file + rename); False when the vault's state folder is not writable. Each
+    record is turned into JSON on its own, so a whole vault's notes are never decoded at once."""
+    stats = {f.path: f for f in files}
+    entries = {path: (stats[path].size, stats[path].mtime_ns, msgspec.Raw(_encoder.encode(record_of(record))))
+               for path, record in notes.packed() if path in stats}
+    payload = _encoder.encode({"version": _VERSION, "written_ns": time.time_ns(), "entries": entries})
     return write_state_file(root, CACHE_FILE, payload)
 
 

@@ -10,21 +10,26 @@ from pathlib import Path
 import msgspec
 
 from vault.codec import CodecError, NoteRecord, from_record, to_record
-from vault.load import read_note
-from vault.note import Note, note_id
+from vault.note import Note, note_id, read_note
 
-__all__ = ["NoteStore", "pack"]
+__all__ = ["NoteStore", "Record", "pack", "record_of"]
 
+Record = bytes | Note  # a packed note, or the note itself where msgpack cannot hold it
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(NoteRecord)
 
 
-def pack(note: Note) -> bytes | Note:
+def pack(note: Note) -> Record:
     """The note's record as msgpack; the note itself when msgpack cannot hold it (an integer beyond 64 bits)."""
     try:
         return _encoder.encode(to_record(note))
     except (OverflowError, msgspec.EncodeError, UnicodeEncodeError):
         return note
+
+
+def record_of(record: Record) -> NoteRecord:
+    """The NoteRecord a stored record holds (raises CodecError for one that does not decode)."""
+    return to_record(record) if isinstance(record, Note) else _decoder.decode(record)
 
 
 class NoteStore(Mapping[str, Note]):
@@ -38,9 +43,9 @@ class NoteStore(Mapping[str, Note]):
     ({'type': 'agent'}, ['A'], 'A.md')
     """
 
-    def __init__(self, root: Path | None, records: Iterable[tuple[str, bytes | Note]] = ()) -> None:
+    def __init__(self, root: Path | None, records: Iterable[tuple[str, Record]] = ()) -> None:
         self.root = root
-        self._records: dict[str, tuple[str, bytes | Note]] = {note_id(path): (path, packed) for path, packed in records}
+        self._records: dict[str, tuple[str, Record]] = {note_id(path): (path, packed) for path, packed in records}
 
     def put(self, note: Note) -> None:
         self._records[note.id] = (note.path, pack(note))
@@ -51,7 +56,7 @@ class NoteStore(Mapping[str, Note]):
     def path(self, node_id: str) -> str:
         return self._records[node_id][0]
 
-    def packed(self) -> Iterator[tuple[str, bytes | Note]]:
+    def packed(self) -> Iterator[tuple[str, Record]]:
         """(path, record) for every note, in order: what a cache stores."""
         return iter(self._records.values())
 
