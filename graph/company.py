@@ -109,7 +109,9 @@ class CompanyGraph:
         graph._scan_problems = scan_problems
         try:
             graph._notes = notes = NoteStore(root, zip((f[0] for f in snapshot.files), snapshot.records, strict=True))
-            attrs = dict(zip(notes, snapshot.node_attrs, strict=True))
+            attrs = dict(zip(notes, cached.restore_node_attrs(snapshot), strict=True))
+            same = {i: i for i in notes}  # the store's id strings serve the graph too: one string a node
+            snapshot.nodes = [same.get(n, n) for n in snapshot.nodes]
             graph.g._node.update((n, attrs[n] if n in attrs else _placeholder(n)) for n in snapshot.nodes)
             if len(graph.g._node) != len(snapshot.nodes) or len(notes) != len(snapshot.files) or \
                     any(i not in graph.g._node for i in notes):
@@ -196,7 +198,7 @@ class CompanyGraph:
                 if i not in self._notes:
                     self._resolver.add(i)
                 self._notes.put(note)
-                self._set_node(note)
+                self._set_node(i, note)
             self._link_all(sorted(relink), new)
             return changes
 
@@ -205,9 +207,12 @@ class CompanyGraph:
         its links) rather than a vault's notes living as objects all at once (most of a cold load's peak memory)."""
         with self._lock:
             self._notes = notes
+            seen: dict[str, str] = {}
             for i, note in notes.items():
                 self._resolver.add(i)
-                self._set_node(note)
+                path = notes.path(i)
+                seen[path] = path  # the store's path: one string for both
+                self._set_node(i, note, seen)
             self._link_all(sorted(notes), {})
 
     def _link_all(self, srcs: list[str], new: dict[str, Note]) -> None:
@@ -225,20 +230,27 @@ class CompanyGraph:
         self._index = None
 
     @staticmethod
-    def _node_attrs(note: Note) -> dict[str, object]:
+    def _node_attrs(note: Note, seen: dict[str, str] | None = None) -> dict[str, object]:
+        """A note's node attributes; with `seen`, equal strings among values and list items become one object (a
+        vault repeats a few kinds, statuses, dates and tags thousands of times)."""
         attrs = {k: v for k, v in note.frontmatter.items() if k not in _RESERVED}
         attrs.update(name=note.name, kind=kind_of(note.id, note.frontmatter), aliases=list(note.aliases),
                      tags=list(note.tags), path=note.path)
+        if seen is not None:
+            for key, value in attrs.items():
+                if type(value) is str:
+                    attrs[key] = seen.setdefault(value, value)
+                elif type(value) is list:
+                    attrs[key] = [seen.setdefault(v, v) if type(v) is str else v for v in value]
         return attrs
 
-    def _set_node(self, note: Note) -> None:
-        node = note.id
+    def _set_node(self, node: str, note: Note, seen: dict[str, str] | None = None) -> None:
         if note.problems:
             self._note_problems[node] = note.problems
         else:
             self._note_problems.pop(node, None)
         self._placeholders.pop(normalize_target(node).casefold(), None)
-        attrs = self._node_attrs(note)
+        attrs = self._node_attrs(note, seen)
         if node in self.g:
             data = self.g.nodes[node]
             data.clear()

@@ -22,7 +22,8 @@ from vault.note import Note, note_id
 from vault.problems import Problem, Severity
 from vault.scan import NoteFile
 
-__all__ = ["GRAPH_CACHE_FILE", "Snapshot", "capture", "load_snapshot", "restore_edges", "save_snapshot"]
+__all__ = ["GRAPH_CACHE_FILE", "Snapshot", "capture", "load_snapshot", "restore_edges", "restore_node_attrs",
+           "save_snapshot"]
 
 GRAPH_CACHE_FILE = "graph-cache.msgpack"
 _VERSION = 2  # bump whenever parsing, resolution or edge building changes what a vault builds
@@ -38,7 +39,9 @@ class Snapshot(msgspec.Struct, array_like=True):
     written_ns: int
     files: list[tuple[str, int, int]]  # path, size, mtime_ns
     records: list[bytes]  # per file: the note's packed record
-    node_attrs: list[dict[str, Any]]  # per file: the note's node attributes
+    attr_keys: list[str]
+    attr_values: list[Any]  # the distinct node attribute values, each decoded once and shared by the nodes having it
+    node_attrs: list[bytes]  # per file: its node's attributes but `path` (the file's), as (key, value) index pairs
     note_problems: dict[str, list[tuple[int, Severity, str, str]]]  # note id -> (line, severity, code, message)
     nodes: list[str]
     placeholders: dict[str, str]
@@ -86,17 +89,52 @@ def capture(files: Iterable[NoteFile], records: Iterable[tuple[str, bytes | Note
         succ.append(row.tobytes())
     pred = [_packed(map(index.__getitem__, g._pred[v])) for v in nodes]
     stats = [(f.path, f.size, f.mtime_ns) for f in files]
-    node_attrs = [g._node[note_id(path)] for path, _, _ in stats]
-    return Snapshot(_VERSION, sys.byteorder, time.time_ns(), stats, packed, node_attrs,  # type: ignore[arg-type]
+    keys, values, node_attrs = _attr_table([g._node[note_id(path)] for path, _, _ in stats])
+    return Snapshot(_VERSION, sys.byteorder, time.time_ns(), stats, packed,  # type: ignore[arg-type]
+                    keys, values, node_attrs,
                     {src: [(p.line, p.severity, p.code, p.message) for p in found] for src, found in problems.items()},
                     nodes, dict(placeholders), attrs, keydicts, succ, pred,
                     {key: _packed(map(index.__getitem__, srcs)) for key, srcs in referrers.items() if srcs},
                     {src: [(p.line, p.code, p.message) for p in found] for src, found in link_problems.items()})
 
 
+def _attr_table(nodes: list[dict[str, Any]]) -> tuple[list[str], list[msgspec.Raw], list[bytes]]:
+    """Node attributes as tables of distinct keys and values (a vault repeats a few kinds, statuses, dates and tags
+    thousands of times) and per node its index pairs; `path`, always the last attribute, is left to the file."""
+    key_at: dict[str, int] = {}
+    value_at: dict[bytes, int] = {}
+    values: list[msgspec.Raw] = []
+    rows: list[bytes] = []
+    for attrs in nodes:
+        row = array("I")
+        for key, value in attrs.items():
+            if key != "path":
+                packed = _encoder.encode(value)
+                at = value_at.setdefault(packed, len(values))
+                if at == len(values):
+                    values.append(msgspec.Raw(packed))
+                row.extend((key_at.setdefault(key, len(key_at)), at))
+        rows.append(row.tobytes())
+    return list(key_at), values, rows
+
+
+def restore_node_attrs(snapshot: Snapshot) -> list[dict[str, Any]]:
+    """Each file's node attributes (equal values are one shared object: the graph is read-only to callers); raises
+    IndexError or ValueError on a snapshot that does not hold together."""
+    keys, values = snapshot.attr_keys, snapshot.attr_values
+    found = []
+    for (path, _, _), packed in zip(snapshot.files, snapshot.node_attrs, strict=True):
+        row = _indexes(packed)
+        attrs = dict(zip(map(keys.__getitem__, row[::2]), map(values.__getitem__, row[1::2]), strict=True))
+        attrs["path"] = path
+        found.append(attrs)
+    return found
+
+
 def restore_edges(g: nx.MultiDiGraph, snapshot: Snapshot, writer: EdgeWriter) -> dict[str, list[str]]:
     """Fill the adjacency of `g`, whose nodes are already `snapshot.nodes`, and return the referrers (link key -> the
-    notes linking by it); raises IndexError, KeyError or ValueError on a snapshot that does not hold together."""
+    notes linking by it), consuming the snapshot's edge tables; raises IndexError, KeyError or ValueError on a
+    snapshot that does not hold together."""
     attrs = [writer.attrs(relation, line, prop) if by is None else
              {"relation": relation, "line": line, "property": prop, "declared_by": by}
              for relation, line, prop, by in snapshot.attrs]
@@ -105,10 +143,14 @@ def restore_edges(g: nx.MultiDiGraph, snapshot: Snapshot, writer: EdgeWriter) ->
     for u, packed in zip(nodes, snapshot.succ, strict=True):
         row = _indexes(packed)
         succ[u] = dict(zip(map(nodes.__getitem__, row[::2]), map(keydicts.__getitem__, row[1::2]), strict=True))
+    snapshot.succ = []  # consumed: freed before the next table is built (a 50k vault's peak memory)
     for v, packed in zip(nodes, snapshot.pred, strict=True):
         pred[v] = {u: succ[u][v] for u in map(nodes.__getitem__, _indexes(packed))}
+    snapshot.pred = []
     nx._clear_cache(g)
-    return {key: list(map(nodes.__getitem__, _indexes(found))) for key, found in snapshot.referrers.items()}
+    referrers = {key: list(map(nodes.__getitem__, _indexes(found))) for key, found in snapshot.referrers.items()}
+    snapshot.referrers = {}
+    return referrers
 
 
 def _packed(indexes: Iterable[int]) -> bytes:

@@ -9,7 +9,7 @@ import os
 import msgspec
 
 from graph import CompanyGraph
-from graph.snapshot import GRAPH_CACHE_FILE
+from graph.snapshot import GRAPH_CACHE_FILE, Snapshot
 from tests.conftest import COMPANY, VaultFactory, age
 from vault.cache import CACHE_FILE
 
@@ -70,11 +70,14 @@ def test_bad_cache_is_rebuilt(make_vault: VaultFactory) -> None:
     def altered(at: int, value: object) -> bytes:
         return msgspec.msgpack.encode([*good[:at], value, *good[at + 1 :]])
 
-    nodes, succ = 7, 11
+    at = {name: i for i, name in enumerate(Snapshot.__struct_fields__)}
+    nodes, succ, attrs = at["nodes"], at["succ"], at["node_attrs"]
     bad_row = (99).to_bytes(4, "little") + good[succ][0][4:]
     for bad in (b"\x80garbage", b"{}", altered(nodes, 7), altered(nodes, good[nodes][:1]),
                 altered(succ, [bad_row, *good[succ][1:]]), altered(succ, [b"\x00", *good[succ][1:]]),
-                altered(1, "middle"), altered(2, 2**62), altered(3, good[3][:1]), altered(4, good[4][:1])):
+                altered(at["byteorder"], "middle"), altered(at["written_ns"], 2**62),
+                altered(at["files"], good[at["files"]][:1]), altered(at["records"], good[at["records"]][:1]),
+                altered(attrs, [b"\xff" * 8, *good[attrs][1:]]), altered(attrs, good[attrs][:1])):
         cache.write_bytes(bad)
         assert state(CompanyGraph.load(root)) == fresh, bad
     assert cache.read_bytes() != bad  # rewritten
@@ -87,7 +90,8 @@ def test_note_record_that_does_not_decode_is_read_from_disk_and_still_updates(ma
     CompanyGraph.load(root)
     cache = root / ".orgmap" / GRAPH_CACHE_FILE
     data = msgspec.msgpack.decode(cache.read_bytes())
-    data[4][0] = msgspec.msgpack.encode({"path": 7})  # A.md's record, of the wrong types
+    records = Snapshot.__struct_fields__.index("records")
+    data[records][0] = msgspec.msgpack.encode({"path": 7})  # A.md's record, of the wrong types
     cache.write_bytes(msgspec.msgpack.encode(data))
     warm = CompanyGraph.load(root)
     assert [link.target for link in warm.notes["A"].links] == ["B", "C"]  # read from its file
