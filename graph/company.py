@@ -56,7 +56,8 @@ def _refer(srcs: list[str], src: str) -> None:
 
 class CompanyGraph:
     """The company graph of one vault. Read `g` inside `with graph.read():` from other threads. `g` is read-only to
-    callers: edges with equal attributes share their dicts (graph.bulk), so copy before changing anything."""
+    callers: edges with equal attributes share their dicts (graph.bulk), and a graph restored from the cache shares
+    equal node attribute values (graph.snapshot), so copy before changing anything."""
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root
