@@ -73,7 +73,7 @@ def spare_cores(cpus: int, load: float) -> int:
 
 def _parse_chunk(job: tuple[str, list[str]]) -> list[tuple[str, Record]]:
     root, paths = job
-    return [(path, pack(read_note(Path(root), path))) for path in paths]
+    return [(path, pack(read_note(root, path))) for path in paths]
 
 
 def _parse_chunk_packed(job: tuple[str, list[str]]) -> bytes:
