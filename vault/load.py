@@ -109,7 +109,7 @@ def load_notes(root: Path, *, cache: bool = True, on_progress: Progress | None =
     `workers` defaults to the CPUs other work leaves idle (spare_cores)."""
     root = Path(os.path.realpath(root))
     files, problems = scanned or scan_vault(root)
-    cached: dict[str, Record] = {path: pack(note) for path, note in load_cache(root, files).items()} if cache else {}
+    cached: dict[str, Record] = load_cache(root, files) if cache else {}
     todo = [f.path for f in files if f.path not in cached]
     total = len(files)
     if on_progress:

@@ -19,12 +19,12 @@ _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(NoteRecord)
 
 
-def pack(note: Note) -> Record:
+def pack(note: Note | NoteRecord) -> Record:
     """The note's record as msgpack; the note itself when msgpack cannot hold it (an integer beyond 64 bits)."""
     try:
-        return _encoder.encode(to_record(note))
+        return _encoder.encode(to_record(note) if isinstance(note, Note) else note)
     except (OverflowError, msgspec.EncodeError, UnicodeEncodeError):
-        return note
+        return note if isinstance(note, Note) else from_record(note)
 
 
 def record_of(record: Record) -> NoteRecord:
