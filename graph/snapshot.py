@@ -18,9 +18,10 @@ import networkx as nx
 
 from graph.bulk import EdgeWriter
 from vault.cache import RACY_NS, write_state_file
-from vault.note import Note, note_id
+from vault.note import Note, note_id, read_note
 from vault.problems import Problem, Severity
 from vault.scan import NoteFile
+from vault.store import pack
 
 __all__ = ["GRAPH_CACHE_FILE", "Snapshot", "capture", "load_snapshot", "restore_edges", "restore_node_attrs",
            "save_snapshot"]
@@ -165,17 +166,20 @@ def _indexes(packed: bytes) -> memoryview:
 
 
 def load_snapshot(root: Path, files: list[NoteFile]) -> Snapshot | None:
-    """The cached snapshot when it was built from exactly these files, none of them modified in the racy window
-    before it was written (a same-size edit in the same mtime tick would be invisible); None otherwise."""
+    """The cached snapshot when it was built from exactly these files; None otherwise. A file modified in the racy
+    window before the snapshot was written (or dated in the future) may hide a same-size edit in the same mtime
+    tick, so its stats are not trusted: it is parsed again and must give the very record the snapshot holds."""
     try:
         snapshot = _decoder.decode((root / ".orgmap" / GRAPH_CACHE_FILE).read_bytes())
     except (OSError, msgspec.DecodeError, msgspec.ValidationError):
         return None
     fresh_before = snapshot.written_ns - RACY_NS
     if snapshot.version != _VERSION or snapshot.byteorder != sys.byteorder or len(snapshot.files) != len(files) or \
-            any(f.mtime_ns >= fresh_before for f in files) or \
-            snapshot.files != [(f.path, f.size, f.mtime_ns) for f in files]:
+            len(snapshot.records) != len(files) or snapshot.files != [(f.path, f.size, f.mtime_ns) for f in files]:
         return None
+    for f, record in zip(files, snapshot.records, strict=True):
+        if f.mtime_ns >= fresh_before and pack(read_note(root, f.path)) != record:
+            return None
     return snapshot
 
 

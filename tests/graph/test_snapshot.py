@@ -59,6 +59,21 @@ def test_changed_vault_or_fresh_edit_is_rebuilt(make_vault: VaultFactory) -> Non
     assert list(CompanyGraph.load(root).g.edges("B")) == [("B", "A")]
 
 
+def test_recent_or_future_dated_files_are_checked_not_trusted(make_vault: VaultFactory) -> None:
+    root = make_vault({"A.md": "[[B]]", "B.md": "[[A]]"})
+    age(root)
+    future = (root / "B.md").stat().st_mtime_ns + 2 * 86400 * 10**9  # a synced file from a clock ahead of ours
+    os.utime(root / "B.md", ns=(future, future))
+    built = CompanyGraph.load(root)
+    cache = root / ".orgmap" / GRAPH_CACHE_FILE
+    written = cache.stat().st_mtime_ns
+    assert state(CompanyGraph.load(root)) == state(built)
+    assert cache.stat().st_mtime_ns == written  # B.md parsed again, found unchanged: the cache stands
+    (root / "B.md").write_text("[[C]]", encoding="utf-8")  # same size
+    os.utime(root / "B.md", ns=(future, future))
+    assert list(CompanyGraph.load(root).g.edges("B")) == [("B", "C")]
+
+
 def test_bad_cache_is_rebuilt(make_vault: VaultFactory) -> None:
     root = make_vault({"A.md": "[[B]] [[C]]", "B.md": "[[A]]"})
     age(root)
