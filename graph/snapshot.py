@@ -1,8 +1,9 @@
 """The built graph cached in `<vault>/.orgmap/graph-cache.msgpack`, so a warm start of an unchanged vault reads this
 one file: the note files' (path, size, mtime_ns) it was built from, the notes' packed records (vault.store), the
 node attributes, the edges as indexes into tables of shared dicts, and the bookkeeping incremental updates need. It
-is used only when every note file has exactly those stats (none modified within the racy window of its writing),
-decoded and type-checked by msgspec; anything else (changed, corrupt, inconsistent) and the graph is rebuilt."""
+is used only when every note file has exactly those stats (a file modified within the racy window of its writing is
+parsed again and must give its cached record), decoded and type-checked by msgspec; anything else (changed, corrupt,
+inconsistent) and the graph is rebuilt."""
 
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ import networkx as nx
 
 from graph.bulk import EdgeWriter
 from vault.cache import RACY_NS, write_state_file
-from vault.note import Note, note_id, read_note
+from vault.note import note_id, read_note
 from vault.problems import Problem, Severity
 from vault.scan import NoteFile
-from vault.store import pack
+from vault.store import Record, pack
 
 __all__ = ["GRAPH_CACHE_FILE", "Snapshot", "capture", "load_snapshot", "restore_edges", "restore_node_attrs",
            "save_snapshot"]
@@ -58,7 +59,7 @@ _decoder = msgspec.msgpack.Decoder(Snapshot)
 _encoder = msgspec.msgpack.Encoder()
 
 
-def capture(files: Iterable[NoteFile], records: Iterable[tuple[str, bytes | Note]], g: nx.MultiDiGraph,
+def capture(files: Iterable[NoteFile], records: Iterable[tuple[str, Record]], g: nx.MultiDiGraph,
             placeholders: Mapping[str, str], referrers: Mapping[str, list[str]],
             problems: Mapping[str, tuple[Problem, ...]], link_problems: Mapping[str, list[Problem]]) -> Snapshot | None:
     """The snapshot of a graph built from `files`, whose notes' packed records are `records` (same order); None when
