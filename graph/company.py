@@ -3,6 +3,7 @@ another thread never sees a half-applied change."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -18,11 +19,12 @@ from graph.index import NameIndex
 from graph.queries import unowned_agents
 from graph.relations import LINKS_TO, kind_of, relation_for
 from vault.links import Link
-from vault.load import VaultNotes, gc_paused, load_notes, read_note
-from vault.note import Note, note_id
+from vault.load import gc_paused, load_notes
+from vault.note import Note, note_id, read_note
 from vault.problems import Problem
 from vault.resolve import Resolution, Resolver, link_key, normalize_target
-from vault.scan import is_inside, is_note_path
+from vault.scan import is_inside, is_note_path, scan_vault
+from vault.store import NoteStore
 
 __all__ = ["MISSING", "CompanyGraph", "NoteChange"]
 
@@ -54,14 +56,16 @@ def _refer(srcs: list[str], src: str) -> None:
 
 class CompanyGraph:
     """The company graph of one vault. Read `g` inside `with graph.read():` from other threads. `g` is read-only to
-    callers: edges with equal attributes share their dicts (graph.bulk), so copy before changing anything."""
+    callers: edges with equal attributes share their dicts (graph.bulk), and a graph restored from the cache shares
+    equal node attribute values (graph.snapshot), so copy before changing anything."""
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root
         self.g = nx.MultiDiGraph()
         self.revision = 0
         self._lock = threading.RLock()
-        self._notes: dict[str, Note] = {}
+        self._notes = NoteStore(root)
+        self._note_problems: dict[str, tuple[Problem, ...]] = {}  # the notes' own problems, for notes that have any
         self._resolver = Resolver()
         # link key -> notes with a link of that key, each once (lists: a set per key was ~3x the memory)
         self._referrers: defaultdict[str, list[str]] = defaultdict(list)
@@ -75,40 +79,52 @@ class CompanyGraph:
     @classmethod
     def load(cls, root: Path | str, *, cache: bool = True,
              on_progress: Callable[[int, int], None] | None = None) -> CompanyGraph:
-        """Load a whole vault. With `cache`, unchanged notes come from the parse cache, and an unchanged vault's
-        built graph from the graph cache (graph.snapshot)."""
+        """Load a whole vault. With `cache`, an unchanged vault's built graph comes from the graph cache alone
+        (graph.snapshot); otherwise unchanged notes come from the parse cache and the graph is built."""
         with gc_paused():
-            loaded = load_notes(Path(root), cache=cache, on_progress=on_progress)
-            digest = cached.notes_digest(loaded.notes.values()) if cache else ""
-            snapshot = cached.load_snapshot(loaded.root, digest) if cache else None
-            graph = cls._restored(loaded, snapshot) if snapshot is not None else None
-            if graph is None:
-                graph = cls(loaded.root)
-                graph._scan_problems = loaded.problems
-                graph.apply(loaded.notes.values())
-                if cache:
-                    cached.save_snapshot(loaded.root, cached.capture(digest, graph.g, graph._placeholders,
-                                                                     graph._referrers, graph._link_problems))
+            root = Path(os.path.realpath(root))
+            files, scan_problems = scan_vault(root)
+            snapshot = cached.load_snapshot(root, files) if cache else None
+            graph = cls._restored(root, tuple(scan_problems), snapshot) if snapshot is not None else None
+            del snapshot  # its index tables are large and no longer needed
+            if graph is not None:
+                if on_progress:
+                    on_progress(len(files), len(files))
+                return graph
+            loaded = load_notes(root, cache=cache, on_progress=on_progress, scanned=(files, scan_problems))
+            graph = cls(root)
+            graph._scan_problems = loaded.problems
+            graph._build(loaded.store)
+            if cache:
+                snapshot = cached.capture(files, graph._notes.packed(), graph.g, graph._placeholders,
+                                          graph._referrers, graph._note_problems, graph._link_problems)
+                if snapshot is not None:
+                    cached.save_snapshot(root, snapshot)
         return graph
 
     @classmethod
-    def _restored(cls, loaded: VaultNotes, snapshot: cached.Snapshot) -> CompanyGraph | None:
-        """The graph a snapshot holds for these notes; None when it does not hold together."""
-        graph = cls(loaded.root)
-        graph._scan_problems = loaded.problems
-        notes = {note.id: note for note in loaded.notes.values()}
+    def _restored(cls, root: Path, scan_problems: tuple[Problem, ...],
+                  snapshot: cached.Snapshot) -> CompanyGraph | None:
+        """The graph a snapshot holds; None when it does not hold together."""
+        graph = cls(root)
+        graph._scan_problems = scan_problems
         try:
-            graph.g.add_nodes_from((node, cls._node_attrs(notes[node]) if node in notes else _placeholder(node))
-                                   for node in snapshot.nodes)
-            if len(graph.g) != len(snapshot.nodes) or any(i not in graph.g for i in notes):
+            graph._notes = notes = NoteStore(root, zip((f[0] for f in snapshot.files), snapshot.records, strict=True))
+            attrs = dict(zip(notes, cached.restore_node_attrs(snapshot), strict=True))
+            same = {i: i for i in notes}  # the store's id strings serve the graph too: one string a node
+            snapshot.nodes = [same.get(n, n) for n in snapshot.nodes]
+            graph.g._node.update((n, attrs[n] if n in attrs else _placeholder(n)) for n in snapshot.nodes)
+            if len(graph.g._node) != len(snapshot.nodes) or len(notes) != len(snapshot.files) or \
+                    any(i not in graph.g._node for i in notes):
                 return None
             graph._referrers.update(cached.restore_edges(graph.g, snapshot, graph._writer))
-            graph._link_problems = {src: [Problem(notes[src].path, line, "warning", code, message)
+            graph._link_problems = {src: [Problem(notes.path(src), line, "warning", code, message)
                                           for line, code, message in found]
                                     for src, found in snapshot.link_problems.items()}
+            graph._note_problems = {src: tuple(Problem(notes.path(src), *problem) for problem in found)
+                                    for src, found in snapshot.note_problems.items()}
         except (IndexError, KeyError, ValueError):
             return None
-        graph._notes = notes
         for node_id in notes:
             graph._resolver.add(node_id)
         graph._placeholders = dict(snapshot.placeholders)
@@ -131,7 +147,7 @@ class CompanyGraph:
     def notes_paths(self) -> list[str]:
         """The vault-relative paths of every note, read under the lock."""
         with self._lock:
-            return [note.path for note in self._notes.values()]
+            return [self._notes.path(node_id) for node_id in self._notes]
 
     # -- applying changes --
 
@@ -155,13 +171,19 @@ class CompanyGraph:
         """Apply a batch: new or edited notes, and deleted note ids. Returns what changed; bumps `revision` if any."""
         with self._lock:
             renamed_from = renamed_from or {}
-            new = {n.id: n for n in updated if self._notes.get(n.id) != n}
+            new: dict[str, Note] = {}
+            changes: list[NoteChange] = []
+            for n in {n.id: n for n in updated}.values():
+                old = self._notes.decoded(n.id)  # None for a new note, or a stored record that does not decode
+                if old != n:
+                    new[n.id] = n
+                    known = n.id in self._notes
+                    changes.append(NoteChange(n.id, old.frontmatter if old else {} if known else None, n.frontmatter,
+                                              None if known else renamed_from.get(n.id)))
             gone = [i for i in dict.fromkeys(deleted) if i in self._notes and i not in new]
             if not new and not gone:
                 return []
-            changes = [NoteChange(i, self._notes[i].frontmatter, None) for i in gone]
-            changes += [NoteChange(i, self._notes[i].frontmatter if i in self._notes else None, n.frontmatter,
-                                   renamed_from.get(i) if i not in self._notes else None) for i, n in new.items()]
+            changes[:0] = [NoteChange(i, self._notes[i].frontmatter, None) for i in gone]
             relink = set(new)
             if self._referrers:  # notes whose links may now resolve elsewhere (none before the first load)
                 moved_keys = {link_key(i) for i in gone} | {link_key(i) for i in new if i not in self._notes}
@@ -169,38 +191,67 @@ class CompanyGraph:
             for src in relink | set(gone):
                 self._unlink(src)
             for i in gone:
-                del self._notes[i]
+                self._notes.remove(i)
+                self._note_problems.pop(i, None)
                 self._resolver.remove(i)
                 self.g.remove_node(i)
             for i, note in new.items():
                 if i not in self._notes:
                     self._resolver.add(i)
-                self._notes[i] = note
-                self._set_node(note)
-            memo: Memo = {}
-            edges: list[Edge] = []
-            for src in sorted(relink):
-                if src in self._notes:
-                    self._link(src, self._notes[src], memo, edges)
-                    self._writer.add(edges)  # note by note: a whole vault's edge list would double the peak memory
-                    edges.clear()
-            self._prune_placeholders()
-            self.revision += 1
-            self._problems = None
-            self._index = None
+                self._notes.put(note)
+                self._set_node(i, note)
+            self._link_all(sorted(relink), new)
             return changes
 
+    def _build(self, notes: NoteStore) -> None:
+        """Build this empty graph from a whole vault's packed notes, each decoded when needed (for its node, then for
+        its links) rather than a vault's notes living as objects all at once (most of a cold load's peak memory)."""
+        with self._lock:
+            self._notes = notes
+            seen: dict[str, str] = {}
+            for i, note in notes.items():
+                self._resolver.add(i)
+                path = notes.path(i)
+                seen[path] = path  # the store's path: one string for both
+                self._set_node(i, note, seen)
+            self._link_all(sorted(notes), {})
+
+    def _link_all(self, srcs: list[str], new: dict[str, Note]) -> None:
+        """Link `srcs` (`new`: those already decoded, each released once linked) and end the batch."""
+        memo: Memo = {}
+        edges: list[Edge] = []
+        for src in srcs:
+            if src in self._notes:
+                self._link(src, new.pop(src, None) or self._notes[src], memo, edges)
+                self._writer.add(edges)  # note by note: a whole vault's edge list would double the peak memory
+                edges.clear()
+        self._prune_placeholders()
+        self.revision += 1
+        self._problems = None
+        self._index = None
+
     @staticmethod
-    def _node_attrs(note: Note) -> dict[str, object]:
+    def _node_attrs(note: Note, seen: dict[str, str] | None = None) -> dict[str, object]:
+        """A note's node attributes; with `seen`, equal strings among values and list items become one object (a
+        vault repeats a few kinds, statuses, dates and tags thousands of times)."""
         attrs = {k: v for k, v in note.frontmatter.items() if k not in _RESERVED}
         attrs.update(name=note.name, kind=kind_of(note.id, note.frontmatter), aliases=list(note.aliases),
                      tags=list(note.tags), path=note.path)
+        if seen is not None:
+            for key, value in attrs.items():
+                if type(value) is str:
+                    attrs[key] = seen.setdefault(value, value)
+                elif type(value) is list:
+                    attrs[key] = [seen.setdefault(v, v) if type(v) is str else v for v in value]
         return attrs
 
-    def _set_node(self, note: Note) -> None:
-        node = note.id
+    def _set_node(self, node: str, note: Note, seen: dict[str, str] | None = None) -> None:
+        if note.problems:
+            self._note_problems[node] = note.problems
+        else:
+            self._note_problems.pop(node, None)
         self._placeholders.pop(normalize_target(node).casefold(), None)
-        attrs = self._node_attrs(note)
+        attrs = self._node_attrs(note, seen)
         if node in self.g:
             data = self.g.nodes[node]
             data.clear()
@@ -270,7 +321,7 @@ class CompanyGraph:
             made += [(u, src, k) for u, _, k, by in self.g.in_edges(src, keys=True, data="declared_by") if by == src]
             self._writer.remove(made)
         self._link_problems.pop(src, None)
-        old = self._notes.get(src)
+        old = self._notes.decoded(src)
         if old is not None:
             for link in (*(link for _, link in old.property_links), *old.links):
                 srcs = self._referrers.get(link_key(link.target))
@@ -308,7 +359,7 @@ class CompanyGraph:
         """Every current diagnostic: unreadable files, bad notes, dangling and ambiguous links, unowned agents."""
         with self._lock:
             if self._problems is None or self._problems[0] != self.revision:
-                found = [*self._scan_problems, *(p for n in self._notes.values() for p in n.problems)]
+                found = [*self._scan_problems, *(p for ps in self._note_problems.values() for p in ps)]
                 found += [p for ps in self._link_problems.values() for p in ps]
                 found += [Problem(self.g.nodes[a]["path"], 0, "warning", "unowned_agent",
                                   f"agent {a} has no owner (no `owner`, none inherited through `part_of`)")

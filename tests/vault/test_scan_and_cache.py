@@ -7,19 +7,10 @@ import json
 import os
 from pathlib import Path
 
-from tests.conftest import VaultFactory
+from tests.conftest import VaultFactory, age
 from vault.cache import CACHE_FILE
 from vault.load import load_notes
 from vault.scan import scan_vault
-
-HOUR_NS = 3600 * 10**9
-
-
-def age(root: Path, seconds: int = 3600) -> None:
-    """Set every note's mtime an hour back, as for a vault not edited just now (the cache distrusts fresh mtimes)."""
-    for path in root.rglob("*.md"):
-        stat = path.stat()
-        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - seconds * 10**9))
 
 
 def test_only_markdown_outside_dot_folders(make_vault: VaultFactory) -> None:
