@@ -5,6 +5,7 @@ cache file is rebuilt, and a note record that does not decode never stops an upd
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import msgspec
 
@@ -74,11 +75,16 @@ def test_recent_or_future_dated_files_are_checked_not_trusted(make_vault: VaultF
     assert list(CompanyGraph.load(root).g.edges("B")) == [("B", "C")]
 
 
-def test_bad_cache_is_rebuilt(make_vault: VaultFactory) -> None:
+def _cached_vault(make_vault: VaultFactory) -> tuple[Path, Path]:
+    """A small vault loaded once, old enough that its graph cache is trusted: (root, cache file)."""
     root = make_vault({"A.md": "[[B]] [[C]]", "B.md": "[[A]]"})
     age(root)
     CompanyGraph.load(root)
-    cache = root / ".orgmap" / GRAPH_CACHE_FILE
+    return root, root / ".orgmap" / GRAPH_CACHE_FILE
+
+
+def test_bad_cache_is_rebuilt(make_vault: VaultFactory) -> None:
+    root, cache = _cached_vault(make_vault)
     good = msgspec.msgpack.decode(cache.read_bytes())
     fresh = state(CompanyGraph.load(root, cache=False))
 
@@ -100,10 +106,7 @@ def test_bad_cache_is_rebuilt(make_vault: VaultFactory) -> None:
 
 
 def test_note_record_that_does_not_decode_is_read_from_disk_and_still_updates(make_vault: VaultFactory) -> None:
-    root = make_vault({"A.md": "[[B]] [[C]]", "B.md": "[[A]]"})
-    age(root)
-    CompanyGraph.load(root)
-    cache = root / ".orgmap" / GRAPH_CACHE_FILE
+    root, cache = _cached_vault(make_vault)
     data = msgspec.msgpack.decode(cache.read_bytes())
     records = Snapshot.__struct_fields__.index("records")
     data[records][0] = msgspec.msgpack.encode({"path": 7})  # A.md's record, of the wrong types
