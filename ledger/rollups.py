@@ -7,6 +7,7 @@ The day table and the slim per-agent tables are folds of the same deltas. Events
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 
 from .events import ERROR_STATUSES
@@ -37,8 +38,7 @@ __all__ = [
     "add",
     "dims_of",
     "event_measures",
-    "fold_agent",
-    "fold_day",
+    "folds",
     "is_error",
 ]
 
@@ -88,27 +88,20 @@ def add(deltas: Deltas, key: tuple, measures: Iterable[float], sign: int = 1) ->
     if current is None:
         deltas[key] = list(measures) if sign == 1 else [sign * m for m in measures]
     elif sign == 1:
-        deltas[key] = [a + b for a, b in zip(current, measures, strict=True)]
+        deltas[key] = list(map(operator.add, current, measures))
     else:
         deltas[key] = [a + sign * b for a, b in zip(current, measures, strict=True)]
 
 
-def _fold(deltas: Deltas, keyfn) -> Deltas:
-    out: Deltas = {}
+def folds(deltas: Deltas) -> tuple[Deltas, Deltas, Deltas]:
+    """Hour keys folded, in one pass, to day keys with the same dimensions and to the slim (agent_key, hour, agg)
+    and (agent_key, day, agg) keys."""
+    day: Deltas = {}
+    agent_hour: Deltas = {}
+    agent_day: Deltas = {}
     for key, measures in deltas.items():
-        folded = keyfn(key)
-        current = out.get(folded)
-        out[folded] = measures if current is None else [a + b for a, b in zip(current, measures, strict=True)]
-    return out
-
-
-def fold_day(deltas: Deltas) -> Deltas:
-    """Hour keys -> day keys with the same dimensions."""
-    return _fold(deltas, lambda k: (k[0] // 24, *k[1:]))
-
-
-def fold_agent(deltas: Deltas, *, daily: bool) -> Deltas:
-    """Hour keys -> slim (agent_key, hour or day, agg) keys."""
-    if daily:
-        return _fold(deltas, lambda k: (k[1], k[0] // 24, k[7]))
-    return _fold(deltas, lambda k: (k[1], k[0], k[7]))
+        hour, agent, agg = key[0], key[1], key[7]
+        add(day, (hour // 24, *key[1:]), measures)
+        add(agent_hour, (agent, hour, agg), measures)
+        add(agent_day, (agent, hour // 24, agg), measures)
+    return day, agent_hour, agent_day

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from .events import ChangeEvent
-from .rollups import AGG_COUNTED, AGG_SHADOWED, Deltas, add, fold_agent, fold_day
+from .rollups import AGG_COUNTED, AGG_SHADOWED, Deltas, add, folds
 from .runs import RunRecord
 from .schema import MEASURES, migrate
 
@@ -138,10 +138,7 @@ class SQLiteStore:
         self._conn.executemany(f"INSERT INTO cost_events VALUES ({', '.join('?' * 28)})", rows)
 
     def apply_deltas(self, deltas: Deltas) -> None:
-        for name, folded in (
-            ("hour", deltas), ("day", fold_day(deltas)),
-            ("agent_hour", fold_agent(deltas, daily=False)), ("agent_day", fold_agent(deltas, daily=True)),
-        ):
+        for name, folded in zip(("hour", "day", "agent_hour", "agent_day"), (deltas, *folds(deltas)), strict=True):
             self._conn.executemany(_UPSERTS[name], [(*k, *m) for k, m in folded.items()])
 
     def add_minute_spend(self, rows: Iterable[tuple[str, int, str, float]]) -> None:
