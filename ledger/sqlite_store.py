@@ -117,6 +117,11 @@ class SQLiteStore:
                 raise
             self._conn.execute("COMMIT")
 
+    def data_version(self) -> int:
+        """Changes when another connection commits to the file (SQLite's `PRAGMA data_version`), never for ours."""
+        with self._lock:
+            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
@@ -197,8 +202,10 @@ class SQLiteStore:
         found: dict[tuple[str, str], RunRecord] = {}
         for i in range(0, len(keys), 10000):
             chunk = keys[i : i + 10000]
-            sql = (f"SELECT {', '.join(_RUN_COLS)} FROM runs WHERE (agent_key, run_id) IN "
-                   f"(VALUES {', '.join(['(?, ?)'] * len(chunk))})")
+            # the keys drive the join, one primary-key search each (`(a, b) IN (VALUES ...)` scans the table)
+            sql = (f"WITH k(a, r) AS (VALUES {', '.join(['(?, ?)'] * len(chunk))}) "
+                   f"SELECT {', '.join('runs.' + c for c in _RUN_COLS)} FROM k CROSS JOIN runs "
+                   "ON runs.agent_key = k.a AND runs.run_id = k.r")
             with self._lock:
                 rows = self._conn.execute(sql, [v for key in chunk for v in key]).fetchall()
             for row in rows:

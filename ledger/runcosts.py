@@ -1,0 +1,63 @@
+"""The run costs the outlier check compares each run against, kept in memory per agent between batches.
+
+Every batch asks, for each agent it touched, for the (first_ts, run_id, cost) of that agent's runs from a week or so
+before the batch's earliest run on. Re-reading them from the store cost as much as storing the batch's runs, so they
+are read once per agent and then kept current from the runs each batch writes. The store's `data_version` tells when
+another connection (another orgmap process on the same file) committed; then the index starts over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from .runs import RunRecord
+from .store import EventStore
+
+__all__ = ["RunCostIndex"]
+
+Peer = tuple[int, str, float]  # (first_ts, run_id, cost)
+
+
+class RunCostIndex:
+    """Per agent key: the lower bound `since` it holds every non-aggregate run from, and run_id -> (first_ts, cost)."""
+
+    def __init__(self) -> None:
+        self._agents: dict[str, tuple[int, dict[str, tuple[int, float]]]] = {}
+        self._version: int | None = None
+
+    def check(self, store: EventStore) -> None:
+        """Forget everything when another connection has committed since the last check (call in a transaction)."""
+        version = store.data_version()
+        if version != self._version:
+            self.forget()
+            self._version = version
+
+    def forget(self) -> None:
+        """Start over (after a rolled-back batch): the next batch reads what it needs from the store."""
+        self._agents.clear()
+
+    def record(self, runs: Iterable[RunRecord]) -> None:
+        """Keep the index current with runs just written (aggregate-only runs are not peers)."""
+        for run in runs:
+            held = self._agents.get(run.agent_key)
+            if held is not None and not run.aggregate_only:
+                held[1][run.run_id] = (run.first_ts, run.cost)
+
+    def peers(self, store: EventStore, since_by_agent: Mapping[str, int]) -> dict[str, list[Peer]]:
+        """Each agent's runs that started at or after its `since`, reading only agents (or older spans) not held."""
+        missing = [key for key, since in since_by_agent.items()
+                   if key not in self._agents or self._agents[key][0] > since]
+        if missing:
+            since = min(since_by_agent[key] for key in missing)
+            fresh: dict[str, dict[str, tuple[int, float]]] = {key: {} for key in missing}
+            for key, ts, rid, cost in store.run_costs_by_agent(missing, since):
+                fresh[key][rid] = (ts, cost)
+            for key, runs in fresh.items():
+                self._agents[key] = (since, runs)
+        out: dict[str, list[Peer]] = {}
+        for key, since in since_by_agent.items():
+            runs = self._agents[key][1]
+            found = out[key] = [(ts, rid, cost) for rid, (ts, cost) in runs.items() if ts >= since]
+            if 2 * len(found) < len(runs):  # mostly runs older than needed now: drop them (amortised O(1) a run)
+                self._agents[key] = (since, {rid: (ts, cost) for ts, rid, cost in found})
+        return out
