@@ -10,6 +10,7 @@ the time of day, as off-peak rates do), not per event.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
@@ -182,7 +183,7 @@ class Pricer:
         tiers = self._tiers.get(pid)
         if tiers is None:
             tiers = self._tiers[pid] = (_thresholds(prices), prices)
-        bucket = sum(1 for start in tiers[0] if inp > start)
+        bucket = bisect_left(tiers[0], inp)  # the number of tier starts below `inp`
         coef = self._coef.get((pid, bucket))
         if coef is None:
             representative = tiers[0][bucket - 1] + 1 if bucket else 1

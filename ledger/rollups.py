@@ -8,7 +8,7 @@ The day table and the slim per-agent tables are folds of the same deltas. Events
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from .events import ERROR_STATUSES
 from .rows import (
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 PER_CALL, AGG_COUNTED, AGG_SHADOWED = 0, 1, 2
-Deltas = dict[tuple, list[float]]
+Deltas = dict[tuple, Sequence[float]]  # key -> the 11 measures (see `event_measures`)
 
 
 def is_error(status: str | None) -> bool:
@@ -82,15 +82,13 @@ def event_measures(row: tuple, counts_run: bool) -> list[float]:
     ]
 
 
-def add(deltas: Deltas, key: tuple, measures: Iterable[float], sign: int = 1) -> None:
-    """Accumulate `measures` (times `sign`) into `deltas[key]` (lists are replaced, never changed in place)."""
+def add(deltas: Deltas, key: tuple, measures: Sequence[float], sign: int = 1) -> None:
+    """Accumulate `measures` (times `sign`) into `deltas[key]`. Measure lists are never changed in place (a sum is a
+    new list), so a list may be shared between keys and tables without a copy."""
+    if sign != 1:
+        measures = [sign * m for m in measures]
     current = deltas.get(key)
-    if current is None:
-        deltas[key] = list(measures) if sign == 1 else [sign * m for m in measures]
-    elif sign == 1:
-        deltas[key] = list(map(operator.add, current, measures))
-    else:
-        deltas[key] = [a + sign * b for a, b in zip(current, measures, strict=True)]
+    deltas[key] = measures if current is None else list(map(operator.add, current, measures))
 
 
 def folds(deltas: Deltas) -> tuple[Deltas, Deltas, Deltas]:
