@@ -19,10 +19,10 @@ Peer = tuple[int, str, float]  # (first_ts, run_id, cost)
 
 
 class RunCostIndex:
-    """Per agent key: the lower bound `since` it holds every non-aggregate run from, and run_id -> (first_ts, cost)."""
+    """Per agent key: the lower bound `since` it holds every non-aggregate run from, and run_id -> its `Peer`."""
 
     def __init__(self) -> None:
-        self._agents: dict[str, tuple[int, dict[str, tuple[int, float]]]] = {}
+        self._agents: dict[str, tuple[int, dict[str, Peer]]] = {}
         self._version: int | None = None
 
     def check(self, store: EventStore) -> None:
@@ -41,7 +41,7 @@ class RunCostIndex:
         for run in runs:
             held = self._agents.get(run.agent_key)
             if held is not None and not run.aggregate_only:
-                held[1][run.run_id] = (run.first_ts, run.cost)
+                held[1][run.run_id] = (run.first_ts, run.run_id, run.cost)
 
     def peers(self, store: EventStore, since_by_agent: Mapping[str, int]) -> dict[str, list[Peer]]:
         """Each agent's runs that started at or after its `since`, reading only agents (or older spans) not held."""
@@ -49,15 +49,15 @@ class RunCostIndex:
                    if key not in self._agents or self._agents[key][0] > since]
         if missing:
             since = min(since_by_agent[key] for key in missing)
-            fresh: dict[str, dict[str, tuple[int, float]]] = {key: {} for key in missing}
+            fresh: dict[str, dict[str, Peer]] = {key: {} for key in missing}
             for key, ts, rid, cost in store.run_costs_by_agent(missing, since):
-                fresh[key][rid] = (ts, cost)
+                fresh[key][rid] = (ts, rid, cost)
             for key, runs in fresh.items():
                 self._agents[key] = (since, runs)
         out: dict[str, list[Peer]] = {}
         for key, since in since_by_agent.items():
             runs = self._agents[key][1]
-            found = out[key] = [(ts, rid, cost) for rid, (ts, cost) in runs.items() if ts >= since]
+            found = out[key] = [peer for peer in runs.values() if peer[0] >= since]
             if 2 * len(found) < len(runs):  # mostly runs older than needed now: drop them (amortised O(1) a run)
-                self._agents[key] = (since, {rid: (ts, cost) for ts, rid, cost in found})
+                self._agents[key] = (since, {peer[1]: peer for peer in found})
         return out
