@@ -26,6 +26,8 @@ from orgmap.models import (
 from orgmap.paging import page, parse_window
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from graph import CompanyGraph
     from ledger import Ledger
     from orgmap.models import NodeRef
@@ -56,13 +58,13 @@ def ingest_answer(report: IngestReport, what: str = "events") -> IngestAnswer:
                         total_cost_usd=round(report.total_cost_usd, 8), items=report.items)
 
 
-def _rate_name(g: Any, row: RunRateRow) -> str:
+def _rate_name(g: nx.MultiDiGraph, row: RunRateRow) -> str:
     if not row.attributed:
         return UNATTRIBUTED
     return str(g.nodes[row.key].get("name", row.key)) if row.key in g else row.key
 
 
-def _rate_item(g: Any, row: RunRateRow, by: str, used: Mapping[str, float]) -> RunRateItem:
+def _rate_item(g: nx.MultiDiGraph, row: RunRateRow, by: str, used: Mapping[str, float]) -> RunRateItem:
     """One ranked row as the interfaces return it (its owner looked up in the graph for agents)."""
     in_graph = row.attributed and row.key in g
     owner = None
