@@ -172,14 +172,11 @@ class Ledger(Views):
 
     def _commit(self, batch: list[Numbered], acc: IngestTally) -> None:
         """One transaction per batch: rows, rollups, runs, and the alerts they fire (sent after the commit)."""
-        try:
-            with self.store.transaction():
-                self._run_costs.check(self.store)
-                outcome = write_batch(self.store, batch)
-                fired = self._evaluate(outcome)
-        except BaseException:
-            self._run_costs.forget()  # it may hold runs of the batch that was rolled back
-            raise
+        with self.store.transaction():
+            token = self._run_costs.begin(self.store)
+            outcome = write_batch(self.store, batch)
+            fired = self._evaluate(outcome)
+        self._run_costs.committed(token)
         acc.add(outcome, self._node)
         acc.alerts += len(fired)
         if self._webhook is not None:

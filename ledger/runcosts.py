@@ -3,11 +3,14 @@
 Every batch asks, for each agent it touched, for the (first_ts, run_id, cost) of that agent's runs from a week or so
 before the batch's earliest run on. Re-reading them from the store cost as much as storing the batch's runs, so they
 are read once per agent and then kept current from the runs each batch writes. The store's `data_version` tells when
-another connection (another orgmap process on the same file) committed; then the index starts over.
+another connection (another orgmap process on the same file) committed; then the index starts over, as it does when
+the batch before did not commit (its runs may be in the index). Batches may come from several threads (HTTP
+requests): `begin` runs inside the store's write transaction, `committed` after its COMMIT.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 
 from .runs import RunRecord
@@ -24,17 +27,27 @@ class RunCostIndex:
     def __init__(self) -> None:
         self._agents: dict[str, tuple[int, dict[str, Peer]]] = {}
         self._version: int | None = None
+        self._batches = 0
+        self._open = 0  # the batch begun and not known to have committed (0: none)
+        self._lock = threading.Lock()
 
-    def check(self, store: EventStore) -> None:
-        """Forget everything when another connection has committed since the last check (call in a transaction)."""
+    def begin(self, store: EventStore) -> int:
+        """Start a batch (call inside its write transaction): forget everything when another connection committed
+        since the last batch, or when the last batch never reported its commit. Returns the batch's token."""
         version = store.data_version()
-        if version != self._version:
-            self.forget()
-            self._version = version
+        with self._lock:
+            if self._open or version != self._version:
+                self._agents.clear()
+                self._version = version
+            self._batches += 1
+            self._open = self._batches
+            return self._batches
 
-    def forget(self) -> None:
-        """Start over (after a rolled-back batch): the next batch reads what it needs from the store."""
-        self._agents.clear()
+    def committed(self, token: int) -> None:
+        """The batch `token` committed: what it recorded holds."""
+        with self._lock:
+            if self._open == token:
+                self._open = 0
 
     def record(self, runs: Iterable[RunRecord]) -> None:
         """Keep the index current with runs just written (aggregate-only runs are not peers)."""
