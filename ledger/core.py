@@ -278,15 +278,19 @@ class Ledger(Views):
             key: min(r.first_ts for r in todo) - settings_of[key].window_days * _DAY_US
             for key, todo in priced.items() if todo})
         fired: list[Alert] = []
+        flagged: list[RunRecord] = []
         for key, agent_runs in by_agent.items():
             settings = settings_of[key]
             medians = peer_medians(peers[key], priced[key], settings.window_days * _DAY_US) if priced[key] else {}
             for run in agent_runs:
-                fired += self._check_run(run, now, settings, medians.get(run.run_id, (0.0, 0)))
+                fired += self._check_run(run, now, settings, medians.get(run.run_id, (0.0, 0)), flagged)
+        if flagged:
+            self.store.put_runs(flagged)  # one statement for the batch's newly flagged runs
         return fired
 
-    def _check_run(self, run: RunRecord, now: datetime, settings: RunSettings,
-                   peers: tuple[float, int]) -> list[Alert]:
+    def _check_run(self, run: RunRecord, now: datetime, settings: RunSettings, peers: tuple[float, int],
+                   flagged: list[RunRecord]) -> list[Alert]:
+        """A run's per-run budget alerts and new outlier flags; a flagged run (with its flags) goes to `flagged`."""
         node = self._node(run.agent_key)
         fired: list[Alert] = []
         for spec in self._budgets:
@@ -302,7 +306,7 @@ class Ledger(Views):
             message = f"Run {run.run_id} of {node or run.agent_key}: {name} outlier ({_describe(name, evidence)})"
             fired += self._alert(f"run|{run.agent_key}|{run.run_id}|{name}", now, "run", node, message, evidence)
         if flags:
-            self.store.put_runs([with_flags(run, list(flags))])
+            flagged.append(with_flags(run, list(flags)))
         return fired
 
     # ---- alerts and changes --------------------------------------------------------------------------------
