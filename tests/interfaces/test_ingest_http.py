@@ -1,4 +1,5 @@
-"""POST /v1/events/cost over real HTTP: the raw body goes to the ledger's own validation, per-item results kept."""
+"""Request bodies: POST /v1/events/cost over real HTTP (the raw body goes to the ledger's own validation, per-item
+results kept), and the error a body pydantic refuses gets."""
 
 from __future__ import annotations
 
@@ -34,3 +35,12 @@ def test_a_posted_batch_with_a_duplicate_and_a_bad_row_keeps_the_good_rows_once(
         assert [(i.row, i.status) for i in single.items] == [(1, "duplicate")]
         rate = RunRateAnswer.model_validate(http.get("/v1/run-rate", params={"window": "1d"}).json())
         assert round(rate.total_cost_per_day, 4) == 0.54
+
+
+def test_a_body_pydantic_refuses_names_its_field(api) -> None:
+    route = "/v1/anomalies/any@2020-01-01T00:00Z/state"
+    answer = api.post(route, json={"note": "no state"})
+    assert answer.status_code == 422
+    assert answer.json()["error"]["field"] == "state"
+    bad = api.post(route, content=b"{", headers={"content-type": "application/json"})
+    assert bad.json()["error"] == {"message": "the body is not valid JSON", "field": "body"}
