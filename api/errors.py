@@ -28,14 +28,11 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
 
 
 def _body_error(errors: list[dict[str, Any]]) -> tuple[str, str]:
-    """The field and message of a body that is not an event object or a list of them (the only bodies we take)."""
+    """The field and message of a body pydantic refused (the event routes parse theirs in `routes.events_of`)."""
     if any(e.get("type") == "json_invalid" for e in errors):
         return "body", "the body is not valid JSON"
-    for error in errors:
-        index = next((part for part in error.get("loc", ())[2:] if isinstance(part, int)), None)
-        if index is not None:
-            return f"body[{index}]", f"body[{index}]: each event must be a JSON object"
-    return "body", "the body must be an event object or a list of event objects"
+    field = ".".join(str(part) for part in errors[0].get("loc", ())[1:]) or "body"
+    return field, f"{field}: {errors[0].get('msg')}"
 
 
 async def _validation(_: Request, exc: Exception) -> JSONResponse:

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+import orjson
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
+from pydantic import TypeAdapter
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
+from api.answers import AnswerRoute, json_answer
+from orgmap.errors import InvalidArgument
 from orgmap.models import (
     AlertsAnswer,
     AllowanceAnswer,
@@ -28,11 +34,11 @@ from orgmap.service import Service
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", route_class=AnswerRoute)
 
 
-def service(request: Request) -> Service:
-    """The one service, opened by the app's lifespan."""
+async def service(request: Request) -> Service:
+    """The one service, opened by the app's lifespan (async: no threadpool hop to read it)."""
     return request.app.state.service
 
 
@@ -143,7 +149,6 @@ def graph(svc: Svc) -> dict[str, Any]:
     return svc.graph_data()
 
 
-EventBody = dict[str, Any] | list[dict[str, Any]]
 _COST_EXAMPLES = {
     "one LLM call": {"summary": "one event, priced from its model and tokens", "value": _COST_EXAMPLE},
     "a batch": {"summary": "a batch (up to thousands of events per request)",
@@ -162,19 +167,47 @@ _CHANGE_EXAMPLES = {
 }
 
 
-@router.post("/events/cost", summary="Record cost events", tags=["events"])
-def post_cost(svc: Svc, body: Annotated[EventBody, Body(openapi_examples=_COST_EXAMPLES)]) -> IngestAnswer:
+def _event_body(examples: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI request body of the event routes, which read their body themselves (see `events_of`)."""
+    schema = TypeAdapter(dict[str, Any] | list[dict[str, Any]]).json_schema()
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema,
+                                                                                "examples": examples}}}}
+
+
+def events_of(body: bytes) -> list[dict[str, Any]]:
+    """The events of a request body, parsed by orjson and handed to the ledger's own validation as they are (no
+    pydantic pass per event): one JSON object or a list of them, else an error naming the body or the item."""
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise InvalidArgument("the body is not valid JSON", field="body") from None
+    if type(value) is dict:
+        return [value]
+    if type(value) is not list:
+        raise InvalidArgument("the body must be an event object or a list of event objects", field="body")
+    for index, item in enumerate(value):
+        if type(item) is not dict:
+            raise InvalidArgument(f"body[{index}]: each event must be a JSON object", field=f"body[{index}]")
+    return value
+
+
+@router.post("/events/cost", summary="Record cost events", tags=["events"], response_model=IngestAnswer,
+             openapi_extra=_event_body(_COST_EXAMPLES))
+async def post_cost(svc: Svc, request: Request) -> Response:
     """Record one cost event or a batch. Idempotent by `id`; bad items are rejected with their row and field
     named, good items in the same batch are kept. Required: `ts` (ISO 8601 with zone) and `agent` (a note name,
     alias or cost key); `cost_usd` is computed from the model's price when absent. See docs/events.md."""
-    return svc.record_cost(body if isinstance(body, list) else [body])
+    events = events_of(await request.body())
+    return json_answer(await run_in_threadpool(svc.record_cost, events))
 
 
-@router.post("/events/change", summary="Record change events", tags=["events"])
-def post_change(svc: Svc, body: Annotated[EventBody, Body(openapi_examples=_CHANGE_EXAMPLES)]) -> IngestAnswer:
+@router.post("/events/change", summary="Record change events", tags=["events"], response_model=IngestAnswer,
+             openapi_extra=_event_body(_CHANGE_EXAMPLES))
+async def post_change(svc: Svc, request: Request) -> Response:
     """Record one change event (deploy, prompt, model, config, schedule...) or a batch: `ts`, `target` (a node),
     `kind`, `summary`; optional `id`, `ref`, `author`. Idempotent by `id`."""
-    return svc.record_changes(body if isinstance(body, list) else [body])
+    events = events_of(await request.body())
+    return json_answer(await run_in_threadpool(svc.record_changes, events))
 
 
 @router.get("/changes", summary="Recent change events", tags=["events"])

@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -64,6 +65,26 @@ def batches(n_agents: int, n_events: int, now: datetime, seed: int, size: int = 
     events = generate_scaled(n_agents, n_events, now=now, seed=seed, days=3)
     while chunk := list(islice(events, size)):
         yield chunk
+
+
+def cpu_seconds(pid: int) -> float:
+    """A live process's user + system CPU time (Linux /proc; 0.0 elsewhere, and the CPU figures read 0)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """A live process's peak resident memory (Linux `VmHWM`), None where /proc does not say."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
 
 
 def free_port() -> int:
@@ -146,26 +167,33 @@ def main() -> None:
         proc, base = serve(vault)
         try:
             with httpx.Client(base_url=base, timeout=60) as http:
+                cpu = cpu_seconds(proc.pid)
                 samples = timed(lambda: http.get("/v1/run-rate").raise_for_status(), args.calls)
+                cpu = (cpu_seconds(proc.pid) - cpu) / (args.calls + 1) * 1000
                 p50, p99 = quantiles(samples)
                 rows.append(("GET /v1/run-rate over HTTP", f"p50 {p50:.1f} ms, p99 {p99:.1f} ms "
-                                                          f"({p50 / base50:.2f}x in process)"))
+                                                          f"({p50 / base50:.2f}x in process); "
+                                                          f"server CPU {cpu:.1f} ms a request"))
                 route = f"/v1/agents/{agent}/allowance"
                 p50, p99 = quantiles(timed(lambda: http.get(route, params={"run_id": "run-1"}).raise_for_status(),
                                            args.calls * 5))
                 rows.append(("GET /v1/agents/{name}/allowance over HTTP", f"p50 {p50:.2f} ms, p99 {p99:.2f} ms "
                                                                          f"({p50 / allow50:.2f}x in process)"))
-                start, posted, requests = time.perf_counter(), 0, 0
+                start, posted, requests, cpu = time.perf_counter(), 0, 0, cpu_seconds(proc.pid)
                 for batch in batches(args.agents, args.post_events, now, seed=8):
                     answer = http.post("/v1/events/cost", json=batch)
                     answer.raise_for_status()
                     posted += answer.json()["accepted"]
                     requests += 1
-                spent = time.perf_counter() - start
+                spent, cpu = time.perf_counter() - start, cpu_seconds(proc.pid) - cpu
                 rows.append(("POST /v1/events/cost, batches of 1,000",
                              f"{requests / spent:.1f} requests/s, {posted / spent:,.0f} events/s "
                              f"(in-process ingest {inproc_rate:,.0f} events/s; "
-                             f"ratio {posted / spent / inproc_rate:.2f})"))
+                             f"ratio {posted / spent / inproc_rate:.2f}); "
+                             f"{posted / cpu if cpu else 0:,.0f} events/s of server CPU"))
+                peak = peak_rss_mb(proc.pid)
+                if peak is not None:
+                    rows.append(("orgmap serve peak RSS", f"{peak:,.0f} MB"))
         finally:
             proc.terminate()
             proc.wait(timeout=10)
@@ -173,6 +201,8 @@ def main() -> None:
         p50, p99 = quantiles(anyio.run(mcp_latency, stdio, args.calls))
         rows.append(("MCP top_spenders over stdio",
                      f"p50 {p50:.1f} ms, p99 {p99:.1f} ms ({p50 / base50:.2f}x in process)"))
+    rows.append(("bench process peak RSS (in-process side)",
+                 f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB"))
     for name, figure in rows:
         print(f"{name:45} {figure}")
     print("tool answer sizes (tokens = bytes/4): " + json.dumps({k: round(v) for k, v in sorted(sizes.items())}))

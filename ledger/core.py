@@ -23,6 +23,7 @@ from .names import NameResolution, Resolver
 from .pricing import PriceOverride, Pricer, load_overrides
 from .results import ChangePage, ChangeRecord, IngestReport
 from .rows import AGENT, KEY, PROJECT, cost_row
+from .runcosts import RunCostIndex
 from .runs import RunRecord, RunSettings, peer_medians, run_flags, with_flags
 from .sqlite_store import SQLiteStore
 from .store import EventStore
@@ -54,6 +55,7 @@ class Ledger(Views):
         self._run_settings = RunSettings()
         self._run_settings_by_node: dict[str, RunSettings] = {}
         self._webhook = WebhookSender(webhook_url, self._delivered) if webhook_url else None
+        self._run_costs = RunCostIndex()
 
     @classmethod
     def open(cls, path: str | Path, *,
@@ -155,8 +157,10 @@ class Ledger(Views):
     def _commit(self, batch: list[Numbered], acc: IngestTally) -> None:
         """One transaction per batch: rows, rollups, runs, and the alerts they fire (sent after the commit)."""
         with self.store.transaction():
+            token = self._run_costs.begin(self.store)
             outcome = write_batch(self.store, batch)
             fired = self._evaluate(outcome)
+        self._run_costs.committed(token)
         acc.add(outcome, self._node)
         acc.alerts += len(fired)
         if self._webhook is not None:
@@ -244,7 +248,8 @@ class Ledger(Views):
         return [] if alert_id is None else [Alert(alert_id, now, kind, node, message, evidence)]
 
     def _check_runs(self, runs: list[RunRecord], now: datetime) -> list[Alert]:
-        """Per-run budgets and outlier flags of the runs a batch touched; peer medians come from one query."""
+        """Per-run budgets and outlier flags of the runs a batch touched; peer run costs come from the in-memory
+        index (read from the store once per agent)."""
         by_agent: dict[str, list[RunRecord]] = defaultdict(list)
         for run in runs:
             by_agent[run.agent_key].append(run)
@@ -252,22 +257,24 @@ class Ledger(Views):
                        for key in by_agent}
         priced = {key: [r for r in agent_runs if r.cost > 0 and not r.aggregate_only and "cost" not in r.flags]
                   for key, agent_runs in by_agent.items()}
-        wanted = [key for key, todo in priced.items() if todo]
-        peers: dict[str, list[tuple[int, str, float]]] = defaultdict(list)
-        if wanted:
-            since = min(r.first_ts - settings_of[k].window_days * _DAY_US for k in wanted for r in priced[k])
-            for key, ts, rid, cost in self.store.run_costs_by_agent(wanted, since):
-                peers[key].append((ts, rid, cost))
+        self._run_costs.record(runs)
+        peers = self._run_costs.peers(self.store, {
+            key: min(r.first_ts for r in todo) - settings_of[key].window_days * _DAY_US
+            for key, todo in priced.items() if todo})
         fired: list[Alert] = []
+        flagged: list[RunRecord] = []
         for key, agent_runs in by_agent.items():
             settings = settings_of[key]
             medians = peer_medians(peers[key], priced[key], settings.window_days * _DAY_US) if priced[key] else {}
             for run in agent_runs:
-                fired += self._check_run(run, now, settings, medians.get(run.run_id, (0.0, 0)))
+                fired += self._check_run(run, now, settings, medians.get(run.run_id, (0.0, 0)), flagged)
+        if flagged:
+            self.store.put_runs(flagged)  # one statement for the batch's newly flagged runs
         return fired
 
-    def _check_run(self, run: RunRecord, now: datetime, settings: RunSettings,
-                   peers: tuple[float, int]) -> list[Alert]:
+    def _check_run(self, run: RunRecord, now: datetime, settings: RunSettings, peers: tuple[float, int],
+                   flagged: list[RunRecord]) -> list[Alert]:
+        """A run's per-run budget alerts and new outlier flags; a flagged run (with its flags) goes to `flagged`."""
         node = self._node(run.agent_key)
         fired: list[Alert] = []
         for spec in self._budgets:
@@ -283,7 +290,7 @@ class Ledger(Views):
             message = f"Run {run.run_id} of {node or run.agent_key}: {name} outlier ({_describe(name, evidence)})"
             fired += self._alert(f"run|{run.agent_key}|{run.run_id}|{name}", now, "run", node, message, evidence)
         if flags:
-            self.store.put_runs([with_flags(run, list(flags))])
+            flagged.append(with_flags(run, list(flags)))
         return fired
 
     # ---- alerts and changes --------------------------------------------------------------------------------

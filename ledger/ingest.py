@@ -67,9 +67,7 @@ def write_batch(store: EventStore, batch: Sequence[Numbered]) -> BatchOutcome:
             store.add_bucket(key, hour, hours, shadowed)
         elif cost:
             minutes[(key, r[TS] // _MINUTE, r[PROJECT] or "")] += cost
-        dims, measures = (hour, *dims_of(r, agg)), event_measures(r, counts_run=run_id is None)
-        current = deltas.get(dims)
-        deltas[dims] = measures if current is None else [a + b for a, b in zip(current, measures, strict=True)]
+        add(deltas, (hour, *dims_of(r, agg)), event_measures(r, counts_run=run_id is None))
         if run_id is not None:
             by_run[(key, run_id)].append((r, agg))
 

@@ -3,26 +3,33 @@
 `genai-prices` takes ~90 µs per call; the ledger prices every event, so the price of a model is reduced once per
 (model, provider, price period, input tier) to four per-token coefficients derived from the library itself
 (uncached input, cache read, cache write, output; reasoning when priced apart) and applied in plain arithmetic.
+Which of a model's dated prices applies is looked up once per UTC day (once per minute when a price depends on
+the time of day, as off-peak rates do), not per event.
 """
 
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 from genai_prices import Usage, data_snapshot
-from genai_prices.types import ModelInfo, ModelPrice, Provider, TieredPrices
+from genai_prices.types import ModelInfo, ModelPrice, Provider, StartDateConstraint, TieredPrices
 
 from .timeutil import from_us
 
 __all__ = ["PriceOverride", "Pricer", "load_overrides"]
 
 _MILLION = 1_000_000
+_MINUTE_US = 60_000_000
+_DAY_US = 86_400 * 1_000_000
+_SLOTS_KEPT = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +102,21 @@ def _coefficients(price: ModelPrice, total_input: int) -> tuple[float, float, fl
     )
 
 
+def _slot_us(info: ModelInfo) -> int | None:
+    """How long one of the model's conditional prices surely holds: a UTC day when its prices change only on start
+    dates, a minute when they also depend on whole-minute UTC times of day, else None (look up every event)."""
+    slot = _DAY_US
+    for conditional in info.prices:  # type: ignore[union-attr]
+        constraint = conditional.constraint
+        if constraint is None or isinstance(constraint, StartDateConstraint):
+            continue
+        bounds = [getattr(constraint, name, None) for name in ("start_time", "end_time")]
+        if not all(isinstance(t, time) and t.second == t.microsecond == 0 and not t.utcoffset() for t in bounds):
+            return None
+        slot = _MINUTE_US
+    return slot
+
+
 class Pricer:
     """Prices events; `price()` returns (cost or None when unpriceable, how it was priced)."""
 
@@ -103,6 +125,8 @@ class Pricer:
         self._models: dict[tuple[str, str | None], tuple[Provider, ModelInfo] | None] = {}
         self._coef: dict[tuple[int, int], tuple[float, float, float, float, float]] = {}
         self._tiers: dict[int, tuple[tuple[int, ...], ModelPrice]] = {}
+        self._slot: dict[int, int | None] = {}
+        self._dated: dict[tuple[int, int], ModelPrice] = {}
         self._snapshot = data_snapshot.get_snapshot()
 
     def _model(self, model: str, provider: str | None) -> tuple[Provider, ModelInfo] | None:
@@ -122,6 +146,24 @@ class Pricer:
                 return found
         return self._overrides.get((folded, None))
 
+    def _prices_at(self, info: ModelInfo, ts_us: int) -> ModelPrice:
+        """The model's price in force at `ts_us`, memoised per time slot (see `_slot_us`)."""
+        if isinstance(info.prices, ModelPrice):
+            return info.prices
+        iid = id(info)
+        if iid not in self._slot:
+            self._slot[iid] = _slot_us(info)
+        slot = self._slot[iid]
+        if slot is None:
+            return info.get_prices(from_us(ts_us))
+        key = (iid, ts_us // slot)
+        prices = self._dated.get(key)
+        if prices is None:
+            if len(self._dated) >= _SLOTS_KEPT:
+                self._dated.clear()
+            prices = self._dated[key] = info.get_prices(from_us(ts_us))
+        return prices
+
     def price(
         self, model: str | None, provider: str | None, ts_us: int,
         inp: int, out: int, cache_read: int, cache_write: int, reasoning: int,
@@ -136,13 +178,12 @@ class Pricer:
         found = self._model(model, provider)
         if found is None:
             return None, None
-        info = found[1]
-        prices = info.prices if isinstance(info.prices, ModelPrice) else info.get_prices(from_us(ts_us))
+        prices = self._prices_at(found[1], ts_us)
         pid = id(prices)
         tiers = self._tiers.get(pid)
         if tiers is None:
             tiers = self._tiers[pid] = (_thresholds(prices), prices)
-        bucket = sum(1 for start in tiers[0] if inp > start)
+        bucket = bisect_left(tiers[0], inp)  # the number of tier starts below `inp`
         coef = self._coef.get((pid, bucket))
         if coef is None:
             representative = tiers[0][bucket - 1] + 1 if bucket else 1

@@ -7,7 +7,8 @@ The day table and the slim per-agent tables are folds of the same deltas. Events
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import operator
+from collections.abc import Sequence
 
 from .events import ERROR_STATUSES
 from .rows import (
@@ -37,13 +38,12 @@ __all__ = [
     "add",
     "dims_of",
     "event_measures",
-    "fold_agent",
-    "fold_day",
+    "folds",
     "is_error",
 ]
 
 PER_CALL, AGG_COUNTED, AGG_SHADOWED = 0, 1, 2
-Deltas = dict[tuple, list[float]]
+Deltas = dict[tuple, Sequence[float]]  # key -> the 11 measures (see `event_measures`)
 
 
 def is_error(status: str | None) -> bool:
@@ -82,33 +82,24 @@ def event_measures(row: tuple, counts_run: bool) -> list[float]:
     ]
 
 
-def add(deltas: Deltas, key: tuple, measures: Iterable[float], sign: int = 1) -> None:
-    """Accumulate `measures` (times `sign`) into `deltas[key]` (lists are replaced, never changed in place)."""
+def add(deltas: Deltas, key: tuple, measures: Sequence[float], sign: int = 1) -> None:
+    """Accumulate `measures` (times `sign`) into `deltas[key]`. Measure lists are never changed in place (a sum is a
+    new list), so a list may be shared between keys and tables without a copy."""
+    if sign != 1:
+        measures = [sign * m for m in measures]
     current = deltas.get(key)
-    if current is None:
-        deltas[key] = list(measures) if sign == 1 else [sign * m for m in measures]
-    elif sign == 1:
-        deltas[key] = [a + b for a, b in zip(current, measures, strict=True)]
-    else:
-        deltas[key] = [a + sign * b for a, b in zip(current, measures, strict=True)]
+    deltas[key] = measures if current is None else list(map(operator.add, current, measures))
 
 
-def _fold(deltas: Deltas, keyfn) -> Deltas:
-    out: Deltas = {}
+def folds(deltas: Deltas) -> tuple[Deltas, Deltas, Deltas]:
+    """Hour keys folded, in one pass, to day keys with the same dimensions and to the slim (agent_key, hour, agg)
+    and (agent_key, day, agg) keys."""
+    day: Deltas = {}
+    agent_hour: Deltas = {}
+    agent_day: Deltas = {}
     for key, measures in deltas.items():
-        folded = keyfn(key)
-        current = out.get(folded)
-        out[folded] = measures if current is None else [a + b for a, b in zip(current, measures, strict=True)]
-    return out
-
-
-def fold_day(deltas: Deltas) -> Deltas:
-    """Hour keys -> day keys with the same dimensions."""
-    return _fold(deltas, lambda k: (k[0] // 24, *k[1:]))
-
-
-def fold_agent(deltas: Deltas, *, daily: bool) -> Deltas:
-    """Hour keys -> slim (agent_key, hour or day, agg) keys."""
-    if daily:
-        return _fold(deltas, lambda k: (k[1], k[0] // 24, k[7]))
-    return _fold(deltas, lambda k: (k[1], k[0], k[7]))
+        hour, agent, agg = key[0], key[1], key[7]
+        add(day, (hour // 24, *key[1:]), measures)
+        add(agent_hour, (agent, hour, agg), measures)
+        add(agent_day, (agent, hour // 24, agg), measures)
+    return day, agent_hour, agent_day

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from graph import queries
-from ledger import IngestReport
+from ledger import IngestReport, RunRateRow
 from orgmap.answers_graph import node_ref
 from orgmap.errors import InvalidArgument
 from orgmap.models import (
@@ -26,6 +26,8 @@ from orgmap.models import (
 from orgmap.paging import page, parse_window
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from graph import CompanyGraph
     from ledger import Ledger
     from orgmap.models import NodeRef
@@ -54,6 +56,30 @@ def ingest_answer(report: IngestReport, what: str = "events") -> IngestAnswer:
                         accepted=report.accepted, duplicates=report.duplicates, rejected=report.rejected,
                         warnings=report.warnings, unattributed=report.unattributed, unpriced=report.unpriced,
                         total_cost_usd=round(report.total_cost_usd, 8), items=report.items)
+
+
+def _rate_name(g: nx.MultiDiGraph, row: RunRateRow) -> str:
+    if not row.attributed:
+        return UNATTRIBUTED
+    return str(g.nodes[row.key].get("name", row.key)) if row.key in g else row.key
+
+
+def _rate_item(g: nx.MultiDiGraph, row: RunRateRow, by: str, used: Mapping[str, float]) -> RunRateItem:
+    """One ranked row as the interfaces return it (its owner looked up in the graph for agents)."""
+    in_graph = row.attributed and row.key in g
+    owner = None
+    if in_graph and by == "agent":
+        found = queries.owners(g, row.key)
+        owner = found[0].node if found else None
+    return RunRateItem(
+        key=row.key if row.attributed else UNATTRIBUTED, name=_rate_name(g, row),
+        kind=g.nodes[row.key].get("kind") if in_graph else None, attributed=row.attributed,
+        cost_usd=round(row.cost, 6), cost_per_day=round(row.cost_per_day, 6), runs_per_day=round(row.runs_per_day, 3),
+        cost_per_1k_runs=None if row.cost_per_1k_runs is None else round(row.cost_per_1k_runs, 4),
+        tokens_per_run=None if row.tokens_per_run is None else round(row.tokens_per_run, 1),
+        projected_month=round(row.projected_month, 2), baseline_cost_per_day=round(row.baseline_cost_per_day, 6),
+        change_pct=None if row.change_pct is None else round(row.change_pct, 1),
+        budget_used_pct=used.get(row.key), owner=owner, unpriced_events=row.unpriced)
 
 
 class SpendAnswers:
@@ -118,32 +144,14 @@ class SpendAnswers:
         self.sync()
         rate = self.ledger.run_rate(parse_window(window), by=by, now=self.clock(), group_of=self._group_of(by))
         used = self._monthly_used()
-        items: list[RunRateItem] = []
+        rows, nxt = page(rate.rows, limit, cursor)  # owners are looked up for the page only
         with self.graph.read() as g:
-            for row in rate.rows:
-                in_graph = row.attributed and row.key in g
-                data = g.nodes[row.key] if in_graph else {}
-                owner = None
-                if in_graph and by == "agent":
-                    found = queries.owners(g, row.key)
-                    owner = found[0].node if found else None
-                items.append(RunRateItem(
-                    key=row.key if row.attributed else UNATTRIBUTED,
-                    name=str(data.get("name", row.key if row.attributed else UNATTRIBUTED)),
-                    kind=data.get("kind"), attributed=row.attributed, cost_usd=round(row.cost, 6),
-                    cost_per_day=round(row.cost_per_day, 6), runs_per_day=round(row.runs_per_day, 3),
-                    cost_per_1k_runs=None if row.cost_per_1k_runs is None else round(row.cost_per_1k_runs, 4),
-                    tokens_per_run=None if row.tokens_per_run is None else round(row.tokens_per_run, 1),
-                    projected_month=round(row.projected_month, 2),
-                    baseline_cost_per_day=round(row.baseline_cost_per_day, 6),
-                    change_pct=None if row.change_pct is None else round(row.change_pct, 1),
-                    budget_used_pct=used.get(row.key), owner=owner, unpriced_events=row.unpriced))
-        chunk, nxt = page(items, limit, cursor)
-        top = ", ".join(f"{i.name} {_money(i.cost_per_day)}/day" for i in items[:3])
-        summary = (f"{_money(rate.total_cost_per_day)}/day over {window} across {len(items)} {by} groups"
+            chunk = [_rate_item(g, row, by, used) for row in rows]
+            top = ", ".join(f"{_rate_name(g, row)} {_money(round(row.cost_per_day, 6))}/day" for row in rate.rows[:3])
+        summary = (f"{_money(rate.total_cost_per_day)}/day over {window} across {len(rate.rows)} {by} groups"
                    + (f"; top: {top}" if top else "")
                    + (f"; {_money(rate.unattributed_cost)} unattributed" if rate.unattributed_cost else ""))
-        return RunRateAnswer(summary=summary, window=window, by=by, total=len(items),
+        return RunRateAnswer(summary=summary, window=window, by=by, total=len(rate.rows),
                              total_cost_per_day=round(rate.total_cost_per_day, 6),
                              unattributed_cost_usd=round(rate.unattributed_cost, 6),
                              shadowed_aggregate_cost_usd=round(rate.shadowed_aggregate_cost, 6),

@@ -139,6 +139,20 @@ def test_run_outliers_are_flagged_once_with_evidence(ledger: Ledger, now: dateti
     assert next(r for r in flagged if r.run_id == "flaky").retries == 4
 
 
+def test_run_outliers_count_the_runs_another_process_stored_meanwhile(ledger_factory, now: datetime) -> None:
+    # the run costs are kept in memory between batches; a commit by another connection must be seen
+    mine, other = ledger_factory(), ledger_factory()
+    runs = [{"ts": f"2025-10-14T{h:02d}:00:00Z", "agent": "support-bot", "run_id": f"cheap-{h}", "cost_usd": 1.0}
+            for h in range(5)]
+    mine.ingest_cost(runs)
+    other.ingest_cost([{**e, "run_id": f"dear-{i}", "cost_usd": 100.0} for i, e in enumerate(runs)])
+    # peers: five at $1 and five at $100, median $50.50; $200 is not 5x that (against the $1 runs alone it would be)
+    mine.ingest_cost([{"ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "run_id": "big", "cost_usd": 200.0}])
+    mine.ingest_cost([{"ts": "2025-10-15T11:00:00Z", "agent": "support-bot", "run_id": "huge", "cost_usd": 600.0}])
+    [alert] = [a for a in mine.alerts(kind="run") if a.evidence["run_id"] in ("big", "huge")]
+    assert (alert.evidence["run_id"], alert.evidence["median"], alert.evidence["peer_runs"]) == ("huge", 100.0, 11)
+
+
 def test_run_views_and_distribution(ledger: Ledger, now: datetime) -> None:
     ledger.ingest_cost(
         [{"ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "run_id": f"r{i}", "cost_usd": float(i),

@@ -85,6 +85,29 @@ def test_price_at_the_events_own_time() -> None:
     assert a == b == pytest.approx((0.0025, "genai-prices"))
 
 
+def test_the_price_memo_switches_at_a_price_change_date_in_either_order() -> None:
+    # claude-sonnet-4-6 until 2026-03-12 (UTC): above 200k input tokens $6/M in, $22.50/M out, so 300,000 in and
+    # 1,000 out cost 1.80 + 0.0225 = $1.8225. From 2026-03-13 one flat price, $3/M and $15/M: 0.90 + 0.015 = $0.915.
+    before, after = datetime(2026, 3, 12, 23, 59, 59, tzinfo=UTC), datetime(2026, 3, 13, tzinfo=UTC)
+    for order in ([before, after, before], [after, before, after]):
+        pricer = Pricer()
+        got = [pricer.price("claude-sonnet-4-6", "anthropic", to_us(when), 300_000, 1_000, 0, 0, 0)[0]
+               for when in order]
+        assert [round(c, 4) for c in got] == [1.8225 if when == before else 0.915 for when in order]
+
+
+def test_the_price_memo_follows_an_off_peak_window_to_the_second() -> None:
+    # deepseek-chat: 00:30-16:30 UTC $0.27/M in and $1.10/M out (1M of each: $1.37); off-peak $0.135/M and $0.55/M
+    # ($0.685). The memo holds a price for one minute at most, so 16:29:59 and 16:30:00 differ.
+    pricer = Pricer()
+    day = datetime(2026, 6, 1, tzinfo=UTC)
+    costs = [round(pricer.price("deepseek-chat", "deepseek", to_us(day + offset), 1_000_000, 1_000_000, 0, 0, 0)[0], 4)
+             for offset in (timedelta(hours=16, minutes=29, seconds=59), timedelta(hours=16, minutes=30),
+                            timedelta(hours=16, minutes=29), timedelta(minutes=29, seconds=59),
+                            timedelta(minutes=30))]
+    assert costs == [1.37, 0.685, 1.37, 0.685, 1.37]
+
+
 @pytest.mark.parametrize("suffix", ["yaml", "json"])
 def test_override_file_sets_negotiated_rates(ledger_factory, tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"prices.{suffix}"

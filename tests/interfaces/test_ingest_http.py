@@ -1,0 +1,46 @@
+"""Request bodies: POST /v1/events/cost over real HTTP (the raw body goes to the ledger's own validation, per-item
+results kept), and the error a body pydantic refuses gets."""
+
+from __future__ import annotations
+
+import httpx
+
+from api.app import create_app
+from orgmap.models import IngestAnswer, RunRateAnswer
+
+
+def test_a_posted_batch_with_a_duplicate_and_a_bad_row_keeps_the_good_rows_once(doors, tmp_path) -> None:
+    vault = doors.copy_company(tmp_path)
+    batch = [
+        {"id": "h-1", "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 0.5},
+        {"id": "h-1", "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 0.5},
+        {"id": "h-2", "ts": "2026-03-02T10:05:00Z", "agent": "support-bot", "input_tokens": "lots"},
+        {"id": "h-3", "ts": "2026-03-02T10:10:00Z", "agent": "pr-reviewer", "model": "gpt-4o", "provider": "openai",
+         "input_tokens": 10_000, "cache_read_tokens": 4_000, "output_tokens": 2_000},
+    ]
+    with doors.live_server(create_app(doors.opener(vault))) as base, httpx.Client(base_url=base) as http:
+        answer = http.post("/v1/events/cost", json=batch)
+        assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+        first = IngestAnswer.model_validate(answer.json())
+        assert (first.accepted, first.duplicates) == (2, 1)
+        assert [(i.row, i.status, i.id) for i in first.items] == [
+            (1, "stored", "h-1"), (2, "duplicate", "h-1"), (3, "rejected", None), (4, "stored", "h-3")]
+        assert first.items[2].message.startswith("input_tokens:")
+        assert [(r.row, r.field) for r in first.rejected] == [(3, "input_tokens")]
+        # 6,000 uncached x $2.50/M + 4,000 cached x $1.25/M + 2,000 out x $10/M = $0.04, plus the $0.50 event
+        assert round(first.total_cost_usd, 4) == 0.54
+        again = IngestAnswer.model_validate(http.post("/v1/events/cost", json=batch).json())
+        assert (again.accepted, again.duplicates, len(again.rejected)) == (0, 3, 1)
+        single = IngestAnswer.model_validate(http.post("/v1/events/cost", json=batch[0]).json())
+        assert [(i.row, i.status) for i in single.items] == [(1, "duplicate")]
+        rate = RunRateAnswer.model_validate(http.get("/v1/run-rate", params={"window": "1d"}).json())
+        assert round(rate.total_cost_per_day, 4) == 0.54
+
+
+def test_a_body_pydantic_refuses_names_its_field(api) -> None:
+    route = "/v1/anomalies/any@2020-01-01T00:00Z/state"
+    answer = api.post(route, json={"note": "no state"})
+    assert answer.status_code == 422
+    assert answer.json()["error"]["field"] == "state"
+    bad = api.post(route, content=b"{", headers={"content-type": "application/json"})
+    assert bad.json()["error"] == {"message": "the body is not valid JSON", "field": "body"}
