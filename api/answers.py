@@ -10,13 +10,24 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.responses import Response
 
-__all__ = ["AnswerRoute", "json_answer"]
+from orgmap.service import Service
+
+__all__ = ["AnswerRoute", "Svc", "json_answer"]
+
+
+async def service(request: Request) -> Service:
+    """The one service, opened by the app's lifespan (async: no threadpool hop to read it)."""
+    return request.app.state.service
+
+
+Svc = Annotated[Service, Depends(service)]
 
 
 def json_answer(answer: BaseModel, status_code: int = 200) -> Response:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from api.answers import AnswerRoute, json_answer
+from api.answers import AnswerRoute, Svc, json_answer
 from orgmap.errors import InvalidArgument
 from orgmap.models import (
     AlertsAnswer,
@@ -30,19 +30,11 @@ from orgmap.models import (
     SpendSeries,
     UnattributedAnswer,
 )
-from orgmap.service import Service
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", route_class=AnswerRoute)
 
-
-async def service(request: Request) -> Service:
-    """The one service, opened by the app's lifespan (async: no threadpool hop to read it)."""
-    return request.app.state.service
-
-
-Svc = Annotated[Service, Depends(service)]
 Limit = Annotated[int, Query(ge=1, le=500, description="items per page")]
 Cursor = Annotated[str | None, Query(description="the `next_cursor` of the previous page")]
 Window = Annotated[str, Query(description="a window like 24h, 7d, 30d", examples=["7d"])]

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
+from api.answers import AnswerRoute, Svc
 from orgmap.models import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation
-from orgmap.service import Service
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["anomalies"])
-
-
-def _service(request: Request) -> Service:
-    return request.app.state.service
-
-
-Svc = Annotated[Service, Depends(_service)]
+router = APIRouter(prefix="/v1", tags=["anomalies"], route_class=AnswerRoute)
 
 
 class StateChange(BaseModel):
