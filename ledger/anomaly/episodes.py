@@ -58,26 +58,26 @@ def scan_episodes(rule: str, z: np.ndarray, targets: np.ndarray, floor: int, thr
     One that lasts `spike_max_hours` restarts the baseline at its onset (`rebase(floor, rest) -> z`) and persists.
     `lag`: how many hours a verdict looks back (its pooled span): an hour's burst stays in view that much longer, so
     it is added to `spike_max_hours` and taken off the end of a closed episode."""
-    z = z.copy()
+    zs = z.tolist()  # plain floats: this loop runs over every hour scanned, NaN (no verdict) is zt != zt
     found: list[Episode] = []
     run, current = 0, None  # current: [onset, fired, last_active, z_max, restarted, floor, expected]
     since = max(floor, int(targets[0])) if len(targets) else floor  # onsets lie after the last episode's end
     for i, t in enumerate(targets.tolist()):
-        zt = z[i]
-        if np.isnan(zt):
+        zt = zs[i]
+        if zt != zt:
             continue
         if current is None:
             run = run + 1 if zt > threshold else 0
             if run >= hits:
                 onset, expected = open_episode(i, t, max(floor, since))
-                current = [onset, t, t, float(zt), False, floor, expected]
+                current = [onset, t, t, zt, False, floor, expected]
             continue
-        current[3] = max(current[3], float(zt))
+        current[3] = max(current[3], zt)
         if zt > config.active_z:
             current[2] = t
             if not current[4] and t - current[0] >= config.spike_max_hours + lag and i + 1 < len(targets):
                 current[4], floor = True, current[0]
-                z[i + 1 :] = rebase(floor, targets[i + 1 :])
+                zs[i + 1 :] = rebase(floor, targets[i + 1 :]).tolist()
         elif t - current[2] >= config.quiet_hours:
             found.append(_close(rule, current, max(current[0] + 1, current[2] + 1 - lag)))
             current, run, since = None, 0, current[2] + 1
