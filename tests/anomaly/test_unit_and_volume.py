@@ -90,3 +90,12 @@ def test_the_dollar_floor_keeps_a_cents_agent_quiet_and_not_a_dimes_agent(series
     dimes = series(14, seed=1, runs=1, price=6.25e-6, changes=(("price", 200, None, 3.0),))  # $0.30/day: +$0.60/day
     [a] = detect(dimes, history=True)
     assert a.factor == "price" and abs(_hours(a, dimes) - 200) <= 2
+
+
+
+def test_a_daily_job_turned_hourly_is_dated_where_it_turned_not_at_an_earlier_busy_run(series):
+    # one run at 07:00 every day; four on day 9; from day 10 at 12:00 a run every hour (a schedule change)
+    s = series(14, daily_at=7, changes=(("runs", 9 * 24 + 7, 9 * 24 + 8, 4.0), ("runs", 252, None, 0.0)))
+    found = detect(s, history=True)
+    assert [(a.factor, abs(_hours(a, s) - 252) <= 6) for a in found] == [("volume", True)], \
+        [(a.sentence, _hours(a, s)) for a in found]
