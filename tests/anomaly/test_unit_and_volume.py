@@ -99,3 +99,13 @@ def test_a_daily_job_turned_hourly_is_dated_where_it_turned_not_at_an_earlier_bu
     found = detect(s, history=True)
     assert [(a.factor, abs(_hours(a, s) - 252) <= 6) for a in found] == [("volume", True)], \
         [(a.sentence, _hours(a, s)) for a in found]
+
+
+def test_a_jump_in_runs_on_a_growing_agent_is_dated_where_it_jumped(series):
+    # 2% more runs every day for three weeks (the same-hour baseline of earlier days runs low), then x1.8 at hour 400:
+    # the onset is the jump, not where the drift above the baseline began
+    growth = tuple(("runs", 24 * d, None, 1.02) for d in range(1, 21))
+    for seed in range(3):
+        s = series(21, seed=seed, runs=10.0, changes=(*growth, ("runs", 400, None, 1.8)))
+        found = [a for a in detect(s, history=True) if a.factor == "volume"]
+        assert [abs(_hours(a, s) - 400) <= 6 for a in found] == [True], [(a.sentence, _hours(a, s)) for a in found]
