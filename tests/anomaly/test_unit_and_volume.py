@@ -8,7 +8,7 @@ from datetime import timedelta
 import numpy as np
 
 from ledger.anomaly import AnomalyConfig, ChangeEvent, corroborated, detect
-from ledger.anomaly.unit import pooled
+from ledger.anomaly.unit import pooled, unit_z
 
 
 def _hours(anomaly, series) -> int:
@@ -24,6 +24,25 @@ def test_pooled_ratio_spans_enough_runs_by_hand():
     assert np.exp(ratio[4]) == 2.0 and got[4] == 3.0 and starts[4] == 3
     assert np.isnan(ratio[1])  # no run in that hour: no new verdict
 
+
+
+def test_pooled_baselines_are_shared_within_a_refresh_block_and_skip_hours_without_runs():
+    rng = np.random.default_rng(0)
+    ratio = rng.normal(0.0, 0.1, 400)
+    ratio[390] = np.nan  # no run that hour
+    got = np.full(400, 20.0)
+    starts = np.arange(400) - 3
+    targets = np.arange(380, 400)
+    config = AnomalyConfig()
+    z, med = unit_z(ratio, got, starts, targets, 0, config)
+    blocks = (starts[targets] // config.pool_refresh).tolist()
+    for i in range(len(targets)):
+        for j in range(len(targets)):
+            if blocks[i] == blocks[j] and i != 10 and j != 10:
+                assert med[i] == med[j]  # the same samples, summarised once
+    assert np.isnan(z[10]) and np.isnan(med[10])
+    anchor = blocks[0] * config.pool_refresh  # the samples end where the block of the first target's span begins
+    assert med[0] == np.nanmedian(ratio[anchor - np.arange(1, 24 * config.lookback_days + 1, config.pool_stride)])
 
 def test_a_small_sparse_agent_whose_price_quintuples_is_found_within_hours(series):
     # about 8 runs a day at $0.19: $1.50 a day, a few runs an hour at most; the model swap at hour 300
