@@ -10,7 +10,7 @@ import numpy as np
 
 from bench.anomaly.stream import AgentResult, Found
 
-__all__ = ["Scores", "score"]
+__all__ = ["Scores", "false_alarms", "score"]
 
 EARLY, LATE = 6, 24  # a detection matches when its onset is 6 h before to 24 h after the true onset
 AFTER = 24  # hours after a true anomaly's end where other detections count as duplicates, not false alarms
@@ -34,22 +34,43 @@ def _pct(values: list[float], q: float) -> str:
     return f"{np.percentile(values, q):.0f} h" if values else "-"
 
 
+def _match(result: AgentResult, found: list[Found]) -> tuple[Found | None, int | None, int | None]:
+    """The detection matching the agent's injected anomaly (the first seen near its onset), and the span of hours
+    [lo, hi] around that anomaly where other detections are duplicates; all None on a clean agent."""
+    truth, n = result.case.truth, len(result.case.series)
+    if truth is None:
+        return None, None, None
+    near = [f for f in found if truth.onset - EARLY <= f.onset <= truth.onset + LATE]
+    match = min(near, key=lambda f: f.seen) if near else None
+    return match, truth.onset - EARLY, (truth.end if truth.end is not None else n) + AFTER
+
+
+def _is_false(f: Found, match: Found | None, lo: int | None, hi: int | None) -> bool:
+    return f is not match and not (lo is not None and hi is not None and lo <= f.onset <= hi)
+
+
+def false_alarms(results: list[AgentResult], pick: Callable[[AgentResult], list[Found]]) -> list[tuple[str, Found]]:
+    """Every false alarm (a detection neither matching nor duplicating an injected anomaly), with its agent."""
+    out = []
+    for result in results:
+        found = pick(result)
+        match, lo, hi = _match(result, found)
+        out += [(result.case.name, f) for f in found if _is_false(f, match, lo, hi)]
+    return out
+
+
 def score(results: list[AgentResult], pick: Callable[[AgentResult], list[Found]], min_usd: float) -> Scores:
     """Scores for one detector (`pick` chooses its detections). Recall counts anomalies whose true 24 h excess
     is at least twice the dollar gate ("alert-worthy"); the overall figure counts every injected one."""
     recall: dict[str, list[bool]] = defaultdict(list)
     ttd: dict[str, list[float]] = defaultdict(list)
     top1, top3, abstain, factor = [], [], [], []
-    false_alarms, duplicates, clean_hours = 0, 0, 0.0
+    false_count, duplicates, clean_hours = 0, 0, 0.0
     for result in results:
         case, truth, n = result.case, result.case.truth, len(result.case.series)
         found = pick(result)
-        lo = hi = None
-        match = None
+        match, lo, hi = _match(result, found)
         if truth is not None:
-            lo, hi = truth.onset - EARLY, (truth.end if truth.end is not None else n) + AFTER
-            near = [f for f in found if truth.onset - EARLY <= f.onset <= truth.onset + LATE]
-            match = min(near, key=lambda f: f.seen) if near else None
             hit = match is not None and match.seen - truth.onset <= 24
             recall["all injected"].append(hit)
             if truth.excess24 >= 2 * min_usd:
@@ -67,23 +88,19 @@ def score(results: list[AgentResult], pick: Callable[[AgentResult], list[Found]]
                 if match.factor is not None:
                     want = {"retry_loop": "retries", "prompt_bloat": "tokens", "model_swap": "price"}
                     factor.append(match.factor == want.get(truth.kind, "volume"))
-        for f in found:
-            if f is match:
-                continue
-            if lo is not None and lo <= f.onset <= hi:
-                duplicates += 1
-            else:
-                false_alarms += 1
+        wrong = sum(_is_false(f, match, lo, hi) for f in found)
+        false_count += wrong
+        duplicates += len(found) - wrong - (match is not None)
         evaluable = max(0, n - 48)
         if lo is not None:
             evaluable -= max(0, min(hi, n) - max(lo, 48))
         clean_hours += evaluable
     weeks = clean_hours / 168
-    fa_rate = false_alarms / weeks if weeks else 0.0
+    fa_rate = false_count / weeks if weeks else 0.0
     out = Scores()
     for key in sorted(recall, key=lambda k: (k.split()[0], k)):
         out[f"recall <=24h, {key}"] = _rate(recall[key])
-    out["false alarms / 100 clean agent-weeks"] = f"{100 * fa_rate:.2f} ({false_alarms} in {weeks:.0f} weeks)"
+    out["false alarms / 100 clean agent-weeks"] = f"{100 * fa_rate:.2f} ({false_count} in {weeks:.0f} weeks)"
     out["duplicates (extra incidents on a true anomaly)"] = str(duplicates)
     r = float(np.mean(recall["alert-worthy"])) if recall["alert-worthy"] else 0.0
     for p in (0.02, 0.05):

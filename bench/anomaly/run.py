@@ -1,6 +1,6 @@
 """One command: generate companies, stream detection hour by hour, print ours against the naive 3x-median rule.
 
-    python -m bench.anomaly [--agents 1000] [--tune] [--pass-hours 1]
+    python -m bench.anomaly [--agents 1000] [--tune] [--pass-hours 1] [--false-alarms]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file: python bench/anomaly/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.anomaly.evaluate import score
+from bench.anomaly.evaluate import false_alarms, score
 from bench.anomaly.stream import run_company
 from ledger.anomaly import AnomalyConfig
 
@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune", action="store_true", help="use the tuning seeds instead of the report seeds")
     parser.add_argument("--pass-hours", type=int, default=1, help="hours between detection passes")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--false-alarms", action="store_true", help="list our false alarms after the table")
     args = parser.parse_args(argv)
     first = TUNE_SEEDS if args.tune else REPORT_SEEDS
     seeds = list(range(first, first + max(1, args.agents // COMPANY)))
@@ -57,7 +58,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {key:<{width}} | {ours[key]:<24} | {plain.get(key, '-'):<24} |")
     print(f"compute: {passes} passes, {1000 * seconds / passes:.3f} ms CPU per agent per pass "
           f"({passes / seconds:,.0f} agent-passes/s on one core); wall {wall:.0f} s on {args.workers} workers")
+    if args.false_alarms:
+        _print_false_alarms(results)
     return 0
+
+
+def _print_false_alarms(results: list) -> None:
+    """One line per false alarm of ours: where and when it began and was seen, what moved, by how much."""
+    print("false alarms (agent, onset hour / seen hour of its series, kind, factor, ratio, excess):")
+    for agent, f in false_alarms(results, lambda r: r.ours):
+        a = f.anomaly
+        assert a is not None  # ours always carry their anomaly
+        print(f"  {agent:<16} h{f.onset:>4} / h{f.seen:>4}  {a.kind:<5}  {a.factor:<7}  x{a.ratio:<7} ${a.excess_usd}")
 
 
 if __name__ == "__main__":

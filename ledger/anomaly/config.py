@@ -49,6 +49,7 @@ class AnomalyConfig:
     pool_max_hours: int = 72
     pool_min_runs: int = 3
     pool_stride: int = 2  # hours between the history samples the pooled baseline takes
+    pool_refresh: int = 6  # hours between fresh sample sets: spans starting within one block share them
     pool_min_samples: int = 16
     unit_z: float = 4.5
     unit_hits: int = 2  # consecutive verdicts above `unit_z`

@@ -44,16 +44,23 @@ def pooled(num: np.ndarray, den: np.ndarray, runs: np.ndarray, config: AnomalyCo
 def unit_z(ratio: np.ndarray, got: np.ndarray, starts: np.ndarray, targets: np.ndarray, floor: int,
            config: AnomalyConfig):
     """Robust z of the pooled log ratio at each target against history samples every `pool_stride` hours before
-    the target's span (no overlap with its runs) back `lookback_days`, from `floor` on; and the median."""
+    the target's span (no overlap with its runs) back `lookback_days`, from `floor` on; and the median.
+    The samples end at the span's start rounded down to a multiple of `pool_refresh` hours, so each pass summarises
+    a handful of sample sets, not one per hour scanned."""
     offsets = np.arange(1, 24 * config.lookback_days + 1, config.pool_stride)
-    idx = starts[targets][:, None] - offsets[None, :]
+    live = ~np.isnan(ratio[targets])  # an hour without runs gets no verdict: nothing to summarise for it
+    anchors, which = np.unique(starts[targets[live]] // config.pool_refresh * config.pool_refresh,
+                               return_inverse=True)
+    idx = anchors[:, None] - offsets[None, :]
     ok = idx >= floor
     safe = np.where(ok, idx, 0)
     samples = np.where(ok, ratio[safe], np.nan)
     med, count = row_median(samples)
     mad, _ = row_median(np.abs(samples - med[:, None]))
     usual, _ = row_median(np.where(ok, got[safe], np.nan))
-    spread = config.mad_scale * mad
+    row = np.full(len(targets), len(anchors))  # an hour without runs reads a last row of NaN
+    row[live] = which
+    med, count, spread, usual = (np.append(v, np.nan)[row] for v in (med, count, config.mad_scale * mad, usual))
     fewer = np.sqrt(np.nan_to_num(usual, nan=1.0) / np.where(got[targets] > 0, got[targets], 1.0))
     scale = np.maximum.reduce([spread, spread * fewer, np.full_like(spread, config.unit_floor)])
     z = np.where(count >= config.pool_min_samples, (ratio[targets] - med) / scale, np.nan)
@@ -65,22 +72,24 @@ def unit_episodes(metrics: Metrics, targets: np.ndarray, floor: int, config: Ano
     out: list[Episode] = []
     fees = metrics.model_cost.get(NO_MODEL, np.zeros(len(metrics)))
     signals = (("cost per run", metrics.cost, metrics.runs), ("price per token", metrics.cost - fees, metrics.tokens))
-    spans = np.arange(1, len(metrics) + 1) - pooled(metrics.cost, metrics.runs, metrics.runs, config)[2]
-    sizes = [config]  # a long pool is the same signal when the short one mostly spans `pool_max_hours` already
-    if len(spans) and np.median(spans) < config.pool_max_hours:
-        sizes.append(replace(config, pool_runs=config.pool_runs_long))
-    for rule, num, den in signals:
-        recent = pooled(num, den, metrics.runs, config)[0]  # the short pool: the new level when a long one fires
-        for pool_config in sizes:
-            out += _episodes(rule, num, den, recent, metrics.runs, targets, floor, pool_config)
+    short = [pooled(num, den, metrics.runs, config) for _, num, den in signals]
+    spans = np.arange(1, len(metrics) + 1) - short[0][2]
+    # a long pool is the same signal when the short one mostly spans `pool_max_hours` already
+    both = len(spans) > 0 and np.median(spans) < config.pool_max_hours
+    long_config = replace(config, pool_runs=config.pool_runs_long)
+    for (rule, num, den), quick in zip(signals, short, strict=True):
+        out += _episodes(rule, num, den, quick, quick[0], targets, floor, config)
+        if both:
+            out += _episodes(rule, num, den, pooled(num, den, metrics.runs, long_config), quick[0], targets, floor,
+                             long_config)
     return out
 
 
-def _episodes(rule: str, num: np.ndarray, den: np.ndarray, recent: np.ndarray, runs: np.ndarray,
-              targets: np.ndarray, floor: int, config: AnomalyConfig) -> list[Episode]:
-    """Episodes of one pooled ratio; the onset search allows for half the larger of its shift and the recent
-    (short-pool) one, since a long pool that fires still mixes old runs in."""
-    ratio, got, starts = pooled(num, den, runs, config)
+def _episodes(rule: str, num: np.ndarray, den: np.ndarray, pool: tuple[np.ndarray, np.ndarray, np.ndarray],
+              recent: np.ndarray, targets: np.ndarray, floor: int, config: AnomalyConfig) -> list[Episode]:
+    """Episodes of one pooled ratio (`pooled`'s answer); the onset search allows for half the larger of its shift
+    and the recent (short-pool) one, since a long pool that fires still mixes old runs in."""
+    ratio, got, starts = pool
     if np.isnan(ratio).all():
         return []
     z, med = unit_z(ratio, got, starts, targets, floor, config)

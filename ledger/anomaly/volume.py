@@ -25,7 +25,8 @@ from ledger.anomaly.episodes import Episode, rise_onset, scan_episodes
 __all__ = ["runs_z", "volume_episodes"]
 
 ALLOWANCE = 0.1  # of the rise seen at firing: a ramp's onset is where it began, not where it got halfway...
-NOISE = 0.25  # ...plus half a Poisson deviation an hour, so counting noise does not pull the onset early
+NOISE = 0.25  # ...plus a quarter Poisson deviation an hour, of at least `QUIET` runs, so counting noise does not pull
+QUIET = 0.5  # the onset early (and the hours a daily job does not run wear down an earlier lucky run of it)
 
 
 def runs_z(runs: np.ndarray, targets: np.ndarray, groups: np.ndarray, floor: int, config: AnomalyConfig):
@@ -66,7 +67,8 @@ def volume_episodes(metrics: Metrics, start: datetime, targets: np.ndarray, floo
         lo = max(floor_, t - 72)
         usual = np.nan_to_num(same_hour_mean(runs, np.arange(lo, len(runs)), groups, config.lookback_days, lo))
         rise = float(day[t] / level[i]) - 1 if level[i] > 0 else 1.0
-        onset = rise_onset(runs[lo:], usual, 0, t - lo, ALLOWANCE * rise, NOISE * np.sqrt(usual)) + lo
+        onset = rise_onset(runs[lo:], usual, 0, t - lo, ALLOWANCE * rise,
+                           NOISE * np.sqrt(np.maximum(usual, QUIET))) + lo
         before = slice(max(floor_, onset - 24 * config.lookback_days), onset)
         per_run = float(cost[before].sum() / runs[before].sum()) if runs[before].sum() > 0 else 0.0
         return onset, usual[onset - lo :] * per_run

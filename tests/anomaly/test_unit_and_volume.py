@@ -8,7 +8,7 @@ from datetime import timedelta
 import numpy as np
 
 from ledger.anomaly import AnomalyConfig, ChangeEvent, corroborated, detect
-from ledger.anomaly.unit import pooled
+from ledger.anomaly.unit import pooled, unit_z
 
 
 def _hours(anomaly, series) -> int:
@@ -24,6 +24,25 @@ def test_pooled_ratio_spans_enough_runs_by_hand():
     assert np.exp(ratio[4]) == 2.0 and got[4] == 3.0 and starts[4] == 3
     assert np.isnan(ratio[1])  # no run in that hour: no new verdict
 
+
+
+def test_pooled_baselines_are_shared_within_a_refresh_block_and_skip_hours_without_runs():
+    rng = np.random.default_rng(0)
+    ratio = rng.normal(0.0, 0.1, 400)
+    ratio[390] = np.nan  # no run that hour
+    got = np.full(400, 20.0)
+    starts = np.arange(400) - 3
+    targets = np.arange(380, 400)
+    config = AnomalyConfig()
+    z, med = unit_z(ratio, got, starts, targets, 0, config)
+    blocks = (starts[targets] // config.pool_refresh).tolist()
+    for i in range(len(targets)):
+        for j in range(len(targets)):
+            if blocks[i] == blocks[j] and i != 10 and j != 10:
+                assert med[i] == med[j]  # the same samples, summarised once
+    assert np.isnan(z[10]) and np.isnan(med[10])
+    anchor = blocks[0] * config.pool_refresh  # the samples end where the block of the first target's span begins
+    assert med[0] == np.nanmedian(ratio[anchor - np.arange(1, 24 * config.lookback_days + 1, config.pool_stride)])
 
 def test_a_small_sparse_agent_whose_price_quintuples_is_found_within_hours(series):
     # about 8 runs a day at $0.19: $1.50 a day, a few runs an hour at most; the model swap at hour 300
@@ -90,3 +109,22 @@ def test_the_dollar_floor_keeps_a_cents_agent_quiet_and_not_a_dimes_agent(series
     dimes = series(14, seed=1, runs=1, price=6.25e-6, changes=(("price", 200, None, 3.0),))  # $0.30/day: +$0.60/day
     [a] = detect(dimes, history=True)
     assert a.factor == "price" and abs(_hours(a, dimes) - 200) <= 2
+
+
+
+def test_a_daily_job_turned_hourly_is_dated_where_it_turned_not_at_an_earlier_busy_run(series):
+    # one run at 07:00 every day; four on day 9; from day 10 at 12:00 a run every hour (a schedule change)
+    s = series(14, daily_at=7, changes=(("runs", 9 * 24 + 7, 9 * 24 + 8, 4.0), ("runs", 252, None, 0.0)))
+    found = detect(s, history=True)
+    assert [(a.factor, abs(_hours(a, s) - 252) <= 6) for a in found] == [("volume", True)], \
+        [(a.sentence, _hours(a, s)) for a in found]
+
+
+def test_a_jump_in_runs_on_a_growing_agent_is_dated_where_it_jumped(series):
+    # 2% more runs every day for three weeks (the same-hour baseline of earlier days runs low), then x1.8 at hour 400:
+    # the onset is the jump, not where the drift above the baseline began
+    growth = tuple(("runs", 24 * d, None, 1.02) for d in range(1, 21))
+    for seed in range(3):
+        s = series(21, seed=seed, runs=10.0, changes=(*growth, ("runs", 400, None, 1.8)))
+        found = [a for a in detect(s, history=True) if a.factor == "volume"]
+        assert [abs(_hours(a, s) - 400) <= 6 for a in found] == [True], [(a.sentence, _hours(a, s)) for a in found]
