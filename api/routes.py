@@ -166,9 +166,20 @@ def _event_body(examples: dict[str, Any]) -> dict[str, Any]:
                                                                                 "examples": examples}}}}
 
 
-def events_of(body: bytes) -> list[dict[str, Any]]:
+def _is_json(content_type: str | None) -> bool:
+    """FastAPI's rule for a JSON body: no Content-Type, or application/json or application/*+json. Anything else is
+    refused: a browser sends text/plain or a form to another site without a preflight (cross-site request forgery)."""
+    if not content_type:
+        return True
+    maintype, _, subtype = content_type.partition(";")[0].strip().lower().partition("/")
+    return maintype == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
+def events_of(body: bytes, content_type: str | None) -> list[dict[str, Any]]:
     """The events of a request body, parsed by orjson and handed to the ledger's own validation as they are (no
     pydantic pass per event): one JSON object or a list of them, else an error naming the body or the item."""
+    if not _is_json(content_type):
+        raise InvalidArgument("the body must be sent as JSON (Content-Type: application/json)", field="body")
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -189,7 +200,7 @@ async def post_cost(svc: Svc, request: Request) -> Response:
     """Record one cost event or a batch. Idempotent by `id`; bad items are rejected with their row and field
     named, good items in the same batch are kept. Required: `ts` (ISO 8601 with zone) and `agent` (a note name,
     alias or cost key); `cost_usd` is computed from the model's price when absent. See docs/events.md."""
-    events = events_of(await request.body())
+    events = events_of(await request.body(), request.headers.get("content-type"))
     return json_answer(await run_in_threadpool(svc.record_cost, events))
 
 
@@ -198,7 +209,7 @@ async def post_cost(svc: Svc, request: Request) -> Response:
 async def post_change(svc: Svc, request: Request) -> Response:
     """Record one change event (deploy, prompt, model, config, schedule...) or a batch: `ts`, `target` (a node),
     `kind`, `summary`; optional `id`, `ref`, `author`. Idempotent by `id`."""
-    events = events_of(await request.body())
+    events = events_of(await request.body(), request.headers.get("content-type"))
     return json_answer(await run_in_threadpool(svc.record_changes, events))
 
 
