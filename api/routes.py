@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import orjson
+import msgspec
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import TypeAdapter
@@ -176,13 +176,14 @@ def _is_json(content_type: str | None) -> bool:
 
 
 def events_of(body: bytes, content_type: str | None) -> list[dict[str, Any]]:
-    """The events of a request body, parsed by orjson and handed to the ledger's own validation as they are (no
-    pydantic pass per event): one JSON object or a list of them, else an error naming the body or the item."""
+    """The events of a request body, parsed by msgspec and handed to the ledger's own validation as they are (no
+    pydantic pass per event): one JSON object or a list of them, else an error naming the body or the item. (Not
+    orjson: it reads an integer beyond 64 bits as a float, so two such numeric ids would become one.)"""
     if not _is_json(content_type):
         raise InvalidArgument("the body must be sent as JSON (Content-Type: application/json)", field="body")
     try:
-        value = orjson.loads(body)
-    except orjson.JSONDecodeError:
+        value = msgspec.json.decode(body)
+    except msgspec.DecodeError:
         raise InvalidArgument("the body is not valid JSON", field="body") from None
     if type(value) is dict:
         return [value]

@@ -59,3 +59,13 @@ def test_an_event_body_not_sent_as_json_is_refused_and_nothing_is_stored(doors, 
         json_type = {"content-type": "application/json; charset=utf-8"}
         assert api.post("/v1/events/cost", content=event, headers=json_type).json()["accepted"] == 1
         assert api.post("/v1/events/cost", content=event).json()["duplicates"] == 1
+
+
+def test_numeric_ids_beyond_64_bits_keep_every_digit(doors, tmp_path) -> None:
+    """An id may be a number (it is stored as its digits): two ids differing past a float's precision are two
+    events, each stored under the id a JSONL import of the same event would give it."""
+    ids = [123456789012345678901234567890, 123456789012345678901234567891]
+    batch = [{"id": i, "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 0.5} for i in ids]
+    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+        answer = IngestAnswer.model_validate(api.post("/v1/events/cost", json=batch).json())
+    assert [(i.status, i.id) for i in answer.items] == [("stored", str(i)) for i in ids]
