@@ -160,10 +160,13 @@ _CHANGE_EXAMPLES = {
 
 
 def _event_body(examples: dict[str, Any]) -> dict[str, Any]:
-    """The OpenAPI request body of the event routes, which read their body themselves (see `events_of`)."""
+    """The OpenAPI request body of the event routes, which read their body themselves (see `events_of`), and the 422
+    FastAPI documents for a route with a body it validates."""
     schema = TypeAdapter(dict[str, Any] | list[dict[str, Any]]).json_schema()
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema,
-                                                                                "examples": examples}}}}
+                                                                                "examples": examples}}},
+            "responses": {"422": {"description": "Validation Error", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}}}
 
 
 def _is_json(content_type: str | None) -> bool:
