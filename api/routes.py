@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from typing import Annotated, Any
 
 import msgspec
@@ -181,11 +182,12 @@ def _is_json(content_type: str | None) -> bool:
 def events_of(body: bytes, content_type: str | None) -> list[dict[str, Any]]:
     """The events of a request body, parsed by msgspec and handed to the ledger's own validation as they are (no
     pydantic pass per event): one JSON object or a list of them, else an error naming the body or the item. (Not
-    orjson: it reads an integer beyond 64 bits as a float, so two such numeric ids would become one.)"""
+    orjson: it reads an integer beyond 64 bits as a float, so two such numeric ids would become one.) A UTF-8 byte
+    order mark, which files saved by Windows tools start with, is ignored as the standard library's parser did."""
     if not _is_json(content_type):
         raise InvalidArgument("the body must be sent as JSON (Content-Type: application/json)", field="body")
     try:
-        value = msgspec.json.decode(body)
+        value = msgspec.json.decode(body.removeprefix(codecs.BOM_UTF8))
     except msgspec.DecodeError:
         raise InvalidArgument("the body is not valid JSON", field="body") from None
     if type(value) is dict:

@@ -69,3 +69,13 @@ def test_numeric_ids_beyond_64_bits_keep_every_digit(doors, tmp_path) -> None:
     with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
         answer = IngestAnswer.model_validate(api.post("/v1/events/cost", json=batch).json())
     assert [(i.status, i.id) for i in answer.items] == [("stored", str(i)) for i in ids]
+
+
+def test_a_body_saved_with_a_utf8_byte_order_mark_is_read(doors, tmp_path) -> None:
+    """A JSON file written by Notepad or PowerShell starts with a BOM; posted as it is (curl --data-binary @file),
+    it was read before the routes parsed their own bodies (RFC 8259 lets a parser ignore it), and still is."""
+    body = '\ufeff{"id": "bom-1", "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 0.5}'.encode()
+    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+        answer = api.post("/v1/events/cost", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["accepted"] == 1
