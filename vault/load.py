@@ -48,16 +48,14 @@ class VaultNotes:
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic GC while a whole vault loads: it would rescan the growing heap many times over, and parsed
-    notes hold no cycles. Afterwards what was loaded is frozen (gc.freeze) before the GC is restored (only if it was
-    on): a loaded graph lives as long as its service, and the first collection after a load would otherwise rescan
-    all of it (0.1-0.2 s of CPU at 10k notes), and every full collection after that again."""
+    notes hold no cycles. Restored afterwards (only if it was on). Nothing is frozen (gc.freeze): a frozen graph is
+    never collected once dropped (networkx's views make cycles with it), so each reload would leak a whole graph."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
-            gc.freeze()
             gc.enable()
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from graph import CompanyGraph, NoteChange
 from graph.live import LiveGraph
-from tests.conftest import COMPANY, VaultFactory
+from tests.conftest import COMPANY, VaultFactory, age
 
 TIMEOUT = 10.0
 
@@ -33,11 +33,14 @@ class Recorder:
             return self.batches[count - 1]
 
 
-@pytest.fixture
-def live(make_vault: VaultFactory) -> Iterator[tuple[Path, LiveGraph, Recorder]]:
+@pytest.fixture(params=["cold", "warm"])
+def live(make_vault: VaultFactory, request: pytest.FixtureRequest) -> Iterator[tuple[Path, LiveGraph, Recorder]]:
     root = make_vault(COMPANY)
+    age(root)
     recorder = Recorder()
-    with LiveGraph(CompanyGraph.load(root, cache=False)) as watcher:
+    if request.param == "warm":
+        CompanyGraph.load(root)
+    with LiveGraph(CompanyGraph.load(root, cache=request.param == "warm")) as watcher:
         watcher.subscribe(recorder)
         yield root, watcher, recorder
 

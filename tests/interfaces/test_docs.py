@@ -54,3 +54,11 @@ def test_the_event_body_examples_are_events_the_api_accepts(doors, tmp_path) -> 
                 report = api.post(route, json=example["value"]).json()
                 assert not report["rejected"], (route, name, report["rejected"])
                 assert report["accepted"] + report["duplicates"] >= 1
+
+
+def test_the_event_routes_document_their_422_like_every_route_with_input(api) -> None:
+    """The event routes read their own body; OpenAPI still lists the 422 they answer for a body they refuse."""
+    paths = api.app.openapi()["paths"]
+    for route in ("/v1/events/cost", "/v1/events/change"):
+        refused = paths[route]["post"]["responses"].get("422")
+        assert refused == paths["/v1/changes"]["get"]["responses"]["422"], route

@@ -44,3 +44,38 @@ def test_a_body_pydantic_refuses_names_its_field(api) -> None:
     assert answer.json()["error"]["field"] == "state"
     bad = api.post(route, content=b"{", headers={"content-type": "application/json"})
     assert bad.json()["error"] == {"message": "the body is not valid JSON", "field": "body"}
+
+
+def test_an_event_body_not_sent_as_json_is_refused_and_nothing_is_stored(doors, tmp_path) -> None:
+    """A browser posts text/plain or a form to another site without a preflight: such a body must not become events
+    (as before the routes parsed their own bodies: 422 naming the body), while no Content-Type still means JSON."""
+    event = b'{"id": "ct-1", "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 0.5}'
+    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+        for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+            for route in ("/v1/events/cost", "/v1/events/change"):
+                answer = api.post(route, content=event, headers={"content-type": content_type})
+                assert answer.status_code == 422, (route, content_type, answer.text)
+                assert answer.json()["error"]["field"] == "body"
+        json_type = {"content-type": "application/json; charset=utf-8"}
+        assert api.post("/v1/events/cost", content=event, headers=json_type).json()["accepted"] == 1
+        assert api.post("/v1/events/cost", content=event).json()["duplicates"] == 1
+
+
+def test_numeric_ids_beyond_64_bits_keep_every_digit(doors, tmp_path) -> None:
+    """An id may be a number (it is stored as its digits): two ids differing past a float's precision are two
+    events, each stored under the id a JSONL import of the same event would give it."""
+    ids = [123456789012345678901234567890, 123456789012345678901234567891]
+    batch = [{"id": i, "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 0.5} for i in ids]
+    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+        answer = IngestAnswer.model_validate(api.post("/v1/events/cost", json=batch).json())
+    assert [(i.status, i.id) for i in answer.items] == [("stored", str(i)) for i in ids]
+
+
+def test_a_body_saved_with_a_utf8_byte_order_mark_is_read(doors, tmp_path) -> None:
+    """A JSON file written by Notepad or PowerShell starts with a BOM; posted as it is (curl --data-binary @file),
+    it was read before the routes parsed their own bodies (RFC 8259 lets a parser ignore it), and still is."""
+    body = '\ufeff{"id": "bom-1", "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 0.5}'.encode()
+    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+        answer = api.post("/v1/events/cost", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["accepted"] == 1
