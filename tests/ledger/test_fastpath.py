@@ -66,6 +66,14 @@ def test_jsonl_ingest_rejects_bad_lines_by_line_number(ledger: Ledger, tmp_path:
     assert [(r.row, r.field) for r in report.rejected] == [(3, "json"), (4, "json"), (5, "kind")]
 
 
+def test_jsonl_keeps_big_numeric_ids_apart_and_reads_a_byte_order_mark(ledger: Ledger, tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    rows = [f'{{"id": {10**29 + i}, "ts": "2025-10-15T10:00:00Z", "agent": "triage", "cost_usd": 1}}' for i in (0, 1)]
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(rows).encode())
+    report = ledger.ingest_jsonl(path)
+    assert (report.accepted, report.duplicates, report.rejected) == (2, 0, [])
+
+
 def _run(rid: str, ts: int, cost: float) -> RunRecord:
     return RunRecord("a", rid, ts, ts, (0,), cost=cost, aggregate_only=False)
 
