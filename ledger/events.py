@@ -140,7 +140,7 @@ def _text(raw: Mapping[str, Any], name: str, *, required: bool = False) -> str |
     return value or None
 
 
-def _int(raw: Mapping[str, Any], name: str, *, minimum: int = 0) -> int | None:
+def _int(raw: Mapping[str, Any], name: str, *, minimum: int = 0, maximum: int | None = None) -> int | None:
     value = _present(raw, name)
     if value is None:
         return None
@@ -155,7 +155,16 @@ def _int(raw: Mapping[str, Any], name: str, *, minimum: int = 0) -> int | None:
         raise EventError(name, f"must be an integer, got {value!r}")
     if value < minimum:
         raise EventError(name, f"must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise EventError(name, f"must be at most {maximum:,}, got {value:,}")
+    if value > MAX_INT:
+        raise EventError(name, f"must be at most {MAX_INT} (a 64-bit integer), got {len(str(value))} digits")
     return value
+
+
+_INFINITE = (float("inf"), float("-inf"))
+MAX_INT = 2**63 - 1  # what SQLite stores as an INTEGER
+MAX_PERIOD_S = 366 * 86_400  # the longest usage bucket an aggregate may cover (a year of a yearly report)
 
 
 def _number(raw: Mapping[str, Any], name: str) -> float | None:
@@ -167,11 +176,14 @@ def _number(raw: Mapping[str, Any], name: str) -> float | None:
             value = float(value.strip())
         except ValueError:
             raise EventError(name, f"must be a number, got {value!r}") from None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-        raise EventError(name, f"must be a number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value or value in _INFINITE:
+        raise EventError(name, f"must be a finite number, got {value!r}")
     if value < 0:
         raise EventError(name, f"must be >= 0, got {value}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        raise EventError(name, f"must be a finite number, got {len(str(value))} digits") from None
 
 
 def _bool(raw: Mapping[str, Any], name: str) -> bool:
@@ -231,7 +243,7 @@ def validate_cost(raw: Mapping[str, Any]) -> CostEvent:
         )
     if reasoning > output_tokens:
         raise EventError("reasoning_tokens", f"{reasoning} exceeds output_tokens ({output_tokens})")
-    period = _int(raw, "period_s", minimum=1)
+    period = _int(raw, "period_s", minimum=1, maximum=MAX_PERIOD_S)
     fields: dict[str, Any] = {
         "ts": ts,
         "agent": agent,

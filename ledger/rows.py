@@ -10,7 +10,16 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from .events import COST_KINDS, MAX_TOKENS_PER_CALL, CostEvent, agent_key, content_id, validate_cost
+from .events import (
+    COST_KINDS,
+    MAX_INT,
+    MAX_PERIOD_S,
+    MAX_TOKENS_PER_CALL,
+    CostEvent,
+    agent_key,
+    content_id,
+    validate_cost,
+)
 
 __all__ = [
     "AGENT", "AGGREGATE", "ATTRIBUTES", "CACHE_READ", "CACHE_WRITE", "CLIENT", "COST", "DURATION", "ID", "INPUT", "KEY",
@@ -42,10 +51,13 @@ def row_of(e: CostEvent, cost: float | None, priced_by: str | None) -> tuple:
     )
 
 
+_FINITE = 2.0**1023  # above it (inf, or an int float() cannot hold) the full validator names the field
+
+
 def _number(value: Any) -> Any:
     if value is None:
         return None
-    return float(value) if (type(value) is float or type(value) is int) and value >= 0 else _ODD
+    return float(value) if (type(value) is float or type(value) is int) and 0 <= value < _FINITE else _ODD
 
 
 def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
@@ -82,9 +94,9 @@ def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
     if retry is None:
         retry = 0
     if (
-        cost is _ODD or duration is _ODD or type(retry) is not int or retry < 0
-        or (runs is not None and (type(runs) is not int or runs < 0))
-        or (period is not None and (type(period) is not int or period < 1))
+        cost is _ODD or duration is _ODD or type(retry) is not int or not 0 <= retry <= MAX_INT
+        or (runs is not None and (type(runs) is not int or not 0 <= runs <= MAX_INT))
+        or (period is not None and (type(period) is not int or not 1 <= period <= MAX_PERIOD_S))
         or (attributes is not None and type(attributes) is not dict)
         or (event_id is not None and (type(event_id) is not str or not event_id.strip()))
         or tokens[2] + tokens[3] > tokens[0] or tokens[4] > tokens[1]

@@ -55,6 +55,23 @@ def test_bad_rows_are_reported_by_row_and_good_rows_kept(ledger: Ledger) -> None
     assert report.total_cost_usd == pytest.approx(3.0)
 
 
+@pytest.mark.parametrize(("extra", "field"), [
+    ({"cost_usd": float("inf")}, "cost_usd"),
+    ({"cost_usd": 10**400}, "cost_usd"),
+    ({"duration_ms": 10**400}, "duration_ms"),
+    ({"retry": 10**30}, "retry"),
+    ({"retry": str(10**30)}, "retry"),
+    ({"aggregate": True, "runs": 10**30}, "runs"),
+    ({"aggregate": True, "period_s": 10**12}, "period_s"),  # would walk 277 million hours for its overlap check
+])
+def test_numbers_no_store_can_hold_are_rejected_by_field_and_the_batch_kept(ledger: Ledger, extra: dict,
+                                                                           field: str) -> None:
+    report = ledger.ingest_cost([{"ts": "2025-10-15T10:00:00Z", "agent": "triage", "cost_usd": 1.0, **extra},
+                                 {"ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "cost_usd": 2.0}])
+    assert report.accepted == 1 and [(r.row, r.field) for r in report.rejected] == [(1, field)]
+    assert len(report.rejected[0].message) < 100
+
+
 def test_same_id_twice_and_a_file_imported_twice_count_once(ledger: Ledger, tmp_path: Path, now) -> None:
     rows = [
         {"id": "e1", "ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "cost_usd": 1.25},
