@@ -3,6 +3,8 @@ clipped z for sustained shifts, one incident per anomaly, gated by dollar and pe
 
 Causal by construction: the verdict on hour t uses only hours before t+1, so a pass at `now` over a trailing
 window reports the same anomaly (same id: agent + onset hour) as every later pass and as a pass over all history.
+One exception is bounded: day-of-week factors come from every week a pass sees, so a history scan judges an
+agent's first `dow_min_days` on a series cut there (as the passes of those days did), never with later weeks.
 """
 
 from __future__ import annotations
@@ -117,8 +119,16 @@ def _truncate(series: HourlySeries, now: datetime | None) -> Metrics:
     metrics = hourly(series)
     n = len(metrics) if now is None else int(max(0.0, min(len(metrics), (now - series.start) / HOUR)))
     active = np.flatnonzero((metrics.cost[:n] > 0) | (metrics.runs[:n] > 0))
-    lo = int(active[0]) if len(active) else n
-    cut = slice(lo, n)
+    return _slice(metrics, int(active[0]) if len(active) else n, n)
+
+
+def _head(metrics: Metrics, n: int) -> Metrics:
+    """The first `n` hours: the series as a pass at that hour saw it."""
+    return _slice(metrics, 0, n)
+
+
+def _slice(metrics: Metrics, lo: int, hi: int) -> Metrics:
+    cut = slice(lo, hi)
     return Metrics(
         metrics.agent, metrics.at(lo), 1, metrics.cost[cut], metrics.runs[cut], metrics.calls[cut],
         metrics.tokens[cut], metrics.retries[cut], {m: v[cut] for m, v in metrics.model_cost.items()},
@@ -235,11 +245,24 @@ def detect(
     """
     config = config or AnomalyConfig()
     metrics = _truncate(series, now)
+    first = 24 * config.min_samples
+    if len(metrics) <= first:
+        return []
+    pool = list(changes)
+    weeks_from = 24 * config.dow_min_days - 1  # the first hour a pass judges with day-of-week factors
+    if history and len(metrics) > weeks_from + 1:
+        early = _detect(_head(metrics, weeks_from), config, pool, list(known), first)
+        late = _detect(metrics, config, pool, [*known, *early], weeks_from - config.warmup_hours)
+        return _merge([*early, *late])
+    report_from = first if history else max(first, len(metrics) - config.window_hours)
+    return _detect(metrics, config, pool, list(known), report_from)
+
+
+def _detect(metrics: Metrics, config: AnomalyConfig, pool: list[ChangeEvent], known: list[Anomaly],
+            report_from: int) -> list[Anomaly]:
+    """One pass: incidents of every rule whose onset is at or after hour `report_from`, explained."""
     n = len(metrics)
     first = 24 * config.min_samples
-    if n <= first:
-        return []
-    report_from = first if history else max(first, n - config.window_hours)
     targets = np.arange(max(first, report_from - config.warmup_hours), n)
     shifted = [int((a.onset - metrics.start) / HOUR) for a in known if a.kind == "shift" and a.end is None]
     floor = max([0, *(o for o in shifted if o + config.spike_max_hours < targets[0])])
@@ -254,6 +277,5 @@ def detect(
     episodes = unit_episodes(metrics, targets, floor, config) + volume_episodes(metrics, metrics.start, targets,
                                                                                  floor, config)
     found += [_build_episode(metrics, groups, ep, n, config) for ep in episodes]
-    pool = list(changes)
     merged = _merge([a for a in found if a is not None])
     return [explain(a, pool, config) for a in merged if a.onset >= metrics.at(report_from)]

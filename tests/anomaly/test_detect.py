@@ -131,3 +131,17 @@ def test_the_empty_hours_before_an_agent_existed_are_no_baseline(series):
     # the store's history starts a week before the agent's first run: its first days are no infinite jump
     s = series(14, missing=tuple(range(7 * 24)))
     assert [a for a in detect(s, history=True) if a.onset < s.hour(10 * 24)] == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_history_scan_judges_the_first_three_weeks_without_the_weeks_after(series, hour, seed):
+    # weekdays busy, weekends at a tenth, starting on a Saturday: the day-of-week factors of later weeks must not
+    # decide what the agent's first weekdays looked like when they happened
+    saturday = 5 * 24
+    weekends = tuple(("runs", d * 24, d * 24 + 24, 0.1) for d in range(42) if (5 + d) % 7 in (5, 6))
+    s = series(42, seed=seed, runs=4.0, changes=weekends, start=hour(saturday))
+    cut = s.start + timedelta(hours=24 * AnomalyConfig().dow_min_days - 1)
+    early = [a.id for a in detect(s, now=cut, history=True)]
+    whole = detect(s, history=True)
+    assert [a.id for a in whole if a.onset < cut - timedelta(hours=48)] == early
+    assert whole == []  # and this clean agent raises nothing (the old scan saw its first Mondays as jumps)
