@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from api.app import create_app
+from orgmap.intake import import_files
 from orgmap.service import Service
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "company"
@@ -76,3 +78,44 @@ def test_litellm_callback_is_attributed_and_idempotent(server: tuple[str, Path])
     again = httpx.post(f"{base}/v1/litellm", json=[payload]).json()
     assert (first["accepted"], again["accepted"], again["duplicates"]) == (1, 0, 1)
     assert first["total_cost_usd"] == pytest.approx(0.25)
+
+
+def _otlp_span(**fields: object) -> dict:
+    """One GenAI chat span of the Docs Assistant with 10 input tokens, `fields` replacing its own."""
+    return {"traceId": "5b8efff798038103d269b633813fc60d", "spanId": "eee19b7ec3c1b175", "name": "chat",
+            "startTimeUnixNano": "1763629200000000000",
+            "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
+                           {"key": "gen_ai.agent.name", "value": {"stringValue": "Docs Assistant"}},
+                           {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "10"}}], **fields}
+
+
+@pytest.mark.parametrize(("resource_spans", "field"), [
+    ([1, "x"], "resourceSpans"),
+    ([{"resource": "svc", "scopeSpans": []}], "resource"),
+    ([{"scopeSpans": [{"spans": [_otlp_span(attributes=["x", 1])]}]}], "attributes"),
+    ([{"scopeSpans": [{"spans": [_otlp_span(attributes=[
+        {"key": "tokens", "value": {"intValue": "ten"}}])]}]}], "attributes.tokens"),
+    ([{"scopeSpans": [{"spans": [_otlp_span(attributes=[
+        {"key": "tags", "value": {"arrayValue": [1]}}])]}]}], "attributes.tags"),
+    ([{"scopeSpans": [{"spans": [_otlp_span(startTimeUnixNano="9" * 30)]}]}], "startTimeUnixNano"),
+    ([{"scopeSpans": [{"spans": [_otlp_span(endTimeUnixNano="soon")]}]}], "endTimeUnixNano"),
+])
+def test_malformed_otlp_is_rejected_by_field_not_a_500(server: tuple[str, Path], resource_spans: list,
+                                                        field: str) -> None:
+    base, _ = server
+    response = httpx.post(f"{base}/v1/traces", json={"resourceSpans": resource_spans})
+    assert response.status_code == 200
+    assert response.json()["partialSuccess"]["errorMessage"].startswith(f"{field}: ")
+
+
+def test_an_otlp_file_with_a_malformed_line_keeps_its_other_lines(tmp_path: Path) -> None:
+    good = {"resourceSpans": [{"scopeSpans": [{"spans": [_otlp_span()]}]}]}
+    bad = {"resourceSpans": [{"scopeSpans": [{"spans": [_otlp_span(spanId="eee19b7ec3c1b176", attributes=[
+        {"key": "n", "value": {"doubleValue": "x"}}])]}]}]}
+    path = tmp_path / "traces.jsonl"
+    path.write_text(f"{json.dumps(bad)}\n{json.dumps(good)}\n")
+    (tmp_path / "vault").mkdir()
+    with Service.open(tmp_path / "vault") as service:
+        summary = import_files(service, [path], format="otel")
+    assert summary.cost.accepted == 1
+    assert summary.rejected() == [f"{path}:1: attributes.n: doubleValue is not a number: 'x'"]
