@@ -62,6 +62,15 @@ def test_a_zoneless_iso_time_is_passed_on_for_the_ledger_to_warn(tmp_path: Path)
     assert event["ts"] == "2024-11-01T09:30:00"
 
 
+@pytest.mark.parametrize("ts", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"])
+def test_an_iso_time_beyond_any_year_in_utc_is_a_row_error(tmp_path: Path, ts: str) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text(f"ts,agent,cost_usd\n{ts},a,1\n2024-11-01T09:30:00Z,a,2\n")
+    bad, good = importers.read(path)
+    assert bad == RowError(str(path), 2, "ts", f"out of range in UTC: {ts!r}")
+    assert good["cost_usd"] == 2
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -119,3 +119,12 @@ def test_an_otlp_file_with_a_malformed_line_keeps_its_other_lines(tmp_path: Path
         summary = import_files(service, [path], format="otel")
     assert summary.cost.accepted == 1
     assert summary.rejected() == [f"{path}:1: attributes.n: doubleValue is not a number: 'x'"]
+
+
+def test_a_litellm_start_time_beyond_year_9999_in_utc_is_rejected_not_a_500(server: tuple[str, Path]) -> None:
+    base, _ = server
+    payload = {"id": "chatcmpl-far", "response_cost": 0.1, "startTime": "9999-12-31T23:59:59-05:00",
+               "metadata": {"user_api_key_alias": "sql-analyst"}}
+    answer = httpx.post(f"{base}/v1/litellm", json=payload)
+    assert answer.status_code == 200
+    assert answer.json()["rejected"][0]["field"] == "startTime"
