@@ -21,6 +21,7 @@ __all__ = ["Row", "json_layout", "per_row", "records"]
 Row = tuple[int, Any]  # (line number, parsed value or RowError)
 CHUNK = 1 << 20
 _CSV_FIELD_LIMIT = 1 << 26
+_TOO_DEEP = "invalid JSON: nested too deeply to read"
 _SPLIT_MARGIN = 64  # a token cut by a chunk boundary fails within this many characters of the end
 
 
@@ -63,7 +64,7 @@ def json_layout(head: bytes) -> str:
         try:
             if isinstance(json.loads(line), dict):
                 return "lines"
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             continue
     return "document"
 
@@ -106,7 +107,7 @@ def _json_lines(raw: IO[bytes], file: str, meter: _Meter) -> Iterator[Row]:
             continue
         try:
             yield number, json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             cut = " (truncated last line?)" if not line.endswith(b"\n") else ""
             yield number, RowError(file, number, "", f"invalid JSON{cut}: {getattr(exc, 'msg', exc)}")
         meter.tick()
@@ -119,6 +120,8 @@ def _json_document(raw: IO[bytes], file: str) -> Iterator[Row]:
         yield exc.lineno, RowError(file, exc.lineno, "", f"invalid JSON (truncated file?): {exc.msg}")
     except UnicodeDecodeError as exc:
         yield 1, RowError(file, 1, "", f"not UTF-8 text: {exc}")
+    except RecursionError:
+        yield 1, RowError(file, 1, "", _TOO_DEEP)
 
 
 class _Buffer:
@@ -187,6 +190,8 @@ def _json_array(text: IO[str], file: str, meter: _Meter) -> Iterator[Row]:
             b.pos += 1
     except UnicodeDecodeError as exc:
         yield b.line, RowError(file, b.line, "", f"not UTF-8 text: {exc}")
+    except RecursionError:
+        yield b.line, RowError(file, b.line, "", _TOO_DEEP)
 
 
 def _csv_rows(text: IO[str], file: str, meter: _Meter, required: Sequence[str]) -> Iterator[Row]:

@@ -97,3 +97,11 @@ def test_a_time_no_datetime_can_hold_in_utc_is_rejected_and_cannot_break_the_rea
     assert (cost["accepted"], [(r["row"], r["field"]) for r in cost["rejected"]]) == (1, [(1, "ts")])
     assert (change["accepted"], [(r["row"], r["field"]) for r in change["rejected"]]) == (1, [(1, "ts"), (2, "ts")])
     assert listed.status_code == 200 and [c["summary"] for c in listed.json()["items"]] == ["near"]
+
+
+def test_a_body_nested_too_deeply_to_parse_is_a_422_not_a_500(doors, tmp_path) -> None:
+    body = b"[" * 100_000 + b"]" * 100_000
+    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+        for route in ("/v1/events/cost", "/v1/events/change"):
+            answer = api.post(route, content=body, headers={"content-type": "application/json"})
+            assert (answer.status_code, answer.json()["error"]["field"]) == (422, "body")
