@@ -128,3 +128,16 @@ def test_a_litellm_start_time_beyond_year_9999_in_utc_is_rejected_not_a_500(serv
     answer = httpx.post(f"{base}/v1/litellm", json=payload)
     assert answer.status_code == 200
     assert answer.json()["rejected"][0]["field"] == "startTime"
+
+
+@pytest.mark.parametrize("route", ["/v1/traces", "/v1/litellm", "/v1/events/cost", "/v1/events/change"])
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_body_past_the_limit_is_a_413_on_every_route(server: tuple[str, Path], route: str, chunked: bool) -> None:
+    """The 32 MiB limit held only for /v1/traces: /v1/litellm and the event routes read any size whole."""
+    from api.limits import MAX_BODY
+
+    base, _ = server
+    body = b"[" + b" " * MAX_BODY + b"]"
+    content = (body[i:i + 2**20] for i in range(0, len(body), 2**20)) if chunked else body
+    answer = httpx.post(f"{base}{route}", content=content, headers={"content-type": "application/json"})
+    assert (answer.status_code, answer.json()["error"]["field"]) == (413, "body")
