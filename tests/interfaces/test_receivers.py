@@ -141,3 +141,17 @@ def test_a_body_past_the_limit_is_a_413_on_every_route(server: tuple[str, Path],
     content = (body[i:i + 2**20] for i in range(0, len(body), 2**20)) if chunked else body
     answer = httpx.post(f"{base}{route}", content=content, headers={"content-type": "application/json"})
     assert (answer.status_code, answer.json()["error"]["field"]) == (413, "body")
+
+
+@pytest.mark.parametrize(("body", "content_type", "status", "field"), [
+    (b"{not json", "application/json", 400, "body"),
+    (b"\xff\xfe\x00", "application/x-protobuf", 400, "body"),
+    (b"\x1f\x8bnot gzip", "application/json", 400, "body"),
+    (b"{}", "text/plain", 415, "content-type"),
+])
+def test_an_otlp_body_that_cannot_be_decoded_is_a_4xx(server: tuple[str, Path], body: bytes, content_type: str,
+                                                      status: int, field: str) -> None:
+    """OTLP/HTTP says a request whose data cannot be decoded gets 400 Bad Request; it was a 200 'partial success'."""
+    base, _ = server
+    answer = httpx.post(f"{base}/v1/traces", content=body, headers={"content-type": content_type})
+    assert (answer.status_code, answer.json()["error"]["field"]) == (status, field)
