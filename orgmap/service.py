@@ -8,6 +8,7 @@ The questions live in `orgmap.answers_graph`, `answers_spend` and `answers_anoma
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -137,7 +138,7 @@ def _number(value: object) -> float | None:
         number = float(value)
     except ValueError:
         return None
-    return number if number >= 0 else None
+    return number if 0 <= number < math.inf else None
 
 
 _LIMITS = ("daily_usd", "monthly_usd", "hourly_usd", "per_run_usd")
@@ -201,7 +202,7 @@ def _budget_complaints(budget: object) -> list[str]:
     """What in a `budget:` value cannot be used, each naming its key: the limit it was meant to set is not applied."""
     if not isinstance(budget, dict):
         return [f"budget: needs a mapping such as {{monthly_usd: 500}}, got {budget!r}"]
-    bad = [f"budget: {name} needs a number >= 0, got {budget[name]!r}"
+    bad = [f"budget: {name} needs a finite number >= 0, got {budget[name]!r}"
            for name in _LIMITS if budget.get(name) is not None and _number(budget[name]) is None]
     bad += [f"budget: unknown field {key!r} (known: {', '.join(_LIMITS)}, thresholds)"
             for key in budget if key not in (*_LIMITS, "thresholds")]

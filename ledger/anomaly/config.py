@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 __all__ = ["AnomalyConfig", "ConfigError", "with_numbers"]
 
 Settings = TypeVar("Settings")
+_MOST = 1_000_000  # any setting: more days than that overflows a microsecond timestamp; more of anything is a typo
 
 
 class ConfigError(ValueError):
@@ -32,8 +33,8 @@ def with_numbers(base: Settings, overrides: object, what: str) -> Settings:
         if key not in known:
             raise ConfigError(f"{what}: unknown field {key!r} (known: {', '.join(sorted(known))})")
         kind = known[key]
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ConfigError(f"{what}: field {key!r} needs a number >= 0, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= _MOST:
+            raise ConfigError(f"{what}: field {key!r} needs a number from 0 to {_MOST:,}, got {value!r}")
         if kind is int and value != int(value):
             raise ConfigError(f"{what}: field {key!r} needs a whole number, got {value!r}")
         changes[key] = kind(value)
