@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from collections.abc import Iterator
@@ -155,3 +156,12 @@ def test_an_otlp_body_that_cannot_be_decoded_is_a_4xx(server: tuple[str, Path], 
     base, _ = server
     answer = httpx.post(f"{base}/v1/traces", content=body, headers={"content-type": content_type})
     assert (answer.status_code, answer.json()["error"]["field"]) == (status, field)
+
+
+@pytest.mark.parametrize("body", [gzip.compress(b'{"id": "x"}'), b"[" * 100_000 + b"]" * 100_000],
+                         ids=["gzip", "deep"])
+def test_a_litellm_body_fastapi_cannot_parse_gets_our_error_shape(server: tuple[str, Path], body: bytes) -> None:
+    """A gzip or too deeply nested body got FastAPI's bare `{"detail": ...}`, unlike every other error."""
+    base, _ = server
+    answer = httpx.post(f"{base}/v1/litellm", content=body, headers={"content-type": "application/json"})
+    assert (answer.status_code, answer.json()["error"]["field"]) == (400, "body")
