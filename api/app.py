@@ -11,6 +11,7 @@ from mcp.server.mcpserver import MCPServer
 
 from api.dashboard import install_dashboard
 from api.errors import install_error_handlers
+from api.limits import install_body_limit
 from api.receivers import router as receivers
 from api.routes import router
 from api.routes_anomaly import router as anomaly_routes
@@ -55,5 +56,6 @@ def create_app(open_service: Callable[[], Service], *, slot: ServiceSlot | None 
         mcp_app = mcp_server.streamable_http_app(
             host=host, transport_security=mcp_transport_security(host, allowed_hosts))
         app.router.routes.extend(mcp_app.routes)
+    install_body_limit(app)
     app.add_middleware(TokenGate, token=token)
     return app

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from orgmap.errors import NotFound, OrgmapError
 
@@ -49,6 +50,14 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(_body(message, field), status_code=422)
 
 
+async def _http(_: Request, exc: Exception) -> JSONResponse:
+    """Starlette's and FastAPI's own errors (a body they could not parse, one too large, no such route), in ours."""
+    assert isinstance(exc, HTTPException)
+    field = "body" if exc.status_code in (400, 413) else None
+    return JSONResponse(_body(str(exc.detail), field), status_code=exc.status_code, headers=exc.headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OrgmapError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)

@@ -20,9 +20,6 @@ _LITELLM_EXAMPLE = {"id": "chatcmpl-1", "call_type": "acompletion", "model": "gp
                     "prompt_tokens": 1200, "completion_tokens": 80, "startTime": 1763906400.0,
                     "metadata": {"user_api_key_alias": "support-bot"}}
 
-_MAX_BODY = 32 * 1024 * 1024
-
-
 def _answer(summary: ImportSummary) -> IngestAnswer:
     answer = ingest_answer(summary.cost)
     return answer.model_copy(update={"rejected": rejected_rows(summary)})
@@ -32,13 +29,15 @@ def _answer(summary: ImportSummary) -> IngestAnswer:
 async def otlp_traces(request: Request) -> Response:
     """OTLP/HTTP trace export (`application/json` or `application/x-protobuf`, gzip accepted): GenAI spans become
     cost events (a trace is a run). Point an OpenTelemetry exporter's traces endpoint here. Answers with OTLP's
-    `partialSuccess` when some spans were rejected."""
-    body = await request.body()
-    if len(body) > _MAX_BODY:
-        return JSONResponse({"error": {"message": "body over 32 MiB", "field": "body"}}, status_code=413)
+    `partialSuccess` when some spans were rejected; 400 for a body that cannot be decoded, 415 for another type."""
+    body = await request.body()  # at most api.limits.MAX_BODY
     content_type = request.headers.get("content-type", "application/json")
     svc = request.app.state.service
     summary = await run_in_threadpool(import_otlp, svc, body, content_type)  # SQLite work off the event loop
+    unreadable = next((r for r in summary.unreadable if r.field in ("body", "content-type")), None)
+    if unreadable is not None:  # OTLP/HTTP: a body that cannot be decoded is a 400, not a partial success
+        status = 415 if unreadable.field == "content-type" else 400
+        return JSONResponse({"error": {"message": unreadable.message, "field": unreadable.field}}, status_code=status)
     rejected = rejected_rows(summary)
     partial: dict[str, Any] = {}
     if rejected:

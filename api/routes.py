@@ -188,7 +188,7 @@ def events_of(body: bytes, content_type: str | None) -> list[dict[str, Any]]:
         raise InvalidArgument("the body must be sent as JSON (Content-Type: application/json)", field="body")
     try:
         value = msgspec.json.decode(body.removeprefix(codecs.BOM_UTF8))
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):  # RecursionError: nested too deeply
         raise InvalidArgument("the body is not valid JSON", field="body") from None
     if type(value) is dict:
         return [value]

@@ -132,7 +132,10 @@ def to_iso(value: Any, field: str, *, naive_is_utc: bool = True) -> str:
         if not naive_is_utc:
             return parsed.isoformat()
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).isoformat()
+    try:
+        return parsed.astimezone(UTC).isoformat()
+    except OverflowError:  # 9999-12-31T23:00:00-05:00 is in no year datetime holds
+        raise FieldError(field, f"out of range in UTC: {value!r}") from None
 
 
 def _is_number(text: str) -> bool:

@@ -81,27 +81,48 @@ def _pick(obj: Mapping[str, Any], camel: str, snake: str) -> Any:
     return obj.get(camel, obj.get(snake))
 
 
-def _any_value(value: Mapping[str, Any]) -> Any:
-    """An OTLP AnyValue (camelCase or snake_case keys) as a plain Python value."""
+def _any_value(value: Any, key: str) -> Any:
+    """An OTLP AnyValue (camelCase or snake_case keys) as a plain Python value; a malformed one is a FieldError."""
+    if not isinstance(value, Mapping):
+        raise FieldError(key, f"not an OTLP AnyValue object: {value!r}")
     if "stringValue" in value:  # the common case first
         return value["stringValue"]
-    for key, inner in value.items():
-        kind = key.replace("_", "").lower()
-        if kind == "intvalue":
-            return int(inner)
-        if kind == "doublevalue":
-            return float(inner)
-        if kind == "arrayvalue":
-            return [_any_value(v) for v in (inner or {}).get("values", [])]
-        if kind == "kvlistvalue":
-            return _attributes((inner or {}).get("values"))
+    for kind_key, inner in value.items():
+        kind = kind_key.replace("_", "").lower()
+        try:
+            if kind == "intvalue":
+                return int(inner)
+            if kind == "doublevalue":
+                return float(inner)
+        except (TypeError, ValueError):
+            raise FieldError(key, f"{kind_key} is not a number: {inner!r}") from None
+        if kind in ("arrayvalue", "kvlistvalue"):
+            if not isinstance(inner, Mapping | None):
+                raise FieldError(key, f"{kind_key} is not an object: {inner!r}")
+            values = (inner or {}).get("values")
+            if kind == "kvlistvalue":
+                return _attributes(values, key)
+            return [_any_value(v, key) for v in _objects(values, key)]
         if kind in ("stringvalue", "boolvalue", "bytesvalue"):
             return inner
     return None
 
 
-def _attributes(items: Iterable[Mapping[str, Any]] | None) -> dict[str, Any]:
-    return {item["key"]: _any_value(item.get("value") or {}) for item in items or () if "key" in item}
+def _objects(value: Any, field: str) -> list[Mapping[str, Any]]:
+    """An OTLP repeated message (a list of objects; absent is empty); anything else is a FieldError."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
+        raise FieldError(field, f"expected a list of objects, got {str(value)[:80]}")
+    return value
+
+
+def _attributes(items: Any, field: str) -> dict[str, Any]:
+    found = {}
+    for item in _objects(items, field):
+        if "key" in item:
+            found[str(item["key"])] = _any_value(item.get("value") or {}, f"{field}.{item['key']}")
+    return found
 
 
 def _hex_id(value: Any, field: str, size: int) -> str:
@@ -121,36 +142,53 @@ def _hex_id(value: Any, field: str, size: int) -> str:
     return raw.hex()
 
 
-def _nanos(value: Any, field: str) -> int:
+_MAX_NANOS = 253_402_300_799 * 10**9  # 9999-12-31T23:59:59Z
+
+
+def _nanos(value: Any, field: str, *, required: bool = True) -> int:
+    """A Unix time in nanoseconds (int or digit string) up to the year 9999; 0 when absent and not `required`."""
+    if not value and not required:
+        return 0
     try:
         nanos = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise FieldError(field, f"not a Unix time in nanoseconds: {value!r}") from None
     if nanos <= 0:
         raise FieldError(field, f"missing or zero time: {value!r}")
+    if nanos > _MAX_NANOS:
+        raise FieldError(field, f"a Unix time in nanoseconds after the year 9999: {value!r}")
     return nanos
 
 
+def _span(span: Mapping[str, Any], service: Any) -> _Span:
+    """One OTLP span object; a malformed field is a FieldError naming it."""
+    parent = _pick(span, "parentSpanId", "parent_span_id")
+    status = span.get("status")
+    return _Span(
+        trace_id=_hex_id(_pick(span, "traceId", "trace_id"), "traceId", 16),
+        span_id=_hex_id(_pick(span, "spanId", "span_id"), "spanId", 8),
+        parent_id=_hex_id(parent, "parentSpanId", 8) if parent else None,
+        name=str(span.get("name", "")),
+        start_ns=_nanos(_pick(span, "startTimeUnixNano", "start_time_unix_nano"), "startTimeUnixNano"),
+        end_ns=_nanos(_pick(span, "endTimeUnixNano", "end_time_unix_nano"), "endTimeUnixNano", required=False),
+        attrs=_attributes(span.get("attributes"), "attributes"),
+        error=isinstance(status, Mapping) and status.get("code") in (2, "STATUS_CODE_ERROR"),
+        service=service,
+    )
+
+
 def _spans(traces_data: Mapping[str, Any]) -> Iterator[_Span]:
+    """The spans of a TracesData object; a malformed one is a FieldError (it spoils the batch's tree)."""
     if not isinstance(traces_data, Mapping) or _pick(traces_data, "resourceSpans", "resource_spans") is None:
         raise FieldError("resourceSpans", "not an OTLP TracesData object (no resourceSpans)")
-    for rs in _pick(traces_data, "resourceSpans", "resource_spans") or ():
-        service = _attributes((rs.get("resource") or {}).get("attributes")).get("service.name")
-        for ss in _pick(rs, "scopeSpans", "scope_spans") or ():
-            for span in ss.get("spans") or ():
-                parent = _pick(span, "parentSpanId", "parent_span_id")
-                status = (span.get("status") or {}).get("code")
-                yield _Span(
-                    trace_id=_hex_id(_pick(span, "traceId", "trace_id"), "traceId", 16),
-                    span_id=_hex_id(_pick(span, "spanId", "span_id"), "spanId", 8),
-                    parent_id=_hex_id(parent, "parentSpanId", 8) if parent else None,
-                    name=span.get("name", ""),
-                    start_ns=_nanos(_pick(span, "startTimeUnixNano", "start_time_unix_nano"), "startTimeUnixNano"),
-                    end_ns=int(_pick(span, "endTimeUnixNano", "end_time_unix_nano") or 0),
-                    attrs=_attributes(span.get("attributes")),
-                    error=status in (2, "STATUS_CODE_ERROR"),
-                    service=service,
-                )
+    for rs in _objects(_pick(traces_data, "resourceSpans", "resource_spans"), "resourceSpans"):
+        resource = rs.get("resource") or {}
+        if not isinstance(resource, Mapping):
+            raise FieldError("resource", f"expected an object, got {str(resource)[:80]}")
+        service = _attributes(resource.get("attributes"), "resource.attributes").get("service.name")
+        for ss in _objects(_pick(rs, "scopeSpans", "scope_spans"), "scopeSpans"):
+            for span in _objects(ss.get("spans"), "spans"):
+                yield _span(span, service)
 
 
 def _usage(span: _Span) -> dict[str, int | None]:
@@ -279,7 +317,7 @@ def events_from_otlp(body: bytes, content_type: str) -> list[Event | RowError]:
     if media == "application/json":
         try:
             data = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             return [RowError(where, 1, "body", f"invalid JSON: {exc}")]
     elif media in ("application/x-protobuf", "application/protobuf"):
         from google.protobuf.json_format import MessageToDict

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -21,6 +22,8 @@ __all__ = ["Row", "json_layout", "per_row", "records"]
 Row = tuple[int, Any]  # (line number, parsed value or RowError)
 CHUNK = 1 << 20
 _CSV_FIELD_LIMIT = 1 << 26
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # bytes the CSV reader could not decode, kept by surrogateescape
+_TOO_DEEP = "invalid JSON: nested too deeply to read"
 _SPLIT_MARGIN = 64  # a token cut by a chunk boundary fails within this many characters of the end
 
 
@@ -63,7 +66,7 @@ def json_layout(head: bytes) -> str:
         try:
             if isinstance(json.loads(line), dict):
                 return "lines"
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             continue
     return "document"
 
@@ -87,7 +90,8 @@ def records(path: Path, on_progress: Progress | None = None, *, required: Sequen
         elif layout == "document":
             yield from _json_document(raw, file)
         else:
-            yield from _csv_rows(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""), file, meter, required)
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
+            yield from _csv_rows(text, file, meter, required)
         meter.finish()
 
 
@@ -106,7 +110,7 @@ def _json_lines(raw: IO[bytes], file: str, meter: _Meter) -> Iterator[Row]:
             continue
         try:
             yield number, json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             cut = " (truncated last line?)" if not line.endswith(b"\n") else ""
             yield number, RowError(file, number, "", f"invalid JSON{cut}: {getattr(exc, 'msg', exc)}")
         meter.tick()
@@ -119,6 +123,8 @@ def _json_document(raw: IO[bytes], file: str) -> Iterator[Row]:
         yield exc.lineno, RowError(file, exc.lineno, "", f"invalid JSON (truncated file?): {exc.msg}")
     except UnicodeDecodeError as exc:
         yield 1, RowError(file, 1, "", f"not UTF-8 text: {exc}")
+    except RecursionError:
+        yield 1, RowError(file, 1, "", _TOO_DEEP)
 
 
 class _Buffer:
@@ -187,6 +193,8 @@ def _json_array(text: IO[str], file: str, meter: _Meter) -> Iterator[Row]:
             b.pos += 1
     except UnicodeDecodeError as exc:
         yield b.line, RowError(file, b.line, "", f"not UTF-8 text: {exc}")
+    except RecursionError:
+        yield b.line, RowError(file, b.line, "", _TOO_DEEP)
 
 
 def _csv_rows(text: IO[str], file: str, meter: _Meter, required: Sequence[str]) -> Iterator[Row]:
@@ -206,9 +214,12 @@ def _csv_rows(text: IO[str], file: str, meter: _Meter, required: Sequence[str]) 
             elif None in row.values():
                 gone = next(k for k, v in row.items() if v is None)
                 yield start, RowError(file, start, gone, f"row ends before column {gone!r} (truncated?)")
+            elif not (joined := "".join(row.values())).isascii() and _NOT_UTF8.search(joined):
+                bad = next(k for k, v in row.items() if _NOT_UTF8.search(v))
+                yield start, RowError(file, start, bad, "bytes that are not UTF-8 text")
             else:
                 yield start, row
             start = reader.line_num + 1
             meter.tick()
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except csv.Error as exc:
         yield reader.line_num, RowError(file, reader.line_num, "", f"unreadable CSV: {exc}")

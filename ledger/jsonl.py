@@ -30,7 +30,7 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | EventEr
                 continue
             try:
                 value = loads(line)
-            except msgspec.DecodeError as exc:
+            except (msgspec.DecodeError, RecursionError) as exc:  # RecursionError: nested too deeply
                 yield number, EventError("json", f"line {number} is not valid JSON: {exc}")
                 continue
             if type(value) is not dict:

@@ -20,6 +20,7 @@ from .events import (
     content_id,
     validate_cost,
 )
+from .timeutil import TS_RANGE_US
 
 __all__ = [
     "AGENT", "AGGREGATE", "ATTRIBUTES", "CACHE_READ", "CACHE_WRITE", "CLIENT", "COST", "DURATION", "ID", "INPUT", "KEY",
@@ -73,6 +74,8 @@ def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
     naive = moment.tzinfo is None
     delta = (moment.replace(tzinfo=UTC) if naive else moment) - _EPOCH
     us = (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+    if us not in TS_RANGE_US:
+        return None  # the slow path names the field
     kind = "llm" if kind is None or kind == "" else kind.strip().lower() if type(kind) is str else None
     if aggregate is None:
         aggregate = False

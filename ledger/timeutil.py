@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 __all__ = [
     "HOUR_US",
+    "TS_RANGE_US",
     "US",
     "day_start",
     "from_us",
@@ -38,7 +39,10 @@ def parse_ts(value: object) -> tuple[int, bool]:
     naive = moment.tzinfo is None
     if naive:
         moment = moment.replace(tzinfo=UTC)
-    return to_us(moment), naive
+    us = to_us(moment)
+    if us not in TS_RANGE_US:
+        raise ValueError("falls outside the years 1 to 9999 in UTC")
+    return us, naive
 
 
 def to_us(moment: datetime) -> int:
@@ -47,6 +51,10 @@ def to_us(moment: datetime) -> int:
         moment = moment.replace(tzinfo=UTC)
     delta = moment - _EPOCH
     return (delta.days * 86400 + delta.seconds) * US + delta.microseconds
+
+
+# The instants a datetime can hold in UTC: a time outside (9999-12-31T23:00:00-05:00) could be stored but never read.
+TS_RANGE_US = range(to_us(datetime.min.replace(tzinfo=UTC)), to_us(datetime.max.replace(tzinfo=UTC)) + 1)
 
 
 def from_us(us: int) -> datetime:

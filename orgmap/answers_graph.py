@@ -27,6 +27,7 @@ from orgmap.paging import page, parse_window
 
 if TYPE_CHECKING:
     from graph import CompanyGraph
+    from vault.problems import Problem
 
 __all__ = ["GraphAnswers", "node_ref"]
 
@@ -48,6 +49,7 @@ class GraphAnswers:
 
     graph: CompanyGraph
     vault: Any
+    settings_problems: list[Problem]
     cost_per_day: Callable[[list[str], timedelta], dict[str, float]]
     spend_brief: Callable[[str], dict[str, Any] | None]
 
@@ -167,7 +169,7 @@ class GraphAnswers:
     def check(self, limit: int = 50, cursor: str | None = None, severity: str | None = None) -> Diagnostics:
         """Vault diagnostics: bad YAML, unreadable files, dangling links, ambiguous names, unowned agents."""
         with self.graph.read():
-            problems = sorted(self.graph.problems)
+            problems = sorted([*self.graph.problems, *self.settings_problems])
         errors = sum(1 for p in problems if p.severity == "error")
         warnings = len(problems) - errors
         shown = [p for p in problems if severity is None or p.severity == severity]

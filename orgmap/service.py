@@ -8,6 +8,7 @@ The questions live in `orgmap.answers_graph`, `answers_spend` and `answers_anoma
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -18,14 +19,16 @@ from graph import CompanyGraph
 from graph.live import LiveGraph
 from graph.queries import owners
 from ledger import BudgetSpec, Ledger, RunSettings
+from ledger.anomaly import AnomalyConfig, ConfigError, with_numbers
 from ledger.feedback import AnomalyFeedback
 from orgmap.answers_anomaly import AnomalyAnswers
 from orgmap.answers_graph import GraphAnswers
 from orgmap.answers_spend import SpendAnswers
 from orgmap.config import state_dir
 from orgmap.vault_changes import change_events_from
+from vault.problems import Problem
 
-__all__ = ["Service", "ServiceSlot", "budget_specs", "run_settings"]
+__all__ = ["Service", "ServiceSlot", "budget_specs", "run_settings", "settings_problems"]
 
 log = logging.getLogger("orgmap")
 
@@ -45,6 +48,7 @@ class Service(GraphAnswers, SpendAnswers, AnomalyAnswers):
         self.feedback = AnomalyFeedback(ledger.store.path)
         self._lock = threading.RLock()
         self._synced_revision = -1
+        self.settings_problems: list[Problem] = []
         self._stopping = threading.Event()
         self._scanner: threading.Thread | None = None
         self.sync()
@@ -112,6 +116,7 @@ class Service(GraphAnswers, SpendAnswers, AnomalyAnswers):
             self.ledger.set_resolver(self._resolve_locked)
             self.ledger.set_budgets(budget_specs(g))
             self.ledger.set_run_settings(RunSettings(), run_settings(g))
+            self.settings_problems = settings_problems(g)
             self._synced_revision = self.graph.revision
 
     def _resolve_locked(self, name: str) -> str | None:
@@ -133,7 +138,7 @@ def _number(value: object) -> float | None:
         number = float(value)
     except ValueError:
         return None
-    return number if number >= 0 else None
+    return number if 0 <= number < math.inf else None
 
 
 _LIMITS = ("daily_usd", "monthly_usd", "hourly_usd", "per_run_usd")
@@ -181,16 +186,43 @@ def budget_specs(g: Any) -> list[BudgetSpec]:
 
 
 def run_settings(g: Any) -> dict[str, RunSettings]:
-    """Per-agent run outlier rules from frontmatter (`runs: {cost_k: 5, max_retries: 3, max_calls: 200}`)."""
+    """Per-agent run outlier rules from frontmatter (`runs: {cost_k: 5, max_retries: 3, max_calls: 200}`); rules
+    that cannot be used are left out (and reported by `settings_problems`)."""
     found: dict[str, RunSettings] = {}
     for node, data in g.nodes(data=True):
-        rules = data.get("runs")
-        if data.get("kind") != "agent" or not isinstance(rules, dict):
-            continue
-        try:
-            found[node] = RunSettings(**{k: v for k, v in rules.items() if k in RunSettings.__dataclass_fields__})
-        except (TypeError, ValueError):
-            continue
+        if data.get("kind") == "agent" and data.get("runs"):
+            try:
+                found[node] = with_numbers(RunSettings(), data["runs"], "runs")
+            except ConfigError:
+                continue
+    return found
+
+
+def _budget_complaints(budget: object) -> list[str]:
+    """What in a `budget:` value cannot be used, each naming its key: the limit it was meant to set is not applied."""
+    if not isinstance(budget, dict):
+        return [f"budget: needs a mapping such as {{monthly_usd: 500}}, got {budget!r}"]
+    bad = [f"budget: {name} needs a finite number >= 0, got {budget[name]!r}"
+           for name in _LIMITS if budget.get(name) is not None and _number(budget[name]) is None]
+    bad += [f"budget: unknown field {key!r} (known: {', '.join(_LIMITS)}, thresholds)"
+            for key in budget if key not in (*_LIMITS, "thresholds")]
+    return bad
+
+
+def settings_problems(g: Any) -> list[Problem]:
+    """Frontmatter settings orgmap cannot use (`budget:`, `runs:`, `anomaly:`), as vault problems with the note's path:
+    a guardrail a person believes set but that is not applied must show in `orgmap check`, not vanish."""
+    found: list[Problem] = []
+    for node, data in g.nodes(data=True):
+        complaints = _budget_complaints(data["budget"]) if data.get("budget") is not None else []
+        for key, base in (("runs", RunSettings()), ("anomaly", AnomalyConfig())):
+            if data.get("kind") == "agent" and data.get(key) is not None:
+                try:
+                    with_numbers(base, data[key], key)
+                except ConfigError as exc:
+                    complaints.append(str(exc))
+        found += [Problem(data.get("path") or node, 0, "error", "bad_setting", f"{message}; not applied")
+                  for message in complaints]
     return found
 
 

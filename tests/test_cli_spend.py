@@ -163,3 +163,14 @@ def test_ordinary_mistakes_are_clear_messages_not_tracebacks(vault: Path, tmp_pa
         main(["demo", "--dir", str(tmp_path / "d"), "--no-serve", "--now", "garbage"])
     assert main(["top", "--vault", str(vault), "--window", "30m"]) == 2
     assert "window must look like" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("command", "fmt"), [("ingest", []), ("import", ["jsonl"])])
+def test_a_line_nested_too_deeply_to_parse_is_one_rejected_row(
+        vault: Path, tmp_path: Path, command: str, fmt: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """A JSON line nested thousands deep overflowed the parser's recursion: the command died with a traceback."""
+    deep = '{"a":' * 5000 + "1" + "}" * 5000
+    path = _write_jsonl(tmp_path / "deep.jsonl", [_event(1), deep, _event(2)])
+    assert main([command, *fmt, str(path), "--vault", str(vault)]) == 1
+    out = capsys.readouterr().out
+    assert "2 events stored" in out and "1 rejected" in out and "deep.jsonl:2" in out

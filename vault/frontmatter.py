@@ -84,9 +84,31 @@ def json_safe(value: object) -> object:
     return str(value)
 
 
+_MAX_VALUES = 100_000  # values in one frontmatter, aliases expanded: a "billion laughs" note is refused, not walked
+
+
+def _expanded_size(value: object, sizes: dict[int, int]) -> int:
+    """How many values `value` holds with YAML aliases expanded, counting each shared object once (linear time);
+    ValueError for an alias that refers to its own ancestor."""
+    if not isinstance(value, dict | list | tuple | set | frozenset):
+        return 1
+    key = id(value)
+    if key in sizes:
+        if sizes[key] < 0:
+            raise ValueError("a YAML alias refers to the value that contains it")
+        return sizes[key]
+    sizes[key] = -1
+    items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+    sizes[key] = 1 + sum(_expanded_size(item, sizes) for item in items)
+    return sizes[key]
+
+
 def load_yaml(text: str) -> object:
     """YAML text to JSON-safe data with the YAML 1.2-leaning loader; raises yaml.YAMLError or ValueError."""
-    return json_safe(yaml.load(text, Loader=_Loader))
+    data = yaml.load(text, Loader=_Loader)
+    if _expanded_size(data, {}) > _MAX_VALUES:
+        raise ValueError(f"YAML aliases expand it past {_MAX_VALUES:,} values")
+    return json_safe(data)
 
 
 def read_frontmatter(yaml_text: str, first_line: int) -> tuple[object, YamlError | None]:
@@ -102,3 +124,5 @@ def read_frontmatter(yaml_text: str, first_line: int) -> tuple[object, YamlError
         return None, YamlError(line, f"invalid YAML in frontmatter: {exc.problem or exc.context}")
     except (yaml.YAMLError, ValueError) as exc:
         return None, YamlError(first_line, f"invalid YAML in frontmatter: {exc}")
+    except RecursionError:
+        return None, YamlError(first_line, "invalid YAML in frontmatter: nested too deeply to read")

@@ -2,7 +2,7 @@
 changes (on the agent and what it depends on) that most likely caused them."""
 
 from ledger.anomaly.attribute import corroborated, effective_kind, explain, peers_moved, rank_changes, with_peers
-from ledger.anomaly.config import AnomalyConfig, ConfigError
+from ledger.anomaly.config import AnomalyConfig, ConfigError, with_numbers
 from ledger.anomaly.derived import Metrics, daily, hourly
 from ledger.anomaly.detect import anomaly_id, detect
 from ledger.anomaly.model import Anomaly, Candidate, ChangeEvent, FactorShares, WindowStats
@@ -25,5 +25,6 @@ __all__ = [
     "hourly",
     "peers_moved",
     "rank_changes",
+    "with_numbers",
     "with_peers",
 ]

@@ -4,13 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["AnomalyConfig", "ConfigError"]
+__all__ = ["AnomalyConfig", "ConfigError", "with_numbers"]
+
+Settings = TypeVar("Settings")
+_MOST = 1_000_000  # any setting: more days than that overflows a microsecond timestamp; more of anything is a typo
 
 
 class ConfigError(ValueError):
     """A bad override: names the field and the value."""
+
+
+def with_numbers(base: Settings, overrides: object, what: str) -> Settings:
+    """`base` (a dataclass of numbers) with fields replaced from a note's `what:` mapping; a ConfigError names the
+    first unknown key, wrong type or negative value (a string would be multiplied, not compared, where it is used).
+
+    >>> with_numbers(AnomalyConfig(), {"spike_z": 6}, "anomaly").spike_z
+    6.0
+    """
+    if not overrides:
+        return base
+    if not isinstance(overrides, Mapping):
+        raise ConfigError(f"{what}: needs a mapping of settings, got {overrides!r}")
+    known = {f.name: type(getattr(base, f.name)) for f in fields(base)}  # type: ignore[arg-type]
+    changes: dict[str, Any] = {}
+    for key, value in overrides.items():
+        if key not in known:
+            raise ConfigError(f"{what}: unknown field {key!r} (known: {', '.join(sorted(known))})")
+        kind = known[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= _MOST:
+            raise ConfigError(f"{what}: field {key!r} needs a number from 0 to {_MOST:,}, got {value!r}")
+        if kind is int and value != int(value):
+            raise ConfigError(f"{what}: field {key!r} needs a whole number, got {value!r}")
+        changes[key] = kind(value)
+    return replace(base, **changes)  # type: ignore[type-var]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,19 +108,6 @@ class AnomalyConfig:
     min_score: float = 0.3
     top_candidates: int = 3
 
-    def with_overrides(self, overrides: Mapping[str, Any] | None) -> AnomalyConfig:
+    def with_overrides(self, overrides: object) -> AnomalyConfig:
         """This config with fields replaced from a mapping (a note's `anomaly:` frontmatter); unknown keys fail."""
-        if not overrides:
-            return self
-        known = {f.name: type(getattr(self, f.name)) for f in fields(self)}
-        changes: dict[str, Any] = {}
-        for key, value in overrides.items():
-            if key not in known:
-                raise ConfigError(f"anomaly config: unknown field {key!r} (known: {', '.join(sorted(known))})")
-            kind = known[key]
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ConfigError(f"anomaly config: field {key!r} needs a number >= 0, got {value!r}")
-            if kind is int and value != int(value):
-                raise ConfigError(f"anomaly config: field {key!r} needs a whole number, got {value!r}")
-            changes[key] = kind(value)
-        return replace(self, **changes)
+        return with_numbers(self, overrides, "anomaly")

@@ -62,6 +62,15 @@ def test_a_zoneless_iso_time_is_passed_on_for_the_ledger_to_warn(tmp_path: Path)
     assert event["ts"] == "2024-11-01T09:30:00"
 
 
+@pytest.mark.parametrize("ts", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"])
+def test_an_iso_time_beyond_any_year_in_utc_is_a_row_error(tmp_path: Path, ts: str) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text(f"ts,agent,cost_usd\n{ts},a,1\n2024-11-01T09:30:00Z,a,2\n")
+    bad, good = importers.read(path)
+    assert bad == RowError(str(path), 2, "ts", f"out of range in UTC: {ts!r}")
+    assert good["cost_usd"] == 2
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -74,3 +83,13 @@ def test_a_zoneless_iso_time_is_passed_on_for_the_ledger_to_warn(tmp_path: Path)
 def test_parse_mapping_errors(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_mapping(text)
+
+
+def test_bytes_that_are_not_utf8_reject_their_row_not_the_file(tmp_path: Path) -> None:
+    """One Latin-1 byte on row 3 of a CSV rejected the whole file at line 0, the good rows before and after with it."""
+    path = tmp_path / "e.csv"
+    path.write_bytes(b"ts,agent,cost_usd\n2024-11-01T09:00:00Z,a,1\n2024-11-01T09:01:00Z,caf\xe9,2\n"
+                     b"2024-11-01T09:02:00Z,a,3\n")
+    first, bad, last = importers.read(path)
+    assert bad == RowError(str(path), 3, "agent", "bytes that are not UTF-8 text")
+    assert (first["cost_usd"], last["cost_usd"]) == (1, 3)

@@ -79,3 +79,29 @@ def test_a_body_saved_with_a_utf8_byte_order_mark_is_read(doors, tmp_path) -> No
         answer = api.post("/v1/events/cost", content=body, headers={"content-type": "application/json"})
     assert answer.status_code == 200, answer.text
     assert answer.json()["accepted"] == 1
+
+
+def test_a_time_no_datetime_can_hold_in_utc_is_rejected_and_cannot_break_the_reads(doors, tmp_path) -> None:
+    """9999-12-31T23:59:59-05:00 is a valid ISO string but year 10000 in UTC: once stored, every read of the changes
+    failed with a 500. It is rejected by its field; the good event of the same batch is kept."""
+    far = "9999-12-31T23:59:59-05:00"
+    costs = [{"id": "far-1", "ts": far, "agent": "support-bot", "cost_usd": 1},
+             {"id": "near-1", "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 1}]
+    changes = [{"ts": far, "target": "Support Reply Agent", "kind": "deploy", "summary": "far"},
+               {"ts": "0001-01-01T00:00:00+05:00", "target": "Support Reply Agent", "kind": "deploy", "summary": "x"},
+               {"ts": "2026-03-02T09:00:00Z", "target": "Support Reply Agent", "kind": "deploy", "summary": "near"}]
+    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+        cost = api.post("/v1/events/cost", json=costs).json()
+        change = api.post("/v1/events/change", json=changes).json()
+        listed = api.get("/v1/changes")
+    assert (cost["accepted"], [(r["row"], r["field"]) for r in cost["rejected"]]) == (1, [(1, "ts")])
+    assert (change["accepted"], [(r["row"], r["field"]) for r in change["rejected"]]) == (1, [(1, "ts"), (2, "ts")])
+    assert listed.status_code == 200 and [c["summary"] for c in listed.json()["items"]] == ["near"]
+
+
+def test_a_body_nested_too_deeply_to_parse_is_a_422_not_a_500(doors, tmp_path) -> None:
+    body = b"[" * 100_000 + b"]" * 100_000
+    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+        for route in ("/v1/events/cost", "/v1/events/change"):
+            answer = api.post(route, content=body, headers={"content-type": "application/json"})
+            assert (answer.status_code, answer.json()["error"]["field"]) == (422, "body")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -11,6 +13,7 @@ import httpx
 import pytest
 
 from api.app import create_app
+from orgmap.intake import import_files
 from orgmap.service import Service
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "company"
@@ -76,3 +79,89 @@ def test_litellm_callback_is_attributed_and_idempotent(server: tuple[str, Path])
     again = httpx.post(f"{base}/v1/litellm", json=[payload]).json()
     assert (first["accepted"], again["accepted"], again["duplicates"]) == (1, 0, 1)
     assert first["total_cost_usd"] == pytest.approx(0.25)
+
+
+def _otlp_span(**fields: object) -> dict:
+    """One GenAI chat span of the Docs Assistant with 10 input tokens, `fields` replacing its own."""
+    return {"traceId": "5b8efff798038103d269b633813fc60d", "spanId": "eee19b7ec3c1b175", "name": "chat",
+            "startTimeUnixNano": "1763629200000000000",
+            "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
+                           {"key": "gen_ai.agent.name", "value": {"stringValue": "Docs Assistant"}},
+                           {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "10"}}], **fields}
+
+
+@pytest.mark.parametrize(("resource_spans", "field"), [
+    ([1, "x"], "resourceSpans"),
+    ([{"resource": "svc", "scopeSpans": []}], "resource"),
+    ([{"scopeSpans": [{"spans": [_otlp_span(attributes=["x", 1])]}]}], "attributes"),
+    ([{"scopeSpans": [{"spans": [_otlp_span(attributes=[
+        {"key": "tokens", "value": {"intValue": "ten"}}])]}]}], "attributes.tokens"),
+    ([{"scopeSpans": [{"spans": [_otlp_span(attributes=[
+        {"key": "tags", "value": {"arrayValue": [1]}}])]}]}], "attributes.tags"),
+    ([{"scopeSpans": [{"spans": [_otlp_span(startTimeUnixNano="9" * 30)]}]}], "startTimeUnixNano"),
+    ([{"scopeSpans": [{"spans": [_otlp_span(endTimeUnixNano="soon")]}]}], "endTimeUnixNano"),
+])
+def test_malformed_otlp_is_rejected_by_field_not_a_500(server: tuple[str, Path], resource_spans: list,
+                                                        field: str) -> None:
+    base, _ = server
+    response = httpx.post(f"{base}/v1/traces", json={"resourceSpans": resource_spans})
+    assert response.status_code == 200
+    assert response.json()["partialSuccess"]["errorMessage"].startswith(f"{field}: ")
+
+
+def test_an_otlp_file_with_a_malformed_line_keeps_its_other_lines(tmp_path: Path) -> None:
+    good = {"resourceSpans": [{"scopeSpans": [{"spans": [_otlp_span()]}]}]}
+    bad = {"resourceSpans": [{"scopeSpans": [{"spans": [_otlp_span(spanId="eee19b7ec3c1b176", attributes=[
+        {"key": "n", "value": {"doubleValue": "x"}}])]}]}]}
+    path = tmp_path / "traces.jsonl"
+    path.write_text(f"{json.dumps(bad)}\n{json.dumps(good)}\n")
+    (tmp_path / "vault").mkdir()
+    with Service.open(tmp_path / "vault") as service:
+        summary = import_files(service, [path], format="otel")
+    assert summary.cost.accepted == 1
+    assert summary.rejected() == [f"{path}:1: attributes.n: doubleValue is not a number: 'x'"]
+
+
+def test_a_litellm_start_time_beyond_year_9999_in_utc_is_rejected_not_a_500(server: tuple[str, Path]) -> None:
+    base, _ = server
+    payload = {"id": "chatcmpl-far", "response_cost": 0.1, "startTime": "9999-12-31T23:59:59-05:00",
+               "metadata": {"user_api_key_alias": "sql-analyst"}}
+    answer = httpx.post(f"{base}/v1/litellm", json=payload)
+    assert answer.status_code == 200
+    assert answer.json()["rejected"][0]["field"] == "startTime"
+
+
+@pytest.mark.parametrize("route", ["/v1/traces", "/v1/litellm", "/v1/events/cost", "/v1/events/change"])
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_body_past_the_limit_is_a_413_on_every_route(server: tuple[str, Path], route: str, chunked: bool) -> None:
+    """The 32 MiB limit held only for /v1/traces: /v1/litellm and the event routes read any size whole."""
+    from api.limits import MAX_BODY
+
+    base, _ = server
+    body = b"[" + b" " * MAX_BODY + b"]"
+    content = (body[i:i + 2**20] for i in range(0, len(body), 2**20)) if chunked else body
+    answer = httpx.post(f"{base}{route}", content=content, headers={"content-type": "application/json"})
+    assert (answer.status_code, answer.json()["error"]["field"]) == (413, "body")
+
+
+@pytest.mark.parametrize(("body", "content_type", "status", "field"), [
+    (b"{not json", "application/json", 400, "body"),
+    (b"\xff\xfe\x00", "application/x-protobuf", 400, "body"),
+    (b"\x1f\x8bnot gzip", "application/json", 400, "body"),
+    (b"{}", "text/plain", 415, "content-type"),
+])
+def test_an_otlp_body_that_cannot_be_decoded_is_a_4xx(server: tuple[str, Path], body: bytes, content_type: str,
+                                                      status: int, field: str) -> None:
+    """OTLP/HTTP says a request whose data cannot be decoded gets 400 Bad Request; it was a 200 'partial success'."""
+    base, _ = server
+    answer = httpx.post(f"{base}/v1/traces", content=body, headers={"content-type": content_type})
+    assert (answer.status_code, answer.json()["error"]["field"]) == (status, field)
+
+
+@pytest.mark.parametrize("body", [gzip.compress(b'{"id": "x"}'), b"[" * 100_000 + b"]" * 100_000],
+                         ids=["gzip", "deep"])
+def test_a_litellm_body_fastapi_cannot_parse_gets_our_error_shape(server: tuple[str, Path], body: bytes) -> None:
+    """A gzip or too deeply nested body got FastAPI's bare `{"detail": ...}`, unlike every other error."""
+    base, _ = server
+    answer = httpx.post(f"{base}/v1/litellm", content=body, headers={"content-type": "application/json"})
+    assert (answer.status_code, answer.json()["error"]["field"]) == (400, "body")

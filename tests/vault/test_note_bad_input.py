@@ -56,3 +56,15 @@ def test_bom_and_crlf() -> None:
 def test_note_json_round_trip() -> None:
     note = parse_note("A/B.md", b"---\nowner: \"[[T|t]]\"\nx: [[bad]]\ntags: [a]\n---\n![[E#^b]] #tag\n")
     assert Note.from_json(note.to_json()) == note
+
+
+def test_yaml_alias_bombs_are_refused_not_expanded() -> None:
+    """A "billion laughs" frontmatter: each level lists the one above nine times. Expanding it to JSON data walked
+    9**levels values (a vault with one such note never finished loading); a self-referring alias recursed forever."""
+    levels = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 8)]
+    bomb = parse_note("Bomb.md", ("---\ntype: agent\n" + "\n".join(levels) + "\n---\n[[B]]\n").encode())
+    assert codes(bomb) == [("bad_yaml", 2, "error")] and "aliases expand" in bomb.problems[0].message
+    assert bomb.links == (Link("B", 12),)
+    itself = parse_note("Self.md", b"---\ntype: agent\na: &a [x, *a]\n---\n")
+    assert codes(itself) == [("bad_yaml", 2, "error")] and "refers to the value" in itself.problems[0].message
