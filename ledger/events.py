@@ -137,6 +137,8 @@ def _text(raw: Mapping[str, Any], name: str, *, required: bool = False) -> str |
     value = value.strip()
     if required and not value:
         raise EventError(name, "is required")
+    if len(value) > MAX_TEXT:
+        raise EventError(name, f"must be at most {MAX_TEXT:,} characters, got {len(value):,}")
     return value or None
 
 
@@ -164,6 +166,7 @@ def _int(raw: Mapping[str, Any], name: str, *, minimum: int = 0, maximum: int | 
 
 _INFINITE = (float("inf"), float("-inf"))
 MAX_INT = 2**63 - 1  # what SQLite stores as an INTEGER
+MAX_TEXT = 10_000  # characters in one text field (a name, a summary): longer is a mistake, not a name
 MAX_PERIOD_S = 366 * 86_400  # the longest usage bucket an aggregate may cover (a year of a yearly report)
 
 

@@ -14,6 +14,7 @@ from .events import (
     COST_KINDS,
     MAX_INT,
     MAX_PERIOD_S,
+    MAX_TEXT,
     MAX_TOKENS_PER_CALL,
     CostEvent,
     agent_key,
@@ -64,7 +65,7 @@ def _number(value: Any) -> Any:
 def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
     get = raw.get
     ts, agent, kind, aggregate = get("ts"), get("agent"), get("kind"), get("aggregate")
-    if type(ts) is not str or type(agent) is not str:
+    if type(ts) is not str or type(agent) is not str or len(agent) > MAX_TEXT:
         return None
     agent = agent.strip()
     try:
@@ -88,7 +89,7 @@ def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
             return None
     texts = list(map(get, _TEXT))
     for v in texts:
-        if v is not None and type(v) is not str:
+        if v is not None and (type(v) is not str or len(v) > MAX_TEXT):
             return None
     texts = [v.strip() or None if v else None for v in texts]
     retry, runs, period = get("retry"), get("runs"), get("period_s")
@@ -101,7 +102,7 @@ def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
         or (runs is not None and (type(runs) is not int or not 0 <= runs <= MAX_INT))
         or (period is not None and (type(period) is not int or not 1 <= period <= MAX_PERIOD_S))
         or (attributes is not None and type(attributes) is not dict)
-        or (event_id is not None and (type(event_id) is not str or not event_id.strip()))
+        or (event_id is not None and (type(event_id) is not str or not event_id.strip() or len(event_id) > MAX_TEXT))
         or tokens[2] + tokens[3] > tokens[0] or tokens[4] > tokens[1]
     ):
         return None

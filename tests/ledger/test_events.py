@@ -72,6 +72,16 @@ def test_numbers_no_store_can_hold_are_rejected_by_field_and_the_batch_kept(ledg
     assert len(report.rejected[0].message) < 100
 
 
+@pytest.mark.parametrize("field", ["agent", "model", "id", "run_id"])
+def test_a_text_field_past_10k_characters_is_rejected_by_name(ledger: Ledger, field: str) -> None:
+    event = {"ts": "2025-10-15T10:00:00Z", "agent": "triage", "cost_usd": 1.0, field: "x" * 10_001}
+    report = ledger.ingest_cost([event, {"ts": "2025-10-15T10:00:00Z", "agent": "triage", "cost_usd": 2.0}])
+    assert report.accepted == 1 and [(r.row, r.field) for r in report.rejected] == [(1, field)]
+    changes = ledger.ingest_changes([{"ts": "2025-10-15T10:00:00Z", "target": "triage", "kind": "deploy",
+                                      "summary": "y" * 10_001}])
+    assert [(r.row, r.field) for r in changes.rejected] == [(1, "summary")]
+
+
 def test_same_id_twice_and_a_file_imported_twice_count_once(ledger: Ledger, tmp_path: Path, now) -> None:
     rows = [
         {"id": "e1", "ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "cost_usd": 1.25},
