@@ -38,15 +38,20 @@ COST_KINDS = ("llm", "tool", "embedding", "retrieval", "other")
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """A row that could not become an event: where it is and what is wrong with which field."""
+    """A row that could not become an event: where it is and what is wrong with which field.
+
+    `element` is the row's index in a JSON array file, shown instead of the line (`export.json [1234]`,
+    jq's `.[1234]`): a one-line export has every element on line 1.
+    """
 
     file: str
     line: int
     field: str
     message: str
+    element: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}"
+        where = f"{self.file}:{self.line}" if self.element is None else f"{self.file} [{self.element}]"
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 

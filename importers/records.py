@@ -12,12 +12,13 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from importers.base import Event, Progress, RowError, guarded
 
-__all__ = ["Row", "json_layout", "per_row", "records"]
+__all__ = ["Cursor", "Row", "json_layout", "per_row", "records"]
 
 Row = tuple[int, Any]  # (line number, parsed value or RowError)
 CHUNK = 1 << 20
@@ -25,6 +26,20 @@ _CSV_FIELD_LIMIT = 1 << 26
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")  # bytes the CSV reader could not decode, kept by surrogateescape
 _TOO_DEEP = "invalid JSON: nested too deeply to read"
 _SPLIT_MARGIN = 64  # a token cut by a chunk boundary fails within this many characters of the end
+
+
+@dataclass(slots=True)
+class Cursor:
+    """Where in its file the row being converted is; `records` moves it onto each row it yields.
+
+    Importers convert a row whole before they read the next, so every event or error that comes out
+    of an importer is from the row the cursor is on. `element` is a JSON array element's index (None
+    in other layouts and on a row `records` could not read).
+    """
+
+    file: str = ""
+    line: int = 0
+    element: int | None = None
 
 
 class _Meter:
@@ -71,27 +86,34 @@ def json_layout(head: bytes) -> str:
     return "document"
 
 
-def records(path: Path, on_progress: Progress | None = None, *, required: Sequence[str] = ()) -> Iterator[Row]:
+def records(path: Path, on_progress: Progress | None = None, *, required: Sequence[str] = (),
+            cursor: Cursor | None = None) -> Iterator[Row]:
     """Yield (line, value) for each row of a JSON Lines, JSON array, JSON document or CSV file.
 
     Unreadable rows come as (line, RowError). For CSV, a header lacking a `required` column gives
-    one RowError on line 1 and nothing else.
+    one RowError on line 1 and nothing else. A `cursor` is moved onto each row before it is yielded.
     """
     file = str(path)
     total = os.path.getsize(path)
+    cursor = cursor or Cursor()
     with open(path, "rb") as raw:
         layout = json_layout(raw.read(64 * 1024))
         raw.seek(0)
         meter = _Meter(raw, total, on_progress)
+        rows: Iterator[Row]
         if layout == "lines":
-            yield from _json_lines(raw, file, meter)
+            rows = _json_lines(raw, file, meter)
         elif layout == "array":
-            yield from _json_array(io.TextIOWrapper(raw, encoding="utf-8-sig"), file, meter)
+            rows = _json_array(io.TextIOWrapper(raw, encoding="utf-8-sig"), file, meter)
         elif layout == "document":
-            yield from _json_document(raw, file)
+            rows = _json_document(raw, file)
         else:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
-            yield from _csv_rows(text, file, meter, required)
+            rows = _csv_rows(text, file, meter, required)
+        for index, (line, value) in enumerate(rows):
+            element = index if layout == "array" and not isinstance(value, RowError) else None
+            cursor.file, cursor.line, cursor.element = file, line, element
+            yield line, value
         meter.finish()
 
 

@@ -85,3 +85,13 @@ def test_reading_is_lazy_and_reports_progress(tmp_path: Path) -> None:
     assert len(rest) == 20_000 - 10
     assert seen[-1] == (total, total) and all(size == total for _, size in seen)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_an_error_in_a_one_line_json_array_names_its_element(tmp_path: Path) -> None:
+    """Every element of a one-line export is on line 1: the element's index is what finds it."""
+    rows = [{"ts": "2026-11-01T00:00:00Z", "agent": "a"}, {"ts": "yesterday", "agent": "b"}]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    found = list(importers.read(path, "jsonl"))
+    assert isinstance(found[1], RowError) and (found[1].line, found[1].element) == (1, 1)
+    assert str(found[1]) == f"{path} [1]: ts: not an ISO 8601 timestamp: 'yesterday'"
