@@ -3,12 +3,13 @@ into the ledger's two ingests, with one summary for the CLI and the HTTP receive
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from importers import RowError, events_from_litellm_payload, events_from_otlp, git_changes, merge_targets
+from importers import Cursor, RowError, events_from_litellm_payload, events_from_otlp, git_changes, merge_targets
 from importers import read as read_file
 from ledger import IngestReport, Rejection
 
@@ -29,7 +30,11 @@ __all__ = [
 
 @dataclass(slots=True)
 class ImportSummary:
-    """What one import did, over all its files: the ledger's counts plus the rows no importer could read."""
+    """What one import did, over all its files: the ledger's counts plus the rows not stored, by file and line.
+
+    `unreadable` holds the rows no importer could read and, for files, the rows the ledger rejected;
+    the ledger's reports keep rejections only where there is no file (their row is the event number).
+    """
 
     cost: IngestReport = field(default_factory=IngestReport)
     changes: IngestReport = field(default_factory=IngestReport)
@@ -44,7 +49,7 @@ class ImportSummary:
         return self.cost.duplicates + self.changes.duplicates
 
     def rejected(self) -> list[str]:
-        """Every rejected row, one line each: file and line for unreadable rows, event number for the ledger's."""
+        """Every rejected row, one line each: file and line (or element) where there is a file, else event number."""
         out = [str(e) for e in self.unreadable]
         out += [f"cost event {r.row}: {r.field}: {r.message}" for r in self.cost.rejected]
         out += [f"change event {r.row}: {r.field}: {r.message}" for r in self.changes.rejected]
@@ -76,12 +81,38 @@ def _merge(a: IngestReport, b: IngestReport) -> IngestReport:
                         a.total_cost_usd + b.total_cost_usd, [*a.items, *b.items], a.alerts + b.alerts)
 
 
+class _Places:
+    """The file place of each event handed to one ingest, by event number: two machine ints an event."""
+
+    def __init__(self, cursor: Cursor) -> None:
+        self.cursor, self.lines, self.elements = cursor, array("q"), array("q")
+
+    def add(self) -> None:
+        """Note the cursor's place for the next event."""
+        self.lines.append(self.cursor.line)
+        self.elements.append(-1 if self.cursor.element is None else self.cursor.element)
+
+    def errors(self, rejected: Iterable[Rejection]) -> list[RowError]:
+        """The ledger's rejections (1-based event numbers) as row errors at their file places."""
+        out = []
+        for r in rejected:
+            element = self.elements[r.row - 1]
+            out.append(RowError(self.cursor.file, self.lines[r.row - 1], r.field, r.message,
+                                None if element < 0 else element))
+        return out
+
+
 def import_events(svc: Service, items: Iterable[Mapping[str, Any] | RowError], *, source: str | None = None,
                   on_progress: Callable[[int, int | None], None] | None = None,
-                  item_results: bool = False) -> ImportSummary:
-    """Stream importer output into the ledger: cost events as they come, change events after, errors kept."""
+                  item_results: bool = False, cursor: Cursor | None = None) -> ImportSummary:
+    """Stream importer output into the ledger: cost events as they come, change events after, errors kept.
+
+    With the `cursor` of the file the items come from, the ledger's rejections are reported at their
+    rows in it (with `unreadable`) rather than by event number; the events themselves are stored as given.
+    """
     summary = ImportSummary()
     changes: list[Mapping[str, Any]] = []
+    cost_places, change_places = (_Places(cursor), _Places(cursor)) if cursor is not None else (None, None)
 
     def costs() -> Iterator[Mapping[str, Any]]:
         for item in items:
@@ -89,7 +120,11 @@ def import_events(svc: Service, items: Iterable[Mapping[str, Any] | RowError], *
                 summary.unreadable.append(item)
             elif "target" in item and "agent" not in item:
                 changes.append(item)
+                if change_places is not None:
+                    change_places.add()
             else:
+                if cost_places is not None:
+                    cost_places.add()
                 yield item
 
     svc.sync()
@@ -98,15 +133,25 @@ def import_events(svc: Service, items: Iterable[Mapping[str, Any] | RowError], *
         on_progress(1, 1)
     if changes:
         summary.changes = svc.ledger.ingest_changes(changes, source=source)
+    if cost_places is not None and change_places is not None:
+        summary.unreadable += cost_places.errors(summary.cost.rejected) + change_places.errors(summary.changes.rejected)
+        summary.cost = replace(summary.cost, rejected=[])
+        summary.changes = replace(summary.changes, rejected=[])
     return summary
 
 
 def import_files(svc: Service, paths: Sequence[Path], *, format: str | None = None,
                  mapping: Mapping[str, str] | None = None,
                  on_progress: Callable[[int, int | None], None] | None = None) -> ImportSummary:
-    """Import files of one format (detected per file when not named), idempotently, into one summary."""
-    return _each(paths, lambda path: import_events(svc, read_file(path, format, mapping=mapping,
-                                                                  on_progress=on_progress)))
+    """Import files of one format (detected per file when not named), idempotently, into one summary;
+    every rejected row is named by its file and line (or JSON array element)."""
+
+    def one(path: Path) -> ImportSummary:
+        cursor = Cursor()
+        items = read_file(path, format, mapping=mapping, on_progress=on_progress, cursor=cursor)
+        return import_events(svc, items, cursor=cursor)
+
+    return _each(paths, one)
 
 
 def ingest_jsonl_files(svc: Service, paths: Sequence[Path],

@@ -174,3 +174,63 @@ def test_a_line_nested_too_deeply_to_parse_is_one_rejected_row(
     assert main([command, *fmt, str(path), "--vault", str(vault)]) == 1
     out = capsys.readouterr().out
     assert "2 events stored" in out and "1 rejected" in out and "deep.jsonl:2" in out
+
+
+def _write_csv(path: Path, rows: list[dict]) -> Path:
+    columns = list(rows[0])
+    lines = [",".join(columns), *(",".join(str(r[c]) for c in columns) for r in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("name", "fmt", "place"), [
+    ("usage.csv", "csv", "usage.csv:5: input_tokens"),  # header on line 1, the bad row fourth
+    ("usage.jsonl", "jsonl", "usage.jsonl:4: input_tokens"),
+    ("usage.json", "jsonl", "usage.json [3]: input_tokens"),  # a one-line array: the element, not line 1
+])
+def test_import_names_the_file_place_of_a_row_the_ledger_rejects(
+        vault: Path, tmp_path: Path, name: str, fmt: str, place: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The ledger's rejections said "cost event N" (N counted over the import): a user could not find the row."""
+    rows = [{**_event(i), "input_tokens": 10**29 if i == 3 else 1000} for i in range(6)]
+    path = tmp_path / name
+    if fmt == "csv":
+        _write_csv(path, rows)
+    elif name.endswith(".json"):
+        path.write_text(json.dumps(rows), encoding="utf-8")
+    else:
+        _write_jsonl(path, rows)
+    assert main(["import", fmt, str(path), "--vault", str(vault)]) == 1
+    out = capsys.readouterr().out
+    assert "5 events stored" in out and "1 rejected" in out
+    assert f"rejected: {path.parent}/{place}" in out and "cost event" not in out
+    assert main(["import", fmt, str(path), "--vault", str(vault)]) == 1
+    out = capsys.readouterr().out
+    assert "0 events stored (0 cost, 0 change), 5 duplicates, 1 rejected" in out and place in out
+
+
+def test_every_event_of_a_row_is_placed_on_that_row(
+        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """OpenAI usage pages, one a line, with several results each: a rejected result is on its page's line."""
+    start = int(HOUR.timestamp())
+
+    def page(hour: int, tokens: list[int]) -> str:
+        results = [{"object": "organization.usage.completions.result", "input_tokens": n, "output_tokens": 5,
+                    "num_model_requests": 1, "project_id": f"proj_{j}", "model": "gpt-4o-mini"}
+                   for j, n in enumerate(tokens)]
+        bucket = {"start_time": start + 3600 * hour, "end_time": start + 3600 * (hour + 1), "results": results}
+        return json.dumps({"object": "page", "data": [bucket]})
+
+    path = _write_jsonl(tmp_path / "usage.jsonl", [page(0, [10, 20, 30]), page(1, [10, 10**29, 30])])
+    assert main(["import", "openai-usage", str(path), "--vault", str(vault)]) == 1
+    out = capsys.readouterr().out
+    assert "5 events stored" in out and f"rejected: {path}:2: input_tokens" in out
+
+
+def test_a_change_row_the_ledger_rejects_is_named_by_its_line(
+        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [{"ts": HOUR.isoformat(), "target": "Code Review Agent", "kind": "deploy", "summary": summary}
+            for summary in ("v1", "x" * 10_001, "v3")]
+    path = _write_csv(tmp_path / "changes.csv", rows)
+    assert main(["import", "csv", str(path), "--vault", str(vault)]) == 1
+    out = capsys.readouterr().out
+    assert "2 events stored (0 cost, 2 change)" in out and f"rejected: {path}:3: summary" in out
