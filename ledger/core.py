@@ -127,6 +127,12 @@ class Ledger(Views):
         rejected (field `json`) and the rest kept."""
         return self._ingest(read_jsonl(path), None, source, on_progress, False)
 
+    def ingest_numbered(self, rows: Iterable[tuple[int, Mapping[str, Any]]], *, source: str | None = None,
+                        on_progress: Callable[[int, int | None], None] | None = None) -> IngestReport:
+        """`ingest_cost` for events numbered by the caller (a file's line, say): its rejections and warnings carry
+        those numbers, so an importer's caller can name the place without keeping one per event."""
+        return self._ingest(rows, None, source, on_progress, False)
+
     def _ingest(self, numbered: Iterable[tuple[int, Mapping[str, Any] | EventError]], total: int | None,
                 source: str | None, on_progress: Callable[[int, int | None], None] | None,
                 item_results: bool) -> IngestReport:

@@ -3,7 +3,6 @@ into the ledger's two ingests, with one summary for the CLI and the HTTP receive
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -39,6 +38,7 @@ class ImportSummary:
     cost: IngestReport = field(default_factory=IngestReport)
     changes: IngestReport = field(default_factory=IngestReport)
     unreadable: list[RowError] = field(default_factory=list)
+    warned: list[RowError] = field(default_factory=list)  # rows stored with a warning, where there is a file
 
     @property
     def accepted(self) -> int:
@@ -63,6 +63,7 @@ class ImportSummary:
         out += [f"  rejected: {line}" for line in self.rejected()[:50]]
         if len(self.rejected()) > 50:
             out.append(f"  ... and {len(self.rejected()) - 50} more rejected rows")
+        out += [f"  warning: {w}" for w in self.warned[:10]]
         out += [f"  warning: event {w.row}: {w.field}: {w.message}" for w in self.cost.warnings[:10]]
         if self.cost.unattributed:
             out.append(f"  unattributed agent names (add them as aliases or cost_keys): "
@@ -81,25 +82,19 @@ def _merge(a: IngestReport, b: IngestReport) -> IngestReport:
                         a.total_cost_usd + b.total_cost_usd, [*a.items, *b.items], a.alerts + b.alerts)
 
 
-class _Places:
-    """The file place of each event handed to one ingest, by event number: two machine ints an event."""
+def _place(cursor: Cursor) -> int:
+    """The cursor's place as one number for the ledger to report a row by: the line, or -(i + 1) for element i of a
+    JSON array (the two cannot be confused). Numbering events by place keeps no memory per event."""
+    return cursor.line if cursor.element is None else -(cursor.element + 1)
 
-    def __init__(self, cursor: Cursor) -> None:
-        self.cursor, self.lines, self.elements = cursor, array("q"), array("q")
 
-    def add(self) -> None:
-        """Note the cursor's place for the next event."""
-        self.lines.append(self.cursor.line)
-        self.elements.append(-1 if self.cursor.element is None else self.cursor.element)
-
-    def errors(self, rejected: Iterable[Rejection]) -> list[RowError]:
-        """The ledger's rejections (1-based event numbers) as row errors at their file places."""
-        out = []
-        for r in rejected:
-            element = self.elements[r.row - 1]
-            out.append(RowError(self.cursor.file, self.lines[r.row - 1], r.field, r.message,
-                                None if element < 0 else element))
-        return out
+def _placed(file: str, found: Iterable[Rejection], place: Callable[[int], int] = int) -> list[RowError]:
+    """The ledger's rejections or warnings (rows numbered by `_place`, through `place`) as row errors in `file`."""
+    out = []
+    for r in found:
+        at = place(r.row)
+        out.append(RowError(file, at, r.field, r.message) if at > 0 else RowError(file, 0, r.field, r.message, -at - 1))
+    return out
 
 
 def import_events(svc: Service, items: Iterable[Mapping[str, Any] | RowError], *, source: str | None = None,
@@ -112,30 +107,35 @@ def import_events(svc: Service, items: Iterable[Mapping[str, Any] | RowError], *
     """
     summary = ImportSummary()
     changes: list[Mapping[str, Any]] = []
-    cost_places, change_places = (_Places(cursor), _Places(cursor)) if cursor is not None else (None, None)
+    change_places: list[int] = []  # the change events are held until the costs are in: their places too
 
-    def costs() -> Iterator[Mapping[str, Any]]:
-        for item in items:
+    def costs() -> Iterator[tuple[int, Mapping[str, Any]]]:
+        for number, item in enumerate(items, 1):
             if isinstance(item, RowError):
                 summary.unreadable.append(item)
-            elif "target" in item and "agent" not in item:
+                continue
+            place = number if cursor is None else _place(cursor)
+            if "target" in item and "agent" not in item:
                 changes.append(item)
-                if change_places is not None:
-                    change_places.add()
+                change_places.append(place)
             else:
-                if cost_places is not None:
-                    cost_places.add()
-                yield item
+                yield place, item
 
     svc.sync()
-    summary.cost = svc.ledger.ingest_cost(costs(), source=source, on_progress=None, item_results=item_results)
+    if cursor is None:
+        summary.cost = svc.ledger.ingest_cost((item for _, item in costs()), source=source,
+                                              item_results=item_results)
+    else:
+        summary.cost = svc.ledger.ingest_numbered(costs(), source=source)
     if on_progress is not None:
         on_progress(1, 1)
     if changes:
         summary.changes = svc.ledger.ingest_changes(changes, source=source)
-    if cost_places is not None and change_places is not None:
-        summary.unreadable += cost_places.errors(summary.cost.rejected) + change_places.errors(summary.changes.rejected)
-        summary.cost = replace(summary.cost, rejected=[])
+    if cursor is not None:
+        summary.unreadable += _placed(cursor.file, summary.cost.rejected) + _placed(
+            cursor.file, summary.changes.rejected, lambda row: change_places[row - 1])
+        summary.warned += _placed(cursor.file, summary.cost.warnings)
+        summary.cost = replace(summary.cost, rejected=[], warnings=[])
         summary.changes = replace(summary.changes, rejected=[])
     return summary
 
@@ -161,8 +161,8 @@ def ingest_jsonl_files(svc: Service, paths: Sequence[Path],
 
     def one(path: Path) -> ImportSummary:
         report = svc.ledger.ingest_jsonl(path, source="jsonl", on_progress=on_progress)
-        where = [RowError(str(path), r.row, r.field, r.message) for r in report.rejected]
-        return ImportSummary(cost=replace(report, rejected=[]), unreadable=where)
+        return ImportSummary(cost=replace(report, rejected=[], warnings=[]),
+                             unreadable=_placed(str(path), report.rejected), warned=_placed(str(path), report.warnings))
 
     return _each(paths, one)
 
@@ -174,6 +174,7 @@ def _each(paths: Sequence[Path], one: Callable[[Path], ImportSummary]) -> Import
         total.cost = _merge(total.cost, found.cost)
         total.changes = _merge(total.changes, found.changes)
         total.unreadable += found.unreadable
+        total.warned += found.warned
     return total
 
 

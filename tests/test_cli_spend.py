@@ -183,15 +183,18 @@ def _write_csv(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("name", "fmt", "place"), [
-    ("usage.csv", "csv", "usage.csv:5: input_tokens"),  # header on line 1, the bad row fourth
-    ("usage.jsonl", "jsonl", "usage.jsonl:4: input_tokens"),
-    ("usage.json", "jsonl", "usage.json [3]: input_tokens"),  # a one-line array: the element, not line 1
+@pytest.mark.parametrize(("name", "fmt", "place", "warned"), [
+    ("usage.csv", "csv", "usage.csv:5: input_tokens", "usage.csv:3: ts"),  # header on line 1, the bad row fourth
+    ("usage.jsonl", "jsonl", "usage.jsonl:4: input_tokens", "usage.jsonl:2: ts"),
+    ("usage.json", "jsonl", "usage.json [3]: input_tokens", "usage.json [1]: ts"),  # a one-line array: elements
 ])
-def test_import_names_the_file_place_of_a_row_the_ledger_rejects(
-        vault: Path, tmp_path: Path, name: str, fmt: str, place: str, capsys: pytest.CaptureFixture[str]) -> None:
-    """The ledger's rejections said "cost event N" (N counted over the import): a user could not find the row."""
+def test_import_names_the_file_place_of_a_row_the_ledger_rejects(vault: Path, tmp_path: Path, name: str, fmt: str,
+                                                                 place: str, warned: str,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """The ledger's rejections and warnings said "cost event N" (N counted over the import): a user could not find
+    the row."""
     rows = [{**_event(i), "input_tokens": 10**29 if i == 3 else 1000} for i in range(6)]
+    rows[1]["ts"] = HOUR.replace(tzinfo=None).isoformat()  # no zone: stored as UTC, with a warning
     path = tmp_path / name
     if fmt == "csv":
         _write_csv(path, rows)
@@ -203,6 +206,7 @@ def test_import_names_the_file_place_of_a_row_the_ledger_rejects(
     out = capsys.readouterr().out
     assert "5 events stored" in out and "1 rejected" in out
     assert f"rejected: {path.parent}/{place}" in out and "cost event" not in out
+    assert f"warning: {path.parent}/{warned}" in out and "warning: event" not in out
     assert main(["import", fmt, str(path), "--vault", str(vault)]) == 1
     out = capsys.readouterr().out
     assert "0 events stored (0 cost, 0 change), 5 duplicates, 1 rejected" in out and place in out
