@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,21 +12,23 @@ from starlette.exceptions import HTTPException
 
 from orgmap.errors import NotFound, OrgmapError
 
-__all__ = ["install_error_handlers"]
+__all__ = ["error_response", "install_error_handlers"]
 
 
-def _body(message: str, field: str | None, suggestions: list[str] | None = None) -> dict[str, object]:
+def error_response(message: str, field: str | None, status_code: int, *, suggestions: list[str] | None = None,
+                   headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """Every error orgmap's HTTP API sends, in one shape: `{"error": {"message", "field"[, "suggestions"]}}`."""
     error: dict[str, object] = {"message": message, "field": field}
     if suggestions is not None:
         error["suggestions"] = suggestions
-    return {"error": error}
+    return JSONResponse({"error": error}, status_code=status_code, headers=headers)
 
 
 async def _domain(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OrgmapError)
     if isinstance(exc, NotFound):
-        return JSONResponse(_body(exc.message, exc.field, exc.suggestions), status_code=404)
-    return JSONResponse(_body(exc.message, exc.field), status_code=422)
+        return error_response(exc.message, exc.field, 404, suggestions=exc.suggestions)
+    return error_response(exc.message, exc.field, 422)
 
 
 def _body_error(errors: list[dict[str, Any]]) -> tuple[str, str]:
@@ -43,18 +46,18 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
     raw = [str(part) for part in first.get("loc", ())]
     if raw[:1] == ["body"]:
         field, message = _body_error(errors)
-        return JSONResponse(_body(message, field), status_code=422)
+        return error_response(message, field, 422)
     loc = [part for part in raw if part not in ("query", "path", "header")]
     field = ".".join(loc) or None
     message = f"{field}: {first.get('msg')}" if field else str(first.get("msg"))
-    return JSONResponse(_body(message, field), status_code=422)
+    return error_response(message, field, 422)
 
 
 async def _http(_: Request, exc: Exception) -> JSONResponse:
     """Starlette's and FastAPI's own errors (a body they could not parse, one too large, no such route), in ours."""
     assert isinstance(exc, HTTPException)
     field = "body" if exc.status_code in (400, 413) else None
-    return JSONResponse(_body(str(exc.detail), field), status_code=exc.status_code, headers=exc.headers)
+    return error_response(str(exc.detail), field, exc.status_code, headers=exc.headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

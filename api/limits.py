@@ -5,9 +5,10 @@ so no client makes the server buffer an unbounded body. (A gzip OTLP body's infl
 from __future__ import annotations
 
 from fastapi import FastAPI, HTTPException
-from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import error_response
 
 __all__ = ["MAX_BODY", "install_body_limit"]
 
@@ -20,10 +21,6 @@ class BodyTooLarge(HTTPException):
 
     def __init__(self) -> None:
         super().__init__(status_code=413, detail=f"body over {MAX_BODY // 2**20} MiB")
-
-
-def _refusal() -> JSONResponse:
-    return JSONResponse({"error": {"message": f"body over {MAX_BODY // 2**20} MiB", "field": "body"}}, status_code=413)
 
 
 class BodyLimit:
@@ -39,7 +36,8 @@ class BodyLimit:
             return
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_BODY:
-            await _refusal()(scope, receive, send)
+            too_large = BodyTooLarge()
+            await error_response(str(too_large.detail), "body", too_large.status_code)(scope, receive, send)
             return
         seen = 0
 

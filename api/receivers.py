@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.errors import error_response
 from orgmap.answers_spend import ingest_answer
 from orgmap.intake import ImportSummary, import_litellm, import_otlp, rejected_rows
 from orgmap.models import IngestAnswer
@@ -37,7 +38,7 @@ async def otlp_traces(request: Request) -> Response:
     unreadable = next((r for r in summary.unreadable if r.field in ("body", "content-type")), None)
     if unreadable is not None:  # OTLP/HTTP: a body that cannot be decoded is a 400, not a partial success
         status = 415 if unreadable.field == "content-type" else 400
-        return JSONResponse({"error": {"message": unreadable.message, "field": unreadable.field}}, status_code=status)
+        return error_response(unreadable.message, unreadable.field, status)
     rejected = rejected_rows(summary)
     partial: dict[str, Any] = {}
     if rejected:

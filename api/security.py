@@ -8,8 +8,9 @@ from collections.abc import Sequence
 
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.errors import error_response
 
 __all__ = ["TokenGate", "is_loopback", "mcp_transport_security", "needs_token"]
 
@@ -67,12 +68,8 @@ class TokenGate:
             supplied = Request(scope).headers.get("authorization", "")
             scheme, _, value = supplied.partition(" ")
             if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip(), self.token):
-                response = JSONResponse(
-                    {"error": {"message": "this endpoint needs `Authorization: Bearer $ORGMAP_TOKEN`",
-                               "field": "authorization"}},
-                    status_code=401,
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
+                response = error_response("this endpoint needs `Authorization: Bearer $ORGMAP_TOKEN`",
+                                          "authorization", 401, headers={"WWW-Authenticate": "Bearer"})
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
