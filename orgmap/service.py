@@ -28,7 +28,7 @@ from orgmap.config import state_dir
 from orgmap.vault_changes import change_events_from
 from vault.problems import Problem
 
-__all__ = ["Service", "ServiceSlot", "budget_specs", "run_settings", "settings_problems"]
+__all__ = ["Service", "ServiceSlot", "agent_settings", "budget_specs"]
 
 log = logging.getLogger("orgmap")
 
@@ -115,8 +115,8 @@ class Service(GraphAnswers, SpendAnswers, AnomalyAnswers):
                 return
             self.ledger.set_resolver(self._resolve_locked)
             self.ledger.set_budgets(budget_specs(g))
-            self.ledger.set_run_settings(RunSettings(), run_settings(g))
-            self.settings_problems = settings_problems(g)
+            rules, self.settings_problems = agent_settings(g)
+            self.ledger.set_run_settings(RunSettings(), rules)
             self._synced_revision = self.graph.revision
 
     def _resolve_locked(self, name: str) -> str | None:
@@ -185,19 +185,6 @@ def budget_specs(g: Any) -> list[BudgetSpec]:
     return specs
 
 
-def run_settings(g: Any) -> dict[str, RunSettings]:
-    """Per-agent run outlier rules from frontmatter (`runs: {cost_k: 5, max_retries: 3, max_calls: 200}`); rules
-    that cannot be used are left out (and reported by `settings_problems`)."""
-    found: dict[str, RunSettings] = {}
-    for node, data in g.nodes(data=True):
-        if data.get("kind") == "agent" and data.get("runs"):
-            try:
-                found[node] = with_numbers(RunSettings(), data["runs"], "runs")
-            except ConfigError:
-                continue
-    return found
-
-
 def _budget_complaints(budget: object) -> list[str]:
     """What in a `budget:` value cannot be used, each naming its key: the limit it was meant to set is not applied."""
     if not isinstance(budget, dict):
@@ -209,21 +196,25 @@ def _budget_complaints(budget: object) -> list[str]:
     return bad
 
 
-def settings_problems(g: Any) -> list[Problem]:
-    """Frontmatter settings orgmap cannot use (`budget:`, `runs:`, `anomaly:`), as vault problems with the note's path:
-    a guardrail a person believes set but that is not applied must show in `orgmap check`, not vanish."""
+def agent_settings(g: Any) -> tuple[dict[str, RunSettings], list[Problem]]:
+    """Per-agent run outlier rules from frontmatter (`runs: {cost_k: 5, max_retries: 3, max_calls: 200}`), and the
+    settings orgmap cannot use (`budget:`, `runs:`, `anomaly:`) as vault problems with the note's path, read in one
+    pass: a guardrail a person believes set but that is not applied must show in `orgmap check`, not vanish."""
+    rules: dict[str, RunSettings] = {}
     found: list[Problem] = []
     for node, data in g.nodes(data=True):
         complaints = _budget_complaints(data["budget"]) if data.get("budget") is not None else []
-        for key, base in (("runs", RunSettings()), ("anomaly", AnomalyConfig())):
-            if data.get("kind") == "agent" and data.get(key) is not None:
-                try:
-                    with_numbers(base, data[key], key)
-                except ConfigError as exc:
-                    complaints.append(str(exc))
+        for key, base in (("runs", RunSettings()), ("anomaly", AnomalyConfig())) if data.get("kind") == "agent" else ():
+            try:
+                parsed = with_numbers(base, data.get(key), key)  # `anomaly:` is applied per scan, checked here
+            except ConfigError as exc:
+                complaints.append(str(exc))
+                continue
+            if key == "runs" and data.get(key):
+                rules[node] = parsed
         found += [Problem(data.get("path") or node, 0, "error", "bad_setting", f"{message}; not applied")
                   for message in complaints]
-    return found
+    return rules, found
 
 
 class ServiceSlot:
