@@ -122,12 +122,8 @@ def _truncate(series: HourlySeries, now: datetime | None) -> Metrics:
     return _slice(metrics, int(active[0]) if len(active) else n, n)
 
 
-def _head(metrics: Metrics, n: int) -> Metrics:
-    """The first `n` hours: the series as a pass at that hour saw it."""
-    return _slice(metrics, 0, n)
-
-
 def _slice(metrics: Metrics, lo: int, hi: int) -> Metrics:
+    """Hours [lo, hi) of the series (from 0: the series as a pass at hour `hi` saw it)."""
     cut = slice(lo, hi)
     return Metrics(
         metrics.agent, metrics.at(lo), 1, metrics.cost[cut], metrics.runs[cut], metrics.calls[cut],
@@ -251,7 +247,7 @@ def detect(
     pool = list(changes)
     weeks_from = 24 * config.dow_min_days - 1  # the first hour a pass judges with day-of-week factors
     if history and len(metrics) > weeks_from + 1:
-        early = _detect(_head(metrics, weeks_from), config, pool, list(known), first)
+        early = _detect(_slice(metrics, 0, weeks_from), config, pool, list(known), first)
         late = _detect(metrics, config, pool, [*known, *early], weeks_from - config.warmup_hours)
         return _merge([*early, *late])
     report_from = first if history else max(first, len(metrics) - config.window_hours)
