@@ -16,6 +16,7 @@ from typing import Any
 
 __all__ = [
     "COST_KINDS",
+    "JSON_ERRORS",
     "Event",
     "FieldError",
     "Progress",
@@ -34,6 +35,9 @@ __all__ = [
 Event = dict[str, Any]
 Progress = Callable[[int, int], None]
 COST_KINDS = ("llm", "tool", "embedding", "retrieval", "other")
+# What parsing untrusted JSON text may raise: bad JSON, bytes that are not UTF-8, nesting deeper than the parser's
+# recursion (a value thousands of levels deep)
+JSON_ERRORS = (json.JSONDecodeError, UnicodeDecodeError, RecursionError)
 
 
 @dataclass(frozen=True, slots=True)

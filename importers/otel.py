@@ -21,7 +21,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from importers.base import Event, FieldError, RowError, as_tokens, epoch_to_iso, event_id, prune, token_fields
+from importers.base import (
+    JSON_ERRORS,
+    Event,
+    FieldError,
+    RowError,
+    as_tokens,
+    epoch_to_iso,
+    event_id,
+    prune,
+    token_fields,
+)
 from importers.records import Row
 
 __all__ = ["FORMAT", "MAX_BODY", "events", "events_from_otlp", "events_from_traces_data"]
@@ -317,7 +327,7 @@ def events_from_otlp(body: bytes, content_type: str) -> list[Event | RowError]:
     if media == "application/json":
         try:
             data = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        except JSON_ERRORS as exc:
             return [RowError(where, 1, "body", f"invalid JSON: {exc}")]
     elif media in ("application/x-protobuf", "application/protobuf"):
         from google.protobuf.json_format import MessageToDict

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from importers.base import Event, Progress, RowError, guarded
+from importers.base import JSON_ERRORS, Event, Progress, RowError, guarded
 
 __all__ = ["Cursor", "Row", "json_layout", "per_row", "records"]
 
@@ -81,7 +81,7 @@ def json_layout(head: bytes) -> str:
         try:
             if isinstance(json.loads(line), dict):
                 return "lines"
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        except JSON_ERRORS:
             continue
     return "document"
 
@@ -132,7 +132,7 @@ def _json_lines(raw: IO[bytes], file: str, meter: _Meter) -> Iterator[Row]:
             continue
         try:
             yield number, json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        except JSON_ERRORS as exc:
             cut = " (truncated last line?)" if not line.endswith(b"\n") else ""
             yield number, RowError(file, number, "", f"invalid JSON{cut}: {getattr(exc, 'msg', exc)}")
         meter.tick()
