@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from orgmap.errors import NotFound, OrgmapError
+from orgmap.errors import NotFound, OrgmapError, UnreadableBody
 
 __all__ = ["error_response", "install_error_handlers"]
 
@@ -28,6 +28,8 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OrgmapError)
     if isinstance(exc, NotFound):
         return error_response(exc.message, exc.field, 404, suggestions=exc.suggestions)
+    if isinstance(exc, UnreadableBody):
+        return error_response(exc.message, exc.field, 415 if exc.field == "content-type" else 400)
     return error_response(exc.message, exc.field, 422)
 
 
@@ -48,9 +50,9 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
         field, message = _body_error(errors)
         return error_response(message, field, 422)
     loc = [part for part in raw if part not in ("query", "path", "header")]
-    field = ".".join(loc) or None
-    message = f"{field}: {first.get('msg')}" if field else str(first.get("msg"))
-    return error_response(message, field, 422)
+    named = ".".join(loc) or None
+    message = f"{named}: {first.get('msg')}" if named else str(first.get("msg"))
+    return error_response(message, named, 422)
 
 
 async def _http(_: Request, exc: Exception) -> JSONResponse:

@@ -8,10 +8,8 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.errors import error_response
-from orgmap.answers_spend import ingest_answer
-from orgmap.intake import ImportSummary, import_litellm, import_otlp, rejected_rows
-from orgmap.models import IngestAnswer
+from api.answers import Svc
+from orgmap.answer_types import IngestAnswer
 
 __all__ = ["router"]
 
@@ -21,25 +19,16 @@ _LITELLM_EXAMPLE = {"id": "chatcmpl-1", "call_type": "acompletion", "model": "gp
                     "prompt_tokens": 1200, "completion_tokens": 80, "startTime": 1763906400.0,
                     "metadata": {"user_api_key_alias": "support-bot"}}
 
-def _answer(summary: ImportSummary) -> IngestAnswer:
-    answer = ingest_answer(summary.cost)
-    return answer.model_copy(update={"rejected": rejected_rows(summary)})
-
 
 @router.post("/v1/traces", tags=["receivers"], response_model=None)
-async def otlp_traces(request: Request) -> Response:
+async def otlp_traces(svc: Svc, request: Request) -> Response:
     """OTLP/HTTP trace export (`application/json` or `application/x-protobuf`, gzip accepted): GenAI spans become
     cost events (a trace is a run). Point an OpenTelemetry exporter's traces endpoint here. Answers with OTLP's
     `partialSuccess` when some spans were rejected; 400 for a body that cannot be decoded, 415 for another type."""
     body = await request.body()  # at most api.limits.MAX_BODY
     content_type = request.headers.get("content-type", "application/json")
-    svc = request.app.state.service
-    summary = await run_in_threadpool(import_otlp, svc, body, content_type)  # SQLite work off the event loop
-    unreadable = next((r for r in summary.unreadable if r.field in ("body", "content-type")), None)
-    if unreadable is not None:  # OTLP/HTTP: a body that cannot be decoded is a 400, not a partial success
-        status = 415 if unreadable.field == "content-type" else 400
-        return error_response(unreadable.message, unreadable.field, status)
-    rejected = rejected_rows(summary)
+    # SQLite work off the event loop; a body that cannot be decoded raises UnreadableBody: 400 (415 for its type)
+    rejected = (await run_in_threadpool(svc.receive_otlp, body, content_type)).rejected
     partial: dict[str, Any] = {}
     if rejected:
         partial = {"partialSuccess": {"rejectedSpans": len(rejected),
@@ -56,6 +45,6 @@ async def otlp_traces(request: Request) -> Response:
 
 
 @router.post("/v1/litellm", tags=["receivers"])
-def litellm_callback(request: Request, payload: Annotated[Any, Body(examples=[_LITELLM_EXAMPLE])]) -> IngestAnswer:
+def litellm_callback(svc: Svc, payload: Annotated[Any, Body(examples=[_LITELLM_EXAMPLE])]) -> IngestAnswer:
     """LiteLLM's generic logging callback (StandardLoggingPayload; one object or a list) as cost events."""
-    return _answer(import_litellm(request.app.state.service, payload))
+    return svc.receive_litellm(payload)

@@ -13,8 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from api.answers import AnswerRoute, Svc, json_answer
-from orgmap.errors import InvalidArgument
-from orgmap.models import (
+from orgmap.answer_types import (
     AlertsAnswer,
     AllowanceAnswer,
     BlastRadius,
@@ -31,6 +30,7 @@ from orgmap.models import (
     SpendSeries,
     UnattributedAnswer,
 )
+from orgmap.errors import InvalidArgument
 
 __all__ = ["router"]
 

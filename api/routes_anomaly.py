@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
 from api.answers import AnswerRoute, Svc
-from orgmap.models import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation
+from orgmap.answer_types import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation
 
 __all__ = ["router"]
 

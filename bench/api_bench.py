@@ -27,7 +27,7 @@ import httpx
 from mcp import Client, StdioServerParameters
 
 from mcp_server.server import build_server
-from orgmap.demo_data import generate_scaled
+from orgmap.demo.data import generate_scaled
 from orgmap.service import Service, ServiceSlot
 
 ORGMAP = str(Path(sys.executable).with_name("orgmap"))

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from orgmap.demo_data import generate, generate_scaled
+from orgmap.demo.data import generate, generate_scaled
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

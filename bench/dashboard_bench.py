@@ -19,8 +19,8 @@ import httpx
 
 from api.dashboard import STATIC
 from bench.api_bench import serve
-from orgmap.commands.demo import EXAMPLE_VAULT
-from orgmap.demo_data import generate
+from orgmap.demo.build import EXAMPLE_VAULT
+from orgmap.demo.data import generate
 from orgmap.service import Service
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -6,13 +6,25 @@ A change replaces a pair's key dict instead of altering it, so callers must trea
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import networkx as nx
 
-__all__ = ["Edge", "EdgeWriter"]
+__all__ = ["Edge", "EdgeWriter", "adjacency", "node_table"]
 
 Edge = tuple[str, str, str, dict[str, object]]
 KeyDict = dict[str, dict[str, object]]
+Adjacency = dict[str, dict[str, dict[str, dict[str, Any]]]]  # node -> neighbour -> edge key -> attributes
+
+
+def adjacency(g: nx.MultiDiGraph) -> tuple[Adjacency, Adjacency]:
+    """The successor and predecessor dicts of `g` (networkx internals), to read and write in place."""
+    return g._succ, g._pred  # type: ignore[attr-defined]  # private attributes, which types-networkx leaves out
+
+
+def node_table(g: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
+    """The node -> attribute dict of `g` (a networkx internal), to read and fill in place."""
+    return g._node  # type: ignore[attr-defined]  # a private attribute, which types-networkx leaves out
 
 
 class EdgeWriter:
@@ -57,7 +69,7 @@ class EdgeWriter:
         >>> g._succ["c"]["d"], list(g.edges("a", keys=True))
         ({'links_to': {'relation': 'links_to', 'line': 3}}, [('a', 'b', 'links_to'), ('a', 'b', 'owned_by')])
         """
-        succ, pred, shared, keydicts = self.g._succ, self.g._pred, self._shared, self._keydicts
+        (succ, pred), shared, keydicts = adjacency(self.g), self._shared, self._keydicts
         for u, v, key, attrs in edges:
             old = succ[u].get(v)
             if old is None and id(attrs) in shared:  # the common case, inlined: a new pair, a shared attr dict
@@ -72,7 +84,7 @@ class EdgeWriter:
 
     def remove(self, edges: Iterable[tuple[str, str, str]]) -> None:
         """Remove `(u, v, key)` edges; absent ones are ignored."""
-        succ, pred = self.g._succ, self.g._pred
+        succ, pred = adjacency(self.g)
         for u, v, key in edges:
             old = succ[u].get(v)
             if old is None or key not in old:

@@ -14,7 +14,7 @@ from pathlib import Path
 import networkx as nx
 
 from graph import snapshot as cached
-from graph.bulk import Edge, EdgeWriter
+from graph.bulk import Edge, EdgeWriter, node_table
 from graph.index import NameIndex
 from graph.queries import unowned_agents
 from graph.relations import LINKS_TO, kind_of, relation_for
@@ -61,7 +61,7 @@ class CompanyGraph:
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root
-        self.g = nx.MultiDiGraph()
+        self.g: nx.MultiDiGraph = nx.MultiDiGraph()
         self.revision = 0
         self._lock = threading.RLock()
         self._notes = NoteStore(root)
@@ -113,9 +113,10 @@ class CompanyGraph:
             attrs = dict(zip(notes, cached.restore_node_attrs(snapshot), strict=True))
             same = {i: i for i in notes}  # the store's id strings serve the graph too: one string a node
             snapshot.nodes = [same.get(n, n) for n in snapshot.nodes]
-            graph.g._node.update((n, attrs[n] if n in attrs else _placeholder(n)) for n in snapshot.nodes)
-            if len(graph.g._node) != len(snapshot.nodes) or len(notes) != len(snapshot.files) or \
-                    any(i not in graph.g._node for i in notes):
+            table = node_table(graph.g)
+            table.update((n, attrs[n] if n in attrs else _placeholder(n)) for n in snapshot.nodes)
+            if len(table) != len(snapshot.nodes) or len(notes) != len(snapshot.files) or \
+                    any(i not in table for i in notes):
                 return None
             graph._referrers.update(cached.restore_edges(graph.g, snapshot, graph._writer))
             graph._link_problems = {src: [Problem(notes.path(src), line, "warning", code, message)
@@ -222,7 +223,8 @@ class CompanyGraph:
         edges: list[Edge] = []
         for src in srcs:
             if src in self._notes:
-                self._link(src, new.pop(src, None) or self._notes[src], memo, edges)
+                decoded = new.pop(src, None)
+                self._link(src, decoded or self._notes[src], memo, edges)
                 self._writer.add(edges)  # note by note: a whole vault's edge list would double the peak memory
                 edges.clear()
         self._prune_placeholders()
@@ -300,7 +302,7 @@ class CompanyGraph:
                          else self._writer.attrs(relation, link.line, prop))
                 edges.append((*edge, attrs))
         linked = {v for _, v, key in made if key == LINKS_TO}  # a typed `links_to` edge is the same fact
-        referrers, attrs = self._referrers, self._writer.attrs
+        referrers, shared_attrs = self._referrers, self._writer.attrs
         for link in note.links:  # the bulk of a vault's links: the resolved-by-name case inlined
             cached = memo.get(link.target)
             if cached is not None and cached[2] is not None:
@@ -310,15 +312,18 @@ class CompanyGraph:
                 dst = self._target(src, note, link, problems, memo)
             if dst not in linked:
                 linked.add(dst)
-                edges.append((src, dst, LINKS_TO, attrs(LINKS_TO, link.line)))
+                edges.append((src, dst, LINKS_TO, shared_attrs(LINKS_TO, link.line)))
         if problems:
             self._link_problems[src] = problems
 
     def _unlink(self, src: str) -> None:
         """Remove the edges `src` made: its out-edges but those another note declared, and in-edges it declared."""
         if src in self.g:
-            made = [(src, v, k) for _, v, k, by in self.g.out_edges(src, keys=True, data="declared_by") if by is None]
-            made += [(u, src, k) for u, _, k, by in self.g.in_edges(src, keys=True, data="declared_by") if by == src]
+            # (u, v, key, the note that declared the edge or None: its source)
+            outgoing: Iterable[tuple[str, str, str, str | None]] = self.g.out_edges(src, keys=True, data="declared_by")
+            incoming: Iterable[tuple[str, str, str, str | None]] = self.g.in_edges(src, keys=True, data="declared_by")
+            made = [(src, v, k) for _, v, k, by in outgoing if by is None]
+            made += [(u, src, k) for u, _, k, by in incoming if by == src]
             self._writer.remove(made)
         self._link_problems.pop(src, None)
         old = self._notes.decoded(src)

@@ -45,9 +45,10 @@ def to_graphml(g: nx.MultiDiGraph) -> bytes:
     """
     nodes = list(g.nodes(data=True))
     edges = list(g.edges(keys=True, data=True))
-    flat = nx.MultiDiGraph()
+    flat: nx.MultiDiGraph = nx.MultiDiGraph()
     flat.add_nodes_from(zip([n for n, _ in nodes], _flatten([d for _, d in nodes]), strict=True))
-    flat.add_edges_from((u, v, k, d) for (u, v, k, _), d in zip(edges, _flatten([d for *_, d in edges]), strict=True))
+    keyed = ((u, v, k, d) for (u, v, k, _), d in zip(edges, _flatten([d for *_, d in edges]), strict=True))
+    flat.add_edges_from(keyed)  # type: ignore[arg-type]  # types-networkx lacks a multigraph's (u, v, key, data) edges
     out = BytesIO()
     nx.write_graphml(flat, out, encoding="utf-8")
     return out.getvalue()

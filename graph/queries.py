@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -68,6 +69,7 @@ class Step:
 def related(g: nx.MultiDiGraph, node: str, relation: str) -> list[str]:
     """Targets of `node`'s out-edges of `relation`; an inverse name (`owns`, `has_member`) reads in-edges."""
     found: list[str] = []
+    rel: str | None  # None: an edge without a relation
     for _, target, rel in g.out_edges(node, data="relation"):
         if rel == relation:
             found.append(target)
@@ -130,7 +132,8 @@ def _walk(g: nx.MultiDiGraph, node: str, depth: int | None, forward: bool) -> li
         current, d = queue.popleft()
         if depth is not None and d >= depth:
             continue
-        edges = g.out_edges(current, data="relation") if forward else g.in_edges(current, data="relation")
+        edges: Iterable[tuple[str, str, str | None]] = (
+            g.out_edges(current, data="relation") if forward else g.in_edges(current, data="relation"))
         for u, v, rel in edges:
             nxt = v if forward else u
             if rel in DEPENDENCY_RELATIONS and nxt != node and nxt not in hops:

@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 import networkx as nx
 
-from graph.bulk import EdgeWriter
+from graph.bulk import EdgeWriter, adjacency, node_table
 from vault.cache import RACY_NS, write_state_file
 from vault.note import note_id, read_note
 from vault.problems import Problem, Severity
@@ -74,9 +74,10 @@ def capture(files: Iterable[NoteFile], records: Iterable[tuple[str, Record]], g:
     attrs_at: dict[int, int] = {}
     keydict_at: dict[int, int] = {}
     succ: list[bytes] = []
+    adj_succ, adj_pred = adjacency(g)
     for u in nodes:
         row = array("I")
-        for v, keydict in g._succ[u].items():
+        for v, keydict in adj_succ[u].items():
             at = keydict_at.get(id(keydict))
             if at is None:
                 items: list[tuple[str, int]] = []
@@ -89,9 +90,10 @@ def capture(files: Iterable[NoteFile], records: Iterable[tuple[str, Record]], g:
                 keydicts.append(items)
             row.extend((index[v], at))
         succ.append(row.tobytes())
-    pred = [_packed(map(index.__getitem__, g._pred[v])) for v in nodes]
+    pred = [_packed(map(index.__getitem__, adj_pred[v])) for v in nodes]
     stats = [(f.path, f.size, f.mtime_ns) for f in files]
-    keys, values, node_attrs = _attr_table([g._node[note_id(path)] for path, _, _ in stats])
+    table = node_table(g)
+    keys, values, node_attrs = _attr_table([table[note_id(path)] for path, _, _ in stats])
     return Snapshot(_VERSION, sys.byteorder, time.time_ns(), stats, packed,  # type: ignore[arg-type]
                     keys, values, node_attrs,
                     {src: [(p.line, p.severity, p.code, p.message) for p in found] for src, found in problems.items()},
@@ -137,11 +139,12 @@ def restore_edges(g: nx.MultiDiGraph, snapshot: Snapshot, writer: EdgeWriter) ->
     """Fill the adjacency of `g`, whose nodes are already `snapshot.nodes`, and return the referrers (link key -> the
     notes linking by it), consuming the snapshot's edge tables; raises IndexError, KeyError or ValueError on a
     snapshot that does not hold together."""
-    attrs = [writer.attrs(relation, line, prop) if by is None else
-             {"relation": relation, "line": line, "property": prop, "declared_by": by}
-             for relation, line, prop, by in snapshot.attrs]
+    attrs: list[dict[str, object]] = [
+        writer.attrs(relation, line, prop) if by is None else
+        {"relation": relation, "line": line, "property": prop, "declared_by": by}
+        for relation, line, prop, by in snapshot.attrs]
     keydicts = [writer.keydict({key: attrs[at] for key, at in items}) for items in snapshot.keydicts]
-    nodes, succ, pred = snapshot.nodes, g._succ, g._pred
+    nodes, (succ, pred) = snapshot.nodes, adjacency(g)
     for u, packed in zip(nodes, snapshot.succ, strict=True):
         row = _indexes(packed)
         succ[u] = dict(zip(map(nodes.__getitem__, row[::2]), map(keydicts.__getitem__, row[1::2]), strict=True))

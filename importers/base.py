@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -68,7 +68,7 @@ class FieldError(ValueError):
         self.message = message
 
 
-def guarded(file: str, line: int, build: Callable[[], list[Event]]) -> list[Event | RowError]:
+def guarded(file: str, line: int, build: Callable[[], Iterable[Event | RowError]]) -> list[Event | RowError]:
     """Run one row's converter: its events whole, or one RowError instead of any half of them."""
     try:
         return list(build())

@@ -7,11 +7,12 @@ only a file that is one JSON document (an API page) is loaded whole.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -87,7 +88,7 @@ def json_layout(head: bytes) -> str:
 
 
 def records(path: Path, on_progress: Progress | None = None, *, required: Sequence[str] = (),
-            cursor: Cursor | None = None) -> Iterator[Row]:
+            cursor: Cursor | None = None) -> Generator[Row, None, None]:
     """Yield (line, value) for each row of a JSON Lines, JSON array, JSON document or CSV file.
 
     Unreadable rows come as (line, RowError). For CSV, a header lacking a `required` column gives
@@ -117,13 +118,14 @@ def records(path: Path, on_progress: Progress | None = None, *, required: Sequen
         meter.finish()
 
 
-def per_row(rows: Iterable[Row], file: str, convert: Callable[[Any, str, int], list[Event]]) -> Iterator[Any]:
+def per_row(rows: Iterable[Row], file: str,
+            convert: Callable[[Any, str, int], Iterable[Event | RowError]]) -> Iterator[Any]:
     """Run a row converter over rows, passing read errors through and guarding each row."""
     for line, value in rows:
         if isinstance(value, RowError):
             yield value
         else:
-            yield from guarded(file, line, lambda v=value, n=line: convert(v, file, n))
+            yield from guarded(file, line, functools.partial(convert, value, file, line))
 
 
 def _json_lines(raw: IO[bytes], file: str, meter: _Meter) -> Iterator[Row]:

@@ -2,8 +2,8 @@
 
 from .alerts import Alert
 from .budgets import Allowance, BudgetSpec, BudgetStatus, PeriodStatus
-from .core import Ledger
 from .events import ChangeEvent, CostEvent, EventError
+from .ledger import Ledger
 from .pricing import PriceOverride, load_overrides
 from .results import (
     ChangePage,

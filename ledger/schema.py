@@ -65,7 +65,13 @@ CREATE INDEX runs_cost ON runs (cost);
 ALTER TABLE alerts ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# Anomaly feedback: stores before this version may have the table already (it was created on first use).
+_V3 = """
+CREATE TABLE IF NOT EXISTS anomaly_feedback (id TEXT PRIMARY KEY, state TEXT NOT NULL, note TEXT,
+    updated_us INTEGER NOT NULL)
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

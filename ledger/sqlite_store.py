@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import orjson
+import msgspec
 
 from .events import ChangeEvent
 from .rollups import AGG_COUNTED, AGG_SHADOWED, Deltas, add, folds
@@ -48,9 +48,9 @@ _UPSERTS = {
 
 def _run_from_row(row: Sequence[Any]) -> RunRecord:
     values = dict(zip(_RUN_COLS, row, strict=True))
-    values["first_key"] = tuple(orjson.loads(values.pop("first_dims")))
-    values["models"] = tuple(orjson.loads(values["models"]))
-    values["flags"] = tuple(orjson.loads(values["flags"]))
+    values["first_key"] = tuple(msgspec.json.decode(values.pop("first_dims")))
+    values["models"] = tuple(msgspec.json.decode(values["models"]))
+    values["flags"] = tuple(msgspec.json.decode(values["flags"]))
     values["last_error"] = bool(values["last_error"])
     values["aggregate_only"] = bool(values["aggregate_only"])
     return RunRecord(**values)
@@ -58,11 +58,11 @@ def _run_from_row(row: Sequence[Any]) -> RunRecord:
 
 def _run_to_row(run: RunRecord) -> tuple:
     return (
-        run.agent_key, run.run_id, run.first_ts, run.last_ts, orjson.dumps(run.first_key).decode(), run.calls,
+        run.agent_key, run.run_id, run.first_ts, run.last_ts, msgspec.json.encode(run.first_key).decode(), run.calls,
         run.input_tokens, run.output_tokens, run.cache_read_tokens, run.cache_write_tokens, run.reasoning_tokens,
         run.cost, run.unpriced, run.tool_cost, run.retrieval_cost, run.retry_events, run.errors,
-        int(run.last_error), orjson.dumps(run.models).decode(), run.client, run.project, run.task,
-        int(run.aggregate_only), orjson.dumps(run.flags).decode(),
+        int(run.last_error), msgspec.json.encode(run.models).decode(), run.client, run.project, run.task,
+        int(run.aggregate_only), msgspec.json.encode(run.flags).decode(),
     )
 
 
@@ -240,6 +240,11 @@ class SQLiteStore:
         )
         return {e.id for e in new}
 
+    def put_feedback(self, anomaly_id: str, state: str, note: str | None, ts: int) -> None:
+        self._conn.execute("INSERT INTO anomaly_feedback VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                           "state = excluded.state, note = excluded.note, updated_us = excluded.updated_us",
+                           (anomaly_id, state, note, ts))
+
     # ---- reads --------------------------------------------------------------------------------------------
     def rollup_sum(self, group: Sequence[str], first_hour: int, end_hour: int, *, slim: bool,
                    aggs: Sequence[int], agent_keys: Sequence[str] | None = None,
@@ -256,7 +261,7 @@ class SQLiteStore:
             parts = [("day", d0, d1), ("hour", first_hour, d0 * 24), ("hour", d1 * 24, end_hour)]
         else:
             parts = [("hour", first_hour, end_hour)]
-        totals: dict[tuple, list[float]] = {}
+        totals: Deltas = {}
         for grain, lo, hi in parts:
             if lo >= hi:
                 continue
@@ -285,7 +290,8 @@ class SQLiteStore:
 
     def minute_spend(self, agent_keys: Sequence[str] | None, project: str | None,
                      first_minute: int, end_minute: int) -> float:
-        where, params = ["minute >= ?", "minute < ?"], [first_minute, end_minute]
+        where = ["minute >= ?", "minute < ?"]
+        params: list[object] = [first_minute, end_minute]
         if agent_keys is not None:
             where.append(_in("agent_key", agent_keys))
             params.extend(agent_keys)
@@ -344,6 +350,9 @@ class SQLiteStore:
             self._conn.execute(
                 "UPDATE alerts SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?", (ts, alert_id)
             )
+
+    def query_feedback(self) -> list[tuple[str, str, str | None, int]]:
+        return self._read("SELECT id, state, note, updated_us FROM anomaly_feedback")
 
     def change_target_keys(self) -> list[str]:
         return [r[0] for r in self._read("SELECT DISTINCT target_key FROM changes")]

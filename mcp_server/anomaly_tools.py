@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from orgmap.models import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation
+from orgmap.answer_types import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation
 from orgmap.service import Service
 
 __all__ = ["register"]

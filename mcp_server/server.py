@@ -17,8 +17,7 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 from mcp_server import anomaly_tools
-from orgmap.errors import OrgmapError
-from orgmap.models import (
+from orgmap.answer_types import (
     AlertsAnswer,
     AllowanceAnswer,
     BlastRadius,
@@ -35,6 +34,7 @@ from orgmap.models import (
     SpendSeries,
     UnattributedAnswer,
 )
+from orgmap.errors import OrgmapError
 from orgmap.service import Service, ServiceSlot
 
 __all__ = ["INSTRUCTIONS", "PAGE", "build_server"]
@@ -202,11 +202,8 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
                       author: str | None = None, planned: bool = False, id: str | None = None) -> IngestAnswer:
         """Record a change to a node: kind deploy, prompt, model, config, schedule, dependency or release; `ts`
         defaults to now; `planned` marks an expected change; `id` makes retries idempotent."""
-        service = svc()
-        event = {"target": target, "kind": kind, "summary": summary,
-                 "ts": ts or service.clock().isoformat(), "planned": planned}
-        event.update({k: v for k, v in (("ref", ref), ("author", author), ("id", id)) if v})
-        return service.record_changes([event], source="mcp")
+        return svc().record_change(target, kind, summary, ts=ts, ref=ref, author=author, planned=planned, id=id,
+                                   source="mcp")
 
     anomaly_tools.register(tool, svc)
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 from pathlib import Path
 
-__all__ = ["STATE_DIRNAME", "add_vault_argument", "resolve_vault", "state_dir"]
+__all__ = ["STATE_DIRNAME", "resolve_vault", "state_dir"]
 
 STATE_DIRNAME = ".orgmap"
 
@@ -25,12 +24,3 @@ def state_dir(vault: Path) -> Path:
     path = vault / STATE_DIRNAME
     path.mkdir(exist_ok=True)
     return path
-
-
-def add_vault_argument(parser: argparse.ArgumentParser) -> None:
-    """The `--vault DIR` option every vault-reading command shares."""
-    parser.add_argument(
-        "--vault",
-        metavar="DIR",
-        help="the vault folder (default: $ORGMAP_VAULT, else the current directory)",
-    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["InvalidArgument", "NotFound", "OrgmapError"]
+__all__ = ["InvalidArgument", "NotFound", "OrgmapError", "UnreadableBody"]
 
 
 class OrgmapError(Exception):
@@ -26,3 +26,8 @@ class NotFound(OrgmapError):
 
 class InvalidArgument(OrgmapError):
     """An argument outside what the question accepts (a bad window, an unknown grouping, a bad cursor)."""
+
+
+class UnreadableBody(OrgmapError):
+    """A request body that cannot be decoded at all (not JSON, bad protobuf, bad gzip), or of a type the route does
+    not read (`field` is then "content-type")."""

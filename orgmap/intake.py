@@ -1,5 +1,9 @@
-"""Events in from outside formats: importer output (cost events, change events and row errors, interleaved) split
-into the ledger's two ingests, with one summary for the CLI and the HTTP receivers."""
+"""The one way in for events: every door (HTTP, MCP, the CLI), the importers, the live receivers, the demo and the
+vault watcher hand their events to the `Intake`, which stores them through the ledger kept in step with the vault.
+
+Importer output (cost events, change events and row errors, interleaved) is split into the ledger's two ingests, with
+one summary (`ImportSummary`) naming every rejected row by file and line.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +15,18 @@ from typing import TYPE_CHECKING, Any
 from importers import Cursor, RowError, events_from_litellm_payload, events_from_otlp, git_changes, merge_targets
 from importers import read as read_file
 from ledger import IngestReport, Rejection
+from orgmap.answer_types import IngestAnswer
+from orgmap.vault_changes import change_events_from
+from orgmap.wording import money
 
 if TYPE_CHECKING:
-    from orgmap.service import Service
+    from datetime import datetime
 
-__all__ = [
-    "ImportSummary",
-    "import_events",
-    "import_files",
-    "import_git",
-    "import_litellm",
-    "import_otlp",
-    "ingest_jsonl_files",
-    "repo_targets",
-]
+    from graph import CompanyGraph
+    from graph.company import NoteChange
+    from ledger import Ledger
+
+__all__ = ["ImportSummary", "Intake", "ingest_answer"]
 
 
 @dataclass(slots=True)
@@ -55,6 +57,12 @@ class ImportSummary:
         out += [f"change event {r.row}: {r.field}: {r.message}" for r in self.changes.rejected]
         return out
 
+    def answer(self) -> IngestAnswer:
+        """The cost side as the HTTP receivers answer it, every rejected row (unreadable ones included) listed."""
+        rejected = [Rejection(e.line, e.field, f"{e.file}: {e.message}") for e in self.unreadable]
+        rejected += [*self.cost.rejected, *self.changes.rejected]
+        return ingest_answer(self.cost).model_copy(update={"rejected": rejected})
+
     def lines(self) -> list[str]:
         """The summary a person reads at the end of an import."""
         out = [f"{self.accepted:,} events stored ({self.cost.accepted:,} cost, {self.changes.accepted:,} change), "
@@ -73,6 +81,21 @@ class ImportSummary:
             out.append(f"  unpriced model {name}: {model.events:,} events, "
                        f"{model.input_tokens:,} input and {model.output_tokens:,} output tokens")
         return out
+
+
+def ingest_answer(report: IngestReport, what: str = "events") -> IngestAnswer:
+    """An ingest report as the doors return it, with a one-line summary."""
+    parts = [f"{report.accepted} {what} stored", f"{report.duplicates} duplicates", f"{len(report.rejected)} rejected"]
+    if report.unattributed:
+        parts.append(f"unattributed names: {', '.join(report.unattributed[:5])}")
+    if report.unpriced:
+        parts.append(f"unpriced models: {', '.join(u.model for u in report.unpriced[:5])}")
+    if what == "events":
+        parts.append(f"{money(report.total_cost_usd)} total")
+    return IngestAnswer(summary="; ".join(parts),
+                        accepted=report.accepted, duplicates=report.duplicates, rejected=report.rejected,
+                        warnings=report.warnings, unattributed=report.unattributed, unpriced=report.unpriced,
+                        total_cost_usd=round(report.total_cost_usd, 8), items=report.items)
 
 
 def _merge(a: IngestReport, b: IngestReport) -> IngestReport:
@@ -97,74 +120,118 @@ def _placed(file: str, found: Iterable[Rejection], place: Callable[[int], int] =
     return out
 
 
-def import_events(svc: Service, items: Iterable[Mapping[str, Any] | RowError], *, source: str | None = None,
-                  on_progress: Callable[[int, int | None], None] | None = None,
-                  item_results: bool = False, cursor: Cursor | None = None) -> ImportSummary:
-    """Stream importer output into the ledger: cost events as they come, change events after, errors kept.
+class Intake:
+    """Stores events of every origin through the ledger kept in step with the graph (`ledger`, a `LedgerInStep`)."""
 
-    With the `cursor` of the file the items come from, the ledger's rejections are reported at their
-    rows in it (with `unreadable`) rather than by event number; the events themselves are stored as given.
-    """
-    summary = ImportSummary()
-    changes: list[Mapping[str, Any]] = []
-    change_places: list[int] = []  # the change events are held until the costs are in: their places too
+    def __init__(self, graph: CompanyGraph, ledger: Callable[[], Ledger], clock: Callable[[], datetime]) -> None:
+        self.graph = graph
+        self.ledger = ledger
+        self.clock = clock
 
-    def costs() -> Iterator[tuple[int, Mapping[str, Any]]]:
-        for number, item in enumerate(items, 1):
-            if isinstance(item, RowError):
-                summary.unreadable.append(item)
-                continue
-            place = number if cursor is None else _place(cursor)
-            if "target" in item and "agent" not in item:
-                changes.append(item)
-                change_places.append(place)
-            else:
-                yield place, item
+    def cost(self, events: Iterable[Mapping[str, Any]], *, source: str | None = None,
+             on_progress: Callable[[int, int | None], None] | None = None,
+             item_results: bool = False) -> IngestReport:
+        """Cost events in orgmap's schema (docs/events.md), validated, priced and stored; idempotent by id."""
+        return self.ledger().ingest_cost(events, source=source, on_progress=on_progress, item_results=item_results)
 
-    svc.sync()
-    if cursor is None:
-        summary.cost = svc.ledger.ingest_cost((item for _, item in costs()), source=source,
-                                              item_results=item_results)
-    else:
-        summary.cost = svc.ledger.ingest_numbered(costs(), source=source)
-    if on_progress is not None:
-        on_progress(1, 1)
-    if changes:
-        summary.changes = svc.ledger.ingest_changes(changes, source=source)
-    if cursor is not None:
-        summary.unreadable += _placed(cursor.file, summary.cost.rejected) + _placed(
-            cursor.file, summary.changes.rejected, lambda row: change_places[row - 1])
-        summary.warned += _placed(cursor.file, summary.cost.warnings)
-        summary.cost = replace(summary.cost, rejected=[], warnings=[])
-        summary.changes = replace(summary.changes, rejected=[])
-    return summary
+    def changes(self, events: Iterable[Mapping[str, Any]], *, source: str | None = None) -> IngestReport:
+        """Change events (deploys, prompt, model, config changes), validated and stored; idempotent by id."""
+        return self.ledger().ingest_changes(events, source=source)
 
+    def vault_edits(self, changes: Sequence[NoteChange]) -> IngestReport:
+        """Frontmatter edits seen by the watcher as change events (a `model` switched, `depends_on` edited...)."""
+        return self.changes(change_events_from(changes, self.clock()), source="vault")
 
-def import_files(svc: Service, paths: Sequence[Path], *, format: str | None = None,
-                 mapping: Mapping[str, str] | None = None,
-                 on_progress: Callable[[int, int | None], None] | None = None) -> ImportSummary:
-    """Import files of one format (detected per file when not named), idempotently, into one summary;
-    every rejected row is named by its file and line (or JSON array element)."""
+    def items(self, items: Iterable[Mapping[str, Any] | RowError], *, source: str | None = None,
+              on_progress: Callable[[int, int | None], None] | None = None,
+              cursor: Cursor | None = None) -> ImportSummary:
+        """Stream importer output into the ledger: cost events as they come, change events after, errors kept.
 
-    def one(path: Path) -> ImportSummary:
-        cursor = Cursor()
-        items = read_file(path, format, mapping=mapping, on_progress=on_progress, cursor=cursor)
-        return import_events(svc, items, cursor=cursor)
+        With the `cursor` of the file the items come from, the ledger's rejections are reported at their
+        rows in it (with `unreadable`) rather than by event number; the events themselves are stored as given.
+        """
+        summary = ImportSummary()
+        changes: list[Mapping[str, Any]] = []
+        change_places: list[int] = []  # the change events are held until the costs are in: their places too
 
-    return _each(paths, one)
+        def costs() -> Iterator[tuple[int, Mapping[str, Any]]]:
+            for number, item in enumerate(items, 1):
+                if isinstance(item, RowError):
+                    summary.unreadable.append(item)
+                    continue
+                place = number if cursor is None else _place(cursor)
+                if "target" in item and "agent" not in item:
+                    changes.append(item)
+                    change_places.append(place)
+                else:
+                    yield place, item
 
+        ledger = self.ledger()
+        if cursor is None:
+            summary.cost = ledger.ingest_cost((item for _, item in costs()), source=source)
+        else:
+            summary.cost = ledger.ingest_numbered(costs(), source=source)
+        if on_progress is not None:
+            on_progress(1, 1)
+        if changes:
+            summary.changes = ledger.ingest_changes(changes, source=source)
+        if cursor is not None:
+            summary.unreadable += _placed(cursor.file, summary.cost.rejected) + _placed(
+                cursor.file, summary.changes.rejected, lambda row: change_places[row - 1])
+            summary.warned += _placed(cursor.file, summary.cost.warnings)
+            summary.cost = replace(summary.cost, rejected=[], warnings=[])
+            summary.changes = replace(summary.changes, rejected=[])
+        return summary
 
-def ingest_jsonl_files(svc: Service, paths: Sequence[Path],
-                       on_progress: Callable[[int, int | None], None] | None = None) -> ImportSummary:
-    """orgmap's own JSONL cost events on the ledger's fast path; every rejection keeps its file and line."""
-    svc.sync()
+    def files(self, paths: Sequence[Path], *, format: str | None = None, mapping: Mapping[str, str] | None = None,
+              on_progress: Callable[[int, int | None], None] | None = None) -> ImportSummary:
+        """Files of one format (detected per file when not named), idempotently, into one summary; every rejected
+        row is named by its file and line (or JSON array element)."""
 
-    def one(path: Path) -> ImportSummary:
-        report = svc.ledger.ingest_jsonl(path, source="jsonl", on_progress=on_progress)
-        return ImportSummary(cost=replace(report, rejected=[], warnings=[]),
-                             unreadable=_placed(str(path), report.rejected), warned=_placed(str(path), report.warnings))
+        def one(path: Path) -> ImportSummary:
+            cursor = Cursor()
+            return self.items(read_file(path, format, mapping=mapping, on_progress=on_progress, cursor=cursor),
+                              cursor=cursor)
 
-    return _each(paths, one)
+        return _each(paths, one)
+
+    def jsonl_files(self, paths: Sequence[Path],
+                    on_progress: Callable[[int, int | None], None] | None = None) -> ImportSummary:
+        """orgmap's own JSONL cost events on the ledger's fast path; every rejection keeps its file and line."""
+        ledger = self.ledger()
+
+        def one(path: Path) -> ImportSummary:
+            report = ledger.ingest_jsonl(path, source="jsonl", on_progress=on_progress)
+            return ImportSummary(cost=replace(report, rejected=[], warnings=[]),
+                                 unreadable=_placed(str(path), report.rejected),
+                                 warned=_placed(str(path), report.warnings))
+
+        return _each(paths, one)
+
+    def repo_targets(self) -> dict[str, list[str]]:
+        """Node id -> the `repo_paths` globs of its note: which commits are changes to it."""
+        found: dict[str, list[str]] = {}
+        with self.graph.read() as g:
+            for node, globs in g.nodes(data="repo_paths"):
+                if isinstance(globs, str):
+                    globs = [globs]
+                if isinstance(globs, list):
+                    found[node] = [str(x) for x in globs if isinstance(x, str)]
+        return found
+
+    def git(self, repo: Path, *, path_map: Mapping[str, Sequence[str]] | None = None,
+            since: str | None = None) -> ImportSummary:
+        """Commits and tags of a git repository as change events on the nodes whose files they touched."""
+        targets = merge_targets(self.repo_targets(), path_map or {})
+        return self.items(git_changes(repo, targets, since=since), source="git")
+
+    def otlp(self, body: bytes, content_type: str) -> ImportSummary:
+        """One OTLP/HTTP trace export (JSON or protobuf): GenAI spans as cost events."""
+        return self.items(events_from_otlp(body, content_type), source="otel")
+
+    def litellm(self, payload: Any) -> ImportSummary:
+        """LiteLLM's generic logging-callback payload (one object or a list)."""
+        return self.items(events_from_litellm_payload(payload), source="litellm")
 
 
 def _each(paths: Sequence[Path], one: Callable[[Path], ImportSummary]) -> ImportSummary:
@@ -176,38 +243,3 @@ def _each(paths: Sequence[Path], one: Callable[[Path], ImportSummary]) -> Import
         total.unreadable += found.unreadable
         total.warned += found.warned
     return total
-
-
-def repo_targets(svc: Service) -> dict[str, list[str]]:
-    """Node id -> the `repo_paths` globs of its note: which commits are changes to it."""
-    found: dict[str, list[str]] = {}
-    with svc.graph.read() as g:
-        for node, globs in g.nodes(data="repo_paths"):
-            if isinstance(globs, str):
-                globs = [globs]
-            if isinstance(globs, list):
-                found[node] = [str(x) for x in globs if isinstance(x, str)]
-    return found
-
-
-def import_git(svc: Service, repo: Path, *, path_map: Mapping[str, Sequence[str]] | None = None,
-               since: str | None = None) -> ImportSummary:
-    """Commits and tags of a git repository as change events on the nodes whose files they touched."""
-    targets = merge_targets(repo_targets(svc), path_map or {})
-    return import_events(svc, git_changes(repo, targets, since=since), source="git")
-
-
-def import_otlp(svc: Service, body: bytes, content_type: str) -> ImportSummary:
-    """One OTLP/HTTP trace export (JSON or protobuf): GenAI spans as cost events."""
-    return import_events(svc, events_from_otlp(body, content_type), source="otel", item_results=False)
-
-
-def import_litellm(svc: Service, payload: Any) -> ImportSummary:
-    """LiteLLM's generic logging-callback payload (one object or a list)."""
-    return import_events(svc, events_from_litellm_payload(payload), source="litellm")
-
-
-def rejected_rows(summary: ImportSummary) -> list[Rejection]:
-    """Every rejection as a Rejection record (row = file line for unreadable rows)."""
-    return [Rejection(e.line, e.field, f"{e.file}: {e.message}") for e in summary.unreadable] + \
-        list(summary.cost.rejected) + list(summary.changes.rejected)

@@ -1,57 +1,149 @@
-"""The one service both interfaces call: it owns the company graph, the ledger and the vault watcher.
+"""The one service every door asks (the HTTP API, the MCP server, the CLI): it composes the company graph, the
+ledger and the vault watcher, and its public methods are the questions people ask and the ways events come in.
 
-Opened once (a FastAPI lifespan, an MCP server lifespan, a CLI command) and closed cleanly. Every question people ask
-is a method here returning a typed model, so the HTTP API and the MCP server give the same answer to the same question.
-The questions live in `orgmap.answers_graph`, `answers_spend` and `answers_anomaly`; this module wires state.
+The service holds its parts, each built with what it needs:
+- `graph_answers` (`GraphAnswers`): graph questions; they need only the graph, so a `VaultService` (the vault
+  alone: `VaultService.open_vault`) answers them without opening the event store;
+- `spend_answers` (`SpendAnswers`) and `anomaly_answers` (`AnomalyAnswers`): questions over the ledger;
+- `intake` (`Intake`): the one way in for events, used by every door, the importers, the receivers and the demo.
+The ledger parts reach the ledger only through a `LedgerInStep`, which brings it in step with the vault (names,
+budgets, run rules) whenever the graph changed. Every method returns a typed answer (`orgmap.answer_types`), so the
+doors cannot drift apart; a parity test checks each question is reachable from each door.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from graph import CompanyGraph
+from graph.company import NoteChange
 from graph.live import LiveGraph
-from graph.queries import owners
-from ledger import BudgetSpec, Ledger, RunSettings
-from ledger.anomaly import AnomalyConfig, ConfigError, with_numbers
-from ledger.feedback import AnomalyFeedback
-from orgmap.answers_anomaly import AnomalyAnswers
-from orgmap.answers_graph import GraphAnswers
-from orgmap.answers_spend import SpendAnswers
+from ledger import Ledger
+from ledger.anomaly import Anomaly
+from orgmap.anomaly_answers import AnomalyAnswers
+from orgmap.answer_types import (
+    AlertsAnswer,
+    AllowanceAnswer,
+    AnomaliesAnswer,
+    AnomalyBrief,
+    AnomalyExplanation,
+    BlastRadius,
+    BudgetsAnswer,
+    ChangesAnswer,
+    Diagnostics,
+    IngestAnswer,
+    NodeDetail,
+    NodePage,
+    Owners,
+    Portfolio,
+    RunRateAnswer,
+    RunsAnswer,
+    SpendSeries,
+    UnattributedAnswer,
+)
 from orgmap.config import state_dir
-from orgmap.vault_changes import change_events_from
-from vault.problems import Problem
+from orgmap.errors import UnreadableBody
+from orgmap.graph_answers import GraphAnswers, SpendFigures
+from orgmap.intake import ImportSummary, Intake, ingest_answer
+from orgmap.ledger_in_step import LedgerInStep
+from orgmap.spend_answers import SpendAnswers
 
-__all__ = ["Service", "ServiceSlot", "agent_settings", "budget_specs"]
+__all__ = ["Service", "ServiceSlot", "VaultService"]
 
 log = logging.getLogger("orgmap")
 
 Clock = Callable[[], datetime]
+Progress = Callable[[int, int | None], None]
 
 
-class Service(GraphAnswers, SpendAnswers, AnomalyAnswers):
-    """Graph + ledger + (optionally) the live watcher of one vault."""
+class VaultService:
+    """The questions a vault alone answers (the company graph), without an event store. `Service` adds the rest."""
+
+    def __init__(self, vault: Path, graph: CompanyGraph, *, spend: SpendFigures | None = None) -> None:
+        self.vault = vault
+        self.graph = graph
+        self.graph_answers = GraphAnswers(graph, vault, spend)
+
+    @classmethod
+    def open_vault(cls, vault: Path, *, on_progress: Callable[[int, int], None] | None = None) -> VaultService:
+        """Load the vault's graph (no store is opened or created)."""
+        return cls(vault, CompanyGraph.load(vault, on_progress=on_progress))
+
+    def close(self) -> None:
+        """Nothing to release for a vault alone; `Service.close` releases the store and the watcher."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the graph ------------------------------------------------------------------------------------------------
+
+    def find(self, q: str = "", kind: str | None = None, limit: int = 20, cursor: str | None = None) -> NodePage:
+        """Nodes whose name, alias or id contains `q` (all nodes when empty), exact matches first."""
+        return self.graph_answers.find(q, kind, limit, cursor)
+
+    def node(self, name: str) -> NodeDetail:
+        """One node: properties, owners, dependencies, dependents, links in and out, and its spend (7 days)."""
+        return self.graph_answers.node(name)
+
+    def owners_of(self, name: str) -> Owners:
+        """Who owns a node: explicit `owner`, else inherited through `part_of`; a person's teams included."""
+        return self.graph_answers.owners_of(name)
+
+    def dependencies_of(self, name: str, depth: int = 1, limit: int = 25, cursor: str | None = None,
+                        window: str = "7d") -> BlastRadius:
+        """What a node depends on (depends_on, uses, integrates_with, model), to `depth` hops."""
+        return self.graph_answers.dependencies_of(name, depth, limit, cursor, window)
+
+    def dependents_of(self, name: str, depth: int = 2, limit: int = 25, cursor: str | None = None,
+                      window: str = "7d") -> BlastRadius:
+        """What depends on a node, to `depth` hops: its blast radius, with the spend per day at stake."""
+        return self.graph_answers.dependents_of(name, depth, limit, cursor, window)
+
+    def portfolio_of(self, owner: str, window: str = "7d", limit: int = 25,
+                     cursor: str | None = None) -> Portfolio:
+        """Everything a person or team owns (directly, by inheritance, via a person's teams), with spend/day."""
+        return self.graph_answers.portfolio_of(owner, window, limit, cursor)
+
+    def check(self, limit: int = 50, cursor: str | None = None, severity: str | None = None) -> Diagnostics:
+        """Vault diagnostics: bad YAML, unreadable files, dangling links, ambiguous names, unusable settings..."""
+        return self.graph_answers.check(limit, cursor, severity)
+
+    def note_markdown(self, name: str) -> str:
+        """The Markdown of a node's note, read from inside the vault only."""
+        return self.graph_answers.note_markdown(name)
+
+    def graph_data(self) -> dict[str, Any]:
+        """The whole graph as networkx node-link JSON (`nodes` and `edges`; edges carry `relation`)."""
+        return self.graph_answers.graph_data()
+
+    def graph_graphml(self) -> bytes:
+        """The whole graph as GraphML, for graph tools."""
+        return self.graph_answers.graph_graphml()
+
+
+class Service(VaultService):
+    """Graph + ledger + (optionally) the live watcher of one vault. Open with `Service.open`, close when done."""
 
     def __init__(self, vault: Path, graph: CompanyGraph, ledger: Ledger, *, live: LiveGraph | None = None,
                  clock: Clock | None = None) -> None:
-        self.vault = vault
-        self.graph = graph
-        self.ledger = ledger
-        self.live = live
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
-        self.feedback = AnomalyFeedback(ledger.store.path)
-        self._lock = threading.RLock()
-        self._synced_revision = -1
-        self.settings_problems: list[Problem] = []
+        self.live = live
+        self._ledger = ledger
+        in_step = LedgerInStep(graph, ledger)
+        self.spend_answers = SpendAnswers(graph, in_step, self.clock)
+        self.anomaly_answers = AnomalyAnswers(graph, in_step, self.clock)
+        self.intake = Intake(graph, in_step, self.clock)
+        super().__init__(vault, graph, spend=self.spend_answers)
         self._stopping = threading.Event()
         self._scanner: threading.Thread | None = None
-        self.sync()
         if live is not None:
             live.subscribe(self._on_vault_change)
 
@@ -68,6 +160,11 @@ class Service(GraphAnswers, SpendAnswers, AnomalyAnswers):
             live = LiveGraph(graph)
             live.start()
         return cls(vault, graph, ledger, live=live, clock=clock)
+
+    @property
+    def ledger(self) -> Ledger:
+        """The ledger, in step with the vault (for library use and benchmarks; events go in through `intake`)."""
+        return self.intake.ledger()
 
     def start_background(self, interval_s: float = 300.0, first_after_s: float = 30.0) -> None:
         """Scan for anomalies every `interval_s` seconds on a daemon thread (alerts fire once each), until `close()`.
@@ -97,124 +194,116 @@ class Service(GraphAnswers, SpendAnswers, AnomalyAnswers):
         if self.live is not None:
             self.live.stop()
             self.live = None
-        self.feedback.close()
-        self.ledger.close()
+        self._ledger.close()
 
-    def __enter__(self) -> Service:
-        return self
+    def _on_vault_change(self, changes: list[NoteChange]) -> None:
+        """Vault edits become change events (a `model` switched, `depends_on` changed...)."""
+        self.intake.vault_edits(changes)
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def scan_anomalies(self, since: timedelta, agents: list[str] | None = None, *,
+                       alert: bool = True) -> list[Anomaly]:
+        """Detect and explain anomalies with onset within `since` now; new open ones fire one alert each."""
+        return self.anomaly_answers.scan_anomalies(since, agents, alert=alert)
 
-    # -- keeping the ledger in step with the vault ---------------------------------------------------------------
+    # -- spend ----------------------------------------------------------------------------------------------------
 
-    def sync(self) -> None:
-        """Give the ledger the vault's current names, budgets and run rules (after any vault change)."""
-        with self._lock, self.graph.read() as g:
-            if self._synced_revision == self.graph.revision:
-                return
-            self.ledger.set_resolver(self._resolve_locked)
-            self.ledger.set_budgets(budget_specs(g))
-            rules, self.settings_problems = agent_settings(g)
-            self.ledger.set_run_settings(RunSettings(), rules)
-            self._synced_revision = self.graph.revision
+    def run_rate(self, window: str = "7d", by: str = "agent", limit: int = 20,
+                 cursor: str | None = None) -> RunRateAnswer:
+        """Ranked run-rate over `window`, grouped by agent, owner, team, model, provider, client, project or kind."""
+        return self.spend_answers.run_rate(window, by, limit, cursor)
 
-    def _resolve_locked(self, name: str) -> str | None:
-        with self.graph.read():
-            return self.graph.lookup_key(name)
+    def spend(self, agent: str, window: str = "7d", bucket: str = "day") -> SpendSeries:
+        """One agent's spend per hour or day over the window."""
+        return self.spend_answers.spend(agent, window, bucket)
 
-    def _on_vault_change(self, changes: list[Any]) -> None:
-        """Vault edits become change events (a `model` switched, `depends_on` changed...), then names re-sync."""
-        events = change_events_from(changes, self.clock())
-        if events:
-            self.ledger.ingest_changes(events, source="vault")
-        self.sync()
+    def changes(self, target: str | None = None, since: str = "30d", kind: str | None = None, limit: int = 20,
+                cursor: str | None = None) -> ChangesAnswer:
+        """Change events newest first, for one node or all, over `since`."""
+        return self.spend_answers.changes(target, since, kind, limit, cursor)
 
+    def unattributed(self, window: str = "7d", limit: int = 20, cursor: str | None = None) -> UnattributedAnswer:
+        """Spend under agent names that match no note, and models with no known price."""
+        return self.spend_answers.unattributed(window, limit, cursor)
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if 0 <= number < math.inf else None
+    def budgets(self, limit: int = 20, cursor: str | None = None) -> BudgetsAnswer:
+        """Every budget against its limits, most used first, with the latest budget alerts."""
+        return self.spend_answers.budgets(limit, cursor)
 
+    def allowance(self, agent: str, run_id: str | None = None, project: str | None = None) -> AllowanceAnswer:
+        """May this agent (and this run) spend now? Allow or deny with the reason and what remains."""
+        return self.spend_answers.allowance(agent, run_id, project)
 
-_LIMITS = ("daily_usd", "monthly_usd", "hourly_usd", "per_run_usd")
+    def runs(self, agent: str | None = None, since: str = "24h", top: int = 20, flagged: bool | None = None,
+             cursor: str | None = None) -> RunsAnswer:
+        """The most expensive runs over `since` (one agent's or all), with an agent's run-cost distribution."""
+        return self.spend_answers.runs(agent, since, top, flagged, cursor)
 
+    def alerts(self, since: str = "7d", kind: str | None = None, limit: int = 20,
+               cursor: str | None = None) -> AlertsAnswer:
+        """Alerts fired (budget thresholds, runaway runs, anomalies) over `since`, newest first."""
+        return self.spend_answers.alerts(since, kind, limit, cursor)
 
-def _spec(scope: str, key: str, budget: object, agents: tuple[str, ...] = ()) -> BudgetSpec | None:
-    if not isinstance(budget, dict):
-        return None
-    limits = {name: _number(budget.get(name)) for name in _LIMITS}
-    if not any(v is not None for v in limits.values()):
-        return None
-    raw = budget.get("thresholds")
-    thresholds = tuple(t for t in (_number(x) for x in raw) if t) if isinstance(raw, list) else None
-    extra = {"thresholds": tuple(t / 100 if t > 1.5 else t for t in thresholds)} if thresholds else {}
-    return BudgetSpec(scope, key, agents=agents, **limits, **extra)
+    # -- anomalies ------------------------------------------------------------------------------------------------
 
+    def anomalies(self, since: str = "7d", agent: str | None = None, state: str | None = None, limit: int = 10,
+                  cursor: str | None = None) -> AnomaliesAnswer:
+        """Breaks in agents' run-rate with onset within `since`, newest first: size, what moved, likely cause."""
+        return self.anomaly_answers.anomalies(since, agent, state, limit, cursor)
 
-def budget_specs(g: Any) -> list[BudgetSpec]:
-    """Budgets from frontmatter: `budget:` on agents and on owners (covering every agent they own), and the
-    `projects:` map of a `type: budgets` note."""
-    specs: list[BudgetSpec] = []
-    agents = [n for n, kind in g.nodes(data="kind") if kind == "agent"]
-    owned: dict[str, list[str]] = {}
-    for agent in agents:
-        for owner in owners(g, agent):
-            owned.setdefault(owner.node, []).append(agent)
-            for team in owner.teams:
-                owned.setdefault(team, []).append(agent)
-    for node, data in g.nodes(data=True):
-        kind = data.get("kind")
-        if kind == "budgets":
-            for project, budget in (data.get("projects") or {}).items():
-                spec = _spec("project", str(project), budget)
-                if spec:
-                    specs.append(spec)
-            continue
-        budget = data.get("budget")
-        if kind == "agent":
-            spec = _spec("agent", node, budget, (node,))
-        else:
-            spec = _spec("owner", node, budget, tuple(sorted(set(owned.get(node, ())))))
-        if spec:
-            specs.append(spec)
-    return specs
+    def explain_cost_change(self, agent: str, since: str = "7d") -> AnomalyExplanation:
+        """Why did this agent's cost change? Its anomalies in full with ranked candidate causes and evidence."""
+        return self.anomaly_answers.explain_cost_change(agent, since)
 
+    def set_anomaly_state(self, anomaly_id: str, state: str, note: str | None = None) -> AnomalyBrief:
+        """Acknowledge or resolve an anomaly (open, acknowledged, resolved_expected, resolved_unexpected)."""
+        return self.anomaly_answers.set_anomaly_state(anomaly_id, state, note)
 
-def _budget_complaints(budget: object) -> list[str]:
-    """What in a `budget:` value cannot be used, each naming its key: the limit it was meant to set is not applied."""
-    if not isinstance(budget, dict):
-        return [f"budget: needs a mapping such as {{monthly_usd: 500}}, got {budget!r}"]
-    bad = [f"budget: {name} needs a finite number >= 0, got {budget[name]!r}"
-           for name in _LIMITS if budget.get(name) is not None and _number(budget[name]) is None]
-    bad += [f"budget: unknown field {key!r} (known: {', '.join(_LIMITS)}, thresholds)"
-            for key in budget if key not in (*_LIMITS, "thresholds")]
-    return bad
+    # -- events in ------------------------------------------------------------------------------------------------
 
+    def record_cost(self, events: Iterable[Mapping[str, Any]], source: str = "api") -> IngestAnswer:
+        """Store cost events (idempotent by id); per-item results in input order."""
+        return ingest_answer(self.intake.cost(events, source=source, item_results=True))
 
-def agent_settings(g: Any) -> tuple[dict[str, RunSettings], list[Problem]]:
-    """Per-agent run outlier rules from frontmatter (`runs: {cost_k: 5, max_retries: 3, max_calls: 200}`), and the
-    settings orgmap cannot use (`budget:`, `runs:`, `anomaly:`) as vault problems with the note's path, read in one
-    pass: a guardrail a person believes set but that is not applied must show in `orgmap check`, not vanish."""
-    rules: dict[str, RunSettings] = {}
-    found: list[Problem] = []
-    for node, data in g.nodes(data=True):
-        complaints = _budget_complaints(data["budget"]) if data.get("budget") is not None else []
-        for key, base in (("runs", RunSettings()), ("anomaly", AnomalyConfig())) if data.get("kind") == "agent" else ():
-            try:
-                parsed = with_numbers(base, data.get(key), key)  # `anomaly:` is applied per scan, checked here
-            except ConfigError as exc:
-                complaints.append(str(exc))
-                continue
-            if key == "runs" and data.get(key):
-                rules[node] = parsed
-        found += [Problem(data.get("path") or node, 0, "error", "bad_setting", f"{message}; not applied")
-                  for message in complaints]
-    return rules, found
+    def record_changes(self, events: Iterable[Mapping[str, Any]], source: str = "api") -> IngestAnswer:
+        """Store change events (deploys, prompt, model, config changes; idempotent by id)."""
+        return ingest_answer(self.intake.changes(events, source=source), "change events")
+
+    def record_change(self, target: str, kind: str, summary: str, *, ts: str | None = None, ref: str | None = None,
+                      author: str | None = None, planned: bool = False, id: str | None = None,
+                      source: str = "api") -> IngestAnswer:
+        """Store one change to `target` (kept under the name given; it resolves like any agent name), at `ts` or
+        now; `planned` marks an expected change, whose anomalies do not alert; `id` makes retries idempotent."""
+        event: dict[str, Any] = {"target": target, "kind": kind, "summary": summary,
+                                 "ts": ts or self.clock().isoformat(), "planned": planned}
+        event.update({k: v for k, v in (("ref", ref), ("author", author), ("id", id)) if v})
+        return self.record_changes([event], source=source)
+
+    def receive_otlp(self, body: bytes, content_type: str) -> IngestAnswer:
+        """One OTLP/HTTP trace export (JSON or protobuf): GenAI spans as cost events. A body that cannot be read at
+        all raises `UnreadableBody` (OTLP/HTTP answers it with 400, or 415 for its content type)."""
+        summary = self.intake.otlp(body, content_type)
+        unreadable = next((r for r in summary.unreadable if r.field in ("body", "content-type")), None)
+        if unreadable is not None:
+            raise UnreadableBody(unreadable.message, field=unreadable.field)
+        return summary.answer()
+
+    def receive_litellm(self, payload: Any) -> IngestAnswer:
+        """LiteLLM's generic logging-callback payload (one object or a list) as cost events."""
+        return self.intake.litellm(payload).answer()
+
+    def import_files(self, paths: Sequence[Path], *, format: str | None = None,
+                     mapping: Mapping[str, str] | None = None, on_progress: Progress | None = None) -> ImportSummary:
+        """Usage files of one format (detected per file when not named); rejected rows named by file and line."""
+        return self.intake.files(paths, format=format, mapping=mapping, on_progress=on_progress)
+
+    def ingest_jsonl(self, paths: Sequence[Path], on_progress: Progress | None = None) -> ImportSummary:
+        """orgmap's own JSONL cost events, on the ledger's fast path."""
+        return self.intake.jsonl_files(paths, on_progress)
+
+    def import_git(self, repo: Path, *, path_map: Mapping[str, Sequence[str]] | None = None,
+                   since: str | None = None) -> ImportSummary:
+        """Commits and tags of a git repository as change events on the nodes whose `repo_paths` they touched."""
+        return self.intake.git(repo, path_map=path_map, since=since)
 
 
 class ServiceSlot:

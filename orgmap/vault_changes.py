@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
+
+from graph.company import NoteChange
 
 __all__ = ["change_events_from", "kind_of_property"]
 
@@ -25,12 +27,6 @@ _KIND_BY_PROPERTY = {
 _IGNORED = frozenset({"aliases", "tags", "cost_keys", "repo_paths", "updated", "modified", "created"})
 
 
-class _Change(Protocol):
-    node_id: str
-    old_frontmatter: dict[str, object] | None
-    new_frontmatter: dict[str, object] | None
-
-
 def kind_of_property(prop: str) -> str:
     """The change kind an edit of `prop` stands for.
 
@@ -45,7 +41,7 @@ def _show(value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def change_events_from(changes: Iterable[_Change], now: datetime) -> list[dict[str, Any]]:
+def change_events_from(changes: Iterable[NoteChange], now: datetime) -> list[dict[str, Any]]:
     """One change event per property that differs between a note's old and new frontmatter (edits only)."""
     events: list[dict[str, Any]] = []
     for change in changes:

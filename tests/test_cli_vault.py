@@ -29,7 +29,7 @@ def test_check_errors_exit_1_with_path_and_line(make_vault: VaultFactory, capsys
     monkeypatch.setenv("ORGMAP_VAULT", str(root))
     assert main(["check", "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
-    found = {(p["path"], p["line"], p["severity"], p["code"]) for p in report["problems"]}
+    found = {(p["path"], p["line"], p["severity"], p["code"]) for p in report["items"]}
     assert found == {("Bad.md", 4, "error", "bad_yaml"), ("Bin.md", 0, "error", "binary_file"),
                      ("A.md", 1, "warning", "dangling_link"), ("B.md", 2, "warning", "unquoted_link")}
     assert (report["errors"], report["warnings"], report["notes"]) == (2, 2, 4)
@@ -59,17 +59,18 @@ def test_show_json_with_inherited_owner(make_vault: VaultFactory, capsys: pytest
     root = make_vault(COMPANY)
     assert main(["show", "triage agent", "--vault", str(root), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert info["owners"] == [{"node": "People/Ann", "inherited_from": "Systems/Support Suite",
-                               "teams": ["Teams/Platform Team"]}]
-    assert info["dependencies"] == [{"node": "Agents/Support Agent", "relation": "uses"}]
+    assert info["owners"] == [{"id": "People/Ann", "name": "Ann", "kind": "person",
+                               "inherited_from": "Systems/Support Suite", "teams": ["Teams/Platform Team"]}]
+    assert [(d["id"], d["relation"], d["depth"]) for d in info["dependencies"]] == [
+        ("Agents/Support Agent", "uses", 1)]
 
 
 def test_show_unknown_name_suggests_close_matches(make_vault: VaultFactory,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     root = make_vault(COMPANY)
-    assert main(["show", "Suport Agnt", "--vault", str(root)]) == 1
+    assert main(["show", "Suport Agnt", "--vault", str(root)]) == 2
     err = capsys.readouterr().err
-    assert "no node named 'Suport Agnt'; did you mean: Agents/Support Agent" in err
+    assert "no node named 'Suport Agnt'; did you mean 'Agents/Support Agent'" in err
 
 
 def test_export_json_node_link(make_vault: VaultFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

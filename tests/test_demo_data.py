@@ -13,8 +13,8 @@ import pytest
 import yaml
 from genai_prices import Usage, calc_price
 
-from orgmap.demo_company import PROFILES, UNATTRIBUTED
-from orgmap.demo_data import DemoData, generate, generate_scaled
+from orgmap.demo.company import PROFILES, UNATTRIBUTED
+from orgmap.demo.data import DemoData, generate, generate_scaled
 
 ROOT = Path(__file__).resolve().parent.parent
 VAULT = ROOT / "examples" / "company"

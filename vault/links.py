@@ -51,8 +51,12 @@ class Link(msgspec.Struct, frozen=True, array_like=True, gc=False):
 
     @classmethod
     def from_list(cls, data: list[object]) -> Link:
+        """The inverse of to_list; raises TypeError or ValueError on malformed data."""
         target, line, heading, block, display, embed = data
-        return cls(str(target), int(line), heading, block, display, bool(embed))  # type: ignore[arg-type]
+        if not isinstance(line, int | str) or not (heading is None or isinstance(heading, str)) or \
+                not (block is None or isinstance(block, str)) or not (display is None or isinstance(display, str)):
+            raise TypeError("malformed link record")
+        return cls(str(target), int(line), heading, block, display, bool(embed))
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -36,7 +36,8 @@ def row_median(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(count > 0, med, np.nan), count
 
 
-def _raw_gather(values, targets, groups, lags: np.ndarray, cutoff: int | None, floor: int) -> np.ndarray:
+def _raw_gather(values: np.ndarray, targets: np.ndarray, groups: np.ndarray | None, lags: np.ndarray,
+                cutoff: int | None, floor: int) -> np.ndarray:
     idx = targets[:, None] - lags[None, :]
     ok = idx >= floor
     if cutoff is not None:
@@ -81,7 +82,8 @@ def weekly(values: np.ndarray, targets: np.ndarray, config: AnomalyConfig, floor
     return _raw_gather(values, targets, None, 168 * np.arange(1, config.week_lookback + 1), None, floor)
 
 
-def same_hour_mean(values: np.ndarray, targets: np.ndarray, groups: np.ndarray, lookback_days: int, cutoff: int):
+def same_hour_mean(values: np.ndarray, targets: np.ndarray, groups: np.ndarray, lookback_days: int,
+                   cutoff: int) -> np.ndarray:
     """Mean of the same-hour samples before `cutoff` for each target (NaN without samples)."""
     samples = gather(values, targets, groups, lookback_days, cutoff=cutoff)
     count = np.count_nonzero(~np.isnan(samples), axis=1)

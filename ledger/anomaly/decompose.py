@@ -74,7 +74,7 @@ def decompose(
     o = {name: float(getattr(metrics, name)[window].sum()) for name in ("cost", "runs", "calls", "tokens", "retries")}
     baseline = _stats(float(expected_cost.sum()) / hours, base_runs / hours, b, _mix(metrics, before))
     observed = _stats(o["cost"] / hours, o["runs"] / hours, o, _mix(metrics, window))
-    logs = {
+    logs: dict[Factor, float] = {
         "volume": float(np.log((observed.runs_per_hour + RUNS_PSEUDO) / (baseline.runs_per_hour + RUNS_PSEUDO))),
         "retries": _log_ratio(observed.calls_per_run, baseline.calls_per_run),
         "tokens": _log_ratio(_per(o["tokens"], o["calls"]), _per(b["tokens"], b["calls"])),
@@ -83,5 +83,5 @@ def decompose(
     total = sum(abs(v) for v in logs.values())
     shares = FactorShares(**{k: round(v / total, 4) if total else 0.0 for k, v in logs.items()})
     retry_jump = (observed.retry_share or 0.0) - (baseline.retry_share or 0.0)
-    factor: Factor = "retries" if retry_jump >= RETRY_JUMP else max(logs, key=logs.__getitem__)  # type: ignore[assignment]
+    factor: Factor = "retries" if retry_jump >= RETRY_JUMP else max(logs, key=logs.__getitem__)
     return Decomposition(factor, shares, baseline, observed)

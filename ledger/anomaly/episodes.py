@@ -102,7 +102,8 @@ def scan_episodes(rule: str, z: np.ndarray, targets: np.ndarray, floor: int, thr
                 zs[i + 1 :] = rebase(floor, targets[i + 1 :]).tolist()
         elif t - current[2] >= config.quiet_hours:
             found.append(_close(rule, current, max(current[0] + 1, current[2] + 1 - lag)))
-            current, run, since = None, 0, current[2] + 1
+            since = current[2] + 1
+            current, run = None, 0
     if current is not None:
         found.append(_close(rule, current, None))
     return found

@@ -20,7 +20,8 @@ __all__ = ["pooled", "unit_episodes", "unit_z"]
 NO_MODEL = "(none)"  # the ledger's model key of tool and retrieval fees: no tokens, so no price per token
 
 
-def pooled(num: np.ndarray, den: np.ndarray, runs: np.ndarray, config: AnomalyConfig):
+def pooled(num: np.ndarray, den: np.ndarray, runs: np.ndarray,
+           config: AnomalyConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per hour t: log(sum num / sum den) over the shortest span ending at t that holds `pool_runs` runs (at least
     `pool_min_hours`, at most `pool_max_hours`), the runs in it and its first hour; NaN where hour t has no run or
     the span fewer than `pool_min_runs` runs.
@@ -42,7 +43,7 @@ def pooled(num: np.ndarray, den: np.ndarray, runs: np.ndarray, config: AnomalyCo
 
 
 def unit_z(ratio: np.ndarray, got: np.ndarray, starts: np.ndarray, targets: np.ndarray, floor: int,
-           config: AnomalyConfig):
+           config: AnomalyConfig) -> tuple[np.ndarray, np.ndarray]:
     """Robust z of the pooled log ratio at each target against history samples every `pool_stride` hours before
     the target's span (no overlap with its runs) back `lookback_days`, from `floor` on; and the median.
     The samples end at the span's start rounded down to a multiple of `pool_refresh` hours, so each pass summarises

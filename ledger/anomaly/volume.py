@@ -29,7 +29,8 @@ NOISE = 0.25  # ...plus a quarter Poisson deviation an hour, of at least `QUIET`
 QUIET = 0.5  # the onset early (and the hours a daily job does not run wear down an earlier lucky run of it)
 
 
-def runs_z(runs: np.ndarray, targets: np.ndarray, groups: np.ndarray, floor: int, config: AnomalyConfig):
+def runs_z(runs: np.ndarray, targets: np.ndarray, groups: np.ndarray, floor: int,
+           config: AnomalyConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Robust z of the trailing day's runs at each target, and its usual level (NaN without `volume_min_days` days).
 
     The scale is the largest of 1.4826 x MAD, twice the Poisson noise of the usual count, and `volume_floor` of it;

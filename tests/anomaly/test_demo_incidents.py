@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ledger.anomaly import Anomaly
-from orgmap.demo_data import PlantedIncident, generate
+from orgmap.demo.data import PlantedIncident, generate
 from orgmap.service import Service
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)

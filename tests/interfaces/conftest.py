@@ -24,7 +24,7 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from mcp_server.server import build_server
-from orgmap.demo_data import generate
+from orgmap.demo.data import generate
 from orgmap.service import Service, ServiceSlot
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

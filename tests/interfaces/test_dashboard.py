@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from orgmap.demo_data import generate
+from orgmap.demo.data import generate
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

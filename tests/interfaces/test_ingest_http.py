@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from api.app import create_app
-from orgmap.models import IngestAnswer, RunRateAnswer
+from orgmap.answer_types import IngestAnswer, RunRateAnswer
 
 
 def test_a_posted_batch_with_a_duplicate_and_a_bad_row_keeps_the_good_rows_once(doors, tmp_path) -> None:

@@ -33,19 +33,23 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "note_markdown": (("GET /v1/nodes/{name}/markdown",), "note://{name}"),
     "record_cost": (("POST /v1/events/cost",), "record_cost_events"),
     "record_changes": (("POST /v1/events/change",), "record_change"),
+    "record_change": (("POST /v1/events/change",), "record_change"),
     "anomalies": (("GET /v1/anomalies",), "anomalies"),
     "explain_cost_change": (("GET /v1/agents/{name}/anomalies",), "explain_cost_change"),
     "set_anomaly_state": (("POST /v1/anomalies/{anomaly_id}/state",), "set_anomaly_state"),
 }
-WRITES = {"record_cost", "record_changes", "set_anomaly_state"}
+WRITES = {"record_cost", "record_changes", "record_change", "set_anomaly_state"}
 # Receivers of outside formats (OTLP, LiteLLM's callback): machines posting telemetry, not questions people ask.
-RECEIVERS = {"POST /v1/traces", "POST /v1/litellm"}
+RECEIVERS = {"receive_otlp": "POST /v1/traces", "receive_litellm": "POST /v1/litellm"}
 # Questions deliberately behind one door only.
-EXEMPT = {"graph_data": "API only (GET /v1/graph): the whole graph would flood a model's context; MCP clients use "
-                        "find_nodes and describe_node"}
-# Public methods that are not questions: lifecycle, and helpers the answers share.
-NOT_QUESTIONS = {"open", "close", "sync", "resolve", "cost_per_day", "spend_brief", "scan_anomalies",
-                 "start_background"}
+_FILES = "CLI only: reads files on the machine it runs on; over HTTP and MCP events come in as JSON"
+EXEMPT = {"graph_data": "API and CLI only (GET /v1/graph, orgmap export): the whole graph would flood a model's "
+                        "context; MCP clients use find_nodes and describe_node",
+          "graph_graphml": "CLI only (orgmap export --format graphml): a file for graph tools",
+          "import_files": _FILES, "ingest_jsonl": _FILES, "import_git": _FILES,
+          **dict.fromkeys(RECEIVERS, "a receiver of machines' telemetry, not a question people ask")}
+# Public methods that are not questions: lifecycle, and the anomaly scan the server runs in the background.
+NOT_QUESTIONS = {"open", "open_vault", "close", "scan_anomalies", "start_background"}
 
 # (HTTP path, query) and (tool, arguments) asking the same question.
 CASES: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [
@@ -114,7 +118,7 @@ def test_every_question_has_a_route_and_a_tool_or_is_exempt() -> None:
 
 
 def test_the_table_matches_the_routes_and_tools_the_doors_really_have(api, mcp) -> None:
-    routes = {r for routes, _ in TABLE.values() for r in routes} | {"GET /v1/graph"} | RECEIVERS
+    routes = {r for routes, _ in TABLE.values() for r in routes} | {"GET /v1/graph"} | set(RECEIVERS.values())
     assert app_routes(api.app) == routes
     tools = {tool for _, tool in TABLE.values() if "://" not in tool}
     assert {t.name for t in mcp.tools()} == tools

@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from api.app import create_app
-from orgmap.intake import import_files
 from orgmap.service import Service
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "company"
@@ -117,7 +116,7 @@ def test_an_otlp_file_with_a_malformed_line_keeps_its_other_lines(tmp_path: Path
     path.write_text(f"{json.dumps(bad)}\n{json.dumps(good)}\n")
     (tmp_path / "vault").mkdir()
     with Service.open(tmp_path / "vault") as service:
-        summary = import_files(service, [path], format="otel")
+        summary = service.import_files([path], format="otel")
     assert summary.cost.accepted == 1
     assert summary.rejected() == [f"{path}:1: attributes.n: doubleValue is not a number: 'x'"]
 

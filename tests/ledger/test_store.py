@@ -28,9 +28,30 @@ def test_a_v1_file_migrates_forward_keeping_its_data(tmp_path: Path) -> None:
         assert led.store.migrated_from == 1  # type: ignore[attr-defined]
         assert [a.message for a in led.alerts()] == ["old alert"]
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert conn.execute("SELECT attempts FROM alerts").fetchone()[0] == 0
     conn.close()
+
+
+def test_anomaly_feedback_kept_by_an_older_orgmap_survives_the_migration(tmp_path: Path) -> None:
+    """Before schema 3 the feedback table was created on first use, outside the migrations: it is kept as it was."""
+    path = tmp_path / "v2.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, target=2)
+    conn.execute("CREATE TABLE anomaly_feedback (id TEXT PRIMARY KEY, state TEXT NOT NULL, note TEXT, "
+                 "updated_us INTEGER NOT NULL)")
+    conn.execute("INSERT INTO anomaly_feedback VALUES ('a@1', 'acknowledged', 'seen', 1000000)")
+    conn.close()
+    with Ledger.open(path) as led:
+        assert led.anomaly_states()["a@1"].state == "acknowledged"
+        led.set_anomaly_state("b@2", "resolved_expected", "planned")
+        led.set_anomaly_state("a@1", "open")
+    with Ledger.open(path) as led:
+        states = led.anomaly_states()
+        assert {k: (v.state, v.note) for k, v in states.items()} == {
+            "a@1": ("open", None), "b@2": ("resolved_expected", "planned")}
+        with pytest.raises(ValueError, match="state must be one of"):
+            led.set_anomaly_state("a@1", "closed")
 
 
 def test_a_newer_file_is_refused_clearly(tmp_path: Path) -> None:

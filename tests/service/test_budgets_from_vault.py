@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from orgmap.service import Service, budget_specs
+from orgmap.service import Service
+from orgmap.vault_settings import budget_specs
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 

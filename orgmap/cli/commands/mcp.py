@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from orgmap.commands.common import add_service_arguments, service_opener
-from orgmap.commands.serve import add_allow_host_argument
+from orgmap.cli.commands.serve import add_allow_host_argument
+from orgmap.cli.common import add_service_arguments, service_opener
 
 __all__ = ["register", "run"]
 
@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.http:
-        from orgmap.commands.serve import serve
+        from orgmap.cli.commands.serve import serve
 
         return serve(args)
     from mcp_server.server import build_server

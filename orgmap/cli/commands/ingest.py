@@ -13,8 +13,13 @@ import sys
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from orgmap.commands.common import add_service_arguments, service_opener
+from orgmap.cli.common import add_service_arguments, service_opener
+from orgmap.cli.progress import ProgressBar
+
+if TYPE_CHECKING:
+    from orgmap.intake import ImportSummary
 
 __all__ = ["register", "run_import", "run_ingest"]
 
@@ -55,10 +60,7 @@ def _stdin_copy(stack: ExitStack) -> Path:
     return target
 
 
-def _finish(summary: object, label: str) -> int:
-    from orgmap.intake import ImportSummary
-
-    assert isinstance(summary, ImportSummary)
+def _finish(summary: ImportSummary, label: str) -> int:
     for line in summary.lines():
         print(line)
     print(f"orgmap: {label} done", file=sys.stderr)
@@ -74,8 +76,6 @@ def _files(stack: ExitStack, names: list[str]) -> list[Path]:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    from orgmap.intake import import_files, ingest_jsonl_files
-    from orgmap.progress import ProgressBar
 
     with ExitStack() as stack:
         paths = _files(stack, args.files)
@@ -83,17 +83,15 @@ def run_ingest(args: argparse.Namespace) -> int:
         fmt = args.format or ("csv" if all(p.suffix.lower() == ".csv" for p in paths) else "jsonl")
         if fmt == "jsonl" and not args.changes:
             bar = stack.enter_context(ProgressBar("ingesting", unit="ev"))
-            summary = ingest_jsonl_files(svc, paths, on_progress=bar)
+            summary = svc.ingest_jsonl(paths, on_progress=bar)
         else:
             bar = stack.enter_context(ProgressBar("ingesting", unit="B"))
-            summary = import_files(svc, paths, format=fmt, on_progress=bar)
+            summary = svc.import_files(paths, format=fmt, on_progress=bar)
     return _finish(summary, "ingest")
 
 
 def run_import(args: argparse.Namespace) -> int:
     from importers import FORMATS, load_path_map, parse_mapping
-    from orgmap.intake import import_files, import_git
-    from orgmap.progress import ProgressBar
 
     words = list(args.args)
     fmt = words.pop(0) if words[0] in (*FORMATS, "git") and len(words) > 1 else None
@@ -102,7 +100,7 @@ def run_import(args: argparse.Namespace) -> int:
             try:
                 path_map = load_path_map(Path(args.path_map)) if args.path_map else None
                 svc = stack.enter_context(service_opener(args)())
-                summary = import_git(svc, Path(words[0]), path_map=path_map, since=args.since)
+                summary = svc.import_git(Path(words[0]), path_map=path_map, since=args.since)
             except (OSError, ValueError) as exc:
                 print(f"orgmap: {exc}", file=sys.stderr)
                 return 2
@@ -116,7 +114,7 @@ def run_import(args: argparse.Namespace) -> int:
         svc = stack.enter_context(service_opener(args)())
         bar = stack.enter_context(ProgressBar("importing", unit="B"))
         try:
-            summary = import_files(svc, paths, format=fmt, mapping=mapping, on_progress=bar)
+            summary = svc.import_files(paths, format=fmt, mapping=mapping, on_progress=bar)
         except ValueError as exc:
             print(f"orgmap: {exc}", file=sys.stderr)
             return 2

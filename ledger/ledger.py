@@ -1,4 +1,5 @@
-"""The `Ledger` facade: opens the store, ingests events, evaluates budgets and run flags, answers questions.
+"""The `Ledger`: opens the store, ingests events, evaluates budgets and run flags, keeps alerts, changes and anomaly
+feedback; its questions are answered by its read side (`ledger.reads.Reads`), which it holds and delegates to.
 
 It knows the company graph only through node ids and the callables the service passes in (`set_resolver`,
 `group_of`). Attribution happens at query time from casefolded agent keys, so a new alias re-attributes the past.
@@ -10,26 +11,40 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from .alerts import Alert, WebhookSender
-from .budgets import BudgetSpec, BudgetStatus, budget_periods
+from .attribution import Attribution
+from .budgets import Allowance, BudgetSpec, BudgetStatus, budget_periods
 from .events import EventError, agent_key, validate_change
+from .feedback import STATES, Feedback
 from .ingest import BatchOutcome, Numbered, write_batch
 from .jsonl import read_jsonl
-from .names import NameResolution, Resolver
+from .names import Resolver
 from .pricing import PriceOverride, Pricer, load_overrides
-from .results import ChangePage, ChangeRecord, IngestReport
+from .reads import Reads
+from .results import (
+    ChangePage,
+    ChangeRecord,
+    IngestReport,
+    RunDistribution,
+    RunView,
+    SpendPoint,
+    SpendSummary,
+    UnattributedName,
+    UnpricedModel,
+)
 from .rows import AGENT, KEY, PROJECT, cost_row
 from .runcosts import RunCostIndex
+from .runrate import RunRate
 from .runs import RunRecord, RunSettings, peer_medians, run_flags, with_flags
+from .series import HourlySeries
 from .sqlite_store import SQLiteStore
 from .store import EventStore
 from .tally import IngestTally
 from .timeutil import from_us, to_us
-from .views import Views
 
 __all__ = ["Ledger"]
 
@@ -41,7 +56,7 @@ _CAPS = frozenset({"run", "hour"})
 _CAP_LEVELS = (1.0,)
 
 
-class Ledger(Views):
+class Ledger:
     """Cost and change events of one store. Use `Ledger.open(path)`; close it (or use `with`)."""
 
     def __init__(self, store: EventStore, pricer: Pricer, *, webhook_url: str | None = None,
@@ -50,10 +65,8 @@ class Ledger(Views):
         self.pricer = pricer
         self.clock = clock or (lambda: datetime.now(UTC))
         self.batch_size = batch_size
-        self._names = NameResolution(lambda _name: None)
-        self._budgets: list[BudgetSpec] = []
-        self._run_settings = RunSettings()
-        self._run_settings_by_node: dict[str, RunSettings] = {}
+        self.attribution = Attribution(store)
+        self.reads = Reads(store, self.attribution, self.clock)
         self._webhook = WebhookSender(webhook_url, self._delivered) if webhook_url else None
         self._run_costs = RunCostIndex()
 
@@ -92,23 +105,18 @@ class Ledger(Views):
     # ---- configuration -------------------------------------------------------------------------------------
     def set_resolver(self, fn: Resolver) -> None:
         """`fn(agent name) -> node id or None`; call again after vault edits (names are re-resolved lazily)."""
-        self._names = NameResolution(fn)
+        self.attribution.set_resolver(fn)
 
     def set_budgets(self, specs: Iterable[BudgetSpec]) -> None:
-        self._budgets = list(specs)
+        self.attribution.set_budgets(specs)
 
     def set_run_settings(self, default: RunSettings | None = None,
                          per_agent: Mapping[str, RunSettings] | None = None) -> None:
         """Outlier rules for runs: a default and per-agent (node id) overrides."""
-        self._run_settings = default or RunSettings()
-        self._run_settings_by_node = dict(per_agent or {})
+        self.attribution.set_run_settings(default, per_agent)
 
-    # ---- attribution ---------------------------------------------------------------------------------------
     def _node(self, key: str, name: str | None = None) -> str | None:
-        return self._names.node(key, name)
-
-    def _keys_of(self, node_ids: Iterable[str]) -> list[str]:
-        return self._names.keys_of(node_ids, self.store.agent_names_version(), self.store.agent_names)
+        return self.attribution.node(key, name)
 
     # ---- ingest --------------------------------------------------------------------------------------------
     def ingest_cost(self, events: Iterable[Mapping[str, Any]], *, source: str | None = None,
@@ -191,21 +199,11 @@ class Ledger(Views):
                 fresh = event.id in new
                 new.discard(event.id)
                 acc.count(row, event.id, fresh, event.warning)
+                if fresh and self._node(agent_key(event.target), event.target) is None:
+                    acc.unattributed.add(event.target)  # kept under its name; it attributes once a note has it
         return acc.report()
 
     # ---- budgets and run flags -----------------------------------------------------------------------------
-    def _specs_for(self, nodes: set[str], projects: set[str]) -> list[BudgetSpec]:
-        return [
-            s for s in self._budgets
-            if (s.scope == "agent" and s.key in nodes) or (s.scope == "owner" and nodes.intersection(s.agents))
-            or (s.scope == "project" and s.key in projects)
-        ]
-
-    def _spec_keys(self, spec: BudgetSpec) -> list[str] | None:
-        if spec.scope == "project":
-            return None
-        return self._keys_of([spec.key] if spec.scope == "agent" else spec.agents)
-
     def _evaluate(self, outcome: BatchOutcome) -> list[Alert]:
         """Fire budget thresholds (current periods) and run flags; each fires once, recorded in the batch's
         transaction (call inside it) and sent by the caller after the commit."""
@@ -216,8 +214,8 @@ class Ledger(Views):
         nodes = {n for key, agent in names if (n := self._node(key, agent)) is not None}
         projects = {p for _, r in outcome.stored if (p := r[PROJECT])}
         fired: list[Alert] = []
-        for spec in self._specs_for(nodes, projects):
-            status = budget_periods(self.store, spec, self._spec_keys(spec), now)
+        for spec in self.attribution.specs_for(nodes, projects):
+            status = budget_periods(self.store, spec, self.attribution.spec_keys(spec), now)
             fired += self._thresholds(spec, status, now, None)
         return fired + self._check_runs(outcome.runs, now)
 
@@ -259,8 +257,7 @@ class Ledger(Views):
         by_agent: dict[str, list[RunRecord]] = defaultdict(list)
         for run in runs:
             by_agent[run.agent_key].append(run)
-        settings_of = {key: self._run_settings_by_node.get(self._node(key) or "", self._run_settings)
-                       for key in by_agent}
+        settings_of = {key: self.attribution.run_settings(key) for key in by_agent}
         priced = {key: [r for r in agent_runs if r.cost > 0 and not r.aggregate_only and "cost" not in r.flags]
                   for key, agent_runs in by_agent.items()}
         self._run_costs.record(runs)
@@ -283,10 +280,8 @@ class Ledger(Views):
         """A run's per-run budget alerts and new outlier flags; a flagged run (with its flags) goes to `flagged`."""
         node = self._node(run.agent_key)
         fired: list[Alert] = []
-        for spec in self._budgets:
-            if spec.per_run_usd is not None and node is not None and (
-                (spec.scope == "agent" and spec.key == node) or (spec.scope == "owner" and node in spec.agents)
-            ):
+        for spec in self.attribution.budgets:
+            if spec.per_run_usd is not None and spec.scope != "project" and self.attribution.covers(spec, node):
                 status = budget_periods(self.store, spec, [], now, run_cost=lambda: run.cost)
                 fired += self._thresholds(BudgetSpec(spec.scope, spec.key, per_run_usd=spec.per_run_usd,
                                                      thresholds=spec.thresholds), status, now, run)
@@ -329,6 +324,57 @@ class Ledger(Views):
         ]
         more = len(rows) > limit
         return ChangePage(items, f"{rows[limit - 1][1]}:{rows[limit - 1][0]}" if more else None)
+
+    # ---- anomaly feedback ----------------------------------------------------------------------------------
+    def set_anomaly_state(self, anomaly_id: str, state: str, note: str | None = None,
+                          now: datetime | None = None) -> Feedback:
+        """Keep the state a user set on an anomaly (detection recomputes anomalies; their state is all that is kept)."""
+        if state not in STATES:
+            raise ValueError(f"state must be one of {', '.join(STATES)}; got {state!r}")
+        when = now or self.clock()
+        with self.store.transaction():
+            self.store.put_feedback(anomaly_id, state, note, to_us(when))
+        return Feedback(anomaly_id, state, note, when)
+
+    def anomaly_states(self) -> dict[str, Feedback]:
+        """Anomaly id -> the state a user set on it."""
+        return {r[0]: Feedback(r[0], r[1], r[2], from_us(r[3])) for r in self.store.query_feedback()}
+
+    # ---- questions: answered by the read side --------------------------------------------------------------
+    def run_rate(self, window: timedelta, by: str = "agent", now: datetime | None = None,
+                 group_of: Callable[[str], Sequence[str]] | None = None) -> RunRate:
+        return self.reads.run_rate(window, by, now, group_of)
+
+    def spend_series(self, node_id: str, window: timedelta, bucket: str = "hour",
+                     now: datetime | None = None) -> list[SpendPoint]:
+        return self.reads.spend_series(node_id, window, bucket, now)
+
+    def spend_summary(self, node_ids: Sequence[str], window: timedelta,
+                      now: datetime | None = None) -> dict[str, SpendSummary]:
+        return self.reads.spend_summary(node_ids, window, now)
+
+    def hourly_series(self, node_ids: Sequence[str], since: datetime, until: datetime) -> dict[str, HourlySeries]:
+        return self.reads.hourly_series(node_ids, since, until)
+
+    def unattributed(self, window: timedelta, now: datetime | None = None) -> list[UnattributedName]:
+        return self.reads.unattributed(window, now)
+
+    def unpriced(self, window: timedelta, now: datetime | None = None) -> list[UnpricedModel]:
+        return self.reads.unpriced(window, now)
+
+    def budget_status(self, now: datetime | None = None) -> list[BudgetStatus]:
+        return self.reads.budget_status(now)
+
+    def allowance(self, node_id: str, run_id: str | None = None, now: datetime | None = None,
+                  project: str | None = None) -> Allowance:
+        return self.reads.allowance(node_id, run_id, now, project)
+
+    def runs(self, node_id: str | None = None, since: datetime | None = None, top: int | None = None,
+             flagged: bool | None = None) -> list[RunView]:
+        return self.reads.runs(node_id, since, top, flagged)
+
+    def run_cost_distribution(self, node_id: str, window: timedelta, now: datetime | None = None) -> RunDistribution:
+        return self.reads.run_cost_distribution(node_id, window, now)
 
 
 def _describe(name: str, evidence: dict[str, Any]) -> str:

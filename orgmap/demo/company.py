@@ -5,7 +5,7 @@ Names, aliases, cost keys and models match the vault's notes (tests/test_demo_da
 
 from __future__ import annotations
 
-from orgmap.demo_engine import AgentProfile, Fee
+from orgmap.demo.engine import AgentProfile, Fee
 
 __all__ = ["CUSTOMERS", "PROFILES", "UNATTRIBUTED"]
 

@@ -1,16 +1,16 @@
-"""The graph questions of the service: find, show, owners, dependencies, blast radius, portfolio, diagnostics."""
+"""The graph questions of the service: find, show, owners, dependencies, blast radius, portfolio, diagnostics,
+export. They need only the graph; with spend figures (`SpendFigures`) they add each node's cost per day."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
-
-from networkx.readwrite import json_graph
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from graph import queries
-from orgmap.errors import InvalidArgument, NotFound
-from orgmap.models import (
+from graph.export import to_graphml, to_node_link
+from orgmap.answer_types import (
     BlastRadius,
     Diagnostics,
     NodeDetail,
@@ -23,43 +23,42 @@ from orgmap.models import (
     ProblemOut,
     Reached,
 )
+from orgmap.errors import InvalidArgument, NotFound
+from orgmap.nodes import node_ref, resolve
 from orgmap.paging import page, parse_window
+from orgmap.vault_settings import agent_settings
 
 if TYPE_CHECKING:
     from graph import CompanyGraph
-    from vault.problems import Problem
 
-__all__ = ["GraphAnswers", "node_ref"]
+__all__ = ["GraphAnswers", "SpendFigures"]
 
 _MAX_DEPTH = 6
 
 
-def node_ref(g: Any, node: str) -> NodeRef:
-    data = g.nodes[node]
-    return NodeRef(id=node, name=str(data.get("name", node)), kind=str(data.get("kind", "note")))
+class SpendFigures(Protocol):
+    """The spend figures graph answers show beside nodes (`SpendAnswers` has them; without a store there are none)."""
+
+    def cost_per_day(self, node_ids: Sequence[str], window: timedelta) -> dict[str, float]: ...
+    def spend_brief(self, node: str) -> dict[str, Any] | None: ...
 
 
-def _names(items: list[NodeRef], most: int = 3) -> str:
+def _names(items: Sequence[NodeRef], most: int = 3) -> str:
     shown = ", ".join(i.name for i in items[:most])
     return shown + (f" and {len(items) - most} more" if len(items) > most else "")
 
 
 class GraphAnswers:
-    """Mixin of the service; uses `self.graph`, and `cost_per_day` / `spend_brief` of `SpendAnswers`."""
+    """Questions about the company graph of one vault."""
 
-    graph: CompanyGraph
-    vault: Any
-    settings_problems: list[Problem]
-    cost_per_day: Callable[[list[str], timedelta], dict[str, float]]
-    spend_brief: Callable[[str], dict[str, Any] | None]
+    def __init__(self, graph: CompanyGraph, vault: Path, spend: SpendFigures | None = None) -> None:
+        self.graph = graph
+        self.vault = vault
+        self.spend = spend
 
-    def resolve(self, name: str, *, what: str = "node", field: str = "name") -> str:
-        """The node id `name` means (id, path, file name or alias; any case), else NotFound with close matches."""
-        with self.graph.read():
-            node = self.graph.lookup(name)
-            if node is None:
-                raise NotFound(what, name, self.graph.suggest(name), field=field)
-            return node
+    def _cost_per_day(self, node_ids: list[str], window: str) -> dict[str, float]:
+        span = parse_window(window)
+        return self.spend.cost_per_day(node_ids, span) if self.spend is not None and node_ids else {}
 
     def find(self, q: str = "", kind: str | None = None, limit: int = 20, cursor: str | None = None) -> NodePage:
         """Nodes whose name, alias or id contains `q` (all nodes when empty), exact matches first."""
@@ -77,7 +76,7 @@ class GraphAnswers:
 
     def owners_of(self, name: str) -> Owners:
         """Who owns a node: explicit `owner`, else inherited through `part_of`; a person's teams included."""
-        node = self.resolve(name)
+        node = resolve(self.graph, name)
         with self.graph.read() as g:
             found = [OwnerRef(**node_ref(g, o.node).model_dump(), inherited_from=o.inherited_from, teams=list(o.teams))
                      for o in queries.owners(g, node)]
@@ -93,13 +92,13 @@ class GraphAnswers:
                window: str) -> BlastRadius:
         if not 1 <= depth <= _MAX_DEPTH:
             raise InvalidArgument(f"depth must be between 1 and {_MAX_DEPTH}", field="depth")
-        node = self.resolve(name)
+        node = resolve(self.graph, name)
         walk = queries.dependencies if forward else queries.dependents
         with self.graph.read() as g:
             hops = walk(g, node, depth)
             refs = {h.node: node_ref(g, h.node) for h in hops}
             ref = node_ref(g, node)
-        spend = self.cost_per_day([h.node for h in hops], parse_window(window))
+        spend = self._cost_per_day([h.node for h in hops], window)
         reached = [Reached(**refs[h.node].model_dump(), depth=h.depth, relation=h.relation, via=h.via,
                            cost_per_day=spend.get(h.node)) for h in hops]
         at_stake = round(sum(spend.values()), 6)
@@ -127,12 +126,12 @@ class GraphAnswers:
     def portfolio_of(self, owner: str, window: str = "7d", limit: int = 25,
                      cursor: str | None = None) -> Portfolio:
         """Everything a person or team owns (directly, by inheritance, via a person's teams), with spend/day."""
-        node = self.resolve(owner, what="owner", field="owner")
+        node = resolve(self.graph, owner, what="owner", field="owner")
         with self.graph.read() as g:
             owned = queries.portfolio(g, node)
             refs = {o.node: node_ref(g, o.node) for o in owned}
             ref = node_ref(g, node)
-        spend = self.cost_per_day([o.node for o in owned], parse_window(window))
+        spend = self._cost_per_day([o.node for o in owned], window)
         items = [PortfolioItem(**refs[o.node].model_dump(), inherited_from=o.inherited_from, via_team=o.via_team,
                                cost_per_day=spend.get(o.node, 0.0)) for o in owned]
         items.sort(key=lambda i: (-i.cost_per_day, i.id))
@@ -145,17 +144,19 @@ class GraphAnswers:
 
     def node(self, name: str) -> NodeDetail:
         """One node: properties, owners, dependencies, dependents, links in and out, and its spend (7 days)."""
-        node = self.resolve(name)
+        node = resolve(self.graph, name)
         who = self.owners_of(node)
         deps = self.dependencies_of(node, depth=1, limit=50)
         users = self.dependents_of(node, depth=1, limit=50)
         with self.graph.read() as g:
             data = dict(g.nodes[node])
-            out = {v for _, v, r in g.out_edges(node, data="relation") if r == "links_to"}
-            into = {u for u, _, r in g.in_edges(node, data="relation") if r == "links_to"}
+            edges_out: Iterable[tuple[str, str, str | None]] = g.out_edges(node, data="relation")
+            edges_in: Iterable[tuple[str, str, str | None]] = g.in_edges(node, data="relation")
+            out = {v for _, v, relation in edges_out if relation == "links_to"}
+            into = {u for u, _, relation in edges_in if relation == "links_to"}
             links_out = [node_ref(g, n) for n in sorted(out)]
             links_in = [node_ref(g, n) for n in sorted(into)]
-        spend = self.spend_brief(node) if data.get("kind") == "agent" else None
+        spend = self.spend.spend_brief(node) if self.spend is not None and data.get("kind") == "agent" else None
         reserved = {"name", "kind", "aliases", "tags", "path"}
         summary = f"{who.node.name} ({who.node.kind}). {who.summary}."
         if spend:
@@ -168,25 +169,32 @@ class GraphAnswers:
 
     def check(self, limit: int = 50, cursor: str | None = None, severity: str | None = None) -> Diagnostics:
         """Vault diagnostics: bad YAML, unreadable files, dangling links, ambiguous names, unowned agents."""
-        with self.graph.read():
-            problems = sorted([*self.graph.problems, *self.settings_problems])
+        with self.graph.read() as g:
+            problems = sorted([*self.graph.problems, *agent_settings(g)[1]])
+            notes = len(self.graph.notes)
         errors = sum(1 for p in problems if p.severity == "error")
         warnings = len(problems) - errors
         shown = [p for p in problems if severity is None or p.severity == severity]
         chunk, nxt = page(shown, limit, cursor)
-        items = [ProblemOut(**p.to_dict()) for p in chunk]
-        summary = f"{errors} errors and {warnings} warnings in the vault"
-        return Diagnostics(summary=summary, errors=errors, warnings=warnings, total=len(shown), items=items,
-                           next_cursor=nxt)
+        items = [ProblemOut(path=p.path, line=p.line, severity=p.severity, code=p.code, message=p.message)
+                 for p in chunk]
+        summary = f"{errors} errors and {warnings} warnings in {notes} notes"
+        return Diagnostics(summary=summary, notes=notes, errors=errors, warnings=warnings, total=len(shown),
+                           items=items, next_cursor=nxt)
 
     def graph_data(self) -> dict[str, Any]:
-        """The whole graph as networkx node-link JSON (edges carry `relation`)."""
+        """The whole graph as networkx node-link JSON (`nodes` and `edges`; edges carry `relation`)."""
         with self.graph.read() as g:
-            return json_graph.node_link_data(g, edges="links")
+            return to_node_link(g)
+
+    def graph_graphml(self) -> bytes:
+        """The whole graph as GraphML (attributes made scalar), for graph tools such as Gephi or yEd."""
+        with self.graph.read() as g:
+            return to_graphml(g)
 
     def note_markdown(self, name: str) -> str:
         """The Markdown of a node's note, read from inside the vault only."""
-        node = self.resolve(name)
+        node = resolve(self.graph, name)
         with self.graph.read() as g:
             rel = g.nodes[node].get("path")
         if not rel:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from orgmap.commands.common import add_service_arguments, ask
+from orgmap.cli.common import add_service_arguments, ask
 
 __all__ = ["register", "run"]
 

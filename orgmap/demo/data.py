@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from orgmap.demo_company import CUSTOMERS, PROFILES, UNATTRIBUTED
-from orgmap.demo_engine import AgentProfile, expected_events, stream_events
-from orgmap.demo_plan import PlantedIncident, plan_history
+from orgmap.demo.company import CUSTOMERS, PROFILES, UNATTRIBUTED
+from orgmap.demo.engine import AgentProfile, expected_events, stream_events
+from orgmap.demo.plan import PlantedIncident, plan_history
 
 __all__ = ["DemoData", "PlantedIncident", "generate", "generate_scaled", "synthetic_profile"]
 

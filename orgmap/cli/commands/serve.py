@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 
-from orgmap.commands.common import add_service_arguments, service_opener
+from orgmap.cli.common import add_service_arguments, service_opener
 
 __all__ = ["add_allow_host_argument", "register", "run", "serve"]
 

@@ -1,4 +1,4 @@
-"""The `orgmap` command: a thin argparse front whose subcommands live in `orgmap.commands`."""
+"""The `orgmap` command: a thin argparse front whose subcommands live in `orgmap.cli.commands`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
-# Each command comes from a module in orgmap.commands exposing `register(subparsers)`; MODULES names the module
+# Each command comes from a module in orgmap.cli.commands exposing `register(subparsers)`; MODULES names the module
 # where it is not the command's own name (one module may register several commands).
 COMMANDS: tuple[str, ...] = (
     "check", "show", "export", "ingest", "import", "top", "runs", "budget", "allow", "change", "anomalies",
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in dict.fromkeys(MODULES.get(n, n) for n in COMMANDS):
-        importlib.import_module(f"orgmap.commands.{name}").register(sub)
+        importlib.import_module(f"orgmap.cli.commands.{name}").register(sub)
     return parser
 
 

@@ -1,61 +1,43 @@
-"""The spend questions of the service: run-rate, series, events in, changes, unattributed spend, budgets, runs."""
+"""The spend questions of the service: run-rate, series, changes, unattributed spend, budgets, allowance, runs,
+alerts; and the spend figures graph answers show beside nodes."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from graph import queries
-from ledger import IngestReport, RunRateRow
-from orgmap.answers_graph import node_ref
-from orgmap.errors import InvalidArgument
-from orgmap.models import (
+from ledger import RunRateRow
+from orgmap.answer_types import (
     AlertsAnswer,
     AllowanceAnswer,
     BudgetsAnswer,
     ChangesAnswer,
-    IngestAnswer,
     RunRateAnswer,
     RunRateItem,
     RunsAnswer,
     SpendSeries,
     UnattributedAnswer,
 )
+from orgmap.errors import InvalidArgument
+from orgmap.nodes import node_ref, resolve
 from orgmap.paging import page, parse_window
+from orgmap.wording import money
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from graph import CompanyGraph
     from ledger import Ledger
-    from orgmap.models import NodeRef
+    from orgmap.answer_types import NodeRef
 
 __all__ = ["BY", "SpendAnswers"]
 
 BY = ("agent", "owner", "team", "model", "provider", "client", "project", "kind")
 UNATTRIBUTED = "(unattributed)"
 _CHANGE_CURSOR = re.compile(r"^\d+:.+$")  # the ledger's keyset cursor for changes: "<ts>:<id>"
-
-
-def _money(x: float) -> str:
-    return f"${x:,.2f}"
-
-
-def ingest_answer(report: IngestReport, what: str = "events") -> IngestAnswer:
-    """An ingest report as the interfaces return it, with a one-line summary."""
-    parts = [f"{report.accepted} {what} stored", f"{report.duplicates} duplicates", f"{len(report.rejected)} rejected"]
-    if report.unattributed:
-        parts.append(f"unattributed names: {', '.join(report.unattributed[:5])}")
-    if report.unpriced:
-        parts.append(f"unpriced models: {', '.join(u.model for u in report.unpriced[:5])}")
-    if what == "events":
-        parts.append(f"{_money(report.total_cost_usd)} total")
-    return IngestAnswer(summary="; ".join(parts),
-                        accepted=report.accepted, duplicates=report.duplicates, rejected=report.rejected,
-                        warnings=report.warnings, unattributed=report.unattributed, unpriced=report.unpriced,
-                        total_cost_usd=round(report.total_cost_usd, 8), items=report.items)
 
 
 def _rate_name(g: nx.MultiDiGraph, row: RunRateRow) -> str:
@@ -83,26 +65,25 @@ def _rate_item(g: nx.MultiDiGraph, row: RunRateRow, by: str, used: Mapping[str, 
 
 
 class SpendAnswers:
-    """Mixin of the service; uses `self.graph`, `self.ledger`, `self.clock` and `GraphAnswers.resolve`."""
+    """Questions over the ledger, kept in step with the graph by `ledger` (a `LedgerInStep`)."""
 
-    graph: CompanyGraph
-    ledger: Ledger
-    clock: Callable[[], datetime]
-    resolve: Callable[..., str]
-    sync: Callable[[], None]
+    def __init__(self, graph: CompanyGraph, ledger: Callable[[], Ledger], clock: Callable[[], datetime]) -> None:
+        self.graph = graph
+        self.ledger = ledger
+        self.clock = clock
 
     # -- helpers other answers use ----------------------------------------------------------------------------
 
-    def cost_per_day(self, node_ids: list[str], window: timedelta) -> dict[str, float]:
+    def cost_per_day(self, node_ids: Sequence[str], window: timedelta) -> dict[str, float]:
         """Cost per day of each node with spend over the window (nodes without spend are left out)."""
         if not node_ids:
             return {}
-        found = self.ledger.spend_summary(node_ids, window, now=self.clock())
+        found = self.ledger().spend_summary(node_ids, window, now=self.clock())
         return {n: round(s.cost_per_day, 6) for n, s in found.items() if s.calls}
 
     def spend_brief(self, node: str) -> dict[str, Any] | None:
         """A node's 7-day spend in a few figures (None when it has none)."""
-        summary = self.ledger.spend_summary([node], timedelta(days=7), now=self.clock()).get(node)
+        summary = self.ledger().spend_summary([node], timedelta(days=7), now=self.clock()).get(node)
         if summary is None or not summary.calls:
             return None
         return {"window": "7d", "cost_usd": round(summary.cost_usd, 6), "cost_per_day": round(summary.cost_per_day, 6),
@@ -126,7 +107,7 @@ class SpendAnswers:
 
     def _monthly_used(self) -> dict[str, float]:
         used: dict[str, float] = {}
-        for status in self.ledger.budget_status(now=self.clock()):
+        for status in self.ledger().budget_status(now=self.clock()):
             for period in status.periods:
                 if period.period == "month":
                     used[status.key] = round(period.used_pct, 2)
@@ -141,16 +122,15 @@ class SpendAnswers:
         project or kind."""
         if by not in BY:
             raise InvalidArgument(f"by must be one of {', '.join(BY)}; got {by!r}", field="by")
-        self.sync()
-        rate = self.ledger.run_rate(parse_window(window), by=by, now=self.clock(), group_of=self._group_of(by))
+        rate = self.ledger().run_rate(parse_window(window), by=by, now=self.clock(), group_of=self._group_of(by))
         used = self._monthly_used()
         rows, nxt = page(rate.rows, limit, cursor)  # owners are looked up for the page only
         with self.graph.read() as g:
             chunk = [_rate_item(g, row, by, used) for row in rows]
-            top = ", ".join(f"{_rate_name(g, row)} {_money(round(row.cost_per_day, 6))}/day" for row in rate.rows[:3])
-        summary = (f"{_money(rate.total_cost_per_day)}/day over {window} across {len(rate.rows)} {by} groups"
+            top = ", ".join(f"{_rate_name(g, row)} {money(round(row.cost_per_day, 6))}/day" for row in rate.rows[:3])
+        summary = (f"{money(rate.total_cost_per_day)}/day over {window} across {len(rate.rows)} {by} groups"
                    + (f"; top: {top}" if top else "")
-                   + (f"; {_money(rate.unattributed_cost)} unattributed" if rate.unattributed_cost else ""))
+                   + (f"; {money(rate.unattributed_cost)} unattributed" if rate.unattributed_cost else ""))
         return RunRateAnswer(summary=summary, window=window, by=by, total=len(rate.rows),
                              total_cost_per_day=round(rate.total_cost_per_day, 6),
                              unattributed_cost_usd=round(rate.unattributed_cost, 6),
@@ -158,7 +138,7 @@ class SpendAnswers:
                              items=chunk, next_cursor=nxt)
 
     def _agent_ref(self, name: str) -> NodeRef:
-        node = self.resolve(name, what="agent", field="agent")
+        node = resolve(self.graph, name, what="agent", field="agent")
         with self.graph.read() as g:
             return node_ref(g, node)
 
@@ -167,34 +147,23 @@ class SpendAnswers:
         if bucket not in ("hour", "day"):
             raise InvalidArgument("bucket must be 'hour' or 'day'", field="bucket")
         ref = self._agent_ref(agent)
-        self.sync()
-        points = self.ledger.spend_series(ref.id, parse_window(window), bucket=bucket, now=self.clock())
+        points = self.ledger().spend_series(ref.id, parse_window(window), bucket=bucket, now=self.clock())
         total = round(sum(p.cost_usd for p in points), 6)
         peak = max(points, key=lambda p: p.cost_usd, default=None)
-        summary = f"{ref.name} spent {_money(total)} over {window}"
+        summary = f"{ref.name} spent {money(total)} over {window}"
         if peak and peak.cost_usd:
-            summary += f"; peak {bucket} {peak.start:%Y-%m-%d %H:%M} UTC at {_money(peak.cost_usd)}"
+            summary += f"; peak {bucket} {peak.start:%Y-%m-%d %H:%M} UTC at {money(peak.cost_usd)}"
         return SpendSeries(summary=summary, agent=ref, window=window, bucket=bucket, total_cost_usd=total,
                            points=points)
-
-    def record_cost(self, events: Iterable[Mapping[str, Any]], source: str = "api") -> IngestAnswer:
-        """Store cost events (idempotent by id); per-item results in input order."""
-        self.sync()
-        return ingest_answer(self.ledger.ingest_cost(events, source=source, item_results=True))
-
-    def record_changes(self, events: Iterable[Mapping[str, Any]], source: str = "api") -> IngestAnswer:
-        """Store change events (deploys, prompt, model, config changes; idempotent by id)."""
-        return ingest_answer(self.ledger.ingest_changes(events, source=source), "change events")
 
     def changes(self, target: str | None = None, since: str = "30d", kind: str | None = None, limit: int = 20,
                 cursor: str | None = None) -> ChangesAnswer:
         """Change events newest first, for one node or all, over `since`."""
-        targets = [self.resolve(target, field="target")] if target else None
+        targets = [resolve(self.graph, target, field="target")] if target else None
         if cursor and not _CHANGE_CURSOR.match(cursor):
             raise InvalidArgument(f"cursor {cursor!r} is not one this server gave out", field="cursor")
         start = self.clock() - parse_window(since, field="since")
-        self.sync()
-        found = self.ledger.changes(targets=targets, since=start, kinds=[kind] if kind else None, limit=limit,
+        found = self.ledger().changes(targets=targets, since=start, kinds=[kind] if kind else None, limit=limit,
                                     cursor=cursor)
         what = f" on {targets[0]}" if targets else ""
         more = " (more with the cursor)" if found.next_cursor else ""
@@ -204,12 +173,11 @@ class SpendAnswers:
     def unattributed(self, window: str = "7d", limit: int = 20, cursor: str | None = None) -> UnattributedAnswer:
         """Spend under agent names that match no note: add each as an `aliases` or `cost_keys` entry to attribute."""
         span = parse_window(window)
-        self.sync()
-        names = self.ledger.unattributed(span, now=self.clock())
-        unpriced = self.ledger.unpriced(span, now=self.clock())
+        names = self.ledger().unattributed(span, now=self.clock())
+        unpriced = self.ledger().unpriced(span, now=self.clock())
         total = round(sum(n.cost_usd for n in names), 6)
         chunk, nxt = page(names, limit, cursor)
-        summary = f"{_money(total)} over {window} under {len(names)} unattributed names"
+        summary = f"{money(total)} over {window} under {len(names)} unattributed names"
         if unpriced:
             summary += f"; {len(unpriced)} unpriced models: {', '.join(u.model for u in unpriced[:5])}"
         return UnattributedAnswer(summary=summary, window=window, total_cost_usd=total, items=chunk,
@@ -218,11 +186,10 @@ class SpendAnswers:
     def budgets(self, limit: int = 20, cursor: str | None = None) -> BudgetsAnswer:
         """Every budget (agent, owner, project) against its limits, most used first, and the 5 latest alerts of
         the last 7 days (all of them: `alerts`)."""
-        self.sync()
         now = self.clock()
-        found = self.ledger.budget_status(now=now)
+        found = self.ledger().budget_status(now=now)
         found.sort(key=lambda s: (-max((p.used_pct for p in s.periods), default=0.0), s.scope, s.key))
-        recent = self.ledger.alerts(since=now - timedelta(days=7), kind="budget")
+        recent = self.ledger().alerts(since=now - timedelta(days=7), kind="budget")
         over = [s.key for s in found if any(p.used_pct >= 100 for p in s.periods)]
         chunk, nxt = page(found, limit, cursor)
         summary = f"{len(found)} budgets; {len(over)} exhausted" + (f": {', '.join(over[:5])}" if over else "")
@@ -231,9 +198,8 @@ class SpendAnswers:
 
     def allowance(self, agent: str, run_id: str | None = None, project: str | None = None) -> AllowanceAnswer:
         """May this agent (and this run) spend now? Allow or deny with the reason and what remains."""
-        node = self.resolve(agent, what="agent", field="agent")
-        self.sync()
-        found = self.ledger.allowance(node, run_id=run_id, now=self.clock(), project=project)
+        node = resolve(self.graph, agent, what="agent", field="agent")
+        found = self.ledger().allowance(node, run_id=run_id, now=self.clock(), project=project)
         verdict = "allow" if found.allowed else "deny"
         left = "" if found.remaining is None else f"; ${found.remaining:,.4f} left"
         return AllowanceAnswer(summary=f"{verdict}: {found.reason}{left}", allowed=found.allowed, agent=node,
@@ -242,25 +208,24 @@ class SpendAnswers:
     def runs(self, agent: str | None = None, since: str = "24h", top: int = 20, flagged: bool | None = None,
              cursor: str | None = None) -> RunsAnswer:
         """The most expensive runs over `since` (one agent's or all), with the run-cost distribution of an agent."""
-        node = self.resolve(agent, what="agent", field="agent") if agent else None
+        node = resolve(self.graph, agent, what="agent", field="agent") if agent else None
         span = parse_window(since, field="since")
-        self.sync()
-        found = self.ledger.runs(node, since=self.clock() - span, flagged=flagged)
+        found = self.ledger().runs(node, since=self.clock() - span, flagged=flagged)
         found.sort(key=lambda r: -r.cost_usd)
         chunk, nxt = page(found, top, cursor)
-        dist = self.ledger.run_cost_distribution(node, span, now=self.clock()) if node else None
+        dist = self.ledger().run_cost_distribution(node, span, now=self.clock()) if node else None
         who = f" of {node}" if node else ""
         summary = f"{len(found)} runs{who} over {since}"
         if found:
-            summary += f"; most expensive {found[0].run_id} ({found[0].agent}) at {_money(found[0].cost_usd)}"
+            summary += f"; most expensive {found[0].run_id} ({found[0].agent}) at {money(found[0].cost_usd)}"
         if dist and dist.runs:
-            summary += f"; median run {_money(dist.median)}, p99 {_money(dist.p99)}"
+            summary += f"; median run {money(dist.median)}, p99 {money(dist.p99)}"
         return RunsAnswer(summary=summary, total=len(found), items=chunk, distribution=dist, next_cursor=nxt)
 
     def alerts(self, since: str = "7d", kind: str | None = None, limit: int = 20,
                cursor: str | None = None) -> AlertsAnswer:
         """Alerts fired (budget thresholds, runaway runs) over `since`, newest first."""
-        found = self.ledger.alerts(since=self.clock() - parse_window(since, field="since"), kind=kind)[::-1]
+        found = self.ledger().alerts(since=self.clock() - parse_window(since, field="since"), kind=kind)[::-1]
         chunk, nxt = page(found, limit, cursor)
         return AlertsAnswer(summary=f"{len(found)} alerts over {since}", total=len(found), items=chunk,
                             next_cursor=nxt)

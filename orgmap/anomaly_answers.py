@@ -26,10 +26,10 @@ from ledger.anomaly import (
     explain,
     with_peers,
 )
-from ledger.feedback import STATES, AnomalyFeedback
-from orgmap.answers_graph import node_ref
+from ledger.feedback import STATES
+from orgmap.answer_types import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation
 from orgmap.errors import InvalidArgument, NotFound
-from orgmap.models import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation
+from orgmap.nodes import node_ref, resolve
 from orgmap.paging import page, parse_window
 
 if TYPE_CHECKING:
@@ -44,14 +44,12 @@ ATTRIBUTION_DEPTH = 2
 
 
 class AnomalyAnswers:
-    """Mixin of the service; uses `self.graph`, `self.ledger`, `self.clock`, `self.feedback`."""
+    """Anomaly questions over the ledger (kept in step by `ledger`, a `LedgerInStep`) and the graph's dependencies."""
 
-    graph: CompanyGraph
-    ledger: Ledger
-    clock: Callable[[], datetime]
-    feedback: AnomalyFeedback
-    resolve: Callable[..., str]
-    sync: Callable[[], None]
+    def __init__(self, graph: CompanyGraph, ledger: Callable[[], Ledger], clock: Callable[[], datetime]) -> None:
+        self.graph = graph
+        self.ledger = ledger
+        self.clock = clock
 
     def _agents_and_reach(self, agents: list[str] | None) -> tuple[list[str], dict[str, dict[str, int]],
                                                                   dict[str, set[str]], dict[str, AnomalyConfig]]:
@@ -76,12 +74,12 @@ class AnomalyAnswers:
     def scan_anomalies(self, since: timedelta, agents: list[str] | None = None, *,
                        alert: bool = True) -> list[Anomaly]:
         """Anomalies with onset within `since` before now, explained; new open ones fire one alert each."""
-        self.sync()
+        ledger = self.ledger()
         now = self.clock()
         names, reach, dependents, configs = self._agents_and_reach(agents)
         start = now - since - HISTORY
-        series = self.ledger.hourly_series(names, since=start, until=now)
-        page_ = self.ledger.changes(since=start - timedelta(days=2), until=now + timedelta(hours=2), limit=100_000)
+        series = ledger.hourly_series(names, since=start, until=now)
+        page_ = ledger.changes(since=start - timedelta(days=2), until=now + timedelta(hours=2), limit=100_000)
         pool: dict[str, list[ChangeEvent]] = defaultdict(list)
         for change in page_.items:
             if change.node_id is None:
@@ -97,17 +95,17 @@ class AnomalyAnswers:
         found += self._corroborated(found, names, series, pool, dependents, configs, now - since, now)
         explained = [explain(a, with_peers(pool.get(a.agent, ()), a.agent, found, dependents, configs[a.agent]),
                              configs[a.agent]) for a in found]
-        states = self.feedback.all()
+        states = ledger.anomaly_states()
         with self.graph.read() as g:
-            names = {a.agent: node_ref(g, a.agent).name for a in explained if a.agent in g}
+            shown = {a.agent: node_ref(g, a.agent).name for a in explained if a.agent in g}
         out = [replace(a, state=states[a.id].state if a.id in states else a.state,
-                       sentence=a.sentence.replace(a.agent, names.get(a.agent, a.agent), 1)) for a in explained]
+                       sentence=a.sentence.replace(a.agent, shown.get(a.agent, a.agent), 1)) for a in explained]
         if alert:
             for a in out:
                 if a.state == "open" and not a.suppressed:
-                    self.ledger.raise_alert(f"anomaly:{a.id}", "anomaly", a.agent, a.sentence,
-                                            {"ratio": a.ratio, "excess_usd": a.excess_usd, "factor": a.factor,
-                                             "onset": a.onset.isoformat()}, now=now)
+                    ledger.raise_alert(f"anomaly:{a.id}", "anomaly", a.agent, a.sentence,
+                                       {"ratio": a.ratio, "excess_usd": a.excess_usd, "factor": a.factor,
+                                        "onset": a.onset.isoformat()}, now=now)
         return sorted(out, key=lambda a: (a.onset, a.agent), reverse=True)
 
     @staticmethod
@@ -142,7 +140,7 @@ class AnomalyAnswers:
         """Breaks in agents' run-rate with onset within `since`, newest first: size, what moved, likely cause."""
         if state is not None and state not in STATES:
             raise InvalidArgument(f"state must be one of {', '.join(STATES)}", field="state")
-        node = self.resolve(agent, what="agent", field="agent") if agent else None
+        node = resolve(self.graph, agent, what="agent", field="agent") if agent else None
         found = self.scan_anomalies(parse_window(since, field="since"), [node] if node else None)
         found = [a for a in found if state is None or a.state == state]
         chunk, nxt = page(found, limit, cursor)
@@ -156,7 +154,7 @@ class AnomalyAnswers:
 
     def explain_cost_change(self, agent: str, since: str = "7d") -> AnomalyExplanation:
         """Why did this agent's cost change? Its anomalies in full with ranked candidate causes and evidence."""
-        node = self.resolve(agent, what="agent", field="agent")
+        node = resolve(self.graph, agent, what="agent", field="agent")
         found = self.scan_anomalies(parse_window(since, field="since"), [node])
         with self.graph.read() as g:
             ref = node_ref(g, node)
@@ -171,10 +169,10 @@ class AnomalyAnswers:
         if state not in STATES:
             raise InvalidArgument(f"state must be one of {', '.join(STATES)}", field="state")
         agent = anomaly_id.rpartition("@")[0]
-        node = self.resolve(agent, what="agent", field="id") if agent else None
+        node = resolve(self.graph, agent, what="agent", field="id") if agent else None
         found = {a.id: a for a in self.scan_anomalies(timedelta(days=90), [node] if node else None, alert=False)}
         if anomaly_id not in found:
             raise NotFound("anomaly", anomaly_id, sorted(found)[:5], field="id")
-        self.feedback.set(anomaly_id, state, note, self.clock())
+        self.ledger().set_anomaly_state(anomaly_id, state, note, self.clock())
         with self.graph.read() as g:
             return self._brief(g, replace(found[anomaly_id], state=state))

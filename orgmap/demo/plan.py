@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from orgmap.demo_engine import Effect, InjectedRun
+from orgmap.demo.engine import Effect, InjectedRun
 
 __all__ = ["Plan", "PlantedIncident", "plan_history"]
 

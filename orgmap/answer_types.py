@@ -125,6 +125,7 @@ class Diagnostics(BaseModel):
     """What is wrong in the vault: errors (bad YAML, unreadable files) and warnings (dangling links...)."""
 
     summary: str
+    notes: int = Field(description="notes in the vault")
     errors: int
     warnings: int
     total: int

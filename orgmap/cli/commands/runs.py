@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from orgmap.commands.common import add_service_arguments, ask, table
+from orgmap.cli.common import add_service_arguments, ask, table
 
 if TYPE_CHECKING:
-    from orgmap.models import RunsAnswer
+    from orgmap.answer_types import RunsAnswer
 
 __all__ = ["register", "run"]
 

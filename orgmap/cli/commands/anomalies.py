@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from orgmap.commands.common import add_service_arguments, ask
+from orgmap.cli.common import add_service_arguments, ask
 
 if TYPE_CHECKING:
-    from orgmap.models import AnomaliesAnswer, AnomalyExplanation
+    from orgmap.answer_types import AnomaliesAnswer, AnomalyExplanation
 
 __all__ = ["register", "run"]
 

@@ -1,4 +1,4 @@
-"""The ledger's read side (mixed into `Ledger`): run-rate, spend series and summaries, unattributed and unpriced
+"""The ledger's read side (a part of `Ledger`): run-rate, spend series and summaries, unattributed and unpriced
 spend, budget status, the allowance check, and runs. Everything reads rollups and running totals."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from .budgets import Allowance, BudgetSpec, BudgetStatus, budget_periods
+from .attribution import Attribution
+from .budgets import Allowance, BudgetStatus, budget_periods
 from .results import RunDistribution, RunView, SpendPoint, SpendSummary, UnattributedName, UnpricedModel
 from .rollups import AGG_COUNTED, AGG_SHADOWED, PER_CALL
 from .runrate import BY, RunRate, rank
@@ -16,7 +17,7 @@ from .series import HourlySeries
 from .store import EventStore
 from .timeutil import HOUR_US, from_us, to_us
 
-__all__ = ["Views"]
+__all__ = ["Reads"]
 
 _COUNTED = (PER_CALL, AGG_COUNTED)
 _RATE = ("cost", "unpriced", "calls", "runs", "input_tokens", "output_tokens", "retries", "errors")  # what rank reads
@@ -29,15 +30,13 @@ def _span(window: timedelta, now: datetime) -> tuple[int, int]:
     return end - int(window.total_seconds() // 3600), end
 
 
-class Views:
-    store: EventStore
-    clock: Callable[[], datetime]
-    _budgets: list[BudgetSpec]
+class Reads:
+    """Questions over one store, attributing agent keys to nodes through the ledger's `Attribution`."""
 
-    def _node(self, key: str, name: str | None = None) -> str | None: ...  # provided by Ledger
-    def _keys_of(self, node_ids: Sequence[str]) -> list[str]: ...  # provided by Ledger
-
-    def _spec_keys(self, spec: BudgetSpec) -> list[str] | None: ...  # provided by Ledger
+    def __init__(self, store: EventStore, attribution: Attribution, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self._at = attribution
+        self.clock = clock
 
     def run_rate(self, window: timedelta, by: str = "agent", now: datetime | None = None,
                  group_of: Callable[[str], Sequence[str]] | None = None) -> RunRate:
@@ -61,7 +60,7 @@ class Views:
         def groups(key: tuple) -> Sequence[str | None]:
             if not slim:
                 return [key[0] or "(none)"]
-            node = self._node(key[0])
+            node = self._at.node(key[0])
             if node is None or by == "agent":
                 return [node]
             return list(group_of(node)) or ["(no owner)"]  # type: ignore[misc]
@@ -75,7 +74,7 @@ class Views:
         if bucket not in ("hour", "day"):
             raise ValueError("bucket must be 'hour' or 'day'")
         first, end = _span(window, now or self.clock())
-        keys = self._keys_of([node_id])
+        keys = self._at.keys_of([node_id])
         rows = self.store.rollup_sum((), first, end, slim=True, aggs=_COUNTED, agent_keys=keys, bucket=bucket) \
             if keys else []
         found = {r[0]: r for r in rows}
@@ -95,10 +94,10 @@ class Views:
         first, end = _span(window, now or self.clock())
         wanted = set(node_ids)
         totals: dict[str, list[float]] = {n: [0.0] * 11 for n in node_ids}
-        keys = self._keys_of(node_ids)
+        keys = self._at.keys_of(node_ids)
         for row in self.store.rollup_sum(("agent_key",), first, end, slim=True, aggs=_COUNTED, agent_keys=keys) \
                 if keys else []:
-            node = self._node(row[0])
+            node = self._at.node(row[0])
             if node in wanted:
                 totals[node] = [a + b for a, b in zip(totals[node], row[1:], strict=True)]
         days = (end - first) / 24
@@ -109,14 +108,14 @@ class Views:
         """Per node, the hourly rollup from `since` to `until` (hours starting before `until`), model mix included."""
         first, end = to_us(since) // HOUR_US, -(-to_us(until) // HOUR_US)
         n = max(end - first, 0)
-        keys = self._keys_of(node_ids)
+        keys = self._at.keys_of(node_ids)
         rows = self.store.rollup_sum(("agent_key", "model"), first, end, slim=False, aggs=_COUNTED,
                                      agent_keys=keys, bucket="hour") if keys else []
         data = {node: {name: [0.0] * n for name in ("cost", "runs", "calls", "in", "out", "retries")}
                 for node in node_ids}
         models: dict[str, dict[str, list[float]]] = {node: defaultdict(lambda: [0.0] * n) for node in node_ids}
         for hour, key, model, *m in rows:
-            node = self._node(key)
+            node = self._at.node(key)
             if node not in data:
                 continue
             i = hour - first
@@ -139,7 +138,7 @@ class Views:
         out = [
             UnattributedName(names.get(r[0], r[0]), r[1], int(r[3]), int(r[4]))
             for r in self.store.rollup_sum(("agent_key",), first, end, slim=True, aggs=_COUNTED)
-            if self._node(r[0], names.get(r[0])) is None
+            if self._at.node(r[0], names.get(r[0])) is None
         ]
         return sorted(out, key=lambda u: (-u.cost_usd, u.name))
 
@@ -153,7 +152,7 @@ class Views:
     def budget_status(self, now: datetime | None = None) -> list[BudgetStatus]:
         """Every configured budget's spend, limit and use per period."""
         now = now or self.clock()
-        return [budget_periods(self.store, s, self._spec_keys(s), now) for s in self._budgets]
+        return [budget_periods(self.store, s, self._at.spec_keys(s), now) for s in self._at.budgets]
 
     def allowance(self, node_id: str, run_id: str | None = None, now: datetime | None = None,
                   project: str | None = None) -> Allowance:
@@ -162,14 +161,10 @@ class Views:
         run = self._run(node_id, run_id) if run_id else None
         project = project or (run.project if run else None)
         checks = []
-        for spec in self._budgets:
-            applies = (
-                (spec.scope == "agent" and spec.key == node_id) or (spec.scope == "owner" and node_id in spec.agents)
-                or (spec.scope == "project" and spec.key == project)
-            )
-            if applies:
+        for spec in self._at.budgets:
+            if self._at.covers(spec, node_id, project):
                 run_cost = (lambda: run.cost if run else 0.0) if run_id and spec.scope != "project" else None
-                checks.append(budget_periods(self.store, spec, self._spec_keys(spec), now, run_cost))
+                checks.append(budget_periods(self.store, spec, self._at.spec_keys(spec), now, run_cost))
         worst = min(((p.remaining, c, p) for c in checks for p in c.periods), default=None, key=lambda x: x[0])
         if worst is None:
             return Allowance(True, node_id, "no budget applies", None, checks)
@@ -182,13 +177,13 @@ class Views:
                          remaining, checks)
 
     def _run(self, node_id: str, run_id: str) -> RunRecord | None:
-        found = self.store.get_runs([(k, run_id) for k in self._keys_of([node_id])])
+        found = self.store.get_runs([(k, run_id) for k in self._at.keys_of([node_id])])
         return max(found.values(), key=lambda r: r.last_ts) if found else None
 
     def runs(self, node_id: str | None = None, since: datetime | None = None, top: int | None = None,
              flagged: bool | None = None) -> list[RunView]:
         """Runs (newest first, or the `top` most expensive), of one node or all, active since `since`."""
-        keys = None if node_id is None else self._keys_of([node_id])
+        keys = None if node_id is None else self._at.keys_of([node_id])
         if keys == []:
             return []
         records = self.store.query_runs(keys, None if since is None else to_us(since), top, flagged)
@@ -198,7 +193,7 @@ class Views:
         names = self.store.agent_names()
         note = "made only of aggregate usage rows: no per-run figures" if r.aggregate_only else None
         return RunView(
-            names.get(r.agent_key, r.agent_key), self._node(r.agent_key), r.run_id, from_us(r.first_ts),
+            names.get(r.agent_key, r.agent_key), self._at.node(r.agent_key), r.run_id, from_us(r.first_ts),
             from_us(r.last_ts), r.calls, r.input_tokens, r.output_tokens, r.cache_read_tokens, r.cache_write_tokens,
             r.reasoning_tokens, r.cost, r.unpriced, r.tool_cost, r.retrieval_cost, r.retries, r.errors,
             list(r.models), r.client, r.project, r.task, list(r.flags), r.aggregate_only, note,
@@ -207,7 +202,7 @@ class Views:
     def run_cost_distribution(self, node_id: str, window: timedelta, now: datetime | None = None) -> RunDistribution:
         """Median, p90 and p99 of the node's run costs for runs started within the window."""
         since = to_us(now or self.clock()) - int(window.total_seconds() * 1_000_000)
-        keys = self._keys_of([node_id])
+        keys = self._at.keys_of([node_id])
         costs = self.store.run_costs(keys, since, None) if keys else []
         if not costs:
             return RunDistribution(node_id, 0, 0.0, 0.0, 0.0, 0.0, 0.0)

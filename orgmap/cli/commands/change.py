@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from orgmap.commands.common import add_service_arguments, print_json, service_opener
+from orgmap.cli.common import add_service_arguments, ask
+
+if TYPE_CHECKING:
+    from orgmap.answer_types import IngestAnswer
 
 __all__ = ["register", "run"]
 
@@ -19,25 +23,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--ref", help="commit, PR or release")
     parser.add_argument("--author")
     parser.add_argument("--at", metavar="TS", help="when (ISO 8601 with zone; default now)")
+    parser.add_argument("--id", help="an idempotency key: the same id is stored once (CI retries)")
     parser.add_argument("--planned", action="store_true", help="a planned change: anomalies it explains don't alert")
     add_service_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(func=run)
 
 
+def _show(answer: IngestAnswer) -> None:
+    print(answer.summary)
+    for bad in answer.rejected:
+        print(f"  rejected: {bad.field}: {bad.message}")
+    for name in answer.unattributed:
+        print(f"  note: {name!r} matches no note; the change is kept under that name")
+
+
 def run(args: argparse.Namespace) -> int:
-    with service_opener(args)() as svc:
-        node = svc.graph.lookup(args.target)
-        event = {"target": node or args.target, "kind": args.kind, "summary": args.summary,
-                 "ts": args.at or svc.clock().isoformat(), "planned": args.planned, "source": "cli"}
-        event.update({k: v for k, v in (("ref", args.ref), ("author", args.author)) if v})
-        answer = svc.record_changes([event], source="cli")
-    if args.json:
-        print_json(answer)
-    else:
-        print(answer.summary)
-        for bad in answer.rejected:
-            print(f"  rejected: {bad.field}: {bad.message}")
-        if node is None:
-            print(f"  note: {args.target!r} matches no note; the change is kept under that name")
-    return 1 if answer.rejected else 0
+    return ask(args, lambda svc: svc.record_change(args.target, args.kind, args.summary, ts=args.at, ref=args.ref,
+                                                   author=args.author, planned=args.planned, id=args.id,
+                                                   source="cli"),
+               _show, status=lambda a: 1 if a.rejected else 0)

@@ -1,8 +1,7 @@
 """`orgmap demo`: the example company with two months of generated events, ingested and served.
 
-It copies `examples/company` into a fresh folder, generates cost and change events ending at the current hour
-(same seed and `--now`, same data), ingests them with a progress bar, prints the URLs (dashboard, API, MCP) and
-ready-to-paste MCP configs, and serves.
+It builds the demo (`orgmap.demo.build`: the example vault copied, events ending at the current hour generated and
+stored) with a progress bar, prints the URLs (dashboard, API, MCP) and ready-to-paste MCP configs, and serves.
 """
 
 from __future__ import annotations
@@ -11,13 +10,13 @@ import argparse
 import json
 import shutil
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
-__all__ = ["EXAMPLE_VAULT", "prepare", "register", "run"]
+from orgmap.cli.progress import ProgressBar
+from orgmap.demo.build import DemoBuilt, build_demo
 
-EXAMPLE_VAULT = Path(__file__).resolve().parents[2] / "examples" / "company"
-_MARKER = ".orgmap/demo.json"
+__all__ = ["prepare", "register", "run"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,42 +34,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _fresh_folder(target: Path) -> None:
-    """Replace an earlier demo folder (recognised by its marker); never touch a folder orgmap did not make."""
-    if target.exists():
-        if not (target / _MARKER).is_file():
-            raise SystemExit(f"orgmap: {target} exists and is not an orgmap demo folder; choose another --dir")
-        shutil.rmtree(target)
-    if not EXAMPLE_VAULT.is_dir():
-        raise SystemExit(f"orgmap: the example vault is missing at {EXAMPLE_VAULT}")
-    shutil.copytree(EXAMPLE_VAULT, target)
-
-
-def prepare(target: Path, *, seed: int, days: int, scale: float, now: datetime) -> dict[str, object]:
-    """Make the demo vault at `target` and ingest its generated events; return what was done."""
-    from orgmap.demo_data import generate
-    from orgmap.progress import ProgressBar
-    from orgmap.service import Service
-
-    _fresh_folder(target)
-    data = generate(seed=seed, days=days, now=now, scale=scale)
-    with Service.open(target, clock=lambda: now) as svc:
-        with ProgressBar("ingesting demo events", unit="ev") as bar:
-            cost = svc.ledger.ingest_cost(data.cost_events, source="demo", on_progress=bar)
-        changes = svc.ledger.ingest_changes(data.change_events, source="demo")
-        top = svc.run_rate("7d", "agent", 5)
-        found = svc.scan_anomalies(timedelta(days=days))
-    info: dict[str, object] = {"seed": seed, "days": days, "scale": scale, "now": now.isoformat(),
-                               "cost_events": cost.accepted, "change_events": changes.accepted,
-                               "total_cost_usd": round(cost.total_cost_usd, 2),
-                               "incidents": [i.name for i in data.incidents],
-                               "anomalies": len(found)}
-    (target / _MARKER).write_text(json.dumps(info, indent=2), encoding="utf-8")
-    print(f"orgmap demo: {cost.accepted:,} cost events (${cost.total_cost_usd:,.2f}) and {changes.accepted} change "
-          f"events for {len(data.agents)} agents in {target}", file=sys.stderr)
-    print(f"  {top.summary}", file=sys.stderr)
-    print(f"  {len(found)} anomalies found; try: orgmap anomalies --vault {target} --since {days}d", file=sys.stderr)
-    return info
+def prepare(target: Path, *, seed: int, days: int, scale: float, now: datetime) -> DemoBuilt:
+    """Build the demo at `target` with a progress bar, and say what was made."""
+    with ProgressBar("ingesting demo events", unit="ev") as bar:
+        built = build_demo(target, seed=seed, days=days, scale=scale, now=now, on_progress=bar)
+    print(f"orgmap demo: {built.cost_events:,} cost events (${built.total_cost_usd:,.2f}) and {built.change_events} "
+          f"change events for {built.agents} agents in {target}", file=sys.stderr)
+    print(f"  {built.headline}", file=sys.stderr)
+    print(f"  {built.anomalies} anomalies found; try: orgmap anomalies --vault {target} --since {days}d",
+          file=sys.stderr)
+    return built
 
 
 def _mcp_configs(vault: Path, base: str) -> str:
@@ -106,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if args.no_serve:
         print(banner.replace("is serving", "is ready in"), file=sys.stderr)
         return 0
-    from orgmap.commands.serve import serve
+    from orgmap.cli.commands.serve import serve
 
     serve_args = argparse.Namespace(vault=str(target), db=None, prices=None, webhook=None, host=args.host,
                                     port=args.port, no_watch=False, allow_host=[])

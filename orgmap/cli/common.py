@@ -1,0 +1,158 @@
+"""What the commands share: the vault and store options, opening the service, asking it one question, and printing.
+
+Every question command asks the same service method the HTTP route and the MCP tool ask, and with `--json` prints
+the same JSON they return.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from orgmap.cli.progress import ProgressBar
+from orgmap.config import resolve_vault
+
+if TYPE_CHECKING:
+    from orgmap.service import Service, VaultService
+
+__all__ = ["add_service_arguments", "add_vault_argument", "ask", "ask_vault", "print_json", "service_opener", "table"]
+
+T = TypeVar("T")
+S = TypeVar("S", bound="VaultService")
+
+
+def add_vault_argument(parser: argparse.ArgumentParser) -> None:
+    """`--vault DIR`, which every command shares."""
+    parser.add_argument("--vault", metavar="DIR",
+                        help="the vault folder (default: $ORGMAP_VAULT, else the current directory)")
+
+
+def add_service_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--vault`, `--db`, `--prices` and `--webhook`: where the vault, the store and the settings are."""
+    add_vault_argument(parser)
+    parser.add_argument("--db", metavar="FILE", help="the event store (default: <vault>/.orgmap/orgmap.db)")
+    parser.add_argument("--prices", metavar="FILE",
+                        help="price overrides, USD per million tokens per model (YAML or JSON)")
+    parser.add_argument("--webhook", metavar="URL", default=os.environ.get("ORGMAP_WEBHOOK_URL"),
+                        help="POST alerts here as JSON with Slack-compatible text (default: $ORGMAP_WEBHOOK_URL)")
+    parser.add_argument("--as-of", metavar="TS", type=_instant,
+                        help="answer as of this time instead of now (ISO 8601 with zone): reproducible reports")
+
+
+def _instant(text: str) -> datetime:
+    """An ISO 8601 time with its zone, for `--as-of`."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time like 2026-11-30T23:00:00+00:00: {text!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"needs a zone, like 2026-11-30T23:00:00+00:00: {text!r}")
+    return moment
+
+
+def service_opener(args: argparse.Namespace, *, watch: bool = False,
+                   background: bool = False) -> Callable[[], Service]:
+    """A function that opens the service the arguments describe (so a server can open it inside its lifespan);
+    `background` also starts the periodic anomaly scan (long-running servers)."""
+    from orgmap.service import Service
+
+    vault = resolve_vault(args.vault)
+    db = Path(args.db) if getattr(args, "db", None) else None
+    prices = Path(args.prices) if getattr(args, "prices", None) else None
+    webhook = getattr(args, "webhook", None)
+    as_of: datetime | None = getattr(args, "as_of", None)
+    clock = None if as_of is None else (lambda: as_of)
+
+    def open_service() -> Service:
+        try:
+            svc = _loading(vault, lambda progress: Service.open(vault, watch=watch, db=db, price_overrides=prices,
+                                                                webhook_url=webhook, clock=clock,
+                                                                on_progress=progress))
+        except (OSError, ValueError) as exc:  # a missing or malformed --prices file, an unreadable store...
+            raise SystemExit(f"orgmap: {exc}") from exc
+        if background:
+            svc.start_background()
+        return svc
+
+    return open_service
+
+
+def _loading(vault: Path, open_it: Callable[[Callable[[int, int], None]], S]) -> S:
+    """Open a service with a progress bar while the vault is read, then `loaded N notes` on stderr (so `--json`
+    output stays clean)."""
+    seen = [0]
+
+    def progress(done: int, total: int | None = None) -> None:
+        seen[0] = total or done
+        bar(done, total)
+
+    with ProgressBar("Reading vault", unit="notes") as bar:
+        svc = open_it(progress)
+    print(f"orgmap: loaded {seen[0]} notes from {vault}", file=sys.stderr)
+    return svc
+
+
+def print_json(data: Any) -> None:
+    """Print a model, dataclass or plain data as indented JSON on stdout, as the HTTP API would send it."""
+    from pydantic import TypeAdapter
+
+    sys.stdout.buffer.write(TypeAdapter(type(data)).dump_json(data, indent=2) + b"\n")
+    sys.stdout.flush()
+
+
+def ask(args: argparse.Namespace, question: Callable[[Service], T], show: Callable[[T], None], *,
+        status: Callable[[T], int] = lambda _answer: 0) -> int:
+    """Open the service, ask one question and print the answer: JSON with `--json`, else `show(answer)`.
+
+    Returns `status(answer)` as the exit code, or 2 when the question itself was wrong (an unknown name...)."""
+    return _ask(args, service_opener(args), question, show, status)
+
+
+def ask_vault(args: argparse.Namespace, question: Callable[[VaultService], T], show: Callable[[T], None], *,
+              status: Callable[[T], int] = lambda _answer: 0) -> int:
+    """`ask` for a question the vault alone answers: the event store is neither opened nor created."""
+    from orgmap.service import VaultService
+
+    vault = resolve_vault(args.vault)
+    return _ask(args, lambda: _loading(vault, lambda progress: VaultService.open_vault(vault, on_progress=progress)),
+                question, show, status)
+
+
+def _ask(args: argparse.Namespace, opener: Callable[[], S], question: Callable[[S], T], show: Callable[[T], None],
+         status: Callable[[T], int]) -> int:
+    from orgmap.errors import OrgmapError
+
+    with opener() as svc:
+        try:
+            answer = question(svc)
+        except OrgmapError as exc:
+            print(f"orgmap: {exc.message}", file=sys.stderr)
+            return 2
+    if getattr(args, "json", False):
+        print_json(answer)
+    else:
+        show(answer)
+    return status(answer)
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain text table, numbers right-aligned.
+
+    >>> print(table(["name", "cost"], [["a", "1.00"], ["bb", "10.00"]]))
+    name   cost
+    a      1.00
+    bb    10.00
+    """
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=True)]
+    numeric = [i > 0 and all(r[i][:1] in "$-+0123456789" for r in rows) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if numeric[i] else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    return "\n".join([line(headers), *(line(r) for r in rows)])
