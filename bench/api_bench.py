@@ -57,7 +57,7 @@ def build_vault(root: Path, n_agents: int, n_events: int, now: datetime) -> floa
         (root / "Agents" / f"agent-{i + 1:0{width}d}.md").write_text("---\ntype: agent\n---\n", encoding="utf-8")
     start = time.perf_counter()
     with Service.open(root) as svc:
-        svc.ledger.ingest_cost(generate_scaled(n_agents, n_events, now=now), source="bench")
+        svc.intake.cost(generate_scaled(n_agents, n_events, now=now), source="bench")
     return time.perf_counter() - start
 
 
@@ -161,7 +161,7 @@ def main() -> None:
             rows.append(("allowance in process (baseline)", f"p50 {allow50:.2f} ms, p99 {allow99:.2f} ms"))
             sizes = anyio.run(tool_sizes, svc)
             start = time.perf_counter()
-            n = sum(svc.ledger.ingest_cost(b, source="bench").accepted
+            n = sum(svc.intake.cost(b, source="bench").accepted
                     for b in batches(args.agents, args.post_events, now, seed=9))
             inproc_rate = n / (time.perf_counter() - start)
         proc, base = serve(vault)

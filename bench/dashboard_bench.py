@@ -38,8 +38,8 @@ def build(root: Path, days: int, scale: float, now: datetime) -> int:
     shutil.copytree(EXAMPLE_VAULT, root, ignore=shutil.ignore_patterns(".orgmap"))
     data = generate(seed=7, days=days, now=now, scale=scale)
     with Service.open(root, clock=lambda: now) as svc:
-        accepted = svc.ledger.ingest_cost(data.cost_events, source="bench").accepted
-        svc.ledger.ingest_changes(data.change_events, source="bench")
+        accepted = svc.intake.cost(data.cost_events, source="bench").accepted
+        svc.intake.changes(data.change_events, source="bench")
         svc.scan_anomalies(timedelta(days=days))
     return accepted
 

@@ -14,11 +14,11 @@ from typing import Any
 from importers import anthropic_usage, generic, langfuse, litellm, openai_usage, otel
 from importers.base import Event, Progress, RowError
 from importers.detect import FORMATS, UnknownFormat, detect
+from importers.file_rows import Cursor, Row, json_layout, records
 from importers.generic import parse_mapping
 from importers.git import git_changes, load_path_map, merge_targets
 from importers.litellm import events_from_litellm_payload
 from importers.otel import events_from_otlp
-from importers.records import Cursor, Row, json_layout, records
 
 __all__ = [
     "FORMATS",

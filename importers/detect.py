@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from importers.records import json_layout, records
+from importers.file_rows import json_layout, records
 
 __all__ = ["FORMATS", "UnknownFormat", "detect", "sniff_header", "sniff_record"]
 

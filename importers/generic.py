@@ -15,7 +15,7 @@ from itertools import chain
 from typing import Any
 
 from importers.base import COST_KINDS, Event, FieldError, RowError, as_dict, as_number, as_tokens, to_iso
-from importers.records import Row, per_row
+from importers.file_rows import Row, per_row
 
 __all__ = ["CHANGE_FIELDS", "COST_FIELDS", "FORMATS", "convert", "events", "parse_mapping"]
 

@@ -27,7 +27,7 @@ from importers.base import (
     to_iso,
     token_fields,
 )
-from importers.records import Row, per_row
+from importers.file_rows import Row, per_row
 
 __all__ = ["FORMAT", "REQUIRED_COLUMNS", "convert", "events", "events_from_litellm_payload"]
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from importers.base import Event, FieldError, RowError, as_dict, as_number, as_tokens, event_id, prune, token_fields
-from importers.records import Row
-from importers.reports import page_events
+from importers.file_rows import Row
+from importers.usage_reports import page_events
 
 __all__ = ["COSTS", "USAGE", "events"]
 

@@ -32,7 +32,7 @@ from importers.base import (
     prune,
     token_fields,
 )
-from importers.records import Row
+from importers.file_rows import Row
 
 __all__ = ["FORMAT", "MAX_BODY", "events", "events_from_otlp", "events_from_traces_data"]
 

@@ -12,12 +12,12 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 # Each command comes from a module in orgmap.cli.commands exposing `register(subparsers)`; MODULES names the module
 # where it is not the command's own name (one module may register several commands).
 COMMANDS: tuple[str, ...] = (
-    "check", "show", "export", "ingest", "import", "top", "runs", "budget", "allow", "change", "anomalies",
-    "demo", "serve", "mcp",
+    "check", "show", "owners", "dependencies", "dependents", "find", "portfolio", "export",
+    "top", "spend", "runs", "unattributed", "budget", "allow", "alerts", "changes", "change", "anomalies",
+    "ingest", "import", "demo", "serve", "mcp",
 )
-
-
-MODULES = {"import": "ingest"}
+MODULES = {"import": "ingest", **dict.fromkeys(("owners", "dependencies", "dependents", "find", "portfolio"), "graph"),
+           **dict.fromkeys(("spend", "unattributed", "changes", "alerts"), "spend")}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,8 +33,8 @@ def scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Anomaly], list[
     data = generate(seed=7, now=NOW, scale=1.0)
     svc = Service.open(root / "vault", clock=lambda: NOW, db=root / "orgmap.db")
     try:
-        svc.ledger.ingest_cost(data.cost_events)
-        svc.ledger.ingest_changes(data.change_events)
+        svc.intake.cost(data.cost_events)
+        svc.intake.changes(data.change_events)
         found = svc.scan_anomalies(timedelta(days=60), alert=False)
     finally:
         svc.close()

@@ -9,7 +9,7 @@ import pytest
 
 from importers import litellm
 from importers.base import RowError
-from importers.records import records
+from importers.file_rows import records
 
 
 def _read(path: Path) -> list:

@@ -13,7 +13,7 @@ import pytest
 
 from importers import otel
 from importers.base import RowError
-from importers.records import records
+from importers.file_rows import records
 
 T1 = "5b8efff798038103d269b633813fc60c"
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from importers.base import Event, FieldError, RowError, to_iso
-from importers.records import Row, per_row
+from importers.file_rows import Row, per_row
 
 __all__ = ["ResultConverter", "bucket_events", "page_events"]
 

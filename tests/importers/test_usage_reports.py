@@ -8,7 +8,7 @@ import pytest
 
 from importers import anthropic_usage, openai_usage
 from importers.base import RowError
-from importers.records import records
+from importers.file_rows import records
 
 
 def _read(module, path: Path) -> tuple[list[dict], list[RowError]]:
