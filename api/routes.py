@@ -241,5 +241,6 @@ def budgets(svc: Svc, limit: Limit = 20, cursor: Cursor = None) -> BudgetsAnswer
 @router.get("/alerts", summary="Alerts fired", tags=["budgets"])
 def alerts(svc: Svc, since: Window = "7d", kind: str | None = None, limit: Limit = 20,
            cursor: Cursor = None) -> AlertsAnswer:
-    """Alerts fired, newest first: budget thresholds crossed (`kind=budget`), runaway runs (`kind=run`)."""
+    """Alerts fired, newest first: budget thresholds crossed (`kind=budget`), runaway runs (`kind=run`), anomalies
+    (`kind=anomaly`)."""
     return svc.alerts(since, kind, limit, cursor)

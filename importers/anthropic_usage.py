@@ -4,7 +4,7 @@ Usage: `uncached_input_tokens` excludes cache reads and writes, so input = uncac
 + 5-minute + 1-hour cache writes, and cache writes = 5m + 1h. The report has no request count,
 so usage events carry no `runs`. Costs: `amount` is a decimal string in cents ("123.45" =
 $1.2345), read with Decimal; cost events are `kind: other` with `runs: 0` and no tokens. Import
-the usage report or the cost report for spend, not both (see README). The agent is the API key
+the usage report or the cost report for spend, not both (see docs/importing.md). The agent is the API key
 id, else the workspace id, else `anthropic` (the default workspace has no id).
 """
 

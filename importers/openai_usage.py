@@ -2,7 +2,7 @@
 
 Usage rows carry tokens and request counts but no dollars (the ledger prices them); cost rows
 carry dollars (`amount.value`, USD) and no tokens, with `kind: other` and `runs: 0` so they add no
-runs. Import one or the other for spend, not both (see README). The agent is the API key id, else
+runs. Import one or the other for spend, not both (see docs/importing.md). The agent is the API key id, else
 the project id (nodes claim them through `cost_keys`), else `openai`. The Usage API's
 `input_tokens` already includes `input_cached_tokens`.
 """

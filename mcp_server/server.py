@@ -180,8 +180,8 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
 
     @tool
     def recent_alerts(since: str = "7d", kind: str | None = None, cursor: str | None = None) -> AlertsAnswer:
-        """Alerts fired over `since`, newest first: budget thresholds crossed, runaway runs. `kind`: budget or
-        run."""
+        """Alerts fired over `since`, newest first: budget thresholds crossed, runaway runs, anomalies. `kind`:
+        budget, run or anomaly."""
         return svc().alerts(since, kind, PAGE["recent_alerts"], cursor)
 
     @tool
