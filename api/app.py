@@ -15,7 +15,7 @@ from api.limits import install_body_limit
 from api.receivers import router as receivers
 from api.routes import router
 from api.routes_anomaly import router as anomaly_routes
-from api.security import TokenGate, mcp_transport_security
+from api.security import RequestGuard, TokenGate, mcp_transport_security
 from orgmap.service import Service, ServiceSlot
 
 __all__ = ["create_app"]
@@ -23,12 +23,13 @@ __all__ = ["create_app"]
 
 def create_app(open_service: Callable[[], Service], *, slot: ServiceSlot | None = None,
                mcp_server: MCPServer | None = None, token: str | None = None, host: str = "127.0.0.1",
-               allowed_hosts: Sequence[str] = ()) -> FastAPI:
+               allowed_hosts: Sequence[str] = (), allowed_origins: Sequence[str] = ()) -> FastAPI:
     """The app over a service that `open_service` opens at startup and the lifespan closes at shutdown.
 
     With `mcp_server` (built over the same `slot`), its streamable-HTTP endpoint is served at /mcp over the same
     service. `token`, when set, is required as a bearer token on writes and on /mcp. `host` is what the server binds
-    to: the MCP endpoint's DNS-rebinding protection admits only loopback names, that address and `allowed_hosts`.
+    to: every route answers only Host headers naming loopback, that address or one of `allowed_hosts`, and a write
+    from a browser page is taken only from this server's own origin or `allowed_origins` (api.security).
     """
     slot = slot or ServiceSlot()
 
@@ -58,4 +59,6 @@ def create_app(open_service: Callable[[], Service], *, slot: ServiceSlot | None 
         app.router.routes.extend(mcp_app.routes)
     install_body_limit(app)
     app.add_middleware(TokenGate, token=token)
+    app.add_middleware(RequestGuard, routes=app.router.routes, host=host, allowed_hosts=allowed_hosts,
+                       allowed_origins=allowed_origins)
     return app

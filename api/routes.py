@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import codecs
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from api.answers import AnswerRoute, Svc, json_answer
+from api.openapi import (
+    ERRORS,
+    WRITE_ERRORS,
+    AlertKind,
+    Bucket,
+    By,
+    Cursor,
+    Depth,
+    KeysetCursor,
+    Limit,
+    Severity,
+    Window,
+    as_json,
+    error_schema,
+)
 from orgmap.answer_types import (
     AlertsAnswer,
     AllowanceAnswer,
@@ -34,12 +49,7 @@ from orgmap.errors import InvalidArgument
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", route_class=AnswerRoute)
-
-Limit = Annotated[int, Query(ge=1, le=500, description="items per page")]
-Cursor = Annotated[str | None, Query(description="the `next_cursor` of the previous page")]
-Window = Annotated[str, Query(description="a window like 24h, 7d, 30d", examples=["7d"])]
-Depth = Annotated[int, Query(description="hops to follow, 1 to 6")]
+router = APIRouter(prefix="/v1", route_class=AnswerRoute, responses=ERRORS)
 
 _COST_EXAMPLE = {"ts": "2026-11-20T14:03:00Z", "agent": "support-bot", "model": "claude-sonnet-4-5",
                  "provider": "anthropic", "input_tokens": 5200, "cache_read_tokens": 4000, "output_tokens": 380,
@@ -49,16 +59,15 @@ _CHANGE_EXAMPLE = {"ts": "2026-11-20T13:55:00Z", "target": "Support Agent", "kin
 
 
 @router.get("/run-rate", summary="Ranked run-rate (top spenders)", tags=["spend"])
-def run_rate(svc: Svc, window: Window = "7d", by: str = Query("agent", description="agent, owner, team, model, "
-             "provider, client, project or kind"), limit: Limit = 20, cursor: Cursor = None) -> RunRateAnswer:
+def run_rate(svc: Svc, window: Window = "7d", by: By = "agent", limit: Limit = 20,
+             cursor: Cursor = None) -> RunRateAnswer:
     """Ranked run-rate: cost/day, runs/day, cost per 1,000 runs, tokens per run, projected month, change against
     the preceding window, budget used and owner, highest cost per day first."""
     return svc.run_rate(window, by, limit, cursor)
 
 
 @router.get("/agents/{name:path}/spend", summary="An agent's spend per hour or day", tags=["spend"])
-def agent_spend(svc: Svc, name: str, window: Window = "7d",
-                bucket: str = Query("day", description="hour or day")) -> SpendSeries:
+def agent_spend(svc: Svc, name: str, window: Window = "7d", bucket: Bucket = "day") -> SpendSeries:
     """One agent's spend per hour or day."""
     return svc.spend(name, window, bucket)
 
@@ -112,7 +121,7 @@ def node_owners(svc: Svc, name: str) -> Owners:
 
 
 @router.get("/nodes/{name:path}/markdown", summary="A node's note as Markdown", tags=["graph"],
-            response_class=PlainTextResponse)
+            response_class=PlainTextResponse, responses=as_json(ERRORS))
 def node_markdown(svc: Svc, name: str) -> str:
     """The note's Markdown, as it is in the vault."""
     return svc.note_markdown(name)
@@ -131,7 +140,7 @@ def portfolio(svc: Svc, name: str, window: Window = "7d", limit: Limit = 25, cur
 
 
 @router.get("/check", summary="Vault diagnostics", tags=["graph"])
-def check(svc: Svc, limit: Limit = 50, cursor: Cursor = None, severity: str | None = None) -> Diagnostics:
+def check(svc: Svc, limit: Limit = 50, cursor: Cursor = None, severity: Severity = None) -> Diagnostics:
     """Vault diagnostics with path and line: bad YAML, unreadable files, dangling links, ambiguous names..."""
     return svc.check(limit, cursor, severity)
 
@@ -166,26 +175,16 @@ def _event_body(examples: dict[str, Any]) -> dict[str, Any]:
     schema = TypeAdapter(dict[str, Any] | list[dict[str, Any]]).json_schema()
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema,
                                                                                 "examples": examples}}},
-            "responses": {"422": {"description": "Validation Error", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}}}
+            "responses": {"422": {"description": ERRORS[422]["description"], "content": {"application/json": {
+                "schema": error_schema()}}}}}
 
 
-def _is_json(content_type: str | None) -> bool:
-    """FastAPI's rule for a JSON body: no Content-Type, or application/json or application/*+json. Anything else is
-    refused: a browser sends text/plain or a form to another site without a preflight (cross-site request forgery)."""
-    if not content_type:
-        return True
-    maintype, _, subtype = content_type.partition(";")[0].strip().lower().partition("/")
-    return maintype == "application" and (subtype == "json" or subtype.endswith("+json"))
-
-
-def events_of(body: bytes, content_type: str | None) -> list[dict[str, Any]]:
+def events_of(body: bytes) -> list[dict[str, Any]]:
     """The events of a request body, parsed by msgspec and handed to the ledger's own validation as they are (no
     pydantic pass per event): one JSON object or a list of them, else an error naming the body or the item. (Not
     orjson: it reads an integer beyond 64 bits as a float, so two such numeric ids would become one.) A UTF-8 byte
-    order mark, which files saved by Windows tools start with, is ignored as the standard library's parser did."""
-    if not _is_json(content_type):
-        raise InvalidArgument("the body must be sent as JSON (Content-Type: application/json)", field="body")
+    order mark, which files saved by Windows tools start with, is ignored as the standard library's parser did.
+    (`api.security.RequestGuard` has already refused a body not sent as JSON.)"""
     try:
         value = msgspec.json.decode(body.removeprefix(codecs.BOM_UTF8))
     except (msgspec.DecodeError, RecursionError):  # RecursionError: nested too deeply
@@ -201,27 +200,27 @@ def events_of(body: bytes, content_type: str | None) -> list[dict[str, Any]]:
 
 
 @router.post("/events/cost", summary="Record cost events", tags=["events"], response_model=IngestAnswer,
-             openapi_extra=_event_body(_COST_EXAMPLES))
+             responses=WRITE_ERRORS, openapi_extra=_event_body(_COST_EXAMPLES))
 async def post_cost(svc: Svc, request: Request) -> Response:
     """Record one cost event or a batch. Idempotent by `id`; bad items are rejected with their row and field
     named, good items in the same batch are kept. Required: `ts` (ISO 8601 with zone) and `agent` (a note name,
     alias or cost key); `cost_usd` is computed from the model's price when absent. See docs/events.md."""
-    events = events_of(await request.body(), request.headers.get("content-type"))
+    events = events_of(await request.body())
     return json_answer(await run_in_threadpool(svc.record_cost, events))
 
 
 @router.post("/events/change", summary="Record change events", tags=["events"], response_model=IngestAnswer,
-             openapi_extra=_event_body(_CHANGE_EXAMPLES))
+             responses=WRITE_ERRORS, openapi_extra=_event_body(_CHANGE_EXAMPLES))
 async def post_change(svc: Svc, request: Request) -> Response:
     """Record one change event (deploy, prompt, model, config, schedule...) or a batch: `ts`, `target` (a node),
     `kind`, `summary`; optional `id`, `ref`, `author`. Idempotent by `id`."""
-    events = events_of(await request.body(), request.headers.get("content-type"))
+    events = events_of(await request.body())
     return json_answer(await run_in_threadpool(svc.record_changes, events))
 
 
 @router.get("/changes", summary="Recent change events", tags=["events"])
 def changes(svc: Svc, target: str | None = None, since: Window = "30d", kind: str | None = None, limit: Limit = 20,
-            cursor: Cursor = None) -> ChangesAnswer:
+            cursor: KeysetCursor = None) -> ChangesAnswer:
     """Change events, newest first, for one node or all."""
     return svc.changes(target, since, kind, limit, cursor)
 
@@ -239,7 +238,7 @@ def budgets(svc: Svc, limit: Limit = 20, cursor: Cursor = None) -> BudgetsAnswer
 
 
 @router.get("/alerts", summary="Alerts fired", tags=["budgets"])
-def alerts(svc: Svc, since: Window = "7d", kind: str | None = None, limit: Limit = 20,
+def alerts(svc: Svc, since: Window = "7d", kind: AlertKind = None, limit: Limit = 20,
            cursor: Cursor = None) -> AlertsAnswer:
     """Alerts fired, newest first: budget thresholds crossed (`kind=budget`), runaway runs (`kind=run`), anomalies
     (`kind=anomaly`)."""

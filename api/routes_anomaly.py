@@ -8,36 +8,38 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
 from api.answers import AnswerRoute, Svc
+from api.openapi import ERRORS, WRITE_ERRORS, AnomalyState, Cursor, Window
 from orgmap.answer_types import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation
+from orgmap.arguments import ANOMALY_STATES
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["anomalies"], route_class=AnswerRoute)
+router = APIRouter(prefix="/v1", tags=["anomalies"], route_class=AnswerRoute, responses=ERRORS)
 
 
 class StateChange(BaseModel):
     """The state to set: open, acknowledged, resolved_expected or resolved_unexpected, with an optional note."""
 
-    state: str = Field(examples=["resolved_expected"])
+    state: str = Field(examples=["resolved_expected"], json_schema_extra={"enum": list(ANOMALY_STATES)})
     note: str | None = Field(default=None, examples=["planned migration to the bigger model"])
 
 
 @router.get("/anomalies")
-def anomalies(svc: Svc, since: str = Query("7d", description="onsets within this window, e.g. 24h, 7d"),
-              state: str | None = None, limit: int = Query(10, ge=1, le=200),
-              cursor: str | None = None) -> AnomaliesAnswer:
+def anomalies(svc: Svc, since: Window = "7d", state: AnomalyState = None,
+              limit: int = Query(10, ge=1, le=200, description="items per page"),
+              cursor: Cursor = None) -> AnomaliesAnswer:
     """Anomalies in agents' run-rate, newest first: size, what moved (volume, retries, tokens per run, price per
     token) and the recorded change that most likely caused it, or an honest abstention."""
     return svc.anomalies(since, None, state, limit, cursor)
 
 
 @router.get("/agents/{name:path}/anomalies")
-def agent_anomalies(svc: Svc, name: str, since: str = "7d") -> AnomalyExplanation:
+def agent_anomalies(svc: Svc, name: str, since: Window = "7d") -> AnomalyExplanation:
     """Why did this agent's cost change? Its anomalies in full, with ranked candidate causes and their evidence."""
     return svc.explain_cost_change(name, since)
 
 
-@router.post("/anomalies/{anomaly_id:path}/state")
+@router.post("/anomalies/{anomaly_id:path}/state", responses=WRITE_ERRORS)
 def set_state(svc: Svc, anomaly_id: str, body: Annotated[StateChange, Body()]) -> AnomalyBrief:
     """Acknowledge or resolve an anomaly; the state is kept as feedback and resolved anomalies stop alerting."""
     return svc.set_anomaly_state(anomaly_id, body.state, body.note)

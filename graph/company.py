@@ -351,9 +351,10 @@ class CompanyGraph:
         """A node id by id, path, file name or alias (any case); None when nothing matches."""
         return self._names().lookup(name)
 
-    def lookup_key(self, key: str) -> str | None:
-        """lookup(), then agents' `cost_keys` (for attributing cost events)."""
-        return self._names().lookup_key(key)
+    def lookup_agent(self, name: str) -> str | None:
+        """The node a cost event's agent name means: an exact id or path, else an agent by file name, alias or
+        `cost_keys`, else any node by name (see `NameIndex.lookup_agent`)."""
+        return self._names().lookup_agent(name)
 
     def suggest(self, name: str, n: int = 5) -> list[str]:
         """Node ids whose names, aliases or ids are close to `name`, best first (for "not found" messages)."""
@@ -369,5 +370,9 @@ class CompanyGraph:
                 found += [Problem(self.g.nodes[a]["path"], 0, "warning", "unowned_agent",
                                   f"agent {a} has no owner (no `owner`, none inherited through `part_of`)")
                           for a in unowned_agents(self.g)]
+                found += [Problem(self.g.nodes[other]["path"], 0, "warning", "shared_name",
+                                  f"{other} is also called {name!r}, like agent {agent}: cost events and questions "
+                                  f"naming {name!r} mean the agent")
+                          for name, agent, other in self._names().shared if other in self.g]
                 self._problems = (self.revision, tuple(sorted(found)))
             return self._problems[1]

@@ -329,6 +329,10 @@ def events_from_otlp(body: bytes, content_type: str) -> list[Event | RowError]:
             data = json.loads(body)
         except JSON_ERRORS as exc:
             return [RowError(where, 1, "body", f"invalid JSON: {exc}")]
+        if not isinstance(data, dict):
+            return [RowError(where, 1, "body", "an OTLP/JSON body is one ExportTraceServiceRequest object")]
+        if not data:
+            data["resourceSpans"] = []  # proto3 JSON leaves an empty list out: `{}` is an empty export
     elif media in ("application/x-protobuf", "application/protobuf"):
         from google.protobuf.json_format import MessageToDict
         from google.protobuf.message import DecodeError

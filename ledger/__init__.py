@@ -2,8 +2,10 @@
 
 from .alerts import Alert
 from .budgets import Allowance, BudgetSpec, BudgetStatus, PeriodStatus
+from .destinations import check_webhook_url
 from .events import ChangeEvent, CostEvent, EventError
 from .ledger import Ledger
+from .outbox import DeliveryPolicy
 from .pricing import PriceOverride, load_overrides
 from .results import (
     ChangePage,
@@ -25,7 +27,7 @@ from .series import HourlySeries
 
 __all__ = [
     "Alert", "Allowance", "BudgetSpec", "BudgetStatus", "ChangeEvent", "ChangePage", "ChangeRecord", "CostEvent",
-    "EventError", "HourlySeries", "IngestReport", "ItemResult", "Ledger", "PeriodStatus", "PriceOverride",
-    "Rejection", "RunDistribution", "RunRate", "RunRateRow", "RunSettings", "RunView", "SchemaError", "SpendPoint",
-    "SpendSummary", "UnattributedName", "UnpricedModel", "load_overrides",
+    "DeliveryPolicy", "EventError", "HourlySeries", "IngestReport", "ItemResult", "Ledger", "PeriodStatus",
+    "PriceOverride", "Rejection", "RunDistribution", "RunRate", "RunRateRow", "RunSettings", "RunView", "SchemaError",
+    "SpendPoint", "SpendSummary", "UnattributedName", "UnpricedModel", "check_webhook_url", "load_overrides",
 ]

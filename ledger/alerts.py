@@ -1,29 +1,32 @@
-"""Alert records (budget thresholds, run outliers) and their webhook delivery off the ingest path.
+"""Alert records (budget thresholds, run outliers, anomalies) and the webhook body they are posted as.
 
-The record is written first, in the store; the webhook is a JSON POST with a Slack-compatible `text` field, sent by
-one background thread. A failed POST is logged and leaves the record undelivered (`delivered_at` empty).
+An alert is written to the store in the transaction that fires it and waits there, with its delivery state, until a
+webhook takes it (`ledger.outbox`).
 """
 
 from __future__ import annotations
 
-import logging
-import queue
-import threading
-from collections.abc import Callable
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import httpx
+from .timeutil import from_us
 
-__all__ = ["Alert", "WebhookSender"]
+__all__ = ["ALERT_COLUMNS", "Alert", "alert_from_row"]
 
-log = logging.getLogger(__name__)
+# The columns of an alert row, in the order `alert_from_row` reads them.
+ALERT_COLUMNS = "id, ts, kind, node_id, message, evidence, delivered_at, attempts, last_error, next_attempt_at"
 
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """One fired alert. `kind` is `budget` or `run`; `evidence` holds the figures that fired it."""
+    """One fired alert. `kind` is `budget`, `run` or `anomaly`; `evidence` holds the figures that fired it.
+
+    Delivery: `delivered_at` is set once a webhook took it; until then `attempts` counts the POSTs tried,
+    `last_error` says why the last one failed and `next_attempt_at` is when the next is due (None: at once).
+    """
 
     id: int
     ts: datetime
@@ -32,11 +35,15 @@ class Alert:
     message: str
     evidence: dict[str, Any]
     delivered_at: datetime | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
 
-    def payload(self) -> dict[str, Any]:
-        """The webhook body: Slack shows `text`; other receivers read `alert`."""
+    def payload(self, idempotency_key: str) -> dict[str, Any]:
+        """The webhook body: Slack shows `text`; other receivers read `alert`, and drop a repeat by its key."""
         return {
             "text": self.message,
+            "idempotency_key": idempotency_key,
             "alert": {
                 "id": self.id, "ts": self.ts.isoformat(), "kind": self.kind, "node_id": self.node_id,
                 "message": self.message, "evidence": self.evidence,
@@ -44,38 +51,9 @@ class Alert:
         }
 
 
-class WebhookSender:
-    """Posts alerts from a queue on a daemon thread; `flush()` waits until the queue is drained."""
-
-    def __init__(self, url: str, on_delivered: Callable[[int], None], *, timeout_s: float = 5.0) -> None:
-        self.url = url
-        self._on_delivered = on_delivered
-        self._timeout = timeout_s
-        self._queue: queue.Queue[Alert | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._loop, name="orgmap-webhook", daemon=True)
-        self._thread.start()
-
-    def send(self, alert: Alert) -> None:
-        self._queue.put(alert)
-
-    def flush(self) -> None:
-        self._queue.join()
-
-    def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=self._timeout + 1)
-
-    def _loop(self) -> None:
-        with httpx.Client(timeout=self._timeout) as client:
-            while True:
-                alert = self._queue.get()
-                try:
-                    if alert is None:
-                        return
-                    response = client.post(self.url, json=alert.payload())
-                    response.raise_for_status()
-                    self._on_delivered(alert.id)
-                except Exception as exc:
-                    log.warning("webhook for alert %s failed: %s", getattr(alert, "id", "?"), exc)
-                finally:
-                    self._queue.task_done()
+def alert_from_row(row: Sequence[Any]) -> Alert:
+    """An alert from a store row of `ALERT_COLUMNS`."""
+    alert_id, ts, kind, node_id, message, evidence, delivered, attempts, last_error, next_at = row
+    return Alert(alert_id, from_us(ts), kind, node_id, message, json.loads(evidence),
+                 None if delivered is None else from_us(delivered), attempts, last_error,
+                 None if next_at is None or delivered is not None else from_us(next_at))

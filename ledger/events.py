@@ -23,6 +23,7 @@ __all__ = [
     "EventError",
     "agent_key",
     "content_id",
+    "limits",
     "validate_change",
     "validate_cost",
 ]
@@ -32,7 +33,14 @@ CHANGE_KINDS = frozenset(
     {"deploy", "prompt", "model", "config", "schedule", "dependency", "release", "commit", "vault_edit", "other"}
 )
 ERROR_STATUSES = frozenset({"error", "failed", "failure"})
+# Upper bounds (docs/events.md says why these): a cost event's tokens in one field and its cost in USD, for one call and
+# for one aggregate row of a usage report (which may cover up to a year), and the requests (`runs`) a row counts.
+# They keep every total finite: a float sum of costs would need ~10^299 rows to reach inf, and a 64-bit count holds
+# nine million aggregate rows at the limit in one sum (per-call rows, 10^5 times more).
 MAX_TOKENS_PER_CALL = 10_000_000
+MAX_COST_PER_CALL = 1_000_000
+MAX_AGGREGATE_COUNT = 10**12
+MAX_AGGREGATE_COST = 1_000_000_000
 _TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens")
 _TRUE = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
@@ -113,6 +121,16 @@ def agent_key(name: str) -> str:
     return name.strip().casefold()
 
 
+def limits(aggregate: bool) -> tuple[int, int, str]:
+    """(most tokens in one field, most USD, what it is) of a per-call event or of an aggregate row.
+
+    >>> limits(False)
+    (10000000, 1000000, 'call')
+    """
+    return (MAX_AGGREGATE_COUNT, MAX_AGGREGATE_COST, "aggregate row") if aggregate else (
+        MAX_TOKENS_PER_CALL, MAX_COST_PER_CALL, "call")
+
+
 def content_id(content: Mapping[str, Any]) -> str:
     """A stable id: SHA-256 of the canonical JSON (sorted keys, no spaces) of the event's normalised content."""
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -158,7 +176,8 @@ def _int(raw: Mapping[str, Any], name: str, *, minimum: int = 0, maximum: int | 
     if value < minimum:
         raise EventError(name, f"must be >= {minimum}, got {value}")
     if maximum is not None and value > maximum:
-        raise EventError(name, f"must be at most {maximum:,}, got {value:,}")
+        raise EventError(name, f"must be at most {maximum:,}, got "
+                               + (f"{value:,}" if value <= MAX_INT else f"{len(str(value))} digits"))
     if value > MAX_INT:
         raise EventError(name, f"must be at most {MAX_INT} (a 64-bit integer), got {len(str(value))} digits")
     return value
@@ -233,11 +252,11 @@ def validate_cost(raw: Mapping[str, Any]) -> CostEvent:
     if kind not in COST_KINDS:
         raise EventError("kind", f"must be one of {', '.join(sorted(COST_KINDS))}, got {kind!r}")
     aggregate = _bool(raw, "aggregate")
+    max_tokens, max_cost, unit = limits(aggregate)
     tokens = [_int(raw, name) or 0 for name in _TOKEN_FIELDS]
-    if not aggregate:
-        for name, count in zip(_TOKEN_FIELDS, tokens, strict=True):
-            if count > MAX_TOKENS_PER_CALL:
-                raise EventError(name, f"{count} is more than {MAX_TOKENS_PER_CALL:,} tokens in one call")
+    for name, count in zip(_TOKEN_FIELDS, tokens, strict=True):
+        if count > max_tokens:
+            raise EventError(name, f"{count} is more than {max_tokens:,} tokens in one {unit}")
     input_tokens, output_tokens, cache_read, cache_write, reasoning = tokens
     if cache_read + cache_write > input_tokens:
         field = "cache_read_tokens" if cache_read > input_tokens or not cache_write else "cache_write_tokens"
@@ -247,6 +266,9 @@ def validate_cost(raw: Mapping[str, Any]) -> CostEvent:
     if reasoning > output_tokens:
         raise EventError("reasoning_tokens", f"{reasoning} exceeds output_tokens ({output_tokens})")
     period = _int(raw, "period_s", minimum=1, maximum=MAX_PERIOD_S)
+    cost = _number(raw, "cost_usd")
+    if cost is not None and cost > max_cost:
+        raise EventError("cost_usd", f"{cost:,} is more than ${max_cost:,} in one {unit}")
     fields: dict[str, Any] = {
         "ts": ts,
         "agent": agent,
@@ -258,7 +280,7 @@ def validate_cost(raw: Mapping[str, Any]) -> CostEvent:
         "cache_read_tokens": cache_read,
         "cache_write_tokens": cache_write,
         "reasoning_tokens": reasoning,
-        "cost_usd": _number(raw, "cost_usd"),
+        "cost_usd": cost,
         "tool": _text(raw, "tool"),
         "run_id": _text(raw, "run_id"),
         "client": _text(raw, "client"),
@@ -268,7 +290,7 @@ def validate_cost(raw: Mapping[str, Any]) -> CostEvent:
         "duration_ms": _number(raw, "duration_ms"),
         "status": _text(raw, "status"),
         "aggregate": aggregate,
-        "runs": _int(raw, "runs"),
+        "runs": _int(raw, "runs", maximum=MAX_AGGREGATE_COUNT),
         "period_s": period if period is not None else (3600 if aggregate else None),
         "source": _text(raw, "source"),
         "attributes": _object(raw, "attributes"),

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .alerts import Alert, WebhookSender
+from .alerts import Alert, alert_from_row
 from .attribution import Attribution
 from .budgets import Allowance, BudgetSpec, BudgetStatus, budget_periods
 from .events import EventError, agent_key, validate_change
@@ -23,6 +23,7 @@ from .feedback import STATES, Feedback
 from .ingest import BatchOutcome, Numbered, write_batch
 from .jsonl import read_jsonl
 from .names import Resolver
+from .outbox import DeliveryPolicy, Outbox
 from .pricing import PriceOverride, Pricer, load_overrides
 from .reads import Reads
 from .results import (
@@ -39,7 +40,7 @@ from .results import (
 from .rows import AGENT, KEY, PROJECT, cost_row
 from .runcosts import RunCostIndex
 from .runrate import RunRate
-from .runs import RunRecord, RunSettings, peer_medians, run_flags, with_flags
+from .runs import RunRecord, RunSettings, run_flags, with_flags
 from .series import HourlySeries
 from .sqlite_store import SQLiteStore
 from .store import EventStore
@@ -60,6 +61,7 @@ class Ledger:
     """Cost and change events of one store. Use `Ledger.open(path)`; close it (or use `with`)."""
 
     def __init__(self, store: EventStore, pricer: Pricer, *, webhook_url: str | None = None,
+                 webhook_allow_link_local: bool = False, delivery: DeliveryPolicy | None = None,
                  clock: Callable[[], datetime] | None = None, batch_size: int = 2000) -> None:
         self.store = store
         self.pricer = pricer
@@ -67,20 +69,29 @@ class Ledger:
         self.batch_size = batch_size
         self.attribution = Attribution(store)
         self.reads = Reads(store, self.attribution, self.clock)
-        self._webhook = WebhookSender(webhook_url, self._delivered) if webhook_url else None
+        self._outbox = (Outbox(store, webhook_url, allow_link_local=webhook_allow_link_local, policy=delivery,
+                               clock=self.clock) if webhook_url else None)
         self._run_costs = RunCostIndex()
 
     @classmethod
     def open(cls, path: str | Path, *,
              price_overrides: str | Path | Mapping[tuple[str, str | None], PriceOverride] | None = None,
-             webhook_url: str | None = None, clock: Callable[[], datetime] | None = None,
+             webhook_url: str | None = None, webhook_allow_link_local: bool = False,
+             delivery: DeliveryPolicy | None = None, clock: Callable[[], datetime] | None = None,
              batch_size: int = 2000) -> Ledger:
-        """Open (creating or migrating) the SQLite store at `path`."""
+        """Open (creating or migrating) the SQLite store at `path`. With `webhook_url`, alerts are posted there
+        (`ledger.outbox`); an address `ledger.destinations.check_webhook_url` refuses raises ValueError."""
         if isinstance(price_overrides, str | Path):
             price_overrides = load_overrides(price_overrides)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return cls(SQLiteStore(path), Pricer(price_overrides), webhook_url=webhook_url, clock=clock,
-                   batch_size=batch_size)
+        store = SQLiteStore(path)
+        try:
+            return cls(store, Pricer(price_overrides), webhook_url=webhook_url,
+                       webhook_allow_link_local=webhook_allow_link_local, delivery=delivery, clock=clock,
+                       batch_size=batch_size)
+        except BaseException:
+            store.close()
+            raise
 
     def __enter__(self) -> Ledger:
         return self
@@ -89,18 +100,21 @@ class Ledger:
         self.close()
 
     def close(self) -> None:
-        """Deliver queued webhooks (bounded by their timeout), then close the store."""
-        if self._webhook is not None:
-            self._webhook.close()
+        """Try the alerts due (for a bounded time, `DeliveryPolicy.close_wait_s`), then close the store; alerts not
+        delivered stay in it for the next run."""
+        if self._outbox is not None:
+            self._outbox.close()
         self.store.close()
 
     def flush_webhooks(self) -> None:
-        """Wait until queued webhook posts are done (for shutdown and tests)."""
-        if self._webhook is not None:
-            self._webhook.flush()
+        """Wait until every alert due now has been tried once, delivered or its retry scheduled (tests, shutdown)."""
+        if self._outbox is not None:
+            self._outbox.flush()
 
-    def _delivered(self, alert_id: int) -> None:
-        self.store.mark_delivered(alert_id, to_us(self.clock()))
+    def _deliver(self, fired: list[Alert]) -> None:
+        """Wake the outbox for alerts just committed: it posts them off this thread, so ingest never waits."""
+        if fired and self._outbox is not None:
+            self._outbox.wake()
 
     # ---- configuration -------------------------------------------------------------------------------------
     def set_resolver(self, fn: Resolver) -> None:
@@ -177,9 +191,7 @@ class Ledger:
         self._run_costs.committed(token)
         acc.add(outcome, self._node)
         acc.alerts += len(fired)
-        if self._webhook is not None:
-            for alert in fired:
-                self._webhook.send(alert)
+        self._deliver(fired)
 
     def ingest_changes(self, events: Iterable[Mapping[str, Any]], *, source: str | None = None) -> IngestReport:
         """Validate and store change events (idempotent by id)."""
@@ -225,9 +237,7 @@ class Ledger:
         `dedupe` key, then posted to the webhook. None when that key already fired."""
         with self.store.transaction():
             fired = self._alert(dedupe, now or self.clock(), kind, node, message, evidence)
-        if self._webhook is not None:
-            for alert in fired:
-                self._webhook.send(alert)
+        self._deliver(fired)
         return fired[0] if fired else None
 
     def _thresholds(self, spec: BudgetSpec, status: BudgetStatus, now: datetime, run: RunRecord | None) -> list[Alert]:
@@ -252,25 +262,23 @@ class Ledger:
         return [] if alert_id is None else [Alert(alert_id, now, kind, node, message, evidence)]
 
     def _check_runs(self, runs: list[RunRecord], now: datetime) -> list[Alert]:
-        """Per-run budgets and outlier flags of the runs a batch touched; peer run costs come from the in-memory
-        index (read from the store once per agent)."""
+        """Per-run budgets and outlier flags of the runs a batch touched; the medians of peer run costs come from the
+        in-memory index (read from the store once per agent, then kept current, so a batch's check costs about its
+        own runs however many are stored)."""
         by_agent: dict[str, list[RunRecord]] = defaultdict(list)
         for run in runs:
             by_agent[run.agent_key].append(run)
         settings_of = {key: self.attribution.run_settings(key) for key in by_agent}
-        priced = {key: [r for r in agent_runs if r.cost > 0 and not r.aggregate_only and "cost" not in r.flags]
-                  for key, agent_runs in by_agent.items()}
         self._run_costs.record(runs)
-        peers = self._run_costs.peers(self.store, {
-            key: min(r.first_ts for r in todo) - settings_of[key].window_days * _DAY_US
-            for key, todo in priced.items() if todo})
+        medians = self._run_costs.medians(self.store, {
+            key: (todo, settings_of[key].window_days * _DAY_US) for key, agent_runs in by_agent.items()
+            if (todo := [r for r in agent_runs if r.cost > 0 and not r.aggregate_only and "cost" not in r.flags])})
         fired: list[Alert] = []
         flagged: list[RunRecord] = []
         for key, agent_runs in by_agent.items():
             settings = settings_of[key]
-            medians = peer_medians(peers[key], priced[key], settings.window_days * _DAY_US) if priced[key] else {}
             for run in agent_runs:
-                fired += self._check_run(run, now, settings, medians.get(run.run_id, (0.0, 0)), flagged)
+                fired += self._check_run(run, now, settings, medians.get((key, run.run_id), (0.0, 0)), flagged)
         if flagged:
             self.store.put_runs(flagged)  # one statement for the batch's newly flagged runs
         return fired
@@ -296,11 +304,8 @@ class Ledger:
 
     # ---- alerts and changes --------------------------------------------------------------------------------
     def alerts(self, since: datetime | None = None, kind: str | None = None) -> list[Alert]:
-        """Fired alerts, oldest first; `delivered_at` is empty while the webhook has not taken one."""
-        return [
-            Alert(r[0], from_us(r[1]), r[2], r[3], r[4], json.loads(r[5]), None if r[6] is None else from_us(r[6]))
-            for r in self.store.query_alerts(None if since is None else to_us(since), kind)
-        ]
+        """Fired alerts, oldest first, with their delivery state (`delivered_at` empty until a webhook took one)."""
+        return [alert_from_row(r) for r in self.store.query_alerts(None if since is None else to_us(since), kind)]
 
     def changes(self, targets: Sequence[str] | None = None, since: datetime | None = None,
                 until: datetime | None = None, kinds: Sequence[str] | None = None, limit: int = 50,

@@ -12,13 +12,15 @@ from typing import Any
 
 from .events import (
     COST_KINDS,
+    MAX_AGGREGATE_COUNT,
     MAX_INT,
     MAX_PERIOD_S,
     MAX_TEXT,
-    MAX_TOKENS_PER_CALL,
     CostEvent,
+    EventError,
     agent_key,
     content_id,
+    limits,
     validate_cost,
 )
 from .timeutil import TS_RANGE_US
@@ -38,7 +40,6 @@ Price = Callable[[str | None, str | None, int, int, int, int, int, int], tuple[f
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TOKENS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens")
 _TEXT = ("model", "provider", "tool", "run_id", "client", "project", "task", "status", "source")
-_NO_CAP = 1 << 62
 _NAIVE = "ts has no time zone; taken as UTC"
 _ODD = object()  # a value the fast path leaves to the full validator
 
@@ -82,10 +83,10 @@ def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
         aggregate = False
     if not agent or kind not in COST_KINDS or type(aggregate) is not bool:
         return None
-    cap = _NO_CAP if aggregate else MAX_TOKENS_PER_CALL
+    max_tokens, max_cost, _ = limits(aggregate)
     tokens = [0 if v is None else v for v in map(get, _TOKENS)]
     for v in tokens:
-        if type(v) is not int or v < 0 or v > cap:
+        if type(v) is not int or v < 0 or v > max_tokens:
             return None
     texts = list(map(get, _TEXT))
     for v in texts:
@@ -98,8 +99,9 @@ def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
     if retry is None:
         retry = 0
     if (
-        cost is _ODD or duration is _ODD or type(retry) is not int or not 0 <= retry <= MAX_INT
-        or (runs is not None and (type(runs) is not int or not 0 <= runs <= MAX_INT))
+        cost is _ODD or (cost is not None and cost > max_cost) or duration is _ODD
+        or type(retry) is not int or not 0 <= retry <= MAX_INT
+        or (runs is not None and (type(runs) is not int or not 0 <= runs <= MAX_AGGREGATE_COUNT))
         or (period is not None and (type(period) is not int or not 1 <= period <= MAX_PERIOD_S))
         or (attributes is not None and type(attributes) is not dict)
         or (event_id is not None and (type(event_id) is not str or not event_id.strip() or len(event_id) > MAX_TEXT))
@@ -142,9 +144,20 @@ def cost_row(raw: Mapping[str, Any], source: str | None, price: Price) -> tuple:
     if type(raw) is dict:
         row = _fast(raw, price)
         if row is not None:
-            return row
+            return _in_limits(row)
     e = validate_cost(raw)
     if e.cost_usd is not None:
         return row_of(e, e.cost_usd, "event")
-    return row_of(e, *price(e.model, e.provider, e.ts, e.input_tokens, e.output_tokens, e.cache_read_tokens,
-                            e.cache_write_tokens, e.reasoning_tokens))
+    return _in_limits(row_of(e, *price(e.model, e.provider, e.ts, e.input_tokens, e.output_tokens,
+                                       e.cache_read_tokens, e.cache_write_tokens, e.reasoning_tokens)))
+
+
+def _in_limits(row: tuple) -> tuple:
+    """The row, once its cost is within 0 and the event's limit: a given `cost_usd` was checked already, a computed
+    price is held to the same bound here (a wild price override must not store inf, NaN or a negative)."""
+    cost = row[COST]
+    _, max_cost, unit = limits(bool(row[AGGREGATE]))
+    if cost is not None and not 0 <= cost <= max_cost:
+        raise EventError("cost_usd", f"its tokens priced at {cost:.6g} ({row[PRICED_BY]}), outside 0 to ${max_cost:,} "
+                                     f"for one {unit}")
+    return row

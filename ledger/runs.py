@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -26,7 +25,7 @@ from .rows import (
     TS,
 )
 
-__all__ = ["RunRecord", "RunSettings", "merge_run", "peer_medians", "percentile", "run_flags", "with_flags"]
+__all__ = ["RunRecord", "RunSettings", "merge_run", "percentile", "run_flags", "with_flags"]
 
 _HOUR = 3_600_000_000
 
@@ -126,35 +125,6 @@ def merge_run(record: RunRecord | None, agent_key: str, run_id: str, events: Seq
     )
 
 
-def peer_medians(peers: Sequence[tuple[int, str, float]], runs: Sequence[RunRecord],
-                 window_us: int) -> dict[str, tuple[float, int]]:
-    """Per run id: the median cost and number of the agent's other runs started at most `window_us` before it
-    (or later). `peers` are (first_ts, run_id, cost) of the agent's runs; one sort, then a sliding window."""
-    ordered = sorted(peers)
-    todo = sorted(runs, key=lambda run: run.first_ts)
-    if not todo:
-        return {}
-    start = bisect.bisect_left(ordered, (todo[0].first_ts - window_us,))
-    costs = sorted(cost for _, _, cost in ordered[start:])
-    own = {rid: cost for _, rid, cost in ordered[start:]}
-    out: dict[str, tuple[float, int]] = {}
-    for run in todo:
-        while start < len(ordered) and ordered[start][0] < run.first_ts - window_us:
-            del costs[bisect.bisect_left(costs, ordered[start][2])]
-            start += 1
-        skip = bisect.bisect_left(costs, own[run.run_id]) if run.run_id in own else len(costs)
-        n = len(costs) - (skip < len(costs))
-
-        def at(i: int, skip: int = skip) -> float:
-            return costs[i] if i < skip else costs[i + 1]
-
-        if n:
-            out[run.run_id] = (at(n // 2) if n % 2 else (at(n // 2 - 1) + at(n // 2)) / 2, n)
-        else:
-            out[run.run_id] = (0.0, 0)
-    return out
-
-
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-quantile (0..1) by linear interpolation of sorted values.
 
@@ -173,7 +143,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 def run_flags(run: RunRecord, settings: RunSettings, peers: tuple[float, int]) -> dict[str, dict]:
     """The outlier flags a run earns now, with their evidence (flags it already has are left out).
 
-    `peers` is (median cost, count) of the agent's other runs in the window (see `peer_medians`).
+    `peers` is (median cost, count) of the agent's other runs in the window (see `ledger.runcosts`).
     """
     found: dict[str, dict] = {}
     if run.aggregate_only:

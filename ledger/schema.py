@@ -71,7 +71,17 @@ CREATE TABLE IF NOT EXISTS anomaly_feedback (id TEXT PRIMARY KEY, state TEXT NOT
     updated_us INTEGER NOT NULL)
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+# The alert outbox: each alert's last delivery error and when it is next due (NULL: at once); a claimed alert's
+# lease is that time too. The store's id makes idempotency keys unique across stores posting to one receiver.
+_V4 = """
+ALTER TABLE alerts ADD COLUMN last_error TEXT;
+ALTER TABLE alerts ADD COLUMN next_attempt_at INTEGER;
+CREATE INDEX alerts_undelivered ON alerts (id, next_attempt_at) WHERE delivered_at IS NULL;
+CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+INSERT INTO store_meta VALUES ('store_id', lower(hex(randomblob(8))))
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from .alerts import ALERT_COLUMNS
 from .events import ChangeEvent
 from .rollups import AGG_COUNTED, AGG_SHADOWED, Deltas, add, folds
 from .runs import RunRecord
@@ -132,6 +133,10 @@ class SQLiteStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    def store_id(self) -> str:
+        """A random id made when the file was created (or migrated to schema 4): it names this store to others."""
+        return self._read("SELECT value FROM store_meta WHERE key = 'store_id'")[0][0]
 
     # ---- writes -------------------------------------------------------------------------------------------
     def existing_cost_ids(self, ids: Sequence[str]) -> set[str]:
@@ -340,16 +345,38 @@ class SQLiteStore:
         where = _Where()
         where.compare("ts >= ?", since_ts)
         where.compare("kind = ?", kind)
-        return self._read(
-            f"SELECT id, ts, kind, node_id, message, evidence, delivered_at FROM alerts WHERE {where.sql} "
-            "ORDER BY ts, id", where.params,
-        )
+        return self._read(f"SELECT {ALERT_COLUMNS} FROM alerts WHERE {where.sql} ORDER BY ts, id", where.params)
+
+    # ---- the alert outbox: a claim or a mark is a short write transaction of its own ---------------------
+    def claim_alert(self, due_by: int, lease_until: int, fired_since: int) -> tuple | None:
+        """The oldest undelivered alert fired at or after `fired_since` and due by `due_by`, claimed: one more
+        attempt, and not due again before `lease_until` (so no other process posts it meanwhile). None when none is
+        due."""
+        with self.transaction():
+            rows = self._conn.execute(
+                "UPDATE alerts SET attempts = attempts + 1, next_attempt_at = ? WHERE id = (SELECT id FROM alerts "
+                "WHERE delivered_at IS NULL AND ts >= ? AND COALESCE(next_attempt_at, 0) <= ? ORDER BY id LIMIT 1) "
+                f"RETURNING {ALERT_COLUMNS}", (lease_until, fired_since, due_by),
+            ).fetchall()
+        return rows[0] if rows else None
+
+    def next_alert_due(self, fired_since: int) -> int | None:
+        """When the earliest undelivered alert fired at or after `fired_since` is due (0: at once); None when there
+        is none."""
+        return self._read("SELECT MIN(COALESCE(next_attempt_at, 0)) FROM alerts WHERE delivered_at IS NULL "
+                          "AND ts >= ?", (fired_since,))[0][0]
 
     def mark_delivered(self, alert_id: int, ts: int) -> None:
+        """A webhook took the alert at `ts`: it is never due again."""
         with self.transaction():
-            self._conn.execute(
-                "UPDATE alerts SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?", (ts, alert_id)
-            )
+            self._conn.execute("UPDATE alerts SET delivered_at = COALESCE(delivered_at, ?), next_attempt_at = NULL "
+                               "WHERE id = ?", (ts, alert_id))
+
+    def mark_failed(self, alert_id: int, error: str, next_attempt_at: int) -> None:
+        """A POST of the alert failed with `error`: it is due again at `next_attempt_at`."""
+        with self.transaction():
+            self._conn.execute("UPDATE alerts SET last_error = ?, next_attempt_at = ? WHERE id = ? "
+                               "AND delivered_at IS NULL", (error, next_attempt_at, alert_id))
 
     def query_feedback(self) -> list[tuple[str, str, str | None, int]]:
         return self._read("SELECT id, state, note, updated_us FROM anomaly_feedback")

@@ -26,10 +26,10 @@ from ledger.anomaly import (
     explain,
     with_peers,
 )
-from ledger.feedback import STATES
 from orgmap.answer_types import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation
+from orgmap.arguments import ANOMALY_STATES
 from orgmap.errors import InvalidArgument, NotFound
-from orgmap.nodes import node_ref, resolve
+from orgmap.nodes import node_ref, resolve_agent
 from orgmap.paging import page, parse_window
 
 if TYPE_CHECKING:
@@ -138,9 +138,9 @@ class AnomalyAnswers:
     def anomalies(self, since: str = "7d", agent: str | None = None, state: str | None = None, limit: int = 10,
                   cursor: str | None = None) -> AnomaliesAnswer:
         """Breaks in agents' run-rate with onset within `since`, newest first: size, what moved, likely cause."""
-        if state is not None and state not in STATES:
-            raise InvalidArgument(f"state must be one of {', '.join(STATES)}", field="state")
-        node = resolve(self.graph, agent, what="agent", field="agent") if agent else None
+        if state is not None and state not in ANOMALY_STATES:
+            raise InvalidArgument(f"state must be one of {', '.join(ANOMALY_STATES)}", field="state")
+        node = resolve_agent(self.graph, agent, field="agent") if agent else None
         found = self.scan_anomalies(parse_window(since, field="since"), [node] if node else None)
         found = [a for a in found if state is None or a.state == state]
         chunk, nxt = page(found, limit, cursor)
@@ -154,7 +154,7 @@ class AnomalyAnswers:
 
     def explain_cost_change(self, agent: str, since: str = "7d") -> AnomalyExplanation:
         """Why did this agent's cost change? Its anomalies in full with ranked candidate causes and evidence."""
-        node = resolve(self.graph, agent, what="agent", field="agent")
+        node = resolve_agent(self.graph, agent, field="agent")
         found = self.scan_anomalies(parse_window(since, field="since"), [node])
         with self.graph.read() as g:
             ref = node_ref(g, node)
@@ -166,10 +166,10 @@ class AnomalyAnswers:
 
     def set_anomaly_state(self, anomaly_id: str, state: str, note: str | None = None) -> AnomalyBrief:
         """Acknowledge or resolve an anomaly (open, acknowledged, resolved_expected, resolved_unexpected)."""
-        if state not in STATES:
-            raise InvalidArgument(f"state must be one of {', '.join(STATES)}", field="state")
+        if state not in ANOMALY_STATES:
+            raise InvalidArgument(f"state must be one of {', '.join(ANOMALY_STATES)}", field="state")
         agent = anomaly_id.rpartition("@")[0]
-        node = resolve(self.graph, agent, what="agent", field="id") if agent else None
+        node = resolve_agent(self.graph, agent, field="id") if agent else None
         found = {a.id: a for a in self.scan_anomalies(timedelta(days=90), [node] if node else None, alert=False)}
         if anomaly_id not in found:
             raise NotFound("anomaly", anomaly_id, sorted(found)[:5], field="id")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["InvalidArgument", "NotFound", "OrgmapError", "UnreadableBody"]
+__all__ = ["InvalidArgument", "NotAnAgent", "NotFound", "OrgmapError", "UnreadableBody"]
 
 
 class OrgmapError(Exception):
@@ -22,6 +22,16 @@ class NotFound(OrgmapError):
         self.suggestions = suggestions or []
         hint = f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"no {what} named {name!r}{hint}", field=field)
+
+
+class NotAnAgent(NotFound):
+    """A name that means a node, but not an agent, where an agent is asked for: no agent has that name."""
+
+    def __init__(self, name: str, node: str, kind: str, *, field: str = "agent") -> None:
+        OrgmapError.__init__(self, f"{name!r} is {node} (kind {kind}), not an agent: spend, budgets, runs and "
+                                   "anomalies are per agent", field=field)
+        self.name = name
+        self.suggestions = []
 
 
 class InvalidArgument(OrgmapError):

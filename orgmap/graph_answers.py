@@ -23,6 +23,7 @@ from orgmap.answer_types import (
     ProblemOut,
     Reached,
 )
+from orgmap.arguments import DEPTH, SEVERITIES
 from orgmap.errors import InvalidArgument, NotFound
 from orgmap.nodes import node_ref, resolve
 from orgmap.paging import page, parse_window
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ["GraphAnswers", "SpendFigures"]
 
-_MAX_DEPTH = 6
 
 
 class SpendFigures(Protocol):
@@ -90,8 +90,8 @@ class GraphAnswers:
 
     def _reach(self, name: str, depth: int, forward: bool, limit: int, cursor: str | None,
                window: str) -> BlastRadius:
-        if not 1 <= depth <= _MAX_DEPTH:
-            raise InvalidArgument(f"depth must be between 1 and {_MAX_DEPTH}", field="depth")
+        if not DEPTH[0] <= depth <= DEPTH[1]:
+            raise InvalidArgument(f"depth must be between {DEPTH[0]} and {DEPTH[1]}", field="depth")
         node = resolve(self.graph, name)
         walk = queries.dependencies if forward else queries.dependents
         with self.graph.read() as g:
@@ -169,6 +169,9 @@ class GraphAnswers:
 
     def check(self, limit: int = 50, cursor: str | None = None, severity: str | None = None) -> Diagnostics:
         """Vault diagnostics: bad YAML, unreadable files, dangling links, ambiguous names, unowned agents."""
+        if severity is not None and severity not in SEVERITIES:
+            raise InvalidArgument(f"severity must be one of {', '.join(SEVERITIES)}; got {severity!r}",
+                                  field="severity")
         with self.graph.read() as g:
             problems = sorted([*self.graph.problems, *agent_settings(g)[1]])
             notes = len(self.graph.notes)
@@ -193,7 +196,8 @@ class GraphAnswers:
             return to_graphml(g)
 
     def note_markdown(self, name: str) -> str:
-        """The Markdown of a node's note, read from inside the vault only."""
+        """The Markdown of a node's note, read from inside the vault only; a note that is not UTF-8 text (a binary
+        file `check` reports) is refused, not served as mojibake."""
         node = resolve(self.graph, name)
         with self.graph.read() as g:
             rel = g.nodes[node].get("path")
@@ -203,4 +207,11 @@ class GraphAnswers:
         path = (root / rel).resolve()
         if not path.is_relative_to(root):
             raise NotFound("note", name, [], field="name")
-        return path.read_text(encoding="utf-8", errors="replace")
+        try:
+            text: str | None = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is None or "\x00" in text:
+            raise InvalidArgument(f"{rel} is not a text note (binary, or not UTF-8); `orgmap check` lists it",
+                                  field="name")
+        return text

@@ -41,4 +41,4 @@ class LedgerInStep:
 
     def _lookup(self, name: str) -> str | None:
         with self._graph.read():
-            return self._graph.lookup_key(name)
+            return self._graph.lookup_agent(name)

@@ -149,12 +149,13 @@ class Service(VaultService):
 
     @classmethod
     def open(cls, vault: Path, *, watch: bool = False, db: Path | None = None, webhook_url: str | None = None,
-             price_overrides: Path | None = None, clock: Clock | None = None,
+             webhook_allow_link_local: bool = False, price_overrides: Path | None = None, clock: Clock | None = None,
              on_progress: Callable[[int, int], None] | None = None) -> Service:
-        """Load the vault, open the store (`<vault>/.orgmap/orgmap.db` unless `db`), and start watching if asked."""
+        """Load the vault, open the store (`<vault>/.orgmap/orgmap.db` unless `db`), and start watching if asked.
+        Alerts are posted to `webhook_url` (ValueError if `ledger.check_webhook_url` refuses it)."""
         graph = CompanyGraph.load(vault, on_progress=on_progress)
         ledger = Ledger.open(db or state_dir(vault) / "orgmap.db", price_overrides=price_overrides,
-                             webhook_url=webhook_url, clock=clock)
+                             webhook_url=webhook_url, webhook_allow_link_local=webhook_allow_link_local, clock=clock)
         live = None
         if watch:
             live = LiveGraph(graph)

@@ -21,8 +21,9 @@ from orgmap.answer_types import (
     SpendSeries,
     UnattributedAnswer,
 )
+from orgmap.arguments import ALERT_KINDS, BUCKETS, BY, KEYSET_CURSOR_PATTERN
 from orgmap.errors import InvalidArgument
-from orgmap.nodes import node_ref, resolve
+from orgmap.nodes import node_ref, resolve, resolve_agent
 from orgmap.paging import page, parse_window
 from orgmap.wording import money
 
@@ -33,11 +34,10 @@ if TYPE_CHECKING:
     from ledger import Ledger
     from orgmap.answer_types import NodeRef
 
-__all__ = ["BY", "SpendAnswers"]
+__all__ = ["SpendAnswers"]
 
-BY = ("agent", "owner", "team", "model", "provider", "client", "project", "kind")
 UNATTRIBUTED = "(unattributed)"
-_CHANGE_CURSOR = re.compile(r"^\d+:.+$")  # the ledger's keyset cursor for changes: "<ts>:<id>"
+_CHANGE_CURSOR = re.compile(KEYSET_CURSOR_PATTERN)
 
 
 def _rate_name(g: nx.MultiDiGraph, row: RunRateRow) -> str:
@@ -138,13 +138,13 @@ class SpendAnswers:
                              items=chunk, next_cursor=nxt)
 
     def _agent_ref(self, name: str) -> NodeRef:
-        node = resolve(self.graph, name, what="agent", field="agent")
+        node = resolve_agent(self.graph, name, field="agent")
         with self.graph.read() as g:
             return node_ref(g, node)
 
     def spend(self, agent: str, window: str = "7d", bucket: str = "day") -> SpendSeries:
         """One agent's spend per hour or day over the window."""
-        if bucket not in ("hour", "day"):
+        if bucket not in BUCKETS:
             raise InvalidArgument("bucket must be 'hour' or 'day'", field="bucket")
         ref = self._agent_ref(agent)
         points = self.ledger().spend_series(ref.id, parse_window(window), bucket=bucket, now=self.clock())
@@ -198,7 +198,7 @@ class SpendAnswers:
 
     def allowance(self, agent: str, run_id: str | None = None, project: str | None = None) -> AllowanceAnswer:
         """May this agent (and this run) spend now? Allow or deny with the reason and what remains."""
-        node = resolve(self.graph, agent, what="agent", field="agent")
+        node = resolve_agent(self.graph, agent, field="agent")
         found = self.ledger().allowance(node, run_id=run_id, now=self.clock(), project=project)
         verdict = "allow" if found.allowed else "deny"
         left = "" if found.remaining is None else f"; ${found.remaining:,.4f} left"
@@ -208,7 +208,7 @@ class SpendAnswers:
     def runs(self, agent: str | None = None, since: str = "24h", top: int = 20, flagged: bool | None = None,
              cursor: str | None = None) -> RunsAnswer:
         """The most expensive runs over `since` (one agent's or all), with the run-cost distribution of an agent."""
-        node = resolve(self.graph, agent, what="agent", field="agent") if agent else None
+        node = resolve_agent(self.graph, agent, field="agent") if agent else None
         span = parse_window(since, field="since")
         found = self.ledger().runs(node, since=self.clock() - span, flagged=flagged)
         found.sort(key=lambda r: -r.cost_usd)
@@ -224,7 +224,9 @@ class SpendAnswers:
 
     def alerts(self, since: str = "7d", kind: str | None = None, limit: int = 20,
                cursor: str | None = None) -> AlertsAnswer:
-        """Alerts fired (budget thresholds, runaway runs) over `since`, newest first."""
+        """Alerts fired (budget thresholds, runaway runs, anomalies) over `since`, newest first."""
+        if kind is not None and kind not in ALERT_KINDS:
+            raise InvalidArgument(f"kind must be one of {', '.join(ALERT_KINDS)}; got {kind!r}", field="kind")
         found = self.ledger().alerts(since=self.clock() - parse_window(since, field="since"), kind=kind)[::-1]
         chunk, nxt = page(found, limit, cursor)
         return AlertsAnswer(summary=f"{len(found)} alerts over {since}", total=len(found), items=chunk,

@@ -4,8 +4,8 @@
   composes them; the doors (api, mcp_server, the CLI) sit on top;
 - the service knows no door: `orgmap/` outside `orgmap/cli/` imports neither api, mcp_server nor the CLI, and the
   demo (`orgmap/demo/`) uses the service as any caller would;
-- the HTTP API and the MCP server see only the service's public surface: `Service`/`ServiceSlot`, the answer types
-  and the domain errors; never each other;
+- the HTTP API and the MCP server see only the service's public surface: `Service`/`ServiceSlot`, the answer types,
+  the arguments' closed sets and patterns, and the domain errors; never each other;
 - only the ledger and the composition root (`orgmap/service.py`) reach the event store.
 """
 
@@ -35,6 +35,7 @@ ROOMS: list[tuple[str, set[str]]] = [
 PUBLIC_SURFACE: dict[str, set[str] | None] = {
     "orgmap.service": {"Service", "ServiceSlot"},
     "orgmap.answer_types": None,
+    "orgmap.arguments": None,
     "orgmap.errors": None,
 }
 STORE_MODULES = {"ledger.store", "ledger.sqlite_store", "ledger.schema"}

@@ -101,3 +101,18 @@ def test_commands_never_write_notes(make_vault: VaultFactory, tmp_path: Path) ->
     main(["export", "--vault", str(root), "-o", str(tmp_path / "out.json")])
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".orgmap" not in p.parts}
     assert after == before
+
+
+def test_names_cannot_forge_output_lines_or_drive_the_terminal(make_vault: VaultFactory,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A file name with a newline, an alias with a terminal escape: printed as escapes, one line per problem."""
+    root = make_vault({"Evil\nAgents/Fake.md: error: planted [bad_yaml].md": "---\ntype: agent\nowner: [x\n---\n",
+                       "A.md": "---\ntype: agent\naliases: [\"a\\u001b[2J\"]\nowner: \"[[B]]\"\n---\n",
+                       "B.md": "---\ntype: team\n---\n"})
+    assert main(["check", "--vault", str(root)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["Evil\\nAgents/Fake.md: error: planted [bad_yaml].md:4: error: "
+                     + lines[0].split(".md:4: error: ", 1)[1], "3 notes: 1 errors, 0 warnings"]
+    assert main(["show", "A", "--vault", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "aliases: a\\x1b[2J" in out

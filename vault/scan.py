@@ -38,7 +38,8 @@ def is_inside(root: Path, path: str | Path) -> bool:
 
 
 def scan_vault(root: Path) -> tuple[list[NoteFile], list[Problem]]:
-    """Every note file under `root` (sorted by path), and the problems met (links out of the vault, unreadable)."""
+    """Every note file under `root` (sorted by path), and the problems met (links out of the vault, unreadable, a
+    `.md` that is a broken symlink or a named pipe: reported, never opened, so a pipe cannot hang the scan)."""
     root = Path(os.path.realpath(root))
     files: list[NoteFile] = []
     problems: list[Problem] = []
@@ -68,6 +69,10 @@ def scan_vault(root: Path) -> tuple[list[NoteFile], list[Problem]]:
                 elif entry.name.lower().endswith(".md") and entry.is_file():
                     stat = entry.stat()
                     files.append(NoteFile(relative, stat.st_size, stat.st_mtime_ns))
+                elif entry.name.lower().endswith(".md"):
+                    what = "a symlink to nothing" if entry.is_symlink() else \
+                        "not a regular file (a named pipe, a socket or a device)"
+                    problems.append(Problem(relative, 0, "warning", "not_a_file", f"{what}: not read"))
             except OSError as exc:
                 problems.append(Problem(relative, 0, "error", "unreadable", f"not readable: {exc}"))
     files.sort(key=lambda f: f.path)

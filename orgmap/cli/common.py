@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -20,7 +21,8 @@ from orgmap.config import resolve_vault
 if TYPE_CHECKING:
     from orgmap.service import Service, VaultService
 
-__all__ = ["add_service_arguments", "add_vault_argument", "ask", "ask_vault", "print_json", "service_opener", "table"]
+__all__ = ["add_service_arguments", "add_vault_argument", "ask", "ask_vault", "emit", "print_json", "printable",
+           "service_opener", "table"]
 
 T = TypeVar("T")
 S = TypeVar("S", bound="VaultService")
@@ -33,13 +35,18 @@ def add_vault_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_service_arguments(parser: argparse.ArgumentParser) -> None:
-    """`--vault`, `--db`, `--prices` and `--webhook`: where the vault, the store and the settings are."""
+    """`--vault`, `--db`, `--prices` and `--webhook` (with `--webhook-allow-link-local`): where the vault, the store
+    and the settings are."""
     add_vault_argument(parser)
     parser.add_argument("--db", metavar="FILE", help="the event store (default: <vault>/.orgmap/orgmap.db)")
     parser.add_argument("--prices", metavar="FILE",
                         help="price overrides, USD per million tokens per model (YAML or JSON)")
     parser.add_argument("--webhook", metavar="URL", default=os.environ.get("ORGMAP_WEBHOOK_URL"),
                         help="POST alerts here as JSON with Slack-compatible text (default: $ORGMAP_WEBHOOK_URL)")
+    parser.add_argument("--webhook-allow-link-local", action="store_true",
+                        default=os.environ.get("ORGMAP_WEBHOOK_ALLOW_LINK_LOCAL") == "1",
+                        help="let --webhook be a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, "
+                             "metadata.google.internal), refused otherwise (also $ORGMAP_WEBHOOK_ALLOW_LINK_LOCAL=1)")
     parser.add_argument("--as-of", metavar="TS", type=_instant,
                         help="answer as of this time instead of now (ISO 8601 with zone): reproducible reports")
 
@@ -64,15 +71,16 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False,
     vault = resolve_vault(args.vault)
     db = Path(args.db) if getattr(args, "db", None) else None
     prices = Path(args.prices) if getattr(args, "prices", None) else None
-    webhook = getattr(args, "webhook", None)
+    webhook, allow_link_local = _webhook(args)
     as_of: datetime | None = getattr(args, "as_of", None)
     clock = None if as_of is None else (lambda: as_of)
 
     def open_service() -> Service:
         try:
             svc = _loading(vault, lambda progress: Service.open(vault, watch=watch, db=db, price_overrides=prices,
-                                                                webhook_url=webhook, clock=clock,
-                                                                on_progress=progress))
+                                                                webhook_url=webhook,
+                                                                webhook_allow_link_local=allow_link_local,
+                                                                clock=clock, on_progress=progress))
         except (OSError, ValueError) as exc:  # a missing or malformed --prices file, an unreadable store...
             raise SystemExit(f"orgmap: {exc}") from exc
         if background:
@@ -80,6 +88,20 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False,
         return svc
 
     return open_service
+
+
+def _webhook(args: argparse.Namespace) -> tuple[str | None, bool]:
+    """`--webhook` and whether it may be link-local, checked at once: a refused address stops the command before
+    anything is opened (`serve` never starts with it)."""
+    from ledger import check_webhook_url
+
+    url, allow_link_local = getattr(args, "webhook", None), getattr(args, "webhook_allow_link_local", False)
+    if url:
+        try:
+            check_webhook_url(url, allow_link_local)
+        except ValueError as exc:
+            raise SystemExit(f"orgmap: --webhook (or $ORGMAP_WEBHOOK_URL) refused: {exc}") from None
+    return url, allow_link_local
 
 
 def _loading(vault: Path, open_it: Callable[[Callable[[int, int], None]], S]) -> S:
@@ -131,7 +153,7 @@ def _ask(args: argparse.Namespace, opener: Callable[[], S], question: Callable[[
         try:
             answer = question(svc)
         except OrgmapError as exc:
-            print(f"orgmap: {exc.message}", file=sys.stderr)
+            print(f"orgmap: {printable(exc.message)}", file=sys.stderr)
             return 2
     if getattr(args, "json", False):
         print_json(answer)
@@ -140,14 +162,36 @@ def _ask(args: argparse.Namespace, opener: Callable[[], S], question: Callable[[
     return status(answer)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    r"""`text` with control characters written as escapes, so a name from the vault or from an event (a file name
+    with a newline, a terminal escape sequence) can never forge an output line or drive the terminal.
+
+    >>> printable("Bad\nAgents/X.md: error: forged")
+    'Bad\\nAgents/X.md: error: forged'
+    >>> printable("\x1b[2Jok")
+    '\\x1b[2Jok'
+    """
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def emit(*lines: str) -> None:
+    """Print each line on stdout with its control characters escaped (`printable`)."""
+    for line in lines:
+        print(printable(line))
+
+
 def table(headers: list[str], rows: list[list[str]]) -> str:
-    """A plain text table, numbers right-aligned.
+    """A plain text table, numbers right-aligned, every cell `printable`.
 
     >>> print(table(["name", "cost"], [["a", "1.00"], ["bb", "10.00"]]))
     name   cost
     a      1.00
     bb    10.00
     """
+    rows = [[printable(cell) for cell in row] for row in rows]
     widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=True)]
     numeric = [i > 0 and all(r[i][:1] in "$-+0123456789" for r in rows) for i in range(len(headers))]
 

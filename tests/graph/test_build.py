@@ -110,12 +110,12 @@ def test_unowned_agents_are_warnings(company: CompanyGraph) -> None:
     assert unowned == [("Agents/Orphan Agent.md", "warning")]
 
 
-def test_lookup_lookup_key_and_suggest(company: CompanyGraph) -> None:
+def test_lookup_lookup_agent_and_suggest(company: CompanyGraph) -> None:
     assert company.lookup("support agent") == "Agents/Support Agent"
     assert company.lookup("Agents/Support Agent.md") == "Agents/Support Agent"
     assert company.lookup("SUPPORT-BOT") == "Agents/Support Agent"
     assert company.lookup("proj_support") is None
-    assert company.lookup_key("PROJ_SUPPORT") == "Agents/Support Agent"
+    assert company.lookup_agent("PROJ_SUPPORT") == "Agents/Support Agent"
     assert company.lookup("nobody") is None
     assert company.suggest("suport agnt")[0] == "Agents/Support Agent"
     assert "Systems/Support Suite" in company.suggest("support")

@@ -199,3 +199,12 @@ def test_a_wrapper_with_usage_in_the_same_batch_as_its_children_is_not_counted_t
     out = otel.events_from_traces_data(_traces(wrapper, tool, chat), "f", 1)
     found = [(e["id"][-2:], e["agent"], e.get("input_tokens")) for e in out]
     assert found == [("a2", "Planner", None), ("a3", "Planner", 900)]
+
+
+def test_a_live_json_body_is_one_export_object_and_an_empty_one_is_no_spans() -> None:
+    """OTLP/HTTP JSON: `{}` is an empty export (proto3 JSON leaves empty lists out); a list or a string is no export
+    at all, which the receiver answers with a 400."""
+    assert otel.events_from_otlp(b"{}", "application/json") == []
+    for body in (b"[null, null]", b'"spans"', b"3"):
+        [wrong] = otel.events_from_otlp(body, "application/json")
+        assert wrong.field == "body" and "ExportTraceServiceRequest" in wrong.message

@@ -8,7 +8,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,10 +96,12 @@ def demo_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @contextmanager
 def api_client(open_service: Callable[[], Service], *, token: str | None = None,
-               base_url: str = "http://127.0.0.1:8000") -> Iterator[TestClient]:
+               base_url: str = "http://127.0.0.1:8000", allowed_hosts: Sequence[str] = (),
+               allowed_origins: Sequence[str] = ()) -> Iterator[TestClient]:
     """The FastAPI app (with /mcp mounted) under TestClient as a context manager, which runs the lifespan."""
     slot = ServiceSlot()
-    app = create_app(open_service, slot=slot, mcp_server=build_server(slot), token=token)
+    app = create_app(open_service, slot=slot, mcp_server=build_server(slot), token=token,
+                     allowed_hosts=allowed_hosts, allowed_origins=allowed_origins)
     with TestClient(app, base_url=base_url) as client:
         yield client
 

@@ -185,3 +185,15 @@ def test_an_agents_anomalies_answer_by_node_id_as_by_name(api) -> None:
     by_name = api.get(quote("/v1/agents/Code Review Agent/anomalies"), params={"since": "21d"})
     assert by_id.status_code == by_name.status_code == 200
     assert by_id.json() == by_name.json()
+
+
+def test_a_binary_note_is_not_served_as_markdown(doors, tmp_path) -> None:
+    """`check` calls it unreadable; the markdown route and the note resource refuse it rather than serve mojibake."""
+    vault = doors.copy_company(tmp_path)
+    (vault / "Agents" / "Blob Agent.md").write_bytes(b"---\ntype: agent\n---\n\x00\xff\xfe binary")
+    with doors.api_client(doors.opener(vault)) as api:
+        answer = api.get("/v1/nodes/Blob Agent/markdown")
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["error"]["field"] == "name"
+        assert "not a text note" in answer.json()["error"]["message"]
+        assert api.get("/v1/nodes/Refund Agent/markdown").status_code == 200

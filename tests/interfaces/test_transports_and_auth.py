@@ -139,6 +139,15 @@ def test_a_token_guards_writes_and_mcp_in_process_too(doors, demo_vault) -> None
         assert api.post("/mcp", json=INIT, headers=MCP_HEADERS).status_code == 401
 
 
+def test_a_token_that_is_not_ascii_is_a_wrong_token_not_a_crash(doors, demo_vault) -> None:
+    """A header's bytes outside ASCII (sent raw by a client, read as Latin-1) compare as a wrong token: 401, not 500."""
+    with doors.api_client(doors.opener(demo_vault), token=TOKEN) as api:
+        for value in ("Bearer s3cret-tökén".encode("latin-1"), "Bearer ∞".encode(), b"Bearer \xff\xfe"):
+            answer = api.post("/v1/events/change", json=[], headers={"Authorization": value})
+            assert answer.status_code == 401, answer.text
+            assert answer.json()["error"]["field"] == "authorization"
+
+
 def test_serve_on_all_interfaces_without_a_token_refuses_to_start(demo_vault: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "ORGMAP_TOKEN"}
     done = subprocess.run([ORGMAP, "serve", "--vault", str(demo_vault), "--host", "0.0.0.0", "--port",

@@ -83,6 +83,7 @@ def test_a_failing_webhook_keeps_the_alert_record(ledger_factory) -> None:
     led.flush_webhooks()
     [alert] = led.alerts()
     assert alert.delivered_at is None and alert.evidence["period"] == "month"
+    assert alert.attempts == 1 and "ConnectError" in str(alert.last_error) and alert.next_attempt_at is not None
 
 
 def test_budget_status_per_period(ledger: Ledger, now: datetime) -> None:

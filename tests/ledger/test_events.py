@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from ledger import Ledger
 from ledger.events import EventError, validate_cost
+from ledger.pricing import PriceOverride
 
 
 @pytest.mark.parametrize(
@@ -70,6 +71,53 @@ def test_numbers_no_store_can_hold_are_rejected_by_field_and_the_batch_kept(ledg
                                  {"ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "cost_usd": 2.0}])
     assert report.accepted == 1 and [(r.row, r.field) for r in report.rejected] == [(1, field)]
     assert len(report.rejected[0].message) < 100
+
+
+@pytest.mark.parametrize(("extra", "field", "message"), [
+    ({"cost_usd": 1e308}, "cost_usd", "1e+308 is more than $1,000,000 in one call"),
+    ({"cost_usd": "1000000.5"}, "cost_usd", "1,000,000.5 is more than $1,000,000 in one call"),
+    ({"aggregate": True, "cost_usd": 2e9}, "cost_usd",
+     "2,000,000,000.0 is more than $1,000,000,000 in one aggregate row"),
+    ({"aggregate": True, "input_tokens": 10**12 + 1}, "input_tokens",
+     "1000000000001 is more than 1,000,000,000,000 tokens in one aggregate row"),
+    ({"aggregate": True, "runs": 10**12 + 1}, "runs", "must be at most 1,000,000,000,000, got 1,000,000,000,001"),
+    ({"aggregate": True, "runs": 10**30}, "runs", "must be at most 1,000,000,000,000, got 31 digits"),
+])
+def test_costs_and_counts_past_their_limits_are_rejected_by_field_and_totals_stay_finite(
+        ledger: Ledger, now: datetime, extra: dict, field: str, message: str) -> None:
+    """Two events of $1e308 were stored, and every total was inf from then on (null in JSON). Costs and counts have
+    upper bounds (docs/events.md): such events are rejected naming the field, the good one of the batch is kept, and
+    the totals are its own."""
+    event = {"ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "run_id": "r-bad", "cost_usd": 1.0, **extra}
+    report = ledger.ingest_cost([{**event, "id": "bad-1"}, {**event, "id": "bad-2"},
+                                 {"id": "good", "ts": "2025-10-15T10:05:00Z", "agent": "support-bot", "run_id": "r1",
+                                  "cost_usd": 2.5}])
+    assert report.accepted == 1 and [(r.row, r.field) for r in report.rejected] == [(1, field), (2, field)]
+    assert report.rejected[0].message == message
+    assert report.total_cost_usd == 2.5
+    assert ledger.run_rate(timedelta(days=1), now=now).total_cost_per_day == 2.5
+    assert ledger.spend_summary(["agents/support"], timedelta(days=1), now)["agents/support"].cost_usd == 2.5
+    assert [r.cost_usd for r in ledger.runs("agents/support")] == [2.5]
+
+
+def test_costs_and_counts_at_their_limits_are_kept_and_sum_exactly(ledger: Ledger, now: datetime) -> None:
+    at_limit = [{"ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "cost_usd": 1_000_000, "id": "call"},
+                {"ts": "2025-10-15T00:00:00Z", "agent": "triage", "aggregate": True, "period_s": 86_400, "id": "day",
+                 "cost_usd": 1_000_000_000, "input_tokens": 10**12, "output_tokens": 10**12, "runs": 10**12}]
+    assert ledger.ingest_cost(at_limit).accepted == 2
+    rate = ledger.run_rate(timedelta(days=1), now=now)
+    assert rate.total_cost_per_day == 1_001_000_000
+    assert {row.key: (row.cost, row.calls) for row in rate.rows}["agents/triage"] == (1e9, 10**12)
+
+
+def test_a_price_override_pricing_tokens_past_the_limit_rejects_the_event(ledger_factory) -> None:
+    """A computed price is held to the same bound as a given cost: a wild override must not store inf."""
+    ledger = ledger_factory(price_overrides={("wild", None): PriceOverride("wild", input=1e300, output=1e300)})
+    report = ledger.ingest_cost([{"ts": "2025-10-15T10:00:00Z", "agent": "triage", "model": "wild", "input_tokens": 10},
+                                 {"ts": "2025-10-15T10:00:00Z", "agent": "triage", "cost_usd": 2.0}])
+    assert report.accepted == 1 and [(r.row, r.field) for r in report.rejected] == [(1, "cost_usd")]
+    assert report.rejected[0].message == "its tokens priced at 1e+295 (override), outside 0 to $1,000,000 for one call"
+    assert report.total_cost_usd == 2.0
 
 
 @pytest.mark.parametrize("field", ["agent", "model", "id", "run_id"])

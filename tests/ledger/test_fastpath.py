@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import statistics
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +13,9 @@ import pytest
 from ledger import Ledger
 from ledger.events import EventError, validate_cost
 from ledger.rows import cost_row, row_of
-from ledger.runs import RunRecord, peer_medians
+from ledger.runcosts import RunCostIndex
+from ledger.runs import RunRecord
+from ledger.sqlite_store import SQLiteStore
 
 BASE = {"ts": "2025-10-15T10:00:00Z", "agent": " Support-Bot ", "model": "gpt-4o", "input_tokens": 1000,
         "cache_read_tokens": 200, "output_tokens": 50, "reasoning_tokens": 10, "run_id": "r1"}
@@ -27,7 +31,8 @@ def _price(model, provider, ts, inp, out, cache_read, cache_write, reasoning):
     {"aggregate": True, "runs": 7, "input_tokens": 50_000_000}, {"aggregate": True, "period_s": 86400},
     {"attributes": {"b": 1, "a": [1, 2]}}, {"source": "otel", "client": "  ", "project": "p"}, {"model": "unknown"},
     {"input_tokens": "12", "cache_read_tokens": None}, {"cost_usd": "1.5"}, {"aggregate": "yes"}, {"id": 17},
-    {"retry": 1.0}, {"agent": 42}, {"attributes": '{"x": 1}'}, {"run_id": ""},
+    {"retry": 1.0}, {"agent": 42}, {"attributes": '{"x": 1}'}, {"run_id": ""}, {"cost_usd": 1_000_000},
+    {"aggregate": True, "cost_usd": 1e9, "input_tokens": 10**12, "runs": 10**12},
 ])
 def test_a_row_equals_the_full_validators_event(change: dict) -> None:
     raw = {**BASE, **change}
@@ -41,6 +46,8 @@ def test_a_row_equals_the_full_validators_event(change: dict) -> None:
     {"ts": "soon"}, {"ts": ""}, {"agent": "  "}, {"kind": "gpu"}, {"input_tokens": -1}, {"output_tokens": True},
     {"input_tokens": 20_000_000}, {"cache_read_tokens": 1001}, {"reasoning_tokens": 51}, {"cost_usd": -1.0},
     {"cost_usd": float("nan")}, {"period_s": 0}, {"runs": -2}, {"attributes": [1]}, {"aggregate": "maybe"},
+    {"cost_usd": 1e308}, {"cost_usd": 1_000_001}, {"aggregate": True, "cost_usd": 2e9}, {"runs": 10**12 + 1},
+    {"aggregate": True, "input_tokens": 10**12 + 1},
 ])
 def test_bad_rows_raise_the_full_validators_error(change: dict) -> None:
     raw = {**BASE, **change}
@@ -74,18 +81,43 @@ def test_jsonl_keeps_big_numeric_ids_apart_and_reads_a_byte_order_mark(ledger: L
     assert (report.accepted, report.duplicates, report.rejected) == (2, 0, [])
 
 
-def _run(rid: str, ts: int, cost: float) -> RunRecord:
-    return RunRecord("a", rid, ts, ts, (0,), cost=cost, aggregate_only=False)
+_DAY = 86_400_000_000
 
 
-def test_peer_medians_match_the_plain_definition() -> None:
-    costs = [1.0, 5.0, 2.0, 2.0, 9.0, 3.0, 4.0, 4.0, 0.5, 7.0, 1.0, 6.0]
-    peers = [(ts * 10, f"r{ts}", c) for ts, c in enumerate(costs)]
-    runs = [_run(f"r{ts}", ts * 10, costs[ts]) for ts in (11, 3, 7, 0, 8)] + [_run("new", 55, 4.5)]
-    got = peer_medians(peers, runs, window_us=40)
-    for run in runs:
-        others = [c for ts, rid, c in peers if ts >= run.first_ts - 40 and rid != run.run_id]
-        assert got[run.run_id] == (statistics.median(others), len(others))
+def test_run_cost_medians_match_the_plain_definition(tmp_path: Path) -> None:
+    """Batch after batch (new runs, later calls raising a run's cost or moving its start earlier, runs arriving days
+    late, aggregate-only runs), the index's medians are those of the agent's other runs started at most the window
+    before each run (or later), computed from scratch."""
+    rng = random.Random(5)
+    store = SQLiteStore(tmp_path / "orgmap.db")
+    index = RunCostIndex()
+    stored: dict[str, RunRecord] = {}
+    try:
+        for batch in range(120):
+            touched: dict[str, RunRecord] = {}
+            for _ in range(rng.randint(1, 8)):
+                ts = batch * _DAY // 6 - rng.choice([0, 0, 0, _DAY // 50, _DAY // 2, 3 * _DAY])
+                cost = rng.choice([0.5, 1.0, 1.0, 2.0, 3.5, rng.random()])
+                if stored and rng.random() < 0.3:
+                    run = touched.get(rid := rng.choice(list(stored)), stored[rid])
+                    run = replace(run, first_ts=min(run.first_ts, ts), cost=run.cost + cost)
+                else:
+                    run = RunRecord("a", f"r{len(stored)}", ts, ts, (0,), cost=cost,
+                                    aggregate_only=rng.random() < 0.05)
+                stored[run.run_id] = touched[run.run_id] = run
+            with store.transaction():
+                token = index.begin(store)
+                store.put_runs(touched.values())
+                index.record(touched.values())
+                todo = [run for run in touched.values() if not run.aggregate_only]
+                got = index.medians(store, {"a": (todo, _DAY)})
+            index.committed(token)
+            for run in todo:
+                others = [r.cost for r in stored.values() if r.first_ts >= run.first_ts - _DAY
+                          and r.run_id != run.run_id and not r.aggregate_only]
+                assert got[("a", run.run_id)] == ((statistics.median(others), len(others)) if others else (0.0, 0))
+    finally:
+        store.close()
 
 
 def test_run_rate_edges_from_the_full_hour_rollup_agree_with_the_agents_own_series(ledger: Ledger, now) -> None:

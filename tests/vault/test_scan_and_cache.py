@@ -107,3 +107,15 @@ def test_cache_record_of_the_wrong_types_is_refused(make_vault: VaultFactory) ->
     loaded = load_notes(root)
     assert loaded.parsed == 1
     assert [(link.target, link.line) for link in loaded.notes["A.md"].links] == [("B", 1)]
+
+
+def test_a_broken_symlink_or_a_named_pipe_named_md_is_reported_not_skipped_silently(tmp_path: Path) -> None:
+    """Neither is opened (reading a pipe would hang the scan); each is a warning with its path."""
+    (tmp_path / "A.md").write_text("# A\n")
+    (tmp_path / "Gone.md").symlink_to(tmp_path / "nowhere.md")
+    os.mkfifo(tmp_path / "Pipe.md")
+    files, problems = scan_vault(tmp_path)
+    assert [f.path for f in files] == ["A.md"]
+    assert sorted((p.path, p.severity, p.code) for p in problems) == [
+        ("Gone.md", "warning", "not_a_file"), ("Pipe.md", "warning", "not_a_file")]
+    assert "symlink to nothing" in next(p.message for p in problems if p.path == "Gone.md")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from orgmap.cli.common import add_service_arguments, ask
+from orgmap.cli.common import add_service_arguments, ask, emit
 
 __all__ = ["register", "run"]
 
@@ -22,5 +22,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return ask(args, lambda svc: svc.allowance(args.agent, args.run, args.project), lambda a: print(a.summary),
+    return ask(args, lambda svc: svc.allowance(args.agent, args.run, args.project), lambda a: emit(a.summary),
                status=lambda a: 0 if a.allowed else 1)

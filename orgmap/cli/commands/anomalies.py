@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from orgmap.cli.common import add_service_arguments, ask
+from orgmap.cli.common import add_service_arguments, ask, emit
 
 if TYPE_CHECKING:
     from orgmap.answer_types import AnomaliesAnswer, AnomalyExplanation
@@ -28,25 +28,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _show_explanation(answer: AnomalyExplanation) -> None:
-    print(answer.summary)
+    emit(answer.summary)
     for anomaly in answer.anomalies:
-        print(f"- [{anomaly.id}] {anomaly.sentence}")
+        emit(f"- [{anomaly.id}] {anomaly.sentence}")
         for cand in anomaly.candidates:
-            print(f"    candidate {cand.change.kind} {cand.change.summary!r} (score {cand.score:.2f}): "
+            emit(f"    candidate {cand.change.kind} {cand.change.summary!r} (score {cand.score:.2f}): "
                   f"{'; '.join(cand.evidence)}")
 
 
 def _show_list(answer: AnomaliesAnswer) -> None:
     for item in answer.items:
         flag = " (planned)" if item.suppressed else ""
-        print(f"- [{item.id}] {item.state}{flag}: {item.sentence}")
-    print(answer.summary)
+        emit(f"- [{item.id}] {item.state}{flag}: {item.sentence}")
+    emit(answer.summary)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.set:
         return ask(args, lambda svc: svc.set_anomaly_state(args.set[0], args.set[1], args.note),
-                   lambda a: print(f"{a.id}: {a.state}"))
+                   lambda a: emit(f"{a.id}: {a.state}"))
     if args.agent:
         return ask(args, lambda svc: svc.explain_cost_change(args.agent, args.since), _show_explanation)
     return ask(args, lambda svc: svc.anomalies(args.since, None, args.state, 50), _show_list)

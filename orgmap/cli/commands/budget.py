@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from orgmap.cli.common import add_service_arguments, ask, table
+from orgmap.cli.common import add_service_arguments, ask, emit, table
 
 if TYPE_CHECKING:
     from orgmap.answer_types import BudgetsAnswer
@@ -27,8 +27,8 @@ def _show(answer: BudgetsAnswer) -> None:
     if rows:
         print(table(["budget", "period", "spent", "limit", "used", "left"], rows))
     for alert in answer.alerts[-10:]:
-        print(f"alert {alert.ts:%Y-%m-%d %H:%M} {alert.message}")
-    print(answer.summary)
+        emit(f"alert {alert.ts:%Y-%m-%d %H:%M} {alert.message}")
+    emit(answer.summary)
 
 
 def run(args: argparse.Namespace) -> int:

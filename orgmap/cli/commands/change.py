@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from orgmap.cli.common import add_service_arguments, ask
+from orgmap.cli.common import add_service_arguments, ask, emit
 
 if TYPE_CHECKING:
     from orgmap.answer_types import IngestAnswer
@@ -31,11 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _show(answer: IngestAnswer) -> None:
-    print(answer.summary)
+    emit(answer.summary)
     for bad in answer.rejected:
-        print(f"  rejected: {bad.field}: {bad.message}")
+        emit(f"  rejected: {bad.field}: {bad.message}")
     for name in answer.unattributed:
-        print(f"  note: {name!r} matches no note; the change is kept under that name")
+        emit(f"  note: {name!r} matches no note; the change is kept under that name")
 
 
 def run(args: argparse.Namespace) -> int:

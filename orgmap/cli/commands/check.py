@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from orgmap.cli.common import add_vault_argument, ask_vault
+from orgmap.cli.common import add_vault_argument, ask_vault, emit
 
 if TYPE_CHECKING:
     from orgmap.answer_types import Diagnostics
@@ -26,8 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _show(answer: Diagnostics) -> None:
     for p in answer.items:
         where = f"{p.path}:{p.line}" if p.line else p.path
-        print(f"{where}: {p.severity}: {p.message} [{p.code}]")
-    print(f"{answer.notes} notes: {answer.errors} errors, {answer.warnings} warnings")
+        emit(f"{where}: {p.severity}: {p.message} [{p.code}]")
+    emit(f"{answer.notes} notes: {answer.errors} errors, {answer.warnings} warnings")
 
 
 def run(args: argparse.Namespace) -> int:

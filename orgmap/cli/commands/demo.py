@@ -82,5 +82,6 @@ def run(args: argparse.Namespace) -> int:
     from orgmap.cli.commands.serve import serve
 
     serve_args = argparse.Namespace(vault=str(target), db=None, prices=None, webhook=None, host=args.host,
-                                    port=args.port, no_watch=False, allow_host=[])
+                                    port=args.port, no_watch=False, allow_host=[],
+                                    allow_origin=[])
     return serve(serve_args, banner=banner)

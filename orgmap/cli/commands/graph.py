@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from orgmap.cli.common import add_service_arguments, add_vault_argument, ask, ask_vault, table
+from orgmap.cli.common import add_service_arguments, add_vault_argument, ask, ask_vault, emit, table
 
 if TYPE_CHECKING:
     from orgmap.answer_types import BlastRadius, NodePage, Owners, Portfolio
@@ -21,28 +21,28 @@ def _show_owners(answer: Owners) -> None:
     for o in answer.owners:
         via = f" (inherited from {o.inherited_from})" if o.inherited_from else ""
         teams = f" [teams: {', '.join(o.teams)}]" if o.teams else ""
-        print(f"{o.id} ({o.kind}){via}{teams}")
-    print(answer.summary)
+        emit(f"{o.id} ({o.kind}){via}{teams}")
+    emit(answer.summary)
 
 
 def _show_reach(answer: BlastRadius) -> None:
     rows = [[r.id, r.kind, str(r.depth), r.relation, r.via, _money(r.cost_per_day)] for r in answer.items]
     if rows:
         print(table(["node", "kind", "hops", "relation", "via", "cost/day"], rows))
-    print(answer.summary)
+    emit(answer.summary)
 
 
 def _show_nodes(answer: NodePage) -> None:
     for n in answer.items:
-        print(f"{n.id} ({n.kind})")
-    print(answer.summary)
+        emit(f"{n.id} ({n.kind})")
+    emit(answer.summary)
 
 
 def _show_portfolio(answer: Portfolio) -> None:
     rows = [[i.id, i.kind, i.inherited_from or i.via_team or "direct", _money(i.cost_per_day)] for i in answer.items]
     if rows:
         print(table(["node", "kind", "owned", "cost/day"], rows))
-    print(answer.summary)
+    emit(answer.summary)
 
 
 def _command(subparsers: argparse._SubParsersAction, name: str, text: str, *, store: bool) -> argparse.ArgumentParser:

@@ -15,7 +15,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orgmap.cli.common import add_service_arguments, service_opener
+from orgmap.cli.common import add_service_arguments, emit, service_opener
 from orgmap.cli.progress import ProgressBar
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def _stdin_copy(stack: ExitStack) -> Path:
 
 def _finish(summary: ImportSummary, label: str) -> int:
     for line in summary.lines():
-        print(line)
+        emit(line)
     print(f"orgmap: {label} done", file=sys.stderr)
     return 1 if summary.rejected() else 0
 

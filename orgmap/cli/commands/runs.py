@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from orgmap.cli.common import add_service_arguments, ask, table
+from orgmap.cli.common import add_service_arguments, ask, emit, table
 
 if TYPE_CHECKING:
     from orgmap.answer_types import RunsAnswer
@@ -30,7 +30,7 @@ def _show(answer: RunsAnswer) -> None:
              ",".join(r.models), ",".join(r.flags) or "-"] for r in answer.items]
     if rows:
         print(table(["run", "agent", "start", "calls", "retries", "cost", "models", "flags"], rows))
-    print(answer.summary)
+    emit(answer.summary)
 
 
 def run(args: argparse.Namespace) -> int:

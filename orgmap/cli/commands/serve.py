@@ -27,9 +27,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def add_allow_host_argument(parser: argparse.ArgumentParser) -> None:
-    """`--allow-host NAME`: a Host name clients use to reach /mcp (DNS-rebinding protection refuses others)."""
+    """`--allow-host NAME` (a Host name clients use to reach the server: DNS-rebinding protection refuses others) and
+    `--allow-origin URL` (a web origin whose pages may write, beside the server's own)."""
     parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
-                        help="a host name clients use to reach /mcp when bound beyond loopback (repeatable)")
+                        help="a host name clients use to reach the server when bound beyond loopback (repeatable)")
+    parser.add_argument("--allow-origin", action="append", default=[], metavar="URL",
+                        help="a web origin (https://tools.example.com) whose pages may write here (repeatable)")
 
 
 def serve(args: argparse.Namespace, *, banner: str = "") -> int:
@@ -49,7 +52,7 @@ def serve(args: argparse.Namespace, *, banner: str = "") -> int:
     slot = ServiceSlot()
     opener = service_opener(args, watch=not args.no_watch, background=True)
     app = create_app(opener, slot=slot, mcp_server=build_server(slot), token=token, host=args.host,
-                     allowed_hosts=args.allow_host)
+                     allowed_hosts=args.allow_host, allowed_origins=args.allow_origin)
     base = f"http://{args.host}:{args.port}"
     print(banner or f"orgmap serving the dashboard at {base}/, the API at {base}/v1 (docs {base}/docs) and MCP at "
                     f"{base}/mcp", file=sys.stderr)

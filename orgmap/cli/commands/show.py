@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from orgmap.cli.common import add_service_arguments, ask
+from orgmap.cli.common import add_service_arguments, ask, emit
 
 if TYPE_CHECKING:
     from orgmap.answer_types import NodeDetail
@@ -39,7 +39,7 @@ def _text(info: NodeDetail) -> None:
     lines += [f"  backlink: links_to {n.id}" for n in info.links_in]
     if info.spend:
         lines.append(f"  spend: ${info.spend['cost_per_day']:,.2f}/day over {info.spend['window']}")
-    print("\n".join(lines))
+    emit(*lines)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from orgmap.cli.common import add_service_arguments, ask, table
+from orgmap.cli.common import add_service_arguments, ask, emit, table
 
 if TYPE_CHECKING:
     from orgmap.answer_types import AlertsAnswer, ChangesAnswer, SpendSeries, UnattributedAnswer
@@ -19,26 +19,26 @@ def _show_spend(answer: SpendSeries) -> None:
     rows = [[f"{p.start:{fmt}}", f"${p.cost_usd:,.2f}", f"{p.runs:,}", f"{p.calls:,}"] for p in answer.points]
     if rows:
         print(table([answer.bucket, "cost", "runs", "calls"], rows))
-    print(answer.summary)
+    emit(answer.summary)
 
 
 def _show_unattributed(answer: UnattributedAnswer) -> None:
     rows = [[u.name, f"${u.cost_usd:,.2f}", f"{u.calls:,}", f"{u.runs:,}"] for u in answer.items]
     if rows:
         print(table(["agent name", "cost", "calls", "runs"], rows))
-    print(answer.summary)
+    emit(answer.summary)
 
 
 def _show_changes(answer: ChangesAnswer) -> None:
     for c in answer.items:
-        print(f"{c.ts:%Y-%m-%d %H:%M} {c.kind} {c.target}: {c.summary}" + (f" ({c.ref})" if c.ref else ""))
-    print(answer.summary)
+        emit(f"{c.ts:%Y-%m-%d %H:%M} {c.kind} {c.target}: {c.summary}" + (f" ({c.ref})" if c.ref else ""))
+    emit(answer.summary)
 
 
 def _show_alerts(answer: AlertsAnswer) -> None:
     for a in answer.items:
-        print(f"{a.ts:%Y-%m-%d %H:%M} {a.kind}: {a.message}")
-    print(answer.summary)
+        emit(f"{a.ts:%Y-%m-%d %H:%M} {a.kind}: {a.message}")
+    emit(answer.summary)
 
 
 def _command(subparsers: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:

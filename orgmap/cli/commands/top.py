@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from orgmap.cli.common import add_service_arguments, ask, table
+from orgmap.cli.common import add_service_arguments, ask, emit, table
 
 if TYPE_CHECKING:
     from orgmap.answer_types import RunRateAnswer
@@ -36,7 +36,7 @@ def _show(answer: RunRateAnswer) -> None:
              "-" if i.budget_used_pct is None else f"{i.budget_used_pct:.0f}%", i.owner or ""] for i in answer.items]
     print(table([answer.by, "cost/day", "runs/day", "per 1k runs", "tokens/run", "month", "change", "budget",
                  "owner"], rows))
-    print(answer.summary)
+    emit(answer.summary)
 
 
 def run(args: argparse.Namespace) -> int:
