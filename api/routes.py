@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 from typing import Any
 
 import msgspec
@@ -184,11 +185,17 @@ def events_of(body: bytes) -> list[dict[str, Any]]:
     pydantic pass per event): one JSON object or a list of them, else an error naming the body or the item. (Not
     orjson: it reads an integer beyond 64 bits as a float, so two such numeric ids would become one.) A UTF-8 byte
     order mark, which files saved by Windows tools start with, is ignored as the standard library's parser did.
+    msgspec refuses a `\\ud800` escape (a lone surrogate) anywhere in the body; such a body is read again by the
+    standard library's parser, so the ledger rejects only the event holding it, by its field, and keeps the others.
     (`api.security.RequestGuard` has already refused a body not sent as JSON.)"""
+    body = body.removeprefix(codecs.BOM_UTF8)
     try:
-        value = msgspec.json.decode(body.removeprefix(codecs.BOM_UTF8))
+        value = msgspec.json.decode(body)
     except (msgspec.DecodeError, RecursionError):  # RecursionError: nested too deeply
-        raise InvalidArgument("the body is not valid JSON", field="body") from None
+        try:
+            value = json.loads(body)
+        except (ValueError, RecursionError):
+            raise InvalidArgument("the body is not valid JSON", field="body") from None
     if type(value) is dict:
         return [value]
     if type(value) is not list:

@@ -157,7 +157,26 @@ def _text(raw: Mapping[str, Any], name: str, *, required: bool = False) -> str |
         raise EventError(name, "is required")
     if len(value) > MAX_TEXT:
         raise EventError(name, f"must be at most {MAX_TEXT:,} characters, got {len(value):,}")
+    if not is_text(value):
+        raise EventError(name, "is not valid text: it holds a lone UTF-16 surrogate (a malformed \\u escape such as "
+                               "\\ud800)")
     return value or None
+
+
+def is_text(value: str) -> bool:
+    """Whether `value` can be stored and sent as UTF-8: JSON's `\\ud800` escape decodes to a lone surrogate that
+    can not (SQLite would refuse the whole batch). ASCII, the usual case, is checked without encoding.
+
+    >>> is_text("support-bot"), is_text("Tomás"), is_text("x\\ud800")
+    (True, True, False)
+    """
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _int(raw: Mapping[str, Any], name: str, *, minimum: int = 0, maximum: int | None = None) -> int | None:

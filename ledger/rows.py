@@ -20,6 +20,7 @@ from .events import (
     EventError,
     agent_key,
     content_id,
+    is_text,
     limits,
     validate_cost,
 )
@@ -66,7 +67,7 @@ def _number(value: Any) -> Any:
 def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
     get = raw.get
     ts, agent, kind, aggregate = get("ts"), get("agent"), get("kind"), get("aggregate")
-    if type(ts) is not str or type(agent) is not str or len(agent) > MAX_TEXT:
+    if type(ts) is not str or type(agent) is not str or len(agent) > MAX_TEXT or not is_text(agent):
         return None
     agent = agent.strip()
     try:
@@ -90,7 +91,7 @@ def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
             return None
     texts = list(map(get, _TEXT))
     for v in texts:
-        if v is not None and (type(v) is not str or len(v) > MAX_TEXT):
+        if v is not None and (type(v) is not str or len(v) > MAX_TEXT or not is_text(v)):
             return None
     texts = [v.strip() or None if v else None for v in texts]
     retry, runs, period = get("retry"), get("runs"), get("period_s")
@@ -104,7 +105,8 @@ def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
         or (runs is not None and (type(runs) is not int or not 0 <= runs <= MAX_AGGREGATE_COUNT))
         or (period is not None and (type(period) is not int or not 1 <= period <= MAX_PERIOD_S))
         or (attributes is not None and type(attributes) is not dict)
-        or (event_id is not None and (type(event_id) is not str or not event_id.strip() or len(event_id) > MAX_TEXT))
+        or (event_id is not None and (type(event_id) is not str or not event_id.strip() or len(event_id) > MAX_TEXT
+                                      or not is_text(event_id)))
         or tokens[2] + tokens[3] > tokens[0] or tokens[4] > tokens[1]
     ):
         return None
