@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from mcp.server.mcpserver import MCPServer
 
 from api.dashboard import install_dashboard
+from api.docs_pages import install_docs
 from api.errors import install_error_handlers
 from api.limits import install_body_limit
 from api.receivers import router as receivers
@@ -46,13 +47,14 @@ def create_app(open_service: Callable[[], Service], *, slot: ServiceSlot | None 
             slot.service.close()
             slot.service = None
 
-    app = FastAPI(title="orgmap", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="orgmap", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="The company map of AI agents: owners, dependencies, spend, run-rate, changes, budgets.")
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(anomaly_routes)
     app.include_router(receivers)
     install_dashboard(app)
+    install_docs(app)
     if mcp_server is not None:
         mcp_app = mcp_server.streamable_http_app(
             host=host, transport_security=mcp_transport_security(host, allowed_hosts))

@@ -55,7 +55,7 @@ router = APIRouter(prefix="/v1", route_class=AnswerRoute, responses=ERRORS)
 _COST_EXAMPLE = {"ts": "2026-11-20T14:03:00Z", "agent": "support-bot", "model": "claude-sonnet-4-5",
                  "provider": "anthropic", "input_tokens": 5200, "cache_read_tokens": 4000, "output_tokens": 380,
                  "run_id": "run-81f2", "id": "evt-0001"}
-_CHANGE_EXAMPLE = {"ts": "2026-11-20T13:55:00Z", "target": "Support Agent", "kind": "deploy",
+_CHANGE_EXAMPLE = {"ts": "2026-11-20T13:55:00Z", "target": "Support Reply Agent", "kind": "deploy",
                    "summary": "deploy abc123: retry on 429", "ref": "abc123", "author": "ci"}
 
 
@@ -165,7 +165,7 @@ _COST_EXAMPLES = {
 _CHANGE_EXAMPLES = {
     "a deploy from CI": {"summary": "a deploy recorded by a CI step", "value": _CHANGE_EXAMPLE},
     "a model switch": {"summary": "a model change", "value": {
-        "ts": "2026-11-21T09:00:00Z", "target": "Support Agent", "kind": "model",
+        "ts": "2026-11-21T09:00:00Z", "target": "Support Reply Agent", "kind": "model",
         "summary": "claude-haiku-4-5 -> claude-sonnet-4-5", "author": "ann", "id": "chg-0042"}},
 }
 
@@ -220,7 +220,8 @@ async def post_cost(svc: Svc, request: Request) -> Response:
              responses=WRITE_ERRORS, openapi_extra=_event_body(_CHANGE_EXAMPLES))
 async def post_change(svc: Svc, request: Request) -> Response:
     """Record one change event (deploy, prompt, model, config, schedule...) or a batch: `ts`, `target` (a node),
-    `kind`, `summary`; optional `id`, `ref`, `author`. Idempotent by `id`."""
+    `kind`, `summary`; optional `id`, `ref`, `author`. Idempotent by `id`. An event whose `target` names no node is
+    rejected by that field with the closest names (the others are stored), unless it carries `"force": true`."""
     events = events_of(await request.body())
     return json_answer(await run_in_threadpool(svc.record_changes, events))
 

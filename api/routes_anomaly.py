@@ -28,14 +28,16 @@ class StateChange(BaseModel):
 def anomalies(svc: Svc, since: Window = "7d", state: AnomalyState = None,
               limit: int = Query(10, ge=1, le=200, description="items per page"),
               cursor: Cursor = None) -> AnomaliesAnswer:
-    """Anomalies in agents' run-rate, newest first: size, what moved (volume, retries, tokens per run, price per
-    token) and the recorded change that most likely caused it, or an honest abstention."""
+    """Anomalies in agents' run-rate, newest first: every one still going whatever its onset, and those that ended
+    with onset within `since`. Size, what moved (volume, retries, tokens per run, price per token) and the recorded
+    change that most likely caused it (by id and ref), or an honest abstention; for one that ended, its likely fix."""
     return svc.anomalies(since, None, state, limit, cursor)
 
 
 @router.get("/agents/{name:path}/anomalies")
 def agent_anomalies(svc: Svc, name: str, since: Window = "7d") -> AnomalyExplanation:
-    """Why did this agent's cost change? Its anomalies in full, with ranked candidate causes and their evidence."""
+    """Why did this agent's cost change? Its anomalies in full (every one still going, then those that ended within
+    `since`), with ranked candidate causes and their evidence."""
     return svc.explain_cost_change(name, since)
 
 

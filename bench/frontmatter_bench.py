@@ -14,7 +14,7 @@ from pathlib import Path
 
 from vault.frontmatter import read_frontmatter, split_frontmatter
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "company"
+EXAMPLE = Path(__file__).resolve().parents[1] / "orgmap" / "demo" / "vault"
 
 
 def ours(text: str) -> object:

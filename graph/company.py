@@ -29,7 +29,8 @@ from vault.store import NoteStore
 __all__ = ["MISSING", "CompanyGraph", "NoteChange"]
 
 MISSING = "missing"
-Memo = dict[str, tuple[Resolution, str, str | None]]  # link target -> (resolution, link key, the node if unique)
+# link target -> (resolution, link key, the node if unique); only for targets that resolve the same from any note
+Memo = dict[str, tuple[Resolution, str, str | None]]
 _RESERVED = ("name", "kind", "aliases", "tags", "path")
 
 
@@ -267,7 +268,8 @@ class CompanyGraph:
         if cached is None:
             found = self._resolver.resolve(link.target, src)
             cached = (found, link_key(link.target), found.node if len(found.candidates) == 1 else None)
-            if "/" not in link.target:  # only a path can resolve relative to its source note
+            # a path may resolve relative to its source note, a name several notes share to its source's folder
+            if "/" not in link.target and len(found.candidates) < 2:
                 memo[link.target] = cached
         found, key, unique = cached
         _refer(self._referrers[key], src)
@@ -283,9 +285,10 @@ class CompanyGraph:
                 self.g.add_node(wanted, **_placeholder(wanted))
             return self._placeholders[folded]
         others = ", ".join(found.candidates[1:])
+        why = "same folder" if found.node.rpartition("/")[0] == src.rpartition("/")[0] else "shortest path"
         problems.append(Problem(note.path, link.line, "warning", "ambiguous_link",
                                 f"[[{link.target}]] matches {len(found.candidates)} notes; "
-                                f"resolved to {found.node} (shortest path), not {others}"))
+                                f"resolved to {found.node} ({why}), not {others}"))
         return found.node
 
     def _link(self, src: str, note: Note, memo: Memo, edges: list[Edge]) -> None:

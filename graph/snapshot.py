@@ -28,7 +28,7 @@ __all__ = ["GRAPH_CACHE_FILE", "Snapshot", "capture", "load_snapshot", "restore_
            "save_snapshot"]
 
 GRAPH_CACHE_FILE = "graph-cache.msgpack"
-_VERSION = 2  # bump whenever parsing, resolution or edge building changes what a vault builds
+_VERSION = 3  # bump whenever parsing, resolution or edge building changes what a vault builds
 
 
 class Snapshot(msgspec.Struct, array_like=True):

@@ -5,7 +5,8 @@ Usage: `uncached_input_tokens` excludes cache reads and writes, so input = uncac
 so usage events carry no `runs`. Costs: `amount` is a decimal string in cents ("123.45" =
 $1.2345), read with Decimal; cost events are `kind: other` with `runs: 0` and no tokens. Import
 the usage report or the cost report for spend, not both (see docs/importing.md). The agent is the API key
-id, else the workspace id, else `anthropic` (the default workspace has no id).
+id, else the workspace id, else `anthropic` (the default workspace has no id); a row with both keeps the workspace id
+in `agent_ids`, so an agent listing either in `cost_keys` owns it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from importers.base import Event, FieldError, RowError, as_dict, as_number, as_tokens, event_id, prune, token_fields
+from importers.base import (
+    Event,
+    FieldError,
+    RowError,
+    as_dict,
+    as_number,
+    as_tokens,
+    event_id,
+    prune,
+    spender,
+    token_fields,
+)
 from importers.file_rows import Row
 from importers.usage_reports import page_events
 
@@ -24,8 +36,7 @@ USAGE, COST = "anthropic-usage", "anthropic-cost"
 _CENTS = Decimal(100)
 
 
-def _agent(result: Mapping[str, Any]) -> str:
-    return str(result.get("api_key_id") or result.get("workspace_id") or "anthropic")
+_SPENDER = ("api_key_id", "workspace_id")
 
 
 def _usage(result: Mapping[str, Any], start: str, period: int) -> Event:
@@ -40,7 +51,7 @@ def _usage(result: Mapping[str, Any], start: str, period: int) -> Event:
         {
             "id": event_id(USAGE, start, *keys),
             "ts": start,
-            "agent": _agent(result),
+            **spender(result, _SPENDER, "anthropic"),
             "kind": "llm",
             "model": result.get("model"),
             "provider": "anthropic",
@@ -79,7 +90,7 @@ def _cost(result: Mapping[str, Any], start: str, period: int) -> Event:
         {
             "id": event_id(COST, start, *keys),
             "ts": start,
-            "agent": _agent(result),
+            **spender(result, _SPENDER, "anthropic"),
             "kind": "other",
             "model": result.get("model"),
             "provider": "anthropic",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -28,6 +28,7 @@ __all__ = [
     "event_id",
     "guarded",
     "prune",
+    "spender",
     "to_iso",
     "token_fields",
 ]
@@ -207,6 +208,19 @@ def as_dict(value: Any, field: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise FieldError(field, f"expected an object, got {type(value).__name__}")
     return value
+
+
+def spender(result: Mapping[str, Any], fields: Sequence[str], default: str) -> Event:
+    """Who a usage report's row is for: `agent` is the first of `fields` the row fills (else `default`), and
+    `agent_ids` the others it fills, in order, so an agent whose `cost_keys` list any of them owns the row.
+
+    >>> spender({"api_key_id": "key_1", "workspace_id": "wrk_1"}, ("api_key_id", "workspace_id"), "anthropic")
+    {'agent': 'key_1', 'agent_ids': ['wrk_1']}
+    >>> spender({"workspace_id": None}, ("api_key_id", "workspace_id"), "anthropic")
+    {'agent': 'anthropic', 'agent_ids': None}
+    """
+    found = [str(v) for v in (result.get(f) for f in fields) if v]
+    return {"agent": found[0] if found else default, "agent_ids": found[1:] or None}
 
 
 def prune(event: Event) -> Event:

@@ -3,7 +3,8 @@
 Usage rows carry tokens and request counts but no dollars (the ledger prices them); cost rows
 carry dollars (`amount.value`, USD) and no tokens, with `kind: other` and `runs: 0` so they add no
 runs. Import one or the other for spend, not both (see docs/importing.md). The agent is the API key id, else
-the project id (nodes claim them through `cost_keys`), else `openai`. The Usage API's
+the project id, else the user id, else `openai`; the row's other ids are kept in `agent_ids`, so an agent listing any
+of them in `cost_keys` owns it. The Usage API's
 `input_tokens` already includes `input_cached_tokens`.
 """
 
@@ -12,7 +13,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from importers.base import Event, FieldError, RowError, as_dict, as_number, as_tokens, event_id, prune, token_fields
+from importers.base import (
+    Event,
+    FieldError,
+    RowError,
+    as_dict,
+    as_number,
+    as_tokens,
+    event_id,
+    prune,
+    spender,
+    token_fields,
+)
 from importers.file_rows import Row
 from importers.usage_reports import page_events
 
@@ -22,8 +34,7 @@ USAGE, COSTS = "openai-usage", "openai-costs"
 _KINDS = {"completions": "llm", "embeddings": "embedding"}
 
 
-def _agent(result: Mapping[str, Any]) -> str:
-    return str(result.get("api_key_id") or result.get("project_id") or result.get("user_id") or "openai")
+_SPENDER = ("api_key_id", "project_id", "user_id")
 
 
 def _usage(result: Mapping[str, Any], start: str, period: int) -> Event:
@@ -34,7 +45,7 @@ def _usage(result: Mapping[str, Any], start: str, period: int) -> Event:
         {
             "id": event_id(USAGE, endpoint, start, *keys),
             "ts": start,
-            "agent": _agent(result),
+            **spender(result, _SPENDER, "openai"),
             "kind": _KINDS.get(endpoint, "other"),
             "model": result.get("model"),
             "provider": "openai",
@@ -74,7 +85,7 @@ def _cost(result: Mapping[str, Any], start: str, period: int) -> Event:
         {
             "id": event_id(COSTS, start, result.get("project_id"), result.get("api_key_id"), result.get("line_item")),
             "ts": start,
-            "agent": _agent(result),
+            **spender(result, _SPENDER, "openai"),
             "kind": "other",
             "provider": "openai",
             "cost_usd": cost,

@@ -14,15 +14,20 @@ from typing import Any
 
 from .timeutil import from_us
 
-__all__ = ["ALERT_COLUMNS", "Alert", "alert_from_row"]
+__all__ = ["ALERT_COLUMNS", "Alert", "alert_from_row", "crossed_at"]
 
 # The columns of an alert row, in the order `alert_from_row` reads them.
-ALERT_COLUMNS = "id, ts, kind, node_id, message, evidence, delivered_at, attempts, last_error, next_attempt_at"
+ALERT_COLUMNS = ("id, ts, recorded_at, kind, node_id, message, evidence, delivered_at, attempts, last_error, "
+                 "next_attempt_at")
 
 
 @dataclass(frozen=True, slots=True)
 class Alert:
     """One fired alert. `kind` is `budget`, `run` or `anomaly`; `evidence` holds the figures that fired it.
+
+    Two times: `ts` is when it happened (the event whose cost crossed a budget threshold, a flagged run's last
+    event, an anomaly's onset), so a backfill's alerts fall where their events do; `recorded_at` is when orgmap
+    fired it (the ledger's clock). Alerts are listed and filtered by `ts`; delivery's age limit reads `recorded_at`.
 
     Delivery: `delivered_at` is set once a webhook took it; until then `attempts` counts the POSTs tried,
     `last_error` says why the last one failed and `next_attempt_at` is when the next is due (None: at once).
@@ -30,6 +35,7 @@ class Alert:
 
     id: int
     ts: datetime
+    recorded_at: datetime
     kind: str
     node_id: str | None
     message: str
@@ -45,15 +51,34 @@ class Alert:
             "text": self.message,
             "idempotency_key": idempotency_key,
             "alert": {
-                "id": self.id, "ts": self.ts.isoformat(), "kind": self.kind, "node_id": self.node_id,
-                "message": self.message, "evidence": self.evidence,
+                "id": self.id, "ts": self.ts.isoformat(), "recorded_at": self.recorded_at.isoformat(),
+                "kind": self.kind, "node_id": self.node_id, "message": self.message, "evidence": self.evidence,
             },
         }
 
 
 def alert_from_row(row: Sequence[Any]) -> Alert:
     """An alert from a store row of `ALERT_COLUMNS`."""
-    alert_id, ts, kind, node_id, message, evidence, delivered, attempts, last_error, next_at = row
-    return Alert(alert_id, from_us(ts), kind, node_id, message, json.loads(evidence),
+    alert_id, ts, recorded, kind, node_id, message, evidence, delivered, attempts, last_error, next_at = row
+    return Alert(alert_id, from_us(ts), from_us(recorded), kind, node_id, message, json.loads(evidence),
                  None if delivered is None else from_us(delivered), attempts, last_error,
                  None if next_at is None or delivered is not None else from_us(next_at))
+
+
+def crossed_at(before: float, target: float, costs: Sequence[tuple[int, float]]) -> int | None:
+    """When spend crossed `target`: the time of the first of `costs` ((ts, cost) in time order: a batch's new events
+    in the period) that brings the spend from `before` (what the period held without them) to `target`. When the
+    period was over it before them (a budget set late), the first of them: the earliest time known to be over.
+    None when there are none.
+
+    >>> crossed_at(4.0, 5.0, [(10, 0.5), (20, 0.6), (30, 1.0)])
+    20
+    >>> crossed_at(6.0, 5.0, [(10, 0.5), (20, 0.5)])
+    10
+    """
+    spent = before
+    for ts, cost in costs:
+        spent += cost
+        if spent + 1e-9 >= target:
+            return ts
+    return costs[0][0] if costs else None

@@ -21,14 +21,15 @@ class Attribution:
 
     def __init__(self, store: EventStore) -> None:
         self._store = store
-        self._names = NameResolution(lambda _name: None)
+        self._names = NameResolution(lambda _name: None, store.agent_ids)
         self.budgets: list[BudgetSpec] = []
         self._run_default = RunSettings()
         self._run_by_node: dict[str, RunSettings] = {}
 
     def set_resolver(self, fn: Resolver) -> None:
-        """`fn(agent name) -> node id or None`; names are re-resolved lazily, so an alias re-attributes the past."""
-        self._names = NameResolution(fn)
+        """`fn(agent name) -> node id or None`; names (and the other ids of their events) are re-resolved lazily, so
+        an alias or a `cost_keys` entry re-attributes the past."""
+        self._names = NameResolution(fn, self._store.agent_ids)
 
     def set_budgets(self, specs: Iterable[BudgetSpec]) -> None:
         self.budgets = list(specs)

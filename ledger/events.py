@@ -41,6 +41,7 @@ MAX_TOKENS_PER_CALL = 10_000_000
 MAX_COST_PER_CALL = 1_000_000
 MAX_AGGREGATE_COUNT = 10**12
 MAX_AGGREGATE_COST = 1_000_000_000
+MAX_AGENT_IDS = 16  # a usage row names its spender by two or three ids; more is a mistake
 _TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens")
 _TRUE = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
@@ -61,6 +62,7 @@ class CostEvent:
     id: str
     ts: int
     agent: str
+    agent_ids: tuple[str, ...]
     kind: str
     model: str | None
     provider: str | None
@@ -252,6 +254,26 @@ def _object(raw: Mapping[str, Any], name: str) -> dict[str, Any] | None:
     return dict(value)
 
 
+def _ids(raw: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    """A list of ids (or its JSON text, from CSV): each stripped, non-empty text; repeats dropped, order kept."""
+    value = _present(raw, name)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise EventError(name, "must be a list of strings (or its JSON text)") from None
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise EventError(name, "must be a list of strings (or its JSON text)")
+    if len(value) > MAX_AGENT_IDS:
+        raise EventError(name, f"must hold at most {MAX_AGENT_IDS} ids, got {len(value)}")
+    ids = tuple(_text({name: v}, name) for v in value)
+    if None in ids:
+        raise EventError(name, "an id must not be empty")
+    return tuple(dict.fromkeys(ids))  # type: ignore[arg-type]
+
+
 def _ts(raw: Mapping[str, Any]) -> tuple[int, str | None]:
     value = _present(raw, "ts")
     if value is None:
@@ -314,8 +336,10 @@ def validate_cost(raw: Mapping[str, Any]) -> CostEvent:
         "source": _text(raw, "source"),
         "attributes": _object(raw, "attributes"),
     }
-    event_id = _text(raw, "id") or content_id(fields)
-    return CostEvent(id=event_id, warning=warning, **fields)
+    agent_ids = _ids(raw, "agent_ids")
+    # the other ids join the content only when present, so an event without them keeps the id it always had
+    event_id = _text(raw, "id") or content_id({**fields, "agent_ids": list(agent_ids)} if agent_ids else fields)
+    return CostEvent(id=event_id, agent_ids=agent_ids, warning=warning, **fields)
 
 
 def validate_change(raw: Mapping[str, Any]) -> ChangeEvent:

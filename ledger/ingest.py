@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .rollups import AGG_COUNTED, AGG_SHADOWED, PER_CALL, Deltas, add, dims_of, event_measures
-from .rows import AGENT, AGGREGATE, COST, ID, KEY, PERIOD, PROJECT, RUN_ID, TS
+from .rows import AGENT, AGENT_IDS, AGGREGATE, COST, ID, KEY, PERIOD, PROJECT, RUN_ID, TS
 from .runs import RunRecord, merge_run
 from .store import EventStore
 
@@ -50,7 +50,7 @@ def write_batch(store: EventStore, batch: Sequence[Numbered]) -> BatchOutcome:
         return out
     rows = [item[1] for item in out.stored]
     store.insert_cost_rows(rows)
-    store.note_agent_names({(r[KEY], r[AGENT]) for r in rows})
+    store.note_agent_names({(r[KEY], r[AGENT], r[AGENT_IDS]) for r in rows})
 
     per_call_hours = {(r[KEY], r[TS] // _HOUR) for r in rows if not r[AGGREGATE]}
     deltas: Deltas = {}

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .alerts import Alert, alert_from_row
+from .alerts import Alert, alert_from_row, crossed_at
 from .attribution import Attribution
 from .budgets import Allowance, BudgetSpec, BudgetStatus, budget_periods
 from .events import EventError, agent_key, validate_change
@@ -37,7 +37,7 @@ from .results import (
     UnattributedName,
     UnpricedModel,
 )
-from .rows import AGENT, KEY, PROJECT, cost_row
+from .rows import AGENT, COST, KEY, PROJECT, TS, cost_row
 from .runcosts import RunCostIndex
 from .runrate import RunRate
 from .runs import RunRecord, RunSettings, run_flags, with_flags
@@ -45,7 +45,7 @@ from .series import HourlySeries
 from .sqlite_store import SQLiteStore
 from .store import EventStore
 from .tally import IngestTally
-from .timeutil import from_us, to_us
+from .timeutil import HOUR_US, from_us, to_us
 
 __all__ = ["Ledger"]
 
@@ -225,41 +225,57 @@ class Ledger:
         names = {(r[KEY], r[AGENT]) for _, r in outcome.stored}
         nodes = {n for key, agent in names if (n := self._node(key, agent)) is not None}
         projects = {p for _, r in outcome.stored if (p := r[PROJECT])}
+        costs = sorted(((r[TS], r[COST] or 0.0, r[KEY], r[PROJECT]) for _, r in outcome.stored), key=lambda c: c[0])
         fired: list[Alert] = []
         for spec in self.attribution.specs_for(nodes, projects):
-            status = budget_periods(self.store, spec, self.attribution.spec_keys(spec), now)
-            fired += self._thresholds(spec, status, now, None)
+            keys = self.attribution.spec_keys(spec)
+            status = budget_periods(self.store, spec, keys, now)
+            counted = None if keys is None else set(keys)
+            mine = [(ts, cost) for ts, cost, key, project in costs
+                    if (key in counted if counted is not None else project == spec.key)]
+            fired += self._thresholds(spec, status, now, None, mine)
         return fired + self._check_runs(outcome.runs, now)
 
     def raise_alert(self, dedupe: str, kind: str, node: str | None, message: str, evidence: dict[str, Any],
-                    now: datetime | None = None) -> Alert | None:
+                    now: datetime | None = None, at: datetime | None = None) -> Alert | None:
         """Fire an alert of another part of orgmap (anomalies) through the same path as budgets: recorded once per
-        `dedupe` key, then posted to the webhook. None when that key already fired."""
+        `dedupe` key at `now`, as having happened `at` (default: `now`), then posted to the webhook. None when that
+        key already fired."""
+        recorded = now or self.clock()
         with self.store.transaction():
-            fired = self._alert(dedupe, now or self.clock(), kind, node, message, evidence)
+            fired = self._alert(dedupe, at or recorded, recorded, kind, node, message, evidence)
         self._deliver(fired)
         return fired[0] if fired else None
 
-    def _thresholds(self, spec: BudgetSpec, status: BudgetStatus, now: datetime, run: RunRecord | None) -> list[Alert]:
+    def _thresholds(self, spec: BudgetSpec, status: BudgetStatus, now: datetime, run: RunRecord | None,
+                    costs: Sequence[tuple[int, float]] = ()) -> list[Alert]:
+        """Alerts of the thresholds `status` reached: each at the time the spend crossed it (of `costs`, the batch's
+        new events the budget counts, in time order), or a run's last event for a per-run budget."""
         fired = []
         for period in status.periods:
             when = f"{run.agent_key}/{run.run_id}" if run else period.start.isoformat() if period.start else (
                 now.replace(minute=0, second=0, microsecond=0).isoformat())
+            starts = to_us(period.start) if period.start else to_us(now) - HOUR_US
+            new = [(ts, cost) for ts, cost in costs if ts >= starts]
+            before = period.spent - sum(cost for _, cost in new)
             for t in _CAP_LEVELS if period.period in _CAPS else spec.thresholds:
                 if period.used_pct + 1e-9 >= t * 100:
+                    crossed = run.last_ts if run else crossed_at(before, t * period.limit, new)
                     message = (f"Budget {spec.scope} {spec.key}: {period.period} spend ${period.spent:,.2f} is "
                                f"{period.used_pct:.0f}% of ${period.limit:,.2f} (threshold {t:.0%})")
                     evidence = {"scope": spec.scope, "key": spec.key, "period": period.period, "since": when,
                                 "spent": period.spent, "limit": period.limit, "threshold": t}
                     node = spec.key if spec.scope != "project" else None
                     dedupe = f"budget|{spec.scope}|{spec.key}|{period.period}|{when}|{t}"
-                    fired += self._alert(dedupe, now, "budget", node, message, evidence)
+                    at = now if crossed is None else from_us(crossed)
+                    fired += self._alert(dedupe, at, now, "budget", node, message, evidence)
         return fired
 
-    def _alert(self, dedupe: str, now: datetime, kind: str, node: str | None, message: str,
+    def _alert(self, dedupe: str, at: datetime, now: datetime, kind: str, node: str | None, message: str,
                evidence: dict[str, Any]) -> list[Alert]:
-        alert_id = self.store.insert_alert(dedupe, to_us(now), kind, node, message, evidence)
-        return [] if alert_id is None else [Alert(alert_id, now, kind, node, message, evidence)]
+        """Record an alert that happened `at`, fired `now`, once per `dedupe` key."""
+        alert_id = self.store.insert_alert(dedupe, to_us(at), to_us(now), kind, node, message, evidence)
+        return [] if alert_id is None else [Alert(alert_id, at, now, kind, node, message, evidence)]
 
     def _check_runs(self, runs: list[RunRecord], now: datetime) -> list[Alert]:
         """Per-run budgets and outlier flags of the runs a batch touched; the medians of peer run costs come from the
@@ -297,14 +313,16 @@ class Ledger:
         for name, evidence in flags.items():
             evidence = {**evidence, "agent": run.agent_key, "run_id": run.run_id}
             message = f"Run {run.run_id} of {node or run.agent_key}: {name} outlier ({_describe(name, evidence)})"
-            fired += self._alert(f"run|{run.agent_key}|{run.run_id}|{name}", now, "run", node, message, evidence)
+            fired += self._alert(f"run|{run.agent_key}|{run.run_id}|{name}", from_us(run.last_ts), now, "run", node,
+                                 message, evidence)
         if flags:
             flagged.append(with_flags(run, list(flags)))
         return fired
 
     # ---- alerts and changes --------------------------------------------------------------------------------
     def alerts(self, since: datetime | None = None, kind: str | None = None) -> list[Alert]:
-        """Fired alerts, oldest first, with their delivery state (`delivered_at` empty until a webhook took one)."""
+        """Fired alerts that happened since `since`, oldest first by when they happened (`ts`; `recorded_at` is when
+        they fired), with their delivery state (`delivered_at` empty until a webhook took one)."""
         return [alert_from_row(r) for r in self.store.query_alerts(None if since is None else to_us(since), kind)]
 
     def changes(self, targets: Sequence[str] | None = None, since: datetime | None = None,

@@ -43,7 +43,7 @@ class DeliveryPolicy:
     lease_s: float = 60.0  # a claimed alert is left to its claimer this long: longer than any one POST takes
     poll_s: float = 5.0  # how often the thread looks for alerts other processes fired
     close_wait_s: float = 5.0  # how long `close()` first tries the alerts due
-    # Alerts fired longer ago than this are not posted (they stay undelivered, visible as such): a webhook added to a
+    # Alerts recorded longer ago than this are not posted (they stay undelivered, visible as such): a webhook added to a
     # store that ran months without one must not flood its channel with every alert of the past. None: no limit.
     max_age_s: float | None = 7 * 86_400.0
 
@@ -71,7 +71,7 @@ class Outbox:
                  policy: DeliveryPolicy | None = None, clock: Callable[[], datetime] | None = None) -> None:
         self.url = check_webhook_url(url, allow_link_local)
         self.policy = policy or DeliveryPolicy()
-        self._clock = clock  # the ledger's: alerts are stamped by it, so their age is measured by it
+        self._clock = clock  # the ledger's: alerts are recorded by it, so their age is measured by it
         self._store = store
         self._key_prefix = f"orgmap-{store.store_id()}-alert-"
         self._wake = threading.Event()
@@ -128,8 +128,8 @@ class Outbox:
         pause = self.policy.poll_s
         try:
             due_by = _now_us()
-            fired_now = to_us(self._clock()) if self._clock is not None else due_by
-            since = 0 if self.policy.max_age_s is None else fired_now - int(self.policy.max_age_s * US)
+            recorded_now = to_us(self._clock()) if self._clock is not None else due_by
+            since = 0 if self.policy.max_age_s is None else recorded_now - int(self.policy.max_age_s * US)
             while not self._stopping.is_set():
                 row = self._store.claim_alert(due_by, _now_us() + int(self.policy.lease_s * US), since)
                 if row is None:

@@ -11,7 +11,7 @@ from .attribution import Attribution
 from .budgets import Allowance, BudgetStatus, budget_periods
 from .results import RunDistribution, RunView, SpendPoint, SpendSummary, UnattributedName, UnpricedModel
 from .rollups import AGG_COUNTED, AGG_SHADOWED, PER_CALL
-from .runrate import BY, RunRate, rank
+from .runrate import BY, RunRate, baseline_span, rank
 from .runs import RunRecord, percentile
 from .series import HourlySeries
 from .store import EventStore
@@ -22,6 +22,10 @@ __all__ = ["Reads"]
 _COUNTED = (PER_CALL, AGG_COUNTED)
 _RATE = ("cost", "unpriced", "calls", "runs", "input_tokens", "output_tokens", "retries", "errors")  # what rank reads
 _DIM_BY = {"model": "model", "provider": "provider", "client": "client", "project": "project", "kind": "kind"}
+
+
+def _hour(hour: int) -> datetime:
+    return from_us(hour * HOUR_US)
 
 
 def _span(window: timedelta, now: datetime) -> tuple[int, int]:
@@ -40,9 +44,10 @@ class Reads:
 
     def run_rate(self, window: timedelta, by: str = "agent", now: datetime | None = None,
                  group_of: Callable[[str], Sequence[str]] | None = None) -> RunRate:
-        """Ranked run-rate per `by` over `window` ending at `now`, with change against the preceding window.
+        """Ranked run-rate per `by` over `window` ending at `now`, with change against its baseline (`baseline_span`).
 
-        For `owner`/`team`, `group_of(node_id)` gives the groups an agent's spend counts under.
+        For `owner`/`team`, `group_of(node_id)` gives the groups an agent's spend counts under. Spend of agents no
+        note carries is the unattributed row in every grouping (by model too), so it reads the same in each.
         """
         if by not in BY:
             raise ValueError(f"by must be one of {', '.join(BY)}, got {by!r}")
@@ -50,23 +55,40 @@ class Reads:
             raise ValueError(f"by={by!r} needs group_of")
         now = now or self.clock()
         first, end = _span(window, now)
+        base_first, base_end = baseline_span(first, end)
         slim = by not in _DIM_BY
-        cols = ("agent_key",) if slim else (_DIM_BY[by],)
+        cols = ("agent_key",) if slim else ("agent_key", _DIM_BY[by])
         current = self.store.rollup_sum(cols, first, end, slim=slim, aggs=_COUNTED, measures=_RATE)
-        baseline = self.store.rollup_sum(cols, 2 * first - end, first, slim=slim, aggs=_COUNTED, measures=("cost",))
+        baseline = self.store.rollup_sum(cols, base_first, base_end, slim=slim, aggs=_COUNTED, measures=("cost",))
         shadow = self.store.rollup_sum((), first, end, slim=True, aggs=(AGG_SHADOWED,), measures=("cost",)) \
             if self.store.any_shadowed() else []
 
         def groups(key: tuple) -> Sequence[str | None]:
-            if not slim:
-                return [key[0] or "(none)"]
             node = self._at.node(key[0])
             if node is None or by == "agent":
                 return [node]
+            if not slim:
+                return [key[1] or "(none)"]
             return list(group_of(node)) or ["(no owner)"]  # type: ignore[misc]
 
-        return rank(by, current, baseline, groups, from_us(first * HOUR_US), from_us(end * HOUR_US),
-                    shadow[0][0] if shadow else 0.0)
+        start = self._data_start(base_first, end)
+        return rank(by, current, baseline, groups, (_hour(first), _hour(end)), (_hour(base_first), _hour(base_end)),
+                    shadow[0][0] if shadow else 0.0,
+                    data_since=_hour(start) if start is not None and start > first else None,
+                    baseline_covered=start is None or start <= base_first)
+
+    def _data_start(self, first: int, end: int) -> int | None:
+        """The first hour with spend in [first, end) when the store holds none before `first` (None: it does, so the
+        data covers [first, end); or there is no spend at all)."""
+        if self.store.rollup_sum((), 0, first, slim=True, aggs=_COUNTED, measures=("cost",)):
+            return None
+        days = self.store.rollup_sum((), first, end, slim=True, aggs=_COUNTED, bucket="day", measures=("cost",))
+        if not days:
+            return None
+        day = min(r[0] for r in days) * 24
+        hours = self.store.rollup_sum((), max(first, day), min(end, day + 24), slim=True, aggs=_COUNTED,
+                                      bucket="hour", measures=("cost",))
+        return min(r[0] for r in hours)
 
     def spend_series(self, node_id: str, window: timedelta, bucket: str = "hour",
                      now: datetime | None = None) -> list[SpendPoint]:

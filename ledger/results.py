@@ -127,9 +127,10 @@ class ChangePage:
 
 @dataclass(frozen=True, slots=True)
 class RunView:
-    """One run. `retries` counts events with retry > 0, or errors followed by another attempt."""
+    """One run. `agent_key` is the agent name as telemetry reported it (resolved to `node_id` at query time);
+    `retries` counts events with retry > 0, or errors followed by another attempt."""
 
-    agent: str
+    agent_key: str
     node_id: str | None
     run_id: str
     start: datetime

@@ -27,15 +27,15 @@ from .events import (
 from .timeutil import TS_RANGE_US
 
 __all__ = [
-    "AGENT", "AGGREGATE", "ATTRIBUTES", "CACHE_READ", "CACHE_WRITE", "CLIENT", "COST", "DURATION", "ID", "INPUT", "KEY",
-    "KIND", "MODEL", "OUTPUT", "PERIOD", "PRICED_BY", "PROJECT", "PROVIDER", "REASONING", "RETRY", "RUNS", "RUN_ID",
-    "SOURCE", "STATUS", "TASK", "TOOL", "TS", "WARNING", "Price", "cost_row", "row_of",
+    "AGENT", "AGENT_IDS", "AGGREGATE", "ATTRIBUTES", "CACHE_READ", "CACHE_WRITE", "CLIENT", "COST", "DURATION", "ID",
+    "INPUT", "KEY", "KIND", "MODEL", "OUTPUT", "PERIOD", "PRICED_BY", "PROJECT", "PROVIDER", "REASONING", "RETRY",
+    "RUNS", "RUN_ID", "SOURCE", "STATUS", "TASK", "TOOL", "TS", "WARNING", "Price", "cost_row", "row_of",
 ]
 
-# column positions in a row (the order of the cost_events table)
+# column positions in a row (the order of the cost_events table); AGENT_IDS: the event's other ids as JSON, or None
 ID, TS, AGENT, KEY, KIND, MODEL, PROVIDER, INPUT, OUTPUT, CACHE_READ, CACHE_WRITE, REASONING, COST, PRICED_BY, \
     TOOL, RUN_ID, CLIENT, PROJECT, TASK, RETRY, DURATION, STATUS, AGGREGATE, RUNS, PERIOD, SOURCE, ATTRIBUTES, \
-    WARNING = range(28)
+    WARNING, AGENT_IDS = range(29)
 Price = Callable[[str | None, str | None, int, int, int, int, int, int], tuple[float | None, str | None]]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -52,6 +52,7 @@ def row_of(e: CostEvent, cost: float | None, priced_by: str | None) -> tuple:
         e.cache_read_tokens, e.cache_write_tokens, e.reasoning_tokens, cost, priced_by, e.tool, e.run_id,
         e.client, e.project, e.task, e.retry, e.duration_ms, e.status, int(e.aggregate), e.runs, e.period_s,
         e.source, None if e.attributes is None else json.dumps(e.attributes, default=str), e.warning,
+        json.dumps(e.agent_ids) if e.agent_ids else None,
     )
 
 
@@ -67,6 +68,8 @@ def _number(value: Any) -> Any:
 def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
     get = raw.get
     ts, agent, kind, aggregate = get("ts"), get("agent"), get("kind"), get("aggregate")
+    if "agent_ids" in raw:  # the spender's other ids (usage reports): the full validator reads them
+        return None
     if type(ts) is not str or type(agent) is not str or len(agent) > MAX_TEXT or not is_text(agent):
         return None
     agent = agent.strip()
@@ -132,7 +135,7 @@ def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
     return (
         event_id, us, agent, agent.casefold(), kind, model, provider, inp, out, cache_read, cache_write, reasoning,
         cost, priced_by, tool, run_id, client, project, task, retry, duration, status, int(aggregate), runs, period,
-        source, None if attributes is None else json.dumps(attributes, default=str), _NAIVE if naive else None,
+        source, None if attributes is None else json.dumps(attributes, default=str), _NAIVE if naive else None, None,
     )
 
 

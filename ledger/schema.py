@@ -81,7 +81,23 @@ CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWI
 INSERT INTO store_meta VALUES ('store_id', lower(hex(randomblob(8))))
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+# Two times per alert: `ts` becomes when it happened (a threshold's crossing event, a run's last event, an anomaly's
+# onset), `recorded_at` when it fired (the outbox's age limit reads it). Older alerts knew only when they fired.
+_V5 = """
+ALTER TABLE alerts ADD COLUMN recorded_at INTEGER;
+UPDATE alerts SET recorded_at = ts;
+CREATE INDEX alerts_ts ON alerts (ts)
+"""
+
+# A usage row names its spender by several ids (an API key, a workspace, a project): the event keeps the ids after
+# `agent` (JSON list), and each agent key the union of its events' other ids, tried in order when its name resolves
+# to no node. Older events have none.
+_V6 = """
+ALTER TABLE cost_events ADD COLUMN agent_ids TEXT;
+ALTER TABLE agent_names ADD COLUMN ids TEXT
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -14,6 +14,7 @@ import msgspec
 
 from .alerts import ALERT_COLUMNS
 from .events import ChangeEvent
+from .names import union_ids
 from .rollups import AGG_COUNTED, AGG_SHADOWED, Deltas, add, folds
 from .runs import RunRecord
 from .schema import MEASURES, migrate
@@ -148,7 +149,7 @@ class SQLiteStore:
         return found
 
     def insert_cost_rows(self, rows: Sequence[tuple]) -> None:
-        self._conn.executemany(f"INSERT INTO cost_events VALUES ({', '.join('?' * 28)})", rows)
+        self._conn.executemany(f"INSERT INTO cost_events VALUES ({', '.join('?' * 29)})", rows)
 
     def apply_deltas(self, deltas: Deltas) -> None:
         for name, folded in zip(("hour", "day", "agent_hour", "agent_day"), (deltas, *folds(deltas)), strict=True):
@@ -203,8 +204,17 @@ class SQLiteStore:
     def agents_with_open_buckets(self) -> set[str]:
         return {r[0] for r in self._conn.execute("SELECT DISTINCT agent_key FROM agg_buckets WHERE shadowed = 0")}
 
-    def note_agent_names(self, names: Iterable[tuple[str, str]]) -> None:
-        self._conn.executemany("INSERT OR IGNORE INTO agent_names VALUES (?, ?)", names)
+    def note_agent_names(self, names: Iterable[tuple[str, str, str | None]]) -> None:
+        named = list(names)
+        self._conn.executemany("INSERT OR IGNORE INTO agent_names VALUES (?, ?, NULL)", [n[:2] for n in named])
+        keys = sorted({key for key, _, ids in named if ids is not None})
+        if keys:
+            held = dict(self._conn.execute(f"SELECT agent_key, ids FROM agent_names WHERE {_in('agent_key', keys)}",
+                                           keys))
+            for key, _, ids in named:
+                if ids is not None:
+                    held[key] = union_ids(held[key], ids)
+            self._conn.executemany("UPDATE agent_names SET ids = ? WHERE agent_key = ?", [(held[k], k) for k in keys])
 
     def get_runs(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], RunRecord]:
         found: dict[tuple[str, str], RunRecord] = {}
@@ -226,11 +236,12 @@ class SQLiteStore:
             [_run_to_row(r) for r in runs],
         )
 
-    def insert_alert(self, dedupe: str, ts: int, kind: str, node_id: str | None, message: str,
+    def insert_alert(self, dedupe: str, ts: int, recorded_at: int, kind: str, node_id: str | None, message: str,
                      evidence: dict[str, Any]) -> int | None:
         cur = self._conn.execute(
-            "INSERT OR IGNORE INTO alerts (dedupe, ts, kind, node_id, message, evidence) VALUES (?, ?, ?, ?, ?, ?)",
-            (dedupe, ts, kind, node_id, message, json.dumps(evidence, default=str)),
+            "INSERT OR IGNORE INTO alerts (dedupe, ts, recorded_at, kind, node_id, message, evidence) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (dedupe, ts, recorded_at, kind, node_id, message, json.dumps(evidence, default=str)),
         )
         return cur.lastrowid if cur.rowcount else None
 
@@ -308,8 +319,15 @@ class SQLiteStore:
     def agent_names(self) -> dict[str, str]:
         return dict(self._read("SELECT agent_key, name FROM agent_names"))
 
+    def agent_ids(self, keys: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
+        sql, params = "SELECT agent_key, ids FROM agent_names WHERE ids IS NOT NULL", list(keys or ())
+        if keys is not None:
+            sql += f" AND {_in('agent_key', params)}" if params else " AND 0"
+        return {key: tuple(json.loads(ids)) for key, ids in self._read(sql, params)}
+
     def agent_names_version(self) -> int:
-        return self._read("SELECT count(*) FROM agent_names")[0][0]
+        # names are only added and ids only joined, so the count plus the ids' length moves on every change
+        return self._read("SELECT count(*) + coalesce(sum(length(ids)), 0) FROM agent_names")[0][0]
 
     def run_costs(self, agent_key_list: Sequence[str], since_ts: int, exclude: tuple[str, str] | None) -> list[float]:
         rows = self._read(
@@ -348,23 +366,23 @@ class SQLiteStore:
         return self._read(f"SELECT {ALERT_COLUMNS} FROM alerts WHERE {where.sql} ORDER BY ts, id", where.params)
 
     # ---- the alert outbox: a claim or a mark is a short write transaction of its own ---------------------
-    def claim_alert(self, due_by: int, lease_until: int, fired_since: int) -> tuple | None:
-        """The oldest undelivered alert fired at or after `fired_since` and due by `due_by`, claimed: one more
+    def claim_alert(self, due_by: int, lease_until: int, recorded_since: int) -> tuple | None:
+        """The oldest undelivered alert recorded at or after `recorded_since` and due by `due_by`, claimed: one more
         attempt, and not due again before `lease_until` (so no other process posts it meanwhile). None when none is
         due."""
         with self.transaction():
             rows = self._conn.execute(
                 "UPDATE alerts SET attempts = attempts + 1, next_attempt_at = ? WHERE id = (SELECT id FROM alerts "
-                "WHERE delivered_at IS NULL AND ts >= ? AND COALESCE(next_attempt_at, 0) <= ? ORDER BY id LIMIT 1) "
-                f"RETURNING {ALERT_COLUMNS}", (lease_until, fired_since, due_by),
+                "WHERE delivered_at IS NULL AND recorded_at >= ? AND COALESCE(next_attempt_at, 0) <= ? ORDER BY id "
+                f"LIMIT 1) RETURNING {ALERT_COLUMNS}", (lease_until, recorded_since, due_by),
             ).fetchall()
         return rows[0] if rows else None
 
-    def next_alert_due(self, fired_since: int) -> int | None:
-        """When the earliest undelivered alert fired at or after `fired_since` is due (0: at once); None when there
-        is none."""
+    def next_alert_due(self, recorded_since: int) -> int | None:
+        """When the earliest undelivered alert recorded at or after `recorded_since` is due (0: at once); None when
+        there is none."""
         return self._read("SELECT MIN(COALESCE(next_attempt_at, 0)) FROM alerts WHERE delivered_at IS NULL "
-                          "AND ts >= ?", (fired_since,))[0][0]
+                          "AND recorded_at >= ?", (recorded_since,))[0][0]
 
     def mark_delivered(self, alert_id: int, ts: int) -> None:
         """A webhook took the alert at `ts`: it is never due again."""

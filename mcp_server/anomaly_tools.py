@@ -16,16 +16,19 @@ def register(tool: Callable[[Any], Any], svc: Callable[[], Service]) -> None:
 
     @tool
     def anomalies(since: str = "7d", state: str | None = None, cursor: str | None = None) -> AnomaliesAnswer:
-        """What anomalies are there in agents' spend, and why? Breaks in each agent's own run-rate over `since`
-        (e.g. 24h, 7d), newest first, each with its size, what moved (volume, retries, tokens per run, price per
-        token) and the recorded change (deploy, prompt, model, config; on the agent or what it depends on) that most
-        likely caused it. `state`: open, acknowledged, resolved_expected, resolved_unexpected."""
+        """What anomalies are there in agents' spend, and why? Breaks in each agent's own run-rate, newest first:
+        every one still going whatever its onset, and those that ended with onset within `since` (e.g. 24h, 7d).
+        Each with its size, what moved (volume, retries, tokens per run, price per token), the recorded change
+        (deploy, prompt, model, config; on the agent or what it depends on) that most likely caused it, by id and
+        ref (`cause_id`, `cause_ref`), and for one that ended, its `end` and likely `fix`. `state`: open,
+        acknowledged, resolved_expected, resolved_unexpected."""
         return svc().anomalies(since, None, state, 10, cursor)
 
     @tool
     def explain_cost_change(agent: str, since: str = "7d") -> AnomalyExplanation:
-        """Explain an agent's cost change: its anomalies in full (baseline vs observed cost per hour, runs, tokens
-        per run, price per token, model mix) and the ranked candidate changes with the evidence for each."""
+        """Explain an agent's cost change: its anomalies in full (every one still going first, whatever its onset,
+        then those that ended within `since`): baseline vs observed cost per hour, runs, tokens per run, price per
+        token, model mix, and the ranked candidate changes (with id and ref) with the evidence for each."""
         return svc().explain_cost_change(agent, since)
 
     @tool

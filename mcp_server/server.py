@@ -180,8 +180,8 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
 
     @tool
     def recent_alerts(since: str = "7d", kind: str | None = None, cursor: str | None = None) -> AlertsAnswer:
-        """Alerts fired over `since`, newest first: budget thresholds crossed, runaway runs, anomalies. `kind`:
-        budget, run or anomaly."""
+        """Alerts that happened over `since`, newest first: budget thresholds crossed, runaway runs, anomalies;
+        `ts` is when it happened, `recorded_at` when orgmap fired it. `kind`: budget, run or anomaly."""
         return svc().alerts(since, kind, PAGE["recent_alerts"], cursor)
 
     @tool
@@ -199,11 +199,13 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
 
     @tool
     def record_change(target: str, kind: str, summary: str, ts: str | None = None, ref: str | None = None,
-                      author: str | None = None, planned: bool = False, id: str | None = None) -> IngestAnswer:
+                      author: str | None = None, planned: bool = False, id: str | None = None,
+                      force: bool = False) -> IngestAnswer:
         """Record a change to a node: kind deploy, prompt, model, config, schedule, dependency or release; `ts`
-        defaults to now; `planned` marks an expected change; `id` makes retries idempotent."""
+        defaults to now; `planned` marks an expected change; `id` makes retries idempotent. A target that names no
+        node is refused with the closest names; `force` records it anyway (a node whose note is not written yet)."""
         return svc().record_change(target, kind, summary, ts=ts, ref=ref, author=author, planned=planned, id=id,
-                                   source="mcp")
+                                   force=force, source="mcp")
 
     anomaly_tools.register(tool, svc)
 

@@ -1,9 +1,10 @@
 """The anomaly questions of the service: detect breaks in every agent's run-rate, explain them with the changes on
 the agent and on what it depends on (through the graph), alert once per anomaly, and keep users' feedback.
 
-Detection is recomputed from the hourly rollups on each pass over the window plus four weeks of history (a few
-milliseconds per agent), so nothing derived is stored but the state users set. Passes run when anomalies are asked
-for, after the demo's ingest, and every few minutes inside `orgmap serve`.
+Detection is recomputed from the hourly rollups on each pass over the window (at least `SCAN`, 90 days) plus four
+weeks of history (milliseconds per agent), so nothing derived is stored but the state users set. An anomaly still
+going is answered whatever its onset within that scan; the window narrows only the ones that ended. Passes run when
+anomalies are asked for, after the demo's ingest, and every few minutes inside `orgmap serve`.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ __all__ = ["AnomalyAnswers"]
 
 log = logging.getLogger("orgmap")
 HISTORY = timedelta(days=28)  # baseline history read before the window (day-of-week factors need three weeks)
+SCAN = timedelta(days=90)  # the least span scanned: an anomaly still going is found if it began within it
 ATTRIBUTION_DEPTH = 2
 
 
@@ -73,11 +75,13 @@ class AnomalyAnswers:
 
     def scan_anomalies(self, since: timedelta, agents: list[str] | None = None, *,
                        alert: bool = True) -> list[Anomaly]:
-        """Anomalies with onset within `since` before now, explained; new open ones fire one alert each."""
+        """Anomalies still going (onset within the last `SCAN` or `since`, the longer) and those that ended with onset
+        within `since` before now, explained; new open ones fire one alert each, dated by their onset."""
         ledger = self.ledger()
         now = self.clock()
         names, reach, dependents, configs = self._agents_and_reach(agents)
-        start = now - since - HISTORY
+        scanned = max(since, SCAN)  # the same span whatever the window, so every window sees the same anomalies
+        start = now - scanned - HISTORY
         series = ledger.hourly_series(names, since=start, until=now)
         page_ = ledger.changes(since=start - timedelta(days=2), until=now + timedelta(hours=2), limit=100_000)
         pool: dict[str, list[ChangeEvent]] = defaultdict(list)
@@ -91,8 +95,9 @@ class AnomalyAnswers:
         found: list[Anomaly] = []
         for agent in names:  # the whole fetched history, so a shift older than the window keeps its baseline
             found += [a for a in detect(series[agent], now, configs[agent], pool.get(agent, ()), history=True)
-                      if a.onset >= now - since]
-        found += self._corroborated(found, names, series, pool, dependents, configs, now - since, now)
+                      if a.onset >= now - scanned]
+        found += self._corroborated(found, names, series, pool, dependents, configs, now - scanned, now)
+        found = [a for a in found if a.end is None or a.onset >= now - since]
         explained = [explain(a, with_peers(pool.get(a.agent, ()), a.agent, found, dependents, configs[a.agent]),
                              configs[a.agent]) for a in found]
         states = ledger.anomaly_states()
@@ -105,7 +110,7 @@ class AnomalyAnswers:
                 if a.state == "open" and not a.suppressed:
                     ledger.raise_alert(f"anomaly:{a.id}", "anomaly", a.agent, a.sentence,
                                        {"ratio": a.ratio, "excess_usd": a.excess_usd, "factor": a.factor,
-                                        "onset": a.onset.isoformat()}, now=now)
+                                        "onset": a.onset.isoformat()}, now=now, at=a.onset)
         return sorted(out, key=lambda a: (a.onset, a.agent), reverse=True)
 
     @staticmethod
@@ -128,16 +133,20 @@ class AnomalyAnswers:
         return extra
 
     def _brief(self, g: Any, a: Anomaly) -> AnomalyBrief:
+        """The anomaly in a line, naming its cause and its fix by id and ref so a user or a script can follow them."""
         name = node_ref(g, a.agent).name if a.agent in g else a.agent
-        cause = None if a.abstained or not a.candidates else a.candidates[0].change.summary
+        cause = _named(None if a.abstained or not a.candidates else a.candidates[0].change)
+        fix = _named(a.fix)
         return AnomalyBrief(id=a.id, agent=a.agent, name=name, kind=a.kind, onset=a.onset, end=a.end,
                             ratio=round(a.ratio, 2), excess_usd=round(a.excess_usd, 2), factor=a.factor,
-                            sentence=a.sentence, cause=cause, abstained=a.abstained, suppressed=a.suppressed,
+                            sentence=a.sentence, cause=cause[0], cause_id=cause[1], cause_ref=cause[2], fix=fix[0],
+                            fix_id=fix[1], fix_ref=fix[2], abstained=a.abstained, suppressed=a.suppressed,
                             state=a.state)
 
     def anomalies(self, since: str = "7d", agent: str | None = None, state: str | None = None, limit: int = 10,
                   cursor: str | None = None) -> AnomaliesAnswer:
-        """Breaks in agents' run-rate with onset within `since`, newest first: size, what moved, likely cause."""
+        """Breaks in agents' run-rate, newest first: every one still going, and those that ended with onset within
+        `since`; size, what moved, likely cause (and fix)."""
         if state is not None and state not in ANOMALY_STATES:
             raise InvalidArgument(f"state must be one of {', '.join(ANOMALY_STATES)}", field="state")
         node = resolve_agent(self.graph, agent, field="agent") if agent else None
@@ -147,19 +156,24 @@ class AnomalyAnswers:
         with self.graph.read() as g:
             items = [self._brief(g, a) for a in chunk]
         explained = sum(1 for a in found if not a.abstained)
-        summary = f"{len(found)} anomalies over {since}" + (f" on {node}" if node else "")
+        going = sum(1 for a in found if a.end is None)
+        summary = (f"{len(found)} anomalies ({going} still going, whatever their onset; {len(found) - going} ended, "
+                   f"onset within {since})" + (f" on {node}" if node else ""))
         if found:
             summary += f"; {explained} explained by a recorded change; latest: {found[0].sentence}"
         return AnomaliesAnswer(summary=summary, window=since, total=len(found), items=items, next_cursor=nxt)
 
     def explain_cost_change(self, agent: str, since: str = "7d") -> AnomalyExplanation:
-        """Why did this agent's cost change? Its anomalies in full with ranked candidate causes and evidence."""
+        """Why did this agent's cost change? Its anomalies in full with ranked candidate causes and evidence: every
+        one still going first (whatever its onset), then those that ended within `since`, newest first."""
         node = resolve_agent(self.graph, agent, field="agent")
-        found = self.scan_anomalies(parse_window(since, field="since"), [node])
+        found = sorted(self.scan_anomalies(parse_window(since, field="since"), [node]),
+                       key=lambda a: (a.end is None, a.onset), reverse=True)
         with self.graph.read() as g:
             ref = node_ref(g, node)
         if not found:
-            summary = f"no anomaly in {ref.name}'s run-rate over {since}: its cost follows its own history"
+            summary = (f"no anomaly in {ref.name}'s run-rate still going or over {since}: its cost follows its own "
+                       "history")
         else:
             summary = found[0].sentence + (f" ({len(found) - 1} earlier anomalies)" if len(found) > 1 else "")
         return AnomalyExplanation(summary=summary, agent=ref, window=since, anomalies=found[:3])
@@ -170,9 +184,14 @@ class AnomalyAnswers:
             raise InvalidArgument(f"state must be one of {', '.join(ANOMALY_STATES)}", field="state")
         agent = anomaly_id.rpartition("@")[0]
         node = resolve_agent(self.graph, agent, field="id") if agent else None
-        found = {a.id: a for a in self.scan_anomalies(timedelta(days=90), [node] if node else None, alert=False)}
+        found = {a.id: a for a in self.scan_anomalies(SCAN, [node] if node else None, alert=False)}
         if anomaly_id not in found:
             raise NotFound("anomaly", anomaly_id, sorted(found)[:5], field="id")
         self.ledger().set_anomaly_state(anomaly_id, state, note, self.clock())
         with self.graph.read() as g:
             return self._brief(g, replace(found[anomaly_id], state=state))
+
+
+def _named(change: ChangeEvent | None) -> tuple[str | None, str | None, str | None]:
+    """A change's summary, id and ref (the commit, the deploy id), or three Nones."""
+    return (None, None, None) if change is None else (change.summary, change.id, change.ref)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+from orgmap.rounding import cents, unit_usd
 
 __all__ = [
     "BlastRadius",
@@ -133,6 +135,10 @@ class Diagnostics(BaseModel):
     next_cursor: str | None = None
 
 
+# -- money: rounded as an answer is built, the same for every door (orgmap.rounding) -----------------------------
+Usd = Annotated[float, AfterValidator(cents)]
+UnitUsd = Annotated[float, AfterValidator(unit_usd)]
+
 # -- spend, events, budgets, runs ----------------------------------------------------------------------------------
 # Ledger records are frozen dataclasses; pydantic serialises them as they are.
 from ledger import (  # noqa: E402
@@ -141,8 +147,6 @@ from ledger import (  # noqa: E402
     ChangeRecord,
     ItemResult,
     Rejection,
-    RunDistribution,
-    RunView,
     SpendPoint,
     UnattributedName,
     UnpricedModel,
@@ -155,6 +159,8 @@ __all__ += [
     "BudgetsAnswer",
     "ChangesAnswer",
     "IngestAnswer",
+    "RunCosts",
+    "RunItem",
     "RunRateAnswer",
     "RunRateItem",
     "RunsAnswer",
@@ -164,36 +170,52 @@ __all__ += [
 
 
 class RunRateItem(BaseModel):
-    """One ranked row: an agent (or owner, team, model, client, project...) and its rate over the window."""
+    """One ranked row: an agent (or owner, team, model, client, project...) and its rate over the window. Money is
+    to the cent, and the rows' `cost_usd`, `cost_per_day` and `projected_month` add up to the answer's totals."""
 
     key: str = Field(description="node id, or the model/client/project name; '(unattributed)' for unknown agents")
     name: str
     kind: str | None = None
     attributed: bool
-    cost_usd: float
-    cost_per_day: float
+    cost_usd: Usd
+    cost_per_day: Usd
     runs_per_day: float
-    cost_per_1k_runs: float | None
+    cost_per_1k_runs: UnitUsd | None
     tokens_per_run: float | None
-    projected_month: float
-    baseline_cost_per_day: float
-    change_pct: float | None = Field(description="against the preceding window of the same length")
+    projected_month: Usd = Field(description="cost_per_day x the calendar days of the month the window ends in")
+    baseline_cost_per_day: Usd
+    change_pct: float | None = Field(description="against the baseline window (the answer's `baseline`); None "
+                                                 "without baseline spend, or when the data covers it only in part")
     budget_used_pct: float | None = Field(default=None, description="month-to-date spend against a monthly budget")
     owner: str | None = None
     unpriced_events: int = 0
 
 
 class RunRateAnswer(BaseModel):
-    """Ranked run-rate over a window, highest cost per day first."""
+    """Ranked run-rate over a window, highest cost per day first. Spend of agent names no note carries is the
+    '(unattributed)' row in every grouping."""
 
     summary: str
     window: str
     by: str
+    since: datetime
+    until: datetime
     total: int
-    total_cost_per_day: float
-    unattributed_cost_usd: float
-    shadowed_aggregate_cost_usd: float = Field(
+    total_cost_usd: Usd
+    total_cost_per_day: Usd
+    projected_month: Usd = Field(description="total_cost_per_day x projected_month_days")
+    projected_month_days: int = Field(description="calendar days of the month the window ends in")
+    unattributed_cost_usd: Usd
+    unattributed_cost_per_day: Usd
+    shadowed_aggregate_cost_usd: Usd = Field(
         description="provider aggregates not counted: per-call events cover them")
+    baseline: str = Field(description="what change_pct compares with: 'the same 24h a week earlier' for windows "
+                                      "shorter than 7 days, else 'the preceding <window>'")
+    baseline_since: datetime
+    baseline_until: datetime
+    data_since: datetime | None = Field(description="when the store's spend begins, if after `since` (None: the "
+                                                    "data covers the window)")
+    covered_days: float = Field(description="days of the window that have data")
     items: list[RunRateItem]
     next_cursor: str | None = None
 
@@ -248,12 +270,15 @@ class BudgetsAnswer(BaseModel):
     summary: str
     total: int
     items: list[BudgetStatus]
-    alerts: list[Alert] = Field(description="the 5 latest budget alerts of the last 7 days, newest first")
+    alerts: list[Alert] = Field(description="the 5 latest budget alerts that happened in the last 7 days, newest "
+                                            "first (`ts`: when, `recorded_at`: when orgmap fired it)")
     next_cursor: str | None = None
 
 
 class AlertsAnswer(BaseModel):
-    """Alerts fired, newest first."""
+    """Alerts that happened over the window, newest first: each alert's `ts` is when it happened (the event that
+    crossed a budget threshold, a flagged run's last event, an anomaly's onset), `recorded_at` when orgmap fired it
+    and `delivered_at` when a webhook took it."""
 
     summary: str
     total: int
@@ -261,13 +286,56 @@ class AlertsAnswer(BaseModel):
     next_cursor: str | None = None
 
 
+class RunItem(BaseModel):
+    """One run, named by the node its agent resolves to; `agent_key` is the name or key telemetry reported (an
+    alias, a provider's API key id), so one agent reported three ways reads as one agent."""
+
+    agent: str = Field(description="the node's display name; the reported name when no note carries it")
+    node_id: str | None
+    agent_key: str
+    run_id: str
+    start: datetime
+    last_event: datetime
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    reasoning_tokens: int
+    cost_usd: UnitUsd
+    unpriced_events: int
+    tool_cost_usd: UnitUsd
+    retrieval_cost_usd: UnitUsd
+    retries: int
+    errors: int
+    models: list[str]
+    client: str | None
+    project: str | None
+    task: str | None
+    flags: list[str]
+    aggregate_only: bool
+    note: str | None = None
+
+
+class RunCosts(BaseModel):
+    """The run-cost distribution of an agent's runs over the window (runs made only of aggregates left out)."""
+
+    node_id: str
+    runs: int
+    median: UnitUsd
+    p90: UnitUsd
+    p99: UnitUsd
+    mean: UnitUsd
+    max: UnitUsd
+
+
 class RunsAnswer(BaseModel):
     """Runs (calls sharing a run_id), most expensive first, with the agent's run-cost distribution."""
 
     summary: str
     total: int
-    items: list[RunView]
-    distribution: RunDistribution | None = None
+    items: list[RunItem]
+    distribution: RunCosts | None = None
     next_cursor: str | None = None
 
 
@@ -292,19 +360,27 @@ class AnomalyBrief(BaseModel):
     name: str
     kind: str = Field(description="spike (a burst) or shift (a sustained level change)")
     onset: datetime
-    end: datetime | None
+    end: datetime | None = Field(description="the first hour its cost was back within its baseline for a day; "
+                                             "None while it lasts (the state stays the user's to set)")
     ratio: float = Field(description="observed cost per hour / baseline cost per hour")
     excess_usd: float
     factor: str = Field(description="what moved: volume, retries, tokens (per run) or price (per token)")
     sentence: str
     cause: str | None = Field(description="the top candidate change's summary, None when orgmap abstains")
+    cause_id: str | None = Field(description="that change's id (as `orgmap changes` lists it)")
+    cause_ref: str | None = Field(description="that change's ref: the commit, the deploy id")
+    fix: str | None = Field(description="for one that ended: the change between its onset and its end that likely "
+                                        "fixed it (summary), None when none was recorded")
+    fix_id: str | None = Field(description="that change's id")
+    fix_ref: str | None = Field(description="that change's ref: the commit, the deploy id")
     abstained: bool
     suppressed: bool = Field(description="explained by a planned change: recorded, not alerted")
     state: str
 
 
 class AnomaliesAnswer(BaseModel):
-    """Anomalies in agents' run-rate over a window, newest onset first, each explained in one sentence."""
+    """Anomalies in agents' run-rate, newest onset first, each explained in one sentence: every one still going
+    (whatever its onset, up to the 90 days scanned) and those that ended with onset within the window."""
 
     summary: str
     window: str

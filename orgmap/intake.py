@@ -8,14 +8,16 @@ one summary (`ImportSummary`) naming every rejected row by file and line.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from importers import Cursor, RowError, events_from_litellm_payload, events_from_otlp, git_changes, merge_targets
 from importers import read as read_file
-from ledger import IngestReport, Rejection
+from ledger import IngestReport, ItemResult, Rejection
 from orgmap.answer_types import IngestAnswer
+from orgmap.errors import NotFound
+from orgmap.nodes import resolve
 from orgmap.vault_changes import change_events_from
 from orgmap.wording import money
 
@@ -63,11 +65,33 @@ class ImportSummary:
         rejected += [*self.cost.rejected, *self.changes.rejected]
         return ingest_answer(self.cost).model_copy(update={"rejected": rejected})
 
+    def headline(self) -> str:
+        """The first line of the summary: stored, duplicates, rejected, total."""
+        return (f"{self.accepted:,} events stored ({self.cost.accepted:,} cost, {self.changes.accepted:,} change), "
+                f"{self.duplicates:,} duplicates, {len(self.rejected()):,} rejected; "
+                f"${self.cost.total_cost_usd:,.2f} imported")
+
+    def as_json(self) -> dict[str, Any]:
+        """The summary for scripts (`orgmap ingest/import --json`): the counts, every rejected row and warning with
+        `file`, `line` (the event's number where there is no file), `element` (a JSON array's index), `field` and
+        `message`, the unattributed names, the unpriced models and the total."""
+
+        def rows(placed: list[RowError], numbered: list[tuple[str, Rejection]]) -> list[dict[str, Any]]:
+            return [asdict(e) for e in placed] + [{"file": None, "line": r.row, "field": r.field,
+                                                  "message": f"{what} event: {r.message}", "element": None}
+                                                 for what, r in numbered]
+
+        return {"summary": self.headline(), "accepted": self.accepted, "cost_events": self.cost.accepted,
+                "change_events": self.changes.accepted, "duplicates": self.duplicates,
+                "rejected": rows(self.unreadable, [("cost", r) for r in self.cost.rejected]
+                                 + [("change", r) for r in self.changes.rejected]),
+                "warnings": rows(self.warned, [("cost", w) for w in self.cost.warnings]),
+                "unattributed": self.cost.unattributed, "unpriced": [asdict(u) for u in self.cost.unpriced],
+                "total_cost_usd": round(self.cost.total_cost_usd, 8)}
+
     def lines(self) -> list[str]:
         """The summary a person reads at the end of an import."""
-        out = [f"{self.accepted:,} events stored ({self.cost.accepted:,} cost, {self.changes.accepted:,} change), "
-               f"{self.duplicates:,} duplicates, {len(self.rejected()):,} rejected; "
-               f"${self.cost.total_cost_usd:,.2f} imported"]
+        out = [self.headline()]
         out += [f"  rejected: {line}" for line in self.rejected()[:50]]
         if len(self.rejected()) > 50:
             out.append(f"  ... and {len(self.rejected()) - 50} more rejected rows")
@@ -137,6 +161,36 @@ class Intake:
     def changes(self, events: Iterable[Mapping[str, Any]], *, source: str | None = None) -> IngestReport:
         """Change events (deploys, prompt, model, config changes), validated and stored; idempotent by id."""
         return self.ledger().ingest_changes(events, source=source)
+
+    def recorded_changes(self, events: Iterable[Mapping[str, Any]], *, source: str | None = None,
+                         force: bool = False) -> IngestReport:
+        """Change events a person or a pipeline records (every door's `record_change(s)`): an event whose `target`
+        names no node is refused by that field, with the closest names, and the others are stored as `changes`
+        stores them (rows keep their place in the input). `force`, or the event's own `"force": true`, stores it
+        anyway, for a node whose note is not written yet (it is kept under that name and attributes once it is)."""
+        kept: list[Mapping[str, Any]] = []
+        places: list[int] = []
+        refused: list[Rejection] = []
+        for row, event in enumerate(events, 1):
+            target = event.get("target")
+            if not force and event.get("force") is not True and isinstance(target, str) and target.strip():
+                try:
+                    resolve(self.graph, target, field="target")
+                except NotFound as exc:
+                    refused.append(Rejection(row, "target", f"{exc.message} (force to record a change to a node "
+                                                            "that has no note yet)"))
+                    continue
+            kept.append(event)
+            places.append(row)
+        report = self.changes(kept, source=source)
+        if not refused:
+            return report
+        items = [replace(i, row=places[i.row - 1]) for i in report.items]
+        items += [ItemResult(r.row, "rejected", message=f"{r.field}: {r.message}") for r in refused]
+        rejected = [replace(r, row=places[r.row - 1]) for r in report.rejected] + refused
+        return replace(report, rejected=sorted(rejected, key=lambda r: r.row),
+                       warnings=[replace(w, row=places[w.row - 1]) for w in report.warnings],
+                       items=sorted(items, key=lambda i: i.row))
 
     def vault_edits(self, changes: Sequence[NoteChange]) -> IngestReport:
         """Frontmatter edits seen by the watcher as change events (a `model` switched, `depends_on` edited...)."""

@@ -46,11 +46,12 @@ from orgmap.answer_types import (
     SpendSeries,
     UnattributedAnswer,
 )
-from orgmap.config import state_dir
+from orgmap.config import STORE_NAME, state_dir
 from orgmap.errors import UnreadableBody
 from orgmap.graph_answers import GraphAnswers, SpendFigures
 from orgmap.intake import ImportSummary, Intake, ingest_answer
 from orgmap.ledger_in_step import LedgerInStep
+from orgmap.nodes import resolve
 from orgmap.spend_answers import SpendAnswers
 
 __all__ = ["Service", "ServiceSlot", "VaultService"]
@@ -154,7 +155,7 @@ class Service(VaultService):
         """Load the vault, open the store (`<vault>/.orgmap/orgmap.db` unless `db`), and start watching if asked.
         Alerts are posted to `webhook_url` (ValueError if `ledger.check_webhook_url` refuses it)."""
         graph = CompanyGraph.load(vault, on_progress=on_progress)
-        ledger = Ledger.open(db or state_dir(vault) / "orgmap.db", price_overrides=price_overrides,
+        ledger = Ledger.open(db or state_dir(vault) / STORE_NAME, price_overrides=price_overrides,
                              webhook_url=webhook_url, webhook_allow_link_local=webhook_allow_link_local, clock=clock)
         live = None
         if watch:
@@ -203,7 +204,8 @@ class Service(VaultService):
 
     def scan_anomalies(self, since: timedelta, agents: list[str] | None = None, *,
                        alert: bool = True) -> list[Anomaly]:
-        """Detect and explain anomalies with onset within `since` now; new open ones fire one alert each."""
+        """Detect and explain anomalies still going, and those that ended with onset within `since`; new open ones
+        fire one alert each."""
         return self.anomaly_answers.scan_anomalies(since, agents, alert=alert)
 
     # -- spend ----------------------------------------------------------------------------------------------------
@@ -265,19 +267,25 @@ class Service(VaultService):
         """Store cost events (idempotent by id); per-item results in input order."""
         return ingest_answer(self.intake.cost(events, source=source, item_results=True))
 
-    def record_changes(self, events: Iterable[Mapping[str, Any]], source: str = "api") -> IngestAnswer:
-        """Store change events (deploys, prompt, model, config changes; idempotent by id)."""
-        return ingest_answer(self.intake.changes(events, source=source), "change events")
+    def record_changes(self, events: Iterable[Mapping[str, Any]], source: str = "api",
+                       force: bool = False) -> IngestAnswer:
+        """Store change events (deploys, prompt, model, config changes; idempotent by id). One whose target names no
+        node is refused by its field `target`, with the closest names, unless `force` or its own `"force": true`."""
+        return ingest_answer(self.intake.recorded_changes(events, source=source, force=force), "change events")
 
     def record_change(self, target: str, kind: str, summary: str, *, ts: str | None = None, ref: str | None = None,
                       author: str | None = None, planned: bool = False, id: str | None = None,
-                      source: str = "api") -> IngestAnswer:
-        """Store one change to `target` (kept under the name given; it resolves like any agent name), at `ts` or
-        now; `planned` marks an expected change, whose anomalies do not alert; `id` makes retries idempotent."""
+                      force: bool = False, source: str = "api") -> IngestAnswer:
+        """Store one change to `target` (a node's name, alias or path), at `ts` or now; `planned` marks an expected
+        change, whose anomalies do not alert; `id` makes retries idempotent. A target that names no node raises
+        NotFound with the closest names, unless `force` (a node whose note is not written yet: the change is kept
+        under the name given and attributes once a note has it)."""
+        if not force:
+            resolve(self.graph, target, field="target")
         event: dict[str, Any] = {"target": target, "kind": kind, "summary": summary,
                                  "ts": ts or self.clock().isoformat(), "planned": planned}
         event.update({k: v for k, v in (("ref", ref), ("author", author), ("id", id)) if v})
-        return self.record_changes([event], source=source)
+        return self.record_changes([event], source=source, force=True)
 
     def receive_otlp(self, body: bytes, content_type: str) -> IngestAnswer:
         """One OTLP/HTTP trace export (JSON or protobuf): GenAI spans as cost events. A body that cannot be read at

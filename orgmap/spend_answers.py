@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from graph import queries
-from ledger import RunRateRow
+from ledger import RunRate, RunRateRow, RunView
 from orgmap.answer_types import (
     AlertsAnswer,
     AllowanceAnswer,
     BudgetsAnswer,
     ChangesAnswer,
+    RunCosts,
+    RunItem,
     RunRateAnswer,
     RunRateItem,
     RunsAnswer,
@@ -25,6 +28,7 @@ from orgmap.arguments import ALERT_KINDS, BUCKETS, BY, KEYSET_CURSOR_PATTERN
 from orgmap.errors import InvalidArgument
 from orgmap.nodes import node_ref, resolve, resolve_agent
 from orgmap.paging import page, parse_window
+from orgmap.rounding import cents, cents_adding_up
 from orgmap.wording import money
 
 if TYPE_CHECKING:
@@ -46,22 +50,46 @@ def _rate_name(g: nx.MultiDiGraph, row: RunRateRow) -> str:
     return str(g.nodes[row.key].get("name", row.key)) if row.key in g else row.key
 
 
-def _rate_item(g: nx.MultiDiGraph, row: RunRateRow, by: str, used: Mapping[str, float]) -> RunRateItem:
-    """One ranked row as the interfaces return it (its owner looked up in the graph for agents)."""
+def _adding_up(rows: Sequence[RunRateRow], measure: Callable[[RunRateRow], float], total: float) -> list[float]:
+    """Each row's `measure` to the cent, the rows adding up to `total` to the cent. The unattributed row keeps its
+    own nearest cent (the named rows absorb the rounding), so it reads the same in every grouping."""
+    unattributed = cents(sum(measure(r) for r in rows if not r.attributed))
+    named = iter(cents_adding_up([measure(r) for r in rows if r.attributed], total - unattributed))
+    return [next(named) if r.attributed else unattributed for r in rows]
+
+
+def _rate_item(g: nx.MultiDiGraph, row: RunRateRow, by: str, used: Mapping[str, float],
+               money_of: tuple[float, float, float]) -> RunRateItem:
+    """One ranked row as the interfaces return it (its owner looked up in the graph for agents); `money_of` is its
+    cost, cost per day and projected month as rounded to add up (`_adding_up`)."""
     in_graph = row.attributed and row.key in g
     owner = None
     if in_graph and by == "agent":
         found = queries.owners(g, row.key)
         owner = found[0].node if found else None
+    cost, per_day, month = money_of
     return RunRateItem(
         key=row.key if row.attributed else UNATTRIBUTED, name=_rate_name(g, row),
         kind=g.nodes[row.key].get("kind") if in_graph else None, attributed=row.attributed,
-        cost_usd=round(row.cost, 6), cost_per_day=round(row.cost_per_day, 6), runs_per_day=round(row.runs_per_day, 3),
-        cost_per_1k_runs=None if row.cost_per_1k_runs is None else round(row.cost_per_1k_runs, 4),
+        cost_usd=cost, cost_per_day=per_day, runs_per_day=round(row.runs_per_day, 3),
+        cost_per_1k_runs=row.cost_per_1k_runs,
         tokens_per_run=None if row.tokens_per_run is None else round(row.tokens_per_run, 1),
-        projected_month=round(row.projected_month, 2), baseline_cost_per_day=round(row.baseline_cost_per_day, 6),
+        projected_month=month, baseline_cost_per_day=row.baseline_cost_per_day,
         change_pct=None if row.change_pct is None else round(row.change_pct, 1),
         budget_used_pct=used.get(row.key), owner=owner, unpriced_events=row.unpriced)
+
+
+def _baseline(rate: RunRate, window: str) -> str:
+    """What a run-rate's change compares with, in words (`ledger.runrate.baseline_span` is the rule)."""
+    if rate.baseline_until < rate.since:
+        return f"the same {window} a week earlier"
+    return f"the preceding {window}"
+
+
+def _run_item(g: nx.MultiDiGraph, run: RunView) -> RunItem:
+    """A run named by its node (display name), the reported name kept as `agent_key`."""
+    name = str(g.nodes[run.node_id].get("name", run.node_id)) if run.node_id in g else run.node_id or run.agent_key
+    return RunItem(agent=name, **{f.name: getattr(run, f.name) for f in fields(run)})
 
 
 class SpendAnswers:
@@ -118,24 +146,36 @@ class SpendAnswers:
     def run_rate(self, window: str = "7d", by: str = "agent", limit: int = 20,
                  cursor: str | None = None) -> RunRateAnswer:
         """Ranked run-rate over `window`: cost/day, runs/day, cost per 1,000 runs, tokens per run, projected month,
-        change against the preceding window, budget used; grouped by agent, owner, team, model, provider, client,
-        project or kind."""
+        change against the baseline, budget used; grouped by agent, owner, team, model, provider, client, project
+        or kind. The rows add up to the totals to the cent, the unattributed row included."""
         if by not in BY:
             raise InvalidArgument(f"by must be one of {', '.join(BY)}; got {by!r}", field="by")
         rate = self.ledger().run_rate(parse_window(window), by=by, now=self.clock(), group_of=self._group_of(by))
         used = self._monthly_used()
-        rows, nxt = page(rate.rows, limit, cursor)  # owners are looked up for the page only
+        figures = list(zip(_adding_up(rate.rows, lambda r: r.cost, rate.total_cost),
+                           _adding_up(rate.rows, lambda r: r.cost_per_day, rate.total_cost_per_day),
+                           _adding_up(rate.rows, lambda r: r.projected_month, rate.projected_month), strict=True))
+        rows, nxt = page(list(zip(rate.rows, figures, strict=True)), limit, cursor)  # owners: for the page only
         with self.graph.read() as g:
-            chunk = [_rate_item(g, row, by, used) for row in rows]
-            top = ", ".join(f"{_rate_name(g, row)} {money(round(row.cost_per_day, 6))}/day" for row in rate.rows[:3])
-        summary = (f"{money(rate.total_cost_per_day)}/day over {window} across {len(rate.rows)} {by} groups"
+            chunk = [_rate_item(g, row, by, used, money_of) for row, money_of in rows]
+            top = ", ".join(f"{_rate_name(g, row)} {money(per_day)}/day"
+                            for row, (_, per_day, _) in zip(rate.rows[:3], figures, strict=False))
+        start = rate.data_since or rate.since
+        covered = round((rate.until - start).total_seconds() / 86400, 1)
+        summary = (f"{money(rate.total_cost_per_day)}/day over {window} (a {rate.projected_month_days}-day month: "
+                   f"{money(rate.projected_month)}) across {len(rate.rows)} {by} groups"
                    + (f"; top: {top}" if top else "")
-                   + (f"; {money(rate.unattributed_cost)} unattributed" if rate.unattributed_cost else ""))
-        return RunRateAnswer(summary=summary, window=window, by=by, total=len(rate.rows),
-                             total_cost_per_day=round(rate.total_cost_per_day, 6),
-                             unattributed_cost_usd=round(rate.unattributed_cost, 6),
-                             shadowed_aggregate_cost_usd=round(rate.shadowed_aggregate_cost, 6),
-                             items=chunk, next_cursor=nxt)
+                   + (f"; {money(rate.unattributed_cost)} unattributed" if rate.unattributed_cost else "")
+                   + (f"; only {covered:g} days of data (since {start:%Y-%m-%d %H:%M} UTC)" if rate.data_since else ""))
+        return RunRateAnswer(summary=summary, window=window, by=by, since=rate.since, until=rate.until,
+                             total=len(rate.rows), total_cost_usd=rate.total_cost,
+                             total_cost_per_day=rate.total_cost_per_day, projected_month=rate.projected_month,
+                             projected_month_days=rate.projected_month_days,
+                             unattributed_cost_usd=rate.unattributed_cost,
+                             unattributed_cost_per_day=rate.unattributed_cost / rate.days,
+                             shadowed_aggregate_cost_usd=rate.shadowed_aggregate_cost, baseline=_baseline(rate, window),
+                             baseline_since=rate.baseline_since, baseline_until=rate.baseline_until,
+                             data_since=rate.data_since, covered_days=covered, items=chunk, next_cursor=nxt)
 
     def _agent_ref(self, name: str) -> NodeRef:
         node = resolve_agent(self.graph, name, field="agent")
@@ -207,20 +247,26 @@ class SpendAnswers:
 
     def runs(self, agent: str | None = None, since: str = "24h", top: int = 20, flagged: bool | None = None,
              cursor: str | None = None) -> RunsAnswer:
-        """The most expensive runs over `since` (one agent's or all), with the run-cost distribution of an agent."""
+        """The most expensive runs over `since` (one agent's or all), with the run-cost distribution of an agent.
+        Each run is named by the node its agent resolves to, the reported name kept as `agent_key`."""
         node = resolve_agent(self.graph, agent, field="agent") if agent else None
         span = parse_window(since, field="since")
         found = self.ledger().runs(node, since=self.clock() - span, flagged=flagged)
         found.sort(key=lambda r: -r.cost_usd)
-        chunk, nxt = page(found, top, cursor)
+        runs, nxt = page(found, top, cursor)
+        with self.graph.read() as g:
+            chunk = [_run_item(g, r) for r in runs]
+            first = _run_item(g, found[0]) if found else None
         dist = self.ledger().run_cost_distribution(node, span, now=self.clock()) if node else None
         who = f" of {node}" if node else ""
         summary = f"{len(found)} runs{who} over {since}"
-        if found:
-            summary += f"; most expensive {found[0].run_id} ({found[0].agent}) at {money(found[0].cost_usd)}"
+        if first:
+            summary += f"; most expensive {first.run_id} ({first.agent}) at {money(first.cost_usd)}"
         if dist and dist.runs:
             summary += f"; median run {money(dist.median)}, p99 {money(dist.p99)}"
-        return RunsAnswer(summary=summary, total=len(found), items=chunk, distribution=dist, next_cursor=nxt)
+        return RunsAnswer(summary=summary, total=len(found), items=chunk,
+                          distribution=None if dist is None else RunCosts.model_validate(dist, from_attributes=True),
+                          next_cursor=nxt)
 
     def alerts(self, since: str = "7d", kind: str | None = None, limit: int = 20,
                cursor: str | None = None) -> AlertsAnswer:

@@ -12,7 +12,7 @@ import pytest
 
 from orgmap.cli import main
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "company"
+EXAMPLE = Path(__file__).resolve().parents[1] / "orgmap" / "demo" / "vault"
 HOUR = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
 
 

@@ -17,7 +17,7 @@ from orgmap.demo.company import PROFILES, UNATTRIBUTED
 from orgmap.demo.data import DemoData, generate, generate_scaled
 
 ROOT = Path(__file__).resolve().parent.parent
-VAULT = ROOT / "examples" / "company"
+VAULT = ROOT / "orgmap" / "demo" / "vault"
 NOW = datetime(2025, 6, 20, 15, 30, tzinfo=UTC)  # a Friday afternoon
 KINDS = {"llm", "tool", "embedding", "retrieval", "other"}
 CHANGE_KINDS = {"deploy", "prompt", "model", "config", "schedule", "dependency", "release", "commit", "vault_edit",

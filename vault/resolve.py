@@ -1,5 +1,6 @@
 """Link resolution as Obsidian does it: by file name, case-insensitive, `.md` optional; a path-qualified link by its
-path; where names collide the shortest path wins and the candidates are returned so the collision can be reported."""
+path; where names collide the note in the linking note's own folder wins, else the shortest path, and the candidates
+are returned so the collision can be reported."""
 
 from __future__ import annotations
 
@@ -78,17 +79,24 @@ class Resolver:
         return sorted(self._by_name.get(link_key(name), ()), key=_shortness)
 
     def resolve(self, target: str, source: str = "") -> Resolution:
-        """Resolve `target` as written in note `source`.
+        """Resolve `target` as written in note `source`. A bare name several notes share means the one in `source`'s
+        own folder, else the shortest path (Obsidian's own help vault relies on the first rule).
 
         >>> r = Resolver(["Teams/Platform", "Archive/Old/Platform", "Agents/Bot"])
         >>> r.resolve("platform")
         Resolution(node='Teams/Platform', candidates=('Teams/Platform', 'Archive/Old/Platform'))
+        >>> r.resolve("platform", source="Archive/Old/Notes").node
+        'Archive/Old/Platform'
         >>> r.resolve("old/Platform.md").node, r.resolve("Ghost").node
         ('Archive/Old/Platform', None)
         """
         wanted = normalize_target(target)
         if "/" not in wanted:
             found = tuple(self.named(wanted))
+            if len(found) > 1:
+                folder = posixpath.dirname(source)
+                # the source's own folder first; the sort is stable, so the rest stay shortest path first
+                found = tuple(sorted(found, key=lambda node: posixpath.dirname(node) != folder))
             return Resolution(found[0] if found else None, found)
         exact = self._by_id.get(wanted.casefold())
         if exact is not None:

@@ -114,10 +114,9 @@ async function loadRunRate(append) {
   $("rank-name").textContent = state.by[0].toUpperCase() + state.by.slice(1);
   $("rank-caption").textContent = `Run-rate by ${state.by} over the last ${state.window}, highest cost per day first`;
   $("fig-total").textContent = `${money(answer.total_cost_per_day)}/day`;
-  $("fig-month").textContent = money(answer.total_cost_per_day * 30);
-  const days = { "24h": 1, "7d": 7, "30d": 30 }[state.window];
+  $("fig-month").textContent = money(answer.projected_month);
   $("fig-unattributed").textContent =
-    `${money(answer.unattributed_cost_usd)} (${money(answer.unattributed_cost_usd / days)}/day)`;
+    `${money(answer.unattributed_cost_usd)} (${money(answer.unattributed_cost_per_day)}/day)`;
 }
 
 async function loadUnattributed() {
@@ -205,7 +204,8 @@ function closeNode() {
 
 async function loadAnomalies() {
   const answer = await get("/v1/anomalies", { since: "30d", state: "open", limit: 10 });
-  $("anomalies-summary").textContent = `${answer.total} open in the last 30 days, newest first.`;
+  $("anomalies-summary").textContent =
+    `${answer.total} open: every one still going, and those that ended in the last 30 days; newest first.`;
   const list = clear($("anomaly-list"));
   if (!answer.items.length) list.append(el("li", { class: "none" }, "No open anomalies."));
   for (const a of answer.items) {
@@ -213,7 +213,8 @@ async function loadAnomalies() {
     name.addEventListener("click", () => openNode(a.agent).catch(showError));
     const cause = a.abstained || !a.cause
       ? el("p", { class: "cause muted" }, "Likely cause: no recorded change explains it.")
-      : el("p", { class: "cause" }, "Likely cause: ", el("strong", {}, a.cause));
+      : el("p", { class: "cause" }, "Likely cause: ", el("strong", {}, a.cause), a.cause_ref ? ` (${a.cause_ref})` : "",
+        a.fix ? `; ended, likely fixed by ${a.fix}${a.fix_ref ? ` (${a.fix_ref})` : ""}` : "");
     list.append(el("li", { class: "card", "data-id": a.id },
       el("p", { class: "card-head" }, name, " ",
         el("span", { class: "tag" }, `${a.kind}, ${ratio(a.ratio)}, +${money(a.excess_usd)}`),
@@ -249,7 +250,7 @@ async function loadBudgets() {
   const list = clear($("alert-list"));
   if (!alerts.items.length) list.append(el("li", { class: "none" }, "No alerts in the last 7 days."));
   for (const a of alerts.items) {
-    list.append(el("li", {}, el("time", { datetime: a.ts }, when(a.ts)), " ",
+    list.append(el("li", {}, el("time", { datetime: a.ts, title: `recorded ${when(a.recorded_at)}` }, when(a.ts)), " ",
       el("span", { class: "tag" }, a.kind), " ", a.message));
   }
 }

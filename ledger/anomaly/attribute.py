@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from ledger.anomaly.config import AnomalyConfig
 from ledger.anomaly.model import Anomaly, Candidate, ChangeEvent
+from ledger.anomaly.recovery import likely_fix
 from ledger.anomaly.sentence import describe
 
 __all__ = ["FIT", "corroborated", "effective_kind", "explain", "peers_moved", "rank_changes", "with_peers"]
@@ -109,12 +110,16 @@ def rank_changes(anomaly: Anomaly, changes: Iterable[ChangeEvent], config: Anoma
 
 
 def explain(anomaly: Anomaly, changes: Iterable[ChangeEvent], config: AnomalyConfig) -> Anomaly:
-    """The anomaly with its top candidates, abstention, suppression (a planned best cause) and sentence."""
-    ranked = rank_changes(anomaly, changes, config)
+    """The anomaly with its top candidates, abstention, suppression (a planned best cause), the likely fix of one
+    that ended, and its sentence."""
+    pool = list(changes)
+    ranked = rank_changes(anomaly, pool, config)
     top = ranked[: config.top_candidates]
     abstained = not top or top[0].score < config.min_score
     suppressed = not abstained and top[0].change.planned
-    done = replace(anomaly, candidates=top, abstained=abstained, suppressed=suppressed)
+    fix = None if anomaly.end is None else likely_fix(pool, anomaly.onset, anomaly.end,
+                                                      None if abstained else top[0].change.id, config)
+    done = replace(anomaly, candidates=top, abstained=abstained, suppressed=suppressed, fix=fix)
     return replace(done, sentence=describe(done))
 
 

@@ -70,6 +70,9 @@ class AnomalyConfig:
     active_z: float = 3.0
     quiet_hours: int = 6
     spike_max_hours: int = 12
+    # recovery: a lasting shift ends once its cost stays within `recovery_band` of the old level for this many hours
+    recovery_hours: int = 24
+    recovery_band: float = 0.15
     # unit rates (cost per run, price per token) pooled over the last `pool_runs` runs, at most `pool_max_hours`
     pool_runs: int = 20
     pool_runs_long: int = 100  # a second, slower pool: a lasting x1.4 in runs of heavy-tailed size stands out

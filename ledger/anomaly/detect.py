@@ -23,6 +23,7 @@ from ledger.anomaly.derived import Metrics, hourly
 from ledger.anomaly.episodes import Episode
 from ledger.anomaly.gates import daily_baseline, gate
 from ledger.anomaly.model import Anomaly, ChangeEvent
+from ledger.anomaly.recovery import recovery
 from ledger.anomaly.unit import unit_episodes
 from ledger.anomaly.volume import volume_episodes
 from ledger.series import HourlySeries
@@ -135,7 +136,12 @@ def _describe(metrics: Metrics, kind: str, onset: int, detected: int, last: int,
               expected: np.ndarray, z_max: float, groups: np.ndarray, floor: int,
               config: AnomalyConfig) -> Anomaly | None:
     """The anomaly of hours [onset, last] whose old level predicts `expected` for each; None for a new agent.
-    Its excess counts every hour; its figures and factor, the first day (or up to detection)."""
+    One still open ends where its cost is back within the old level (`recovery`). Its excess counts every hour to
+    its end; its figures and factor, the first day (or up to detection)."""
+    if end is None:
+        back = recovery(metrics.cost[onset : last + 1], expected, config)
+        if back is not None:
+            end, last, expected = onset + back, onset + back - 1, expected[:back]
     excess = float((metrics.cost[onset : last + 1] - expected).sum())
     last = min(last, max(detected, onset + 23))  # a lasting shift is described by its first day
     window = np.arange(onset, last + 1)
@@ -169,8 +175,10 @@ def _describe(metrics: Metrics, kind: str, onset: int, detected: int, last: int,
 
 
 def _build(metrics: Metrics, base: Baseline, inc: _Incident, n: int, config: AnomalyConfig) -> Anomaly | None:
-    """Gate an incident of the hourly cost and describe it; None when it never cleared the gates."""
-    last = max((inc.end if inc.end is not None else n) - 1, inc.fired)
+    """Gate an incident of the hourly cost and describe it; None when it never cleared the gates. The gates judge
+    its hours until it calmed; a level shift's description runs to now, where `recovery` may end it."""
+    judged = max((inc.end if inc.end is not None else n) - 1, inc.fired)
+    last = n - 1 if inc.restarted else judged
     window = np.arange(inc.evidence, last + 1)
     log_cost = np.log1p(np.maximum(metrics.cost, 0.0) / base.factor)
     samples = gather(log_cost, window, base.groups, config.lookback_days, cutoff=inc.evidence, floor=inc.floor,
@@ -178,10 +186,11 @@ def _build(metrics: Metrics, base: Baseline, inc: _Incident, n: int, config: Ano
     med, _ = row_median(samples)
     expected = np.expm1(np.nan_to_num(med)) * base.factor[window]
     daily_cost = daily_baseline(metrics.cost, inc.evidence, inc.floor, config.lookback_days)
-    passes = gate(metrics.cost[window], expected, metrics.runs[window], window, inc.fired, daily_cost, config,
-                  config.cost_excess_share)
-    if np.mean(med == 0) >= config.sparse_share:  # NaN (no sample) counts as not zero
-        passes &= day_z(metrics.cost, metrics.runs, window, base.groups, config, inc.floor) > config.day_z
+    seen = slice(0, judged - inc.evidence + 1)
+    passes = gate(metrics.cost[window[seen]], expected[seen], metrics.runs[window[seen]], window[seen], inc.fired,
+                  daily_cost, config, config.cost_excess_share)
+    if np.mean(med[seen] == 0) >= config.sparse_share:  # NaN (no sample) counts as not zero
+        passes &= day_z(metrics.cost, metrics.runs, window[seen], base.groups, config, inc.floor) > config.day_z
     if not passes.any():
         return None
     detected = int(window[np.argmax(passes)])

@@ -79,7 +79,11 @@ class WindowStats:
 
 @dataclass(frozen=True, slots=True)
 class Anomaly:
-    """One incident of an agent's cost series; `id` (agent + onset hour) is stable across passes."""
+    """One incident of an agent's cost series; `id` (agent + onset hour) is stable across passes.
+
+    `end`: the first hour back within its old level (None while it lasts; see `ledger.anomaly.recovery`); `fix`: the
+    recorded change that most likely ended it, when one came between its onset and its end.
+    """
 
     id: str
     agent: str
@@ -101,3 +105,4 @@ class Anomaly:
     abstained: bool = True
     suppressed: bool = False
     state: str = "open"
+    fix: ChangeEvent | None = None

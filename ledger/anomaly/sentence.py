@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger.anomaly.model import Anomaly
+from ledger.anomaly.model import Anomaly, ChangeEvent
 
 __all__ = ["describe", "number"]
 
@@ -24,15 +24,27 @@ def _times(new: float | None, old: float | None) -> str:
     return f"{new / old:.1f}x" if new and old else "up"
 
 
-def _cause(anomaly: Anomaly) -> str:
-    if anomaly.abstained or not anomaly.candidates:
-        return "; no recorded change explains this"
-    change = anomaly.candidates[0].change
+def _change(change: ChangeEvent) -> str:
+    """A change as a person looks it up: its kind, its ref (commit, deploy id) or summary, and where it happened."""
     label = {"deploy": "deploy", "vault_edit": "vault edit"}.get(change.kind, f"{change.kind} change")
     what = f"{label} {change.ref}" if change.ref else f"{label} '{change.summary}'"
     where = "" if change.graph_distance == 0 else f" on {change.target}"
     planned = " (planned)" if change.planned else ""
-    return f" after {what}{where}{planned}"
+    return f"{what}{where}{planned}"
+
+
+def _cause(anomaly: Anomaly) -> str:
+    if anomaly.abstained or not anomaly.candidates:
+        return "; no recorded change explains this"
+    return f" after {_change(anomaly.candidates[0].change)}"
+
+
+def _ending(anomaly: Anomaly) -> str:
+    """How it ended, for one that did: back within its old level from when, and after which change."""
+    if anomaly.end is None:
+        return ""
+    fix = f", likely fixed by {_change(anomaly.fix)}" if anomaly.fix else ""
+    return f"; ended {anomaly.end.strftime('%H:%M UTC on %b %d')} (back within its baseline){fix}"
 
 
 def describe(anomaly: Anomaly) -> str:
@@ -61,4 +73,4 @@ def describe(anomaly: Anomaly) -> str:
     else:  # more calls per run with no more retries: the agent's own work per run grew (fan-out, more tool calls)
         core = f"calls per run went from {number(b.calls_per_run)} to {number(o.calls_per_run)} starting {when}"
     size = f" (cost {anomaly.ratio:.1f}x, +${anomaly.excess_usd:,.2f})"
-    return f"{anomaly.agent}: {core}{size}{_cause(anomaly)}"
+    return f"{anomaly.agent}: {core}{size}{_cause(anomaly)}{_ending(anomaly)}"

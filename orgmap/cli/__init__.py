@@ -7,6 +7,9 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from orgmap.cli.common import CommandError, printable
+from orgmap.config import NotAVault
+
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 # Each command comes from a module in orgmap.cli.commands exposing `register(subparsers)`; MODULES names the module
@@ -39,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except (NotAVault, CommandError) as exc:
+        print(f"orgmap: {printable(str(exc))}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("orgmap: interrupted", file=sys.stderr)
         return 130

@@ -21,11 +21,16 @@ from orgmap.config import resolve_vault
 if TYPE_CHECKING:
     from orgmap.service import Service, VaultService
 
-__all__ = ["add_service_arguments", "add_vault_argument", "ask", "ask_vault", "emit", "print_json", "printable",
-           "service_opener", "table"]
+__all__ = ["CommandError", "add_service_arguments", "add_vault_argument", "ask", "ask_vault", "emit", "print_json",
+           "printable", "service_opener", "table"]
 
 T = TypeVar("T")
 S = TypeVar("S", bound="VaultService")
+
+
+class CommandError(Exception):
+    """What a command cannot do as asked (an output file it cannot write...): `main` prints `orgmap: <message>` and
+    exits 2, never a traceback."""
 
 
 def add_vault_argument(parser: argparse.ArgumentParser) -> None:
@@ -68,10 +73,10 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False,
     `background` also starts the periodic anomaly scan (long-running servers)."""
     from orgmap.service import Service
 
-    vault = resolve_vault(args.vault)
-    db = Path(args.db) if getattr(args, "db", None) else None
-    prices = Path(args.prices) if getattr(args, "prices", None) else None
     webhook, allow_link_local = _webhook(args)
+    db = Path(args.db) if getattr(args, "db", None) else None
+    vault = resolve_vault(args.vault, db=db)
+    prices = Path(args.prices) if getattr(args, "prices", None) else None
     as_of: datetime | None = getattr(args, "as_of", None)
     clock = None if as_of is None else (lambda: as_of)
 

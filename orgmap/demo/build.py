@@ -15,7 +15,7 @@ from orgmap.service import Service
 
 __all__ = ["EXAMPLE_VAULT", "DemoBuilt", "build_demo"]
 
-EXAMPLE_VAULT = Path(__file__).resolve().parents[2] / "examples" / "company"
+EXAMPLE_VAULT = Path(__file__).resolve().with_name("vault")  # inside the package: pyproject ships its notes
 _MARKER = ".orgmap/demo.json"
 
 

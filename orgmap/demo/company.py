@@ -1,4 +1,4 @@
-"""Lumen Freight, the example company of examples/company: how each of its agents behaves, as demo profiles.
+"""Lumen Freight, the example company of orgmap/demo/vault: how each of its agents behaves, as demo profiles.
 
 Names, aliases, cost keys and models match the vault's notes (tests/test_demo_data.py checks them against the files).
 """

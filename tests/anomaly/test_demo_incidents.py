@@ -18,7 +18,7 @@ from orgmap.demo.data import PlantedIncident, generate
 from orgmap.service import Service
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "company"
+EXAMPLE = Path(__file__).resolve().parents[2] / "orgmap" / "demo" / "vault"
 EARLY, LATE = timedelta(hours=6), timedelta(hours=24)  # an anomaly matches a truth with onset in this span
 FACTOR = {"retries": "retries", "price_per_token": "price", "tokens_per_run": "tokens", "calls_per_run": "retries",
           "runs": "volume"}
@@ -62,8 +62,26 @@ def test_retry_loop_is_found_with_its_deploy_first(scan) -> None:
     assert anomaly.factor == FACTOR[truth.factor]
     assert abs(anomaly.onset - truth.onset) <= timedelta(hours=4)
     assert not anomaly.abstained and anomaly.candidates[0].change.id == truth.cause_change_id
-    assert truth.cause_change_id is not None and anomaly.sentence.endswith(
-        f"after deploy {anomaly.candidates[0].change.ref}")
+    assert truth.cause_change_id is not None and f"after deploy {anomaly.candidates[0].change.ref};" in anomaly.sentence
+
+
+def test_retry_loop_ends_after_the_deploy_that_fixed_it(scan) -> None:
+    """Its retries stopped with v3.2.1: the anomaly ends within a day of it (a weekend's quiet hours say nothing) and
+    names that deploy as the likely fix; its state stays the user's to set."""
+    found, incidents = scan
+    truth = _incident(incidents, "review-retry-loop")
+    [anomaly] = _matches(found, truth, "Code Review Agent")
+    assert truth.end is not None and anomaly.end is not None
+    assert truth.end <= anomaly.end <= truth.end + timedelta(hours=24)
+    assert anomaly.fix is not None and anomaly.fix.kind == "deploy" and abs(anomaly.fix.ts - truth.end) < timedelta(
+        minutes=1) and anomaly.fix.id != truth.cause_change_id
+    assert anomaly.state == "open" and anomaly.sentence.endswith(f"likely fixed by deploy {anomaly.fix.ref}")
+
+
+def test_incidents_that_last_stay_open(scan) -> None:
+    found, incidents = scan
+    for truth in (i for i in incidents if i.end is None):
+        assert all(m.end is None for agent in truth.agents for m in _matches(found, truth, agent)), truth.name
 
 
 @pytest.mark.parametrize("name", ["prompt-bloat", "retriever-expansion", "pricier-model", "tracking-growth"])

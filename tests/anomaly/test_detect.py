@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from ledger.anomaly import AnomalyConfig, anomaly_id, detect
+from ledger.anomaly import AnomalyConfig, ChangeEvent, anomaly_id, detect
 
 
 def _hours(anomaly, series) -> int:
@@ -145,3 +145,18 @@ def test_a_history_scan_judges_the_first_three_weeks_without_the_weeks_after(ser
     whole = detect(s, history=True)
     assert [a.id for a in whole if a.onset < cut - timedelta(hours=48)] == early
     assert whole == []  # and this clean agent raises nothing (the old scan saw its first Mondays as jumps)
+
+
+def test_a_shift_that_returns_to_its_old_level_ends_and_names_the_change_that_fixed_it(series, hour):
+    s = series(14, changes=(("calls", 200, 272, 2.5),))  # retries for three days, then back to normal
+    cause = ChangeEvent("c1", hour(199), "Support Agent", "deploy", "v2: self-correction loop", ref="abc123")
+    fix = ChangeEvent("c2", hour(271) + timedelta(minutes=50), "Support Agent", "deploy", "v2.1: cap retries",
+                      ref="def456")
+    unrelated = ChangeEvent("c3", hour(300), "Support Agent", "deploy", "v2.2: later", ref="0a0a0a")
+    [a] = detect(s, changes=[cause, fix, unrelated])
+    assert a.kind == "shift" and a.candidates[0].change.id == "c1"
+    assert a.end is not None and hour(272) <= a.end <= hour(276)
+    assert a.fix == fix and a.state == "open"
+    assert a.sentence.endswith("likely fixed by deploy def456")
+    [lasting] = detect(series(14, changes=(("calls", 200, None, 2.5),)), changes=[cause, fix])
+    assert lasting.end is None and lasting.fix is None

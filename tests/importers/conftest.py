@@ -11,7 +11,7 @@ import pytest
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "importers"
 COST_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "ts": str, "agent": str, "id": str, "kind": str, "model": str, "provider": str,
+    "ts": str, "agent": str, "agent_ids": list, "id": str, "kind": str, "model": str, "provider": str,
     "input_tokens": int, "output_tokens": int, "cache_read_tokens": int, "cache_write_tokens": int,
     "reasoning_tokens": int, "cost_usd": (int, float), "tool": str, "run_id": str, "client": str,
     "project": str, "task": str, "retry": int, "duration_ms": (int, float), "status": str,

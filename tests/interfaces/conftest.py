@@ -28,7 +28,7 @@ from orgmap.demo.data import generate
 from orgmap.service import Service, ServiceSlot
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "company"
+EXAMPLE = Path(__file__).resolve().parents[2] / "orgmap" / "demo" / "vault"
 
 
 class ToolFailed(Exception):

@@ -136,6 +136,15 @@ def test_unattributed_spend_is_its_own_row_and_figure(page, base_url: str) -> No
     assert answer["unattributed_cost_usd"] >= 0.25
 
 
+def test_the_headline_figures_are_the_answers_own_and_add_up_with_the_rows(page, base_url: str) -> None:
+    answer = api(base_url, "/v1/run-rate", window="7d", by="agent", limit=100)
+    assert page.inner_text("#fig-total") == f"{usd(answer['total_cost_per_day'])}/day"
+    assert page.inner_text("#fig-month") == usd(answer["projected_month"])  # one projection rule, not x30 here
+    assert round(sum(item["projected_month"] for item in answer["items"]), 2) == answer["projected_month"]
+    assert page.inner_text("#fig-unattributed") == \
+        f"{usd(answer['unattributed_cost_usd'])} ({usd(answer['unattributed_cost_per_day'])}/day)"
+
+
 def test_names_from_the_data_are_shown_as_text_never_as_markup(page) -> None:
     assert EVIL in page.inner_text("#unattributed-names")
     assert page.locator("#unattributed-names img").count() == 0

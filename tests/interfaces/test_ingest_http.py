@@ -60,7 +60,7 @@ def test_a_write_not_sent_as_json_is_refused_and_nothing_is_stored(doors, tmp_pa
                 assert answer.status_code == 415, (route, content_type, answer.text)
                 assert answer.json()["error"]["field"] == "content-type"
         assert api.get("/v1/changes", params={"since": "3650d"}).json()["items"] == []
-        assert api.get("/v1/run-rate", params={"window": "3650d"}).json()["total_cost_per_day"] == 0
+        assert api.get("/v1/run-rate", params={"window": "3650d"}).json()["total_cost_usd"] == 0
         json_type = {"content-type": "application/json; charset=utf-8"}
         assert api.post("/v1/events/cost", content=event, headers=json_type).json()["accepted"] == 1
         assert api.post("/v1/events/cost", content=event,

@@ -62,7 +62,7 @@ def test_the_receivers_reject_the_row_and_keep_the_rest(doors, tmp_path: Path) -
         answer = api.post("/v1/traces", content=body, headers={"content-type": "application/json"})
         assert answer.status_code == 200, answer.text
         assert answer.json()["partialSuccess"]["rejectedSpans"] == 1
-        assert api.get("/v1/run-rate", params={"window": "3650d"}).json()["total_cost_per_day"] > 0
+        assert api.get("/v1/run-rate", params={"window": "3650d"}).json()["total_cost_usd"] > 0
 
 
 def test_import_and_ingest_keep_the_good_rows_of_a_file(doors, tmp_path: Path,

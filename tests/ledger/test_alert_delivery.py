@@ -125,7 +125,8 @@ def test_a_v3_store_migrates_and_delivers_what_it_never_delivered(tmp_path: Path
         led.flush_webhooks()
         delivered, failed = led.alerts()
     assert [p.body["alert"] for p in hook.posts] == [{
-        "id": failed.id, "ts": from_us(fired).isoformat(), "kind": "budget", "node_id": None,
+        "id": failed.id, "ts": from_us(fired).isoformat(), "recorded_at": from_us(fired).isoformat(),
+        "kind": "budget", "node_id": None,
         "message": "failed before", "evidence": {"spent": 5}}]
     assert (delivered.delivered_at, delivered.attempts) == (from_us(fired + 2), 1)
     assert failed.delivered_at is not None and failed.attempts == 2 and failed.last_error is None

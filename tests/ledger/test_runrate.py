@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from ledger import Ledger
+from ledger.runrate import month_days
 
 
 def _day(d: int, hour: int = 10) -> str:
@@ -14,7 +15,7 @@ def _day(d: int, hour: int = 10) -> str:
 
 
 def test_ranked_run_rate_with_baseline_and_unattributed(ledger: Ledger, now: datetime) -> None:
-    events = []
+    events = [{"ts": "2025-09-30T10:00:00Z", "agent": "ghost", "cost_usd": 0.5}]  # the data covers the baseline
     for d in range(2, 9):  # baseline window [Oct 1 13:00, Oct 8 13:00): $1/day for support-bot
         events.append({"ts": _day(d), "agent": "support-bot", "cost_usd": 1.0, "run_id": f"b{d}"})
     for d in range(9, 16):  # current week: $3/day in 2 runs, plus $0.5/day unattributed
@@ -47,9 +48,49 @@ def test_group_by_owner_and_model(ledger: Ledger, now: datetime) -> None:
     ])
     owners = {"agents/support": ["teams/platform", "people/ana"], "agents/triage": ["teams/platform"]}
     rate = ledger.run_rate(timedelta(days=1), by="owner", now=now, group_of=lambda n: owners[n])
-    assert {r.key: r.cost for r in rate.rows} == {"teams/platform": 5.0, "people/ana": 4.0, "(unattributed)": 2.0}
+    # an agent with two owners counts half under each, so the rows add up to the total
+    assert {r.key: r.cost for r in rate.rows} == {"teams/platform": 3.0, "people/ana": 2.0, "(unattributed)": 2.0}
     by_model = ledger.run_rate(timedelta(days=1), by="model", now=now)
-    assert {r.key: r.cost for r in by_model.rows} == {"gpt-4o": 4.0, "o3": 3.0}
+    assert {r.key: r.cost for r in by_model.rows} == {"gpt-4o": 4.0, "o3": 1.0, "(unattributed)": 2.0}
+    for grouping in (rate, by_model, ledger.run_rate(timedelta(days=1), now=now)):
+        assert grouping.unattributed_cost == 2.0 and sum(r.cost for r in grouping.rows) == grouping.total_cost == 7.0
+
+
+def test_a_short_window_is_compared_with_the_same_hours_a_week_earlier(ledger: Ledger, now: datetime) -> None:
+    ledger.ingest_cost([
+        {"ts": _day(15, 9), "agent": "support-bot", "cost_usd": 4.0},  # a Wednesday
+        {"ts": _day(14, 9), "agent": "support-bot", "cost_usd": 0.1},  # the day before: not the baseline
+        {"ts": _day(8, 9), "agent": "support-bot", "cost_usd": 4.0},  # the Wednesday a week earlier
+        {"ts": _day(1, 9), "agent": "triage", "cost_usd": 1.0},  # the data covers the baseline
+    ])
+    rate = ledger.run_rate(timedelta(hours=24), now=now)
+    week_ago = timedelta(days=7)
+    assert (rate.baseline_since, rate.baseline_until) == (rate.since - week_ago, rate.until - week_ago)
+    assert rate.rows[0].change_pct == 0.0
+    week = ledger.run_rate(timedelta(days=7), now=now)
+    assert (week.baseline_since, week.baseline_until) == (week.since - timedelta(days=7), week.since)
+
+
+def test_a_window_longer_than_the_data_says_where_the_data_begins(ledger: Ledger, now: datetime) -> None:
+    ledger.ingest_cost([{"ts": _day(13, 9), "agent": "support-bot", "cost_usd": 1.0},
+                        {"ts": _day(15, 9), "agent": "support-bot", "cost_usd": 1.0}])
+    rate = ledger.run_rate(timedelta(days=30), now=now)
+    assert rate.data_since == datetime(2025, 10, 13, 9, tzinfo=UTC)
+    assert ledger.run_rate(timedelta(days=1), now=now).data_since is None  # data before the window: it is covered
+
+
+def test_no_change_is_given_against_a_baseline_the_data_covers_only_in_part(ledger: Ledger, now: datetime) -> None:
+    ledger.ingest_cost([{"ts": _day(5, 9), "agent": "support-bot", "cost_usd": 1.0},  # 3 days into the baseline
+                        {"ts": _day(14, 9), "agent": "support-bot", "cost_usd": 5.0}])
+    week = ledger.run_rate(timedelta(days=7), now=now)
+    assert week.data_since is None and week.rows[0].baseline_cost_per_day > 0
+    assert week.rows[0].change_pct is None  # not +1,300% against the three days of data there are
+
+
+def test_a_month_is_projected_over_the_calendar_days_of_the_month_the_window_ends_in() -> None:
+    assert month_days(datetime(2026, 3, 2, 13, tzinfo=UTC)) == 31
+    assert month_days(datetime(2026, 3, 1, tzinfo=UTC)) == 28  # a window ending at midnight ends in February
+    assert month_days(datetime(2024, 2, 10, tzinfo=UTC)) == 29
 
 
 def test_a_new_alias_reattributes_past_spend(ledger: Ledger, now: datetime) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from orgmap.service import Service
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "company"
+EXAMPLE = Path(__file__).resolve().parents[2] / "orgmap" / "demo" / "vault"
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
 

@@ -49,3 +49,14 @@ def test_missing_and_updates() -> None:
 def test_an_alias_is_not_a_link_target() -> None:
     # Resolver only knows file paths: a bare [[alias]] stays unresolved, as in Obsidian.
     assert Resolver(["Agents/Support Agent"]).resolve("support-bot").node is None
+
+
+def test_a_bare_name_goes_to_the_linking_notes_folder_first() -> None:
+    resolver = Resolver(["Sync/Security", "Publish/Security", "Publish/Intro", "Security Deep/x/Security"])
+    found = resolver.resolve("security", source="Publish/Intro")
+    assert found.node == "Publish/Security" and found.ambiguous
+    assert found.candidates == ("Publish/Security", "Sync/Security", "Security Deep/x/Security")
+    assert resolver.resolve("Security", source="Sync/Intro").node == "Sync/Security"
+    assert resolver.resolve("Security", source="Home").node == "Sync/Security"  # shortest path, then the shorter id
+    assert resolver.resolve("Security", source="Other/Note").node == "Sync/Security"
+    assert resolver.resolve("Security.md", source="Security Deep/x/Note").node == "Security Deep/x/Security"

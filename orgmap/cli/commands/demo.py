@@ -15,6 +15,7 @@ from pathlib import Path
 
 from orgmap.cli.progress import ProgressBar
 from orgmap.demo.build import DemoBuilt, build_demo
+from orgmap.demo.data import MIN_DAYS
 
 __all__ = ["prepare", "register", "run"]
 
@@ -25,13 +26,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                "about two months of cost and change events, and serve them.")
     parser.add_argument("--dir", default="orgmap-demo", help="where to put the demo vault (default ./orgmap-demo)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    parser.add_argument("--days", type=int, default=60, help="days of history (default 60)")
+    parser.add_argument("--days", type=_days, default=60, help=f"days of history (default 60, at least {MIN_DAYS})")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the traffic (default 1.0)")
     parser.add_argument("--now", help="end of the generated history, ISO 8601 (default: the current hour)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--no-serve", action="store_true", help="prepare the demo and exit")
     parser.set_defaults(func=run)
+
+
+def _days(text: str) -> int:
+    """`--days`: a whole number of at least MIN_DAYS (the planted incidents need a baseline before them)."""
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {text!r}") from None
+    if days < MIN_DAYS:
+        raise argparse.ArgumentTypeError(f"at least {MIN_DAYS} (the incidents need a baseline), got {days}")
+    return days
 
 
 def prepare(target: Path, *, seed: int, days: int, scale: float, now: datetime) -> DemoBuilt:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from orgmap.cli.common import add_vault_argument, ask_vault
+from orgmap.cli.common import CommandError, add_vault_argument, ask_vault
 
 __all__ = ["register", "run"]
 
@@ -23,7 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _write(data: bytes, output: str | None) -> None:
     if output:
-        Path(output).write_bytes(data)
+        try:
+            Path(output).write_bytes(data)
+        except OSError as exc:
+            raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
         print(f"orgmap: wrote {len(data):,} bytes to {output}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)

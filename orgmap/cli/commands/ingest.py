@@ -15,7 +15,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orgmap.cli.common import add_service_arguments, emit, service_opener
+from orgmap.cli.common import add_service_arguments, emit, print_json, service_opener
 from orgmap.cli.progress import ProgressBar
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ingest.add_argument("--changes", action="store_true",
                         help="the files hold change events (rows with `target`), alone or mixed with cost events")
     add_service_arguments(ingest)
+    _add_json_argument(ingest)
     ingest.set_defaults(func=run_ingest)
 
     imp = subparsers.add_parser(
@@ -48,7 +49,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("--path-map", metavar="FILE", help="git: a YAML/JSON {glob: node} map added to repo_paths")
     imp.add_argument("--since", help="git: only commits since this date")
     add_service_arguments(imp)
+    _add_json_argument(imp)
     imp.set_defaults(func=run_import)
+
+
+def _add_json_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true",
+                        help="print the summary as JSON: counts, rejected rows (file, line, field, message), "
+                             "unattributed names, unpriced models, total")
 
 
 def _stdin_copy(stack: ExitStack) -> Path:
@@ -60,9 +68,11 @@ def _stdin_copy(stack: ExitStack) -> Path:
     return target
 
 
-def _finish(summary: ImportSummary, label: str) -> int:
-    for line in summary.lines():
-        emit(line)
+def _finish(summary: ImportSummary, label: str, as_json: bool) -> int:
+    if as_json:
+        print_json(summary.as_json())
+    else:
+        emit(*summary.lines())
     print(f"orgmap: {label} done", file=sys.stderr)
     return 1 if summary.rejected() else 0
 
@@ -76,10 +86,10 @@ def _files(stack: ExitStack, names: list[str]) -> list[Path]:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-
+    open_service = service_opener(args)  # the vault first: a wrong folder stops before stdin is read
     with ExitStack() as stack:
         paths = _files(stack, args.files)
-        svc = stack.enter_context(service_opener(args)())
+        svc = stack.enter_context(open_service())
         fmt = args.format or ("csv" if all(p.suffix.lower() == ".csv" for p in paths) else "jsonl")
         if fmt == "jsonl" and not args.changes:
             bar = stack.enter_context(ProgressBar("ingesting", unit="ev"))
@@ -87,7 +97,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         else:
             bar = stack.enter_context(ProgressBar("ingesting", unit="B"))
             summary = svc.import_files(paths, format=fmt, on_progress=bar)
-    return _finish(summary, "ingest")
+    return _finish(summary, "ingest", args.json)
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -104,18 +114,19 @@ def run_import(args: argparse.Namespace) -> int:
             except (OSError, ValueError) as exc:
                 print(f"orgmap: {exc}", file=sys.stderr)
                 return 2
-            return _finish(summary, "git import")
+            return _finish(summary, "git import", args.json)
         try:
             mapping = parse_mapping(args.map) if args.map else None
         except ValueError as exc:
             print(f"orgmap: {exc}", file=sys.stderr)
             return 2
+        open_service = service_opener(args)
         paths = _files(stack, words)
-        svc = stack.enter_context(service_opener(args)())
+        svc = stack.enter_context(open_service())
         bar = stack.enter_context(ProgressBar("importing", unit="B"))
         try:
             summary = svc.import_files(paths, format=fmt, mapping=mapping, on_progress=bar)
         except ValueError as exc:
             print(f"orgmap: {exc}", file=sys.stderr)
             return 2
-    return _finish(summary, "import")
+    return _finish(summary, "import", args.json)

@@ -4,6 +4,7 @@ changed, and what fired."""
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from orgmap.cli.common import add_service_arguments, ask, emit, table
@@ -36,8 +37,10 @@ def _show_changes(answer: ChangesAnswer) -> None:
 
 
 def _show_alerts(answer: AlertsAnswer) -> None:
+    """One line per alert: when it happened, and when it was recorded where that differs (a backfill's alerts)."""
     for a in answer.items:
-        emit(f"{a.ts:%Y-%m-%d %H:%M} {a.kind}: {a.message}")
+        recorded = "" if a.recorded_at - a.ts < timedelta(hours=1) else f" (recorded {a.recorded_at:%Y-%m-%d %H:%M})"
+        emit(f"{a.ts:%Y-%m-%d %H:%M}{recorded} {a.kind}: {a.message}")
     emit(answer.summary)
 
 
