@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_serializer
 
-from orgmap.rounding import cents, unit_usd
+from orgmap.rounding import cents, tidy, unit_usd
 
 __all__ = [
     "BlastRadius",
@@ -24,7 +24,21 @@ __all__ = [
 ]
 
 
-class NodeRef(BaseModel):
+# -- money: rounded as an answer is built, the same for every door (orgmap.rounding) -----------------------------
+Usd = Annotated[float, AfterValidator(cents)]
+UnitUsd = Annotated[float, AfterValidator(unit_usd)]
+
+
+class Answer(BaseModel):
+    """The base of every answer: serialised with its floats `tidy` (the ledger's records inside included), the same
+    for HTTP, MCP and the CLI's JSON."""
+
+    # Unannotated on purpose: pydantic takes an annotated return type for the serialised schema, and the OpenAPI and
+    # MCP output schemas must stay the fields' own.
+    _tidy = model_serializer(mode="wrap")(lambda self, handler: tidy(handler(self)))
+
+
+class NodeRef(Answer):
     """A node of the company graph: its id (vault path without .md), display name and kind."""
 
     id: str
@@ -39,7 +53,7 @@ class OwnerRef(NodeRef):
     teams: list[str] = Field(default_factory=list, description="a person owner's teams")
 
 
-class Owners(BaseModel):
+class Owners(Answer):
     """Who owns a node, explicitly or inherited through `part_of`."""
 
     summary: str
@@ -53,10 +67,10 @@ class Reached(NodeRef):
     depth: int
     relation: str
     via: str
-    cost_per_day: float | None = None
+    cost_per_day: Usd | None = None
 
 
-class BlastRadius(BaseModel):
+class BlastRadius(Answer):
     """What a node depends on, or what depends on it (its blast radius), with the spend at stake."""
 
     summary: str
@@ -64,7 +78,7 @@ class BlastRadius(BaseModel):
     direction: str = Field(description="'dependencies' or 'dependents'")
     depth: int
     total: int
-    cost_per_day_at_stake: float
+    cost_per_day_at_stake: Usd
     items: list[Reached]
     next_cursor: str | None = None
 
@@ -74,22 +88,22 @@ class PortfolioItem(NodeRef):
 
     inherited_from: str | None = None
     via_team: str | None = None
-    cost_per_day: float = 0.0
+    cost_per_day: Usd = 0.0
 
 
-class Portfolio(BaseModel):
+class Portfolio(Answer):
     """Everything a person or team owns (directly, by inheritance, and through a person's teams), with spend."""
 
     summary: str
     owner: NodeRef
     window: str
     total: int
-    cost_per_day: float
+    cost_per_day: Usd
     items: list[PortfolioItem]
     next_cursor: str | None = None
 
 
-class NodeDetail(BaseModel):
+class NodeDetail(Answer):
     """One node with its owners, dependencies, dependents, links and spend summary."""
 
     summary: str
@@ -106,7 +120,7 @@ class NodeDetail(BaseModel):
     spend: dict[str, Any] | None = Field(default=None, description="spend over the last 7 days (agents)")
 
 
-class NodePage(BaseModel):
+class NodePage(Answer):
     """Nodes matching a search, best first."""
 
     summary: str
@@ -115,7 +129,7 @@ class NodePage(BaseModel):
     next_cursor: str | None = None
 
 
-class ProblemOut(BaseModel):
+class ProblemOut(Answer):
     path: str
     line: int
     severity: str
@@ -123,7 +137,7 @@ class ProblemOut(BaseModel):
     message: str
 
 
-class Diagnostics(BaseModel):
+class Diagnostics(Answer):
     """What is wrong in the vault: errors (bad YAML, unreadable files) and warnings (dangling links...)."""
 
     summary: str
@@ -135,9 +149,6 @@ class Diagnostics(BaseModel):
     next_cursor: str | None = None
 
 
-# -- money: rounded as an answer is built, the same for every door (orgmap.rounding) -----------------------------
-Usd = Annotated[float, AfterValidator(cents)]
-UnitUsd = Annotated[float, AfterValidator(unit_usd)]
 
 # -- spend, events, budgets, runs ----------------------------------------------------------------------------------
 # Ledger records are frozen dataclasses; pydantic serialises them as they are.
@@ -169,7 +180,7 @@ __all__ += [
 ]
 
 
-class RunRateItem(BaseModel):
+class RunRateItem(Answer):
     """One ranked row: an agent (or owner, team, model, client, project...) and its rate over the window. Money is
     to the cent, and the rows' `cost_usd`, `cost_per_day` and `projected_month` add up to the answer's totals."""
 
@@ -191,7 +202,7 @@ class RunRateItem(BaseModel):
     unpriced_events: int = 0
 
 
-class RunRateAnswer(BaseModel):
+class RunRateAnswer(Answer):
     """Ranked run-rate over a window, highest cost per day first. Spend of agent names no note carries is the
     '(unattributed)' row in every grouping."""
 
@@ -220,18 +231,18 @@ class RunRateAnswer(BaseModel):
     next_cursor: str | None = None
 
 
-class SpendSeries(BaseModel):
+class SpendSeries(Answer):
     """One agent's spend per hour or day."""
 
     summary: str
     agent: NodeRef
     window: str
     bucket: str
-    total_cost_usd: float
+    total_cost_usd: Usd
     points: list[SpendPoint]
 
 
-class IngestAnswer(BaseModel):
+class IngestAnswer(Answer):
     """What an ingest did: per-item results in input order, and the totals."""
 
     summary: str
@@ -241,11 +252,11 @@ class IngestAnswer(BaseModel):
     warnings: list[Rejection]
     unattributed: list[str]
     unpriced: list[UnpricedModel]
-    total_cost_usd: float
+    total_cost_usd: UnitUsd
     items: list[ItemResult]
 
 
-class ChangesAnswer(BaseModel):
+class ChangesAnswer(Answer):
     """Change events, newest first."""
 
     summary: str
@@ -253,18 +264,18 @@ class ChangesAnswer(BaseModel):
     next_cursor: str | None = None
 
 
-class UnattributedAnswer(BaseModel):
+class UnattributedAnswer(Answer):
     """Spend under agent names no note carries (add them as `aliases` or `cost_keys`), and unpriced models."""
 
     summary: str
     window: str
-    total_cost_usd: float
+    total_cost_usd: Usd
     items: list[UnattributedName]
     unpriced: list[UnpricedModel]
     next_cursor: str | None = None
 
 
-class BudgetsAnswer(BaseModel):
+class BudgetsAnswer(Answer):
     """Every budget's spend against its limits (most used first), and the latest budget alerts."""
 
     summary: str
@@ -275,7 +286,7 @@ class BudgetsAnswer(BaseModel):
     next_cursor: str | None = None
 
 
-class AlertsAnswer(BaseModel):
+class AlertsAnswer(Answer):
     """Alerts that happened over the window, newest first: each alert's `ts` is when it happened (the event that
     crossed a budget threshold, a flagged run's last event, an anomaly's onset), `recorded_at` when orgmap fired it
     and `delivered_at` when a webhook took it."""
@@ -286,7 +297,7 @@ class AlertsAnswer(BaseModel):
     next_cursor: str | None = None
 
 
-class RunItem(BaseModel):
+class RunItem(Answer):
     """One run, named by the node its agent resolves to; `agent_key` is the name or key telemetry reported (an
     alias, a provider's API key id), so one agent reported three ways reads as one agent."""
 
@@ -317,7 +328,7 @@ class RunItem(BaseModel):
     note: str | None = None
 
 
-class RunCosts(BaseModel):
+class RunCosts(Answer):
     """The run-cost distribution of an agent's runs over the window (runs made only of aggregates left out)."""
 
     node_id: str
@@ -329,7 +340,7 @@ class RunCosts(BaseModel):
     max: UnitUsd
 
 
-class RunsAnswer(BaseModel):
+class RunsAnswer(Answer):
     """Runs (calls sharing a run_id), most expensive first, with the agent's run-cost distribution."""
 
     summary: str
@@ -339,7 +350,7 @@ class RunsAnswer(BaseModel):
     next_cursor: str | None = None
 
 
-class AllowanceAnswer(BaseModel):
+class AllowanceAnswer(Answer):
     """May the agent spend now? `allowed` false means pause; `checks` lists every budget consulted with what remains
     (per run, hourly rate, daily, monthly, the owner's and the project's)."""
 
@@ -348,11 +359,11 @@ class AllowanceAnswer(BaseModel):
     agent: str
     run_id: str | None = None
     reason: str
-    remaining: float | None = Field(description="the smallest headroom in USD across the budgets that apply")
+    remaining: UnitUsd | None = Field(description="the smallest headroom in USD across the budgets that apply")
     checks: list[BudgetStatus]
 
 
-class AnomalyBrief(BaseModel):
+class AnomalyBrief(Answer):
     """One anomaly in a line: what broke, how much, what moved, and the most likely cause."""
 
     id: str
@@ -378,7 +389,7 @@ class AnomalyBrief(BaseModel):
     state: str
 
 
-class AnomaliesAnswer(BaseModel):
+class AnomaliesAnswer(Answer):
     """Anomalies in agents' run-rate, newest onset first, each explained in one sentence: every one still going
     (whatever its onset, up to the 90 days scanned) and those that ended with onset within the window."""
 
@@ -389,7 +400,7 @@ class AnomaliesAnswer(BaseModel):
     next_cursor: str | None = None
 
 
-class AnomalyExplanation(BaseModel):
+class AnomalyExplanation(Answer):
     """One agent's anomalies in full: baseline vs observed figures, factor shares, and ranked candidate causes with
     their evidence."""
 

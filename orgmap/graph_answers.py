@@ -27,6 +27,7 @@ from orgmap.arguments import DEPTH, SEVERITIES
 from orgmap.errors import InvalidArgument, NotFound
 from orgmap.nodes import node_ref, resolve
 from orgmap.paging import page, parse_window
+from orgmap.rounding import cents
 from orgmap.vault_settings import agent_settings
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ class GraphAnswers:
         spend = self._cost_per_day([h.node for h in hops], window)
         reached = [Reached(**refs[h.node].model_dump(), depth=h.depth, relation=h.relation, via=h.via,
                            cost_per_day=spend.get(h.node)) for h in hops]
-        at_stake = round(sum(spend.values()), 6)
+        at_stake = cents(sum(r.cost_per_day or 0.0 for r in reached))  # the rows' cents, so they add up to it
         chunk, nxt = page(reached, limit, cursor)
         direction = "dependencies" if forward else "dependents"
         if forward:
@@ -135,7 +136,7 @@ class GraphAnswers:
         items = [PortfolioItem(**refs[o.node].model_dump(), inherited_from=o.inherited_from, via_team=o.via_team,
                                cost_per_day=spend.get(o.node, 0.0)) for o in owned]
         items.sort(key=lambda i: (-i.cost_per_day, i.id))
-        total = round(sum(i.cost_per_day for i in items), 6)
+        total = cents(sum(i.cost_per_day for i in items))  # the rows' cents, so they add up to it
         chunk, nxt = page(items, limit, cursor)
         agents = sum(1 for i in items if i.kind == "agent")
         summary = f"{ref.name} owns {len(items)} nodes ({agents} agents) spending ${total:,.2f}/day over {window}"

@@ -3,7 +3,8 @@
 Sums shown to people (a cost, a cost per day, a projected month) are dollars to the cent; a unit cost (a run, a
 thousand runs), where cents are too coarse, keeps at least `SIGNIFICANT` significant digits. The answer types apply
 these as they are built (`orgmap.answer_types.Usd`, `UnitUsd`); `cents_adding_up` rounds a ranked view's rows so
-that they add up to its rounded total.
+that they add up to its rounded total. Every other figure of an answer (a ratio, a token rate, an alert's evidence)
+is `tidy` when it is serialised: binary noise such as 3.6999999999999997 is gone.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["SIGNIFICANT", "cents", "cents_adding_up", "unit_usd"]
+__all__ = ["SIGNIFICANT", "cents", "cents_adding_up", "tidy", "unit_usd"]
 
 SIGNIFICANT = 4
 
@@ -52,3 +53,19 @@ def cents_adding_up(values: Sequence[float], total: float) -> list[float]:
     for i in order[:abs(gap)]:
         out[i] += step
     return [c / 100 for c in out]
+
+
+def tidy(value: object) -> object:
+    """`value` with every float in it (through dicts and lists) cut to 12 significant digits: the noise of binary
+    floating point goes (0.1 + 0.2 reads 0.3), every digit that means something stays.
+
+    >>> tidy({"ratio": 3.6999999999999997, "items": [0.1 + 0.2, 7, "x"], "big": 123456.78})
+    {'ratio': 3.7, 'items': [0.3, 7, 'x'], 'big': 123456.78}
+    """
+    if type(value) is float:
+        return float(f"{value:.12g}")
+    if type(value) is dict:
+        return {k: tidy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [tidy(v) for v in value]
+    return value

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from graph import queries
-from ledger import RunRate, RunRateRow, RunView
+from ledger import BudgetStatus, RunRate, RunRateRow, RunView
 from orgmap.answer_types import (
     AlertsAnswer,
     AllowanceAnswer,
@@ -92,6 +92,12 @@ def _run_item(g: nx.MultiDiGraph, run: RunView) -> RunItem:
     return RunItem(agent=name, **{f.name: getattr(run, f.name) for f in fields(run)})
 
 
+def _in_cents(status: BudgetStatus) -> BudgetStatus:
+    """A budget's status as answers show it: spend, limit and headroom to the cent, use to a hundredth of a percent."""
+    return replace(status, periods=[replace(p, spent=cents(p.spent), limit=cents(p.limit), remaining=cents(p.remaining),
+                                            used_pct=round(p.used_pct, 2)) for p in status.periods])
+
+
 class SpendAnswers:
     """Questions over the ledger, kept in step with the graph by `ledger` (a `LedgerInStep`)."""
 
@@ -114,7 +120,7 @@ class SpendAnswers:
         summary = self.ledger().spend_summary([node], timedelta(days=7), now=self.clock()).get(node)
         if summary is None or not summary.calls:
             return None
-        return {"window": "7d", "cost_usd": round(summary.cost_usd, 6), "cost_per_day": round(summary.cost_per_day, 6),
+        return {"window": "7d", "cost_usd": cents(summary.cost_usd), "cost_per_day": cents(summary.cost_per_day),
                 "runs": summary.runs, "calls": summary.calls, "unpriced_events": summary.unpriced}
 
     def _group_of(self, by: str) -> Callable[[str], Sequence[str]] | None:
@@ -187,8 +193,10 @@ class SpendAnswers:
         if bucket not in BUCKETS:
             raise InvalidArgument("bucket must be 'hour' or 'day'", field="bucket")
         ref = self._agent_ref(agent)
-        points = self.ledger().spend_series(ref.id, parse_window(window), bucket=bucket, now=self.clock())
-        total = round(sum(p.cost_usd for p in points), 6)
+        raw = self.ledger().spend_series(ref.id, parse_window(window), bucket=bucket, now=self.clock())
+        total = cents(sum(p.cost_usd for p in raw))
+        points = [replace(p, cost_usd=c) for p, c in zip(raw, cents_adding_up([p.cost_usd for p in raw], total),
+                                                           strict=True)]
         peak = max(points, key=lambda p: p.cost_usd, default=None)
         summary = f"{ref.name} spent {money(total)} over {window}"
         if peak and peak.cost_usd:
@@ -213,9 +221,11 @@ class SpendAnswers:
     def unattributed(self, window: str = "7d", limit: int = 20, cursor: str | None = None) -> UnattributedAnswer:
         """Spend under agent names that match no note: add each as an `aliases` or `cost_keys` entry to attribute."""
         span = parse_window(window)
-        names = self.ledger().unattributed(span, now=self.clock())
+        raw = self.ledger().unattributed(span, now=self.clock())
+        total = cents(sum(n.cost_usd for n in raw))
+        names = [replace(n, cost_usd=c) for n, c in zip(raw, cents_adding_up([n.cost_usd for n in raw], total),
+                                                         strict=True)]
         unpriced = self.ledger().unpriced(span, now=self.clock())
-        total = round(sum(n.cost_usd for n in names), 6)
         chunk, nxt = page(names, limit, cursor)
         summary = f"{money(total)} over {window} under {len(names)} unattributed names"
         if unpriced:
@@ -227,7 +237,7 @@ class SpendAnswers:
         """Every budget (agent, owner, project) against its limits, most used first, and the 5 latest alerts of
         the last 7 days (all of them: `alerts`)."""
         now = self.clock()
-        found = self.ledger().budget_status(now=now)
+        found = [_in_cents(s) for s in self.ledger().budget_status(now=now)]
         found.sort(key=lambda s: (-max((p.used_pct for p in s.periods), default=0.0), s.scope, s.key))
         recent = self.ledger().alerts(since=now - timedelta(days=7), kind="budget")
         over = [s.key for s in found if any(p.used_pct >= 100 for p in s.periods)]
@@ -243,7 +253,8 @@ class SpendAnswers:
         verdict = "allow" if found.allowed else "deny"
         left = "" if found.remaining is None else f"; ${found.remaining:,.4f} left"
         return AllowanceAnswer(summary=f"{verdict}: {found.reason}{left}", allowed=found.allowed, agent=node,
-                               run_id=run_id, reason=found.reason, remaining=found.remaining, checks=found.checks)
+                               run_id=run_id, reason=found.reason, remaining=found.remaining,
+                               checks=[_in_cents(c) for c in found.checks])
 
     def runs(self, agent: str | None = None, since: str = "24h", top: int = 20, flagged: bool | None = None,
              cursor: str | None = None) -> RunsAnswer:

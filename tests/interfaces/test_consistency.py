@@ -10,6 +10,7 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -141,3 +142,49 @@ def test_runs_are_the_same_through_every_door(api, mcp, demo_vault: Path, capsys
     by_http = api.get("/v1/runs", params={"since": "7d", "limit": 10}).json()
     assert by_http == mcp.call("expensive_runs", since="7d")
     assert by_http == cli_json(["runs", "--since", "7d", "--top", "10"], demo_vault, capsys)
+
+
+ROUTES_WITH_MONEY = [
+    ("/v1/agents/Code Review Agent/spend", {"window": "21d"}), ("/v1/agents/pr-reviewer/spend", {"bucket": "hour"}),
+    ("/v1/budgets", {"limit": 50}), ("/v1/agents/support-bot/allowance", {}), ("/v1/alerts", {"since": "21d"}),
+    ("/v1/nodes/Vector Store/dependents", {"depth": 3, "limit": 100}), ("/v1/owners/Platform Team/portfolio",
+                                                                        {"limit": 100}),
+    ("/v1/nodes/Code Review Agent", {}), ("/v1/unattributed", {"window": "21d"}),
+    ("/v1/agents/Code Review Agent/anomalies", {"since": "21d"}), ("/v1/anomalies", {"since": "21d"}),
+]
+SUMS = {"cost_usd", "total_cost_usd", "cost_per_day", "cost_per_day_at_stake", "spent", "limit"}
+
+
+def _floats(value: object, key: str = "") -> list[tuple[str, float]]:
+    """(key, value) of every float in an answer; an alert's `evidence` (the figures as they fired it, tidied but not
+    rounded) under the key `evidence`."""
+    if isinstance(value, float):
+        return [(key, value)]
+    if isinstance(value, dict):
+        return [f for k, v in value.items() for f in _floats(v, "evidence" if key == "evidence" else k)]
+    if isinstance(value, list):
+        return [f for v in value for f in _floats(v, key)]
+    return []
+
+
+@pytest.mark.parametrize(("path", "query"), ROUTES_WITH_MONEY, ids=[p for p, _ in ROUTES_WITH_MONEY])
+def test_every_answer_shows_sums_to_the_cent_and_no_binary_noise(api, path: str, query: dict[str, object]) -> None:
+    answer = api.get(quote(path), params=query)
+    assert answer.status_code == 200, answer.text
+    found = _floats(answer.json())
+    assert found, "an answer with no figure proves nothing"
+    noisy = [(k, f) for k, f in found if float(f"{f:.12g}") != f]
+    assert not noisy, noisy
+    uneven = [(k, f) for k, f in found if k in SUMS and round(f, 2) != f]
+    assert not uneven, uneven
+
+
+def test_blast_radius_portfolio_spend_and_unattributed_rows_add_up_to_their_totals(api) -> None:
+    radius = api.get(quote("/v1/nodes/Vector Store/dependents"), params={"depth": 3, "limit": 500}).json()
+    assert radius["cost_per_day_at_stake"] == round(sum(i["cost_per_day"] or 0 for i in radius["items"]), 2) > 0
+    folio = api.get(quote("/v1/owners/Platform Team/portfolio"), params={"limit": 500}).json()
+    assert folio["cost_per_day"] == round(sum(i["cost_per_day"] for i in folio["items"]), 2) > 0
+    series = api.get(quote("/v1/agents/Code Review Agent/spend"), params={"window": "21d", "bucket": "hour"}).json()
+    assert series["total_cost_usd"] == round(sum(p["cost_usd"] for p in series["points"]), 2) > 0
+    spare = api.get("/v1/unattributed", params={"window": "21d", "limit": 500}).json()
+    assert spare["total_cost_usd"] == round(sum(i["cost_usd"] for i in spare["items"]), 2) > 0
