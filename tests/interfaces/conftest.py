@@ -4,6 +4,7 @@ SDK's own client (in memory here; over stdio and streamable HTTP in test_transpo
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import threading
@@ -165,3 +166,37 @@ def doors() -> SimpleNamespace:
     `opener`, `copy_company`."""
     return SimpleNamespace(api_client=api_client, live_server=live_server, mcp_in_memory=mcp_in_memory,
                            mcp_door=mcp_door, opener=opener, copy_company=copy_company)
+
+
+# -- the browser: Debian's chromium through Playwright (never `playwright install`) --------------------------------
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_or_skip() -> str:
+    """Debian's chromium; in CI (CI=true) its absence fails the run, elsewhere it skips the browser tests."""
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    missing = None
+    if not Path(path).is_file():
+        missing = "chromium is not installed (Debian: apt-get install -y chromium); the dashboard tests drive it"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            missing = "playwright is not installed: pip install -e '.[test]'"
+    if missing:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(missing)
+        pytest.skip(missing)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

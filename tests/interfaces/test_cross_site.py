@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from api.app import create_app
-from tests.interfaces.test_dashboard import CHROMIUM_ARGS, chromium_or_skip
 
 EVENT = {"id": "forged-1", "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 500}
 CHANGE = {"id": "forged-2", "ts": "2026-03-02T10:00:00Z", "target": "support-bot", "kind": "deploy",
@@ -42,17 +40,6 @@ Promise.all([
   form.submit();
 });
 </script></body>"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class _Page(http.server.BaseHTTPRequestHandler):

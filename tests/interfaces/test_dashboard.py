@@ -4,7 +4,6 @@ Playwright, checked against the JSON API it reads."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,28 +15,8 @@ import pytest
 from api.app import create_app
 from orgmap.demo.data import generate
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 UNATTRIBUTED_TAG = "agent names no note carries"
 EVIL = '<img src=x onerror="document.title=1">bot'
-
-
-def chromium_or_skip() -> str:
-    """Debian's chromium; in CI (CI=true) its absence fails the run, elsewhere it skips the browser tests."""
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    missing = None
-    if not Path(path).is_file():
-        missing = "chromium is not installed (Debian: apt-get install -y chromium); the dashboard tests drive it"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            missing = "playwright is not installed: pip install -e '.[test]'"
-    if missing:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(missing)
-        pytest.skip(missing)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -58,17 +37,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, doors, now) -> Iterator[s
         service.scan_anomalies(timedelta(days=21))
     with doors.live_server(create_app(doors.opener(vault))) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
