@@ -3,36 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
+from mcp.types import ToolAnnotations
+from pydantic import Field
+
+from mcp_server.params import AgentName, AnomalyState, Cursor, Window
 from orgmap.answer_types import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation
+from orgmap.arguments import ANOMALY_STATES
 from orgmap.service import Service
 
 __all__ = ["register"]
 
 
-def register(tool: Callable[[Any], Any], svc: Callable[[], Service]) -> None:
-    """Add the anomaly tools with the server's `tool` registrar."""
+def register(tool: Callable[..., Callable[[Any], Any]], svc: Callable[[], Service]) -> None:
+    """Add the anomaly tools with the server's `tool(title, annotations)` registrar."""
 
-    @tool
-    def anomalies(since: str = "7d", state: str | None = None, cursor: str | None = None) -> AnomaliesAnswer:
-        """What anomalies are there in agents' spend, and why? Breaks in each agent's own run-rate, newest first:
-        every one still going whatever its onset, and those that ended with onset within `since` (e.g. 24h, 7d).
-        Each with its size, what moved (volume, retries, tokens per run, price per token), the recorded change
-        (deploy, prompt, model, config; on the agent or what it depends on) that most likely caused it, by id and
-        ref (`cause_id`, `cause_ref`), and for one that ended, its `end` and likely `fix`. `state`: open,
-        acknowledged, resolved_expected, resolved_unexpected."""
-        return svc().anomalies(since, None, state, 10, cursor)
+    @tool("Anomalies and their causes")
+    def anomalies(window: Window = "7d", state: AnomalyState = None, cursor: Cursor = None) -> AnomaliesAnswer:
+        """What broke in agents' spend and why: every anomaly still going, and those that ended within the window,
+        each with what moved and the change (id, ref) that most likely caused it."""
+        return svc().anomalies(window, None, state, 10, cursor)
 
-    @tool
-    def explain_cost_change(agent: str, since: str = "7d") -> AnomalyExplanation:
-        """Explain an agent's cost change: its anomalies in full (every one still going first, whatever its onset,
-        then those that ended within `since`): baseline vs observed cost per hour, runs, tokens per run, price per
-        token, model mix, and the ranked candidate changes (with id and ref) with the evidence for each."""
-        return svc().explain_cost_change(agent, since)
+    @tool("Explain an agent's cost change")
+    def explain_cost_change(agent: AgentName, window: Window = "7d") -> AnomalyExplanation:
+        """Why did this agent's cost change? Its anomalies in full, with the ranked candidate changes and the
+        evidence for each."""
+        return svc().explain_cost_change(agent, window)
 
-    @tool
-    def set_anomaly_state(anomaly_id: str, state: str, note: str | None = None) -> AnomalyBrief:
-        """Mark an anomaly acknowledged, resolved_expected or resolved_unexpected (or open again); kept as
-        feedback, and a resolved anomaly stops alerting."""
+    @tool("Set an anomaly's state", ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,
+                                                    open_world_hint=False))
+    def set_anomaly_state(anomaly_id: Annotated[str, Field(description="the anomaly's id, as anomalies gives it")],
+                          state: Annotated[str, Field(description="the state to set",
+                                                      json_schema_extra={"enum": list(ANOMALY_STATES)})],
+                          note: Annotated[str | None, Field(description="why, kept with the state")] = None,
+                          ) -> AnomalyBrief:
+        """Acknowledge an anomaly or resolve it (as expected or not), or open it again; a resolved one stops
+        alerting."""
         return svc().set_anomaly_state(anomaly_id, state, note)

@@ -2,21 +2,47 @@
 
 Answers are summary-first and paged (about 2,000 tokens at most by default; pass `cursor` for more), so a model's
 context is not flooded. Tools call the same service methods as the HTTP API.
+
+The tool list is what every conversation pays for before a question is asked, so it is kept lean (a test holds it
+under 16 KB of compact JSON; it was 56 KB): descriptions of a sentence or two, every parameter described once
+(`params`), no titles, and one shared output schema, `ANSWER`: every answer is an object that starts with a
+`summary`. Measured on the 20 tools: the full output schemas cost 44 KB, cut to their top-level fields and types
+7 KB, the shared one under 2 KB; a model reads the answer's JSON either way, and a client that wants an answer's
+full schema reads the `schema://{tool}` resource. Answers carry their whole typed structure as `structuredContent`.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated, Any, TypeVar
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
-from mcp.types import CallToolResult, TextContent
-from pydantic import BaseModel
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types import Tool as MCPTool
+from pydantic import BaseModel, Field
 
 from mcp_server import anomaly_tools
+from mcp_server.params import (
+    AgentName,
+    AlertKind,
+    Bucket,
+    By,
+    ChangeKind,
+    Cursor,
+    Depth,
+    KeysetCursor,
+    NodeKind,
+    NodeName,
+    OwnerName,
+    Severity,
+    Window,
+)
 from orgmap.answer_types import (
     AlertsAnswer,
     AllowanceAnswer,
@@ -37,7 +63,7 @@ from orgmap.answer_types import (
 from orgmap.errors import OrgmapError
 from orgmap.service import Service, ServiceSlot
 
-__all__ = ["INSTRUCTIONS", "PAGE", "build_server"]
+__all__ = ["ANSWER", "INSTRUCTIONS", "PAGE", "build_server"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +72,51 @@ INSTRUCTIONS = (
     "which changes shipped, and budgets. Names are case-insensitive and may be aliases. Every answer starts with a "
     "`summary`; lists are paged: pass `next_cursor` back as `cursor` for more."
 )
+READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+
+
+def _version() -> str:
+    try:
+        return version("orgmap")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0"
+
+
+# The output schema every tool lists: what all answers share.
+ANSWER: dict[str, Any] = {"type": "object", "properties": {"summary": {"type": "string"}}, "required": ["summary"]}
+
+
+def _lean_field(field: dict[str, Any]) -> dict[str, Any]:
+    """A parameter's schema without its title (it repeats the name) and with `X or null` as X: a parameter left out
+    takes its default, which the schema states."""
+    options = field.get("anyOf")
+    if options and len(options) == 2 and {"type": "null"} in options:
+        kept = next(o for o in options if o != {"type": "null"})
+        field = {**{k: v for k, v in field.items() if k != "anyOf"}, **kept}
+    return {k: v for k, v in field.items() if k != "title"}
+
+
+def _lean_input(schema: dict[str, Any]) -> dict[str, Any]:
+    """An input schema as the tool list carries it (see `_lean_field`)."""
+    properties = {name: _lean_field(field) for name, field in schema.get("properties", {}).items()}
+    return {k: v for k, v in {**schema, "properties": properties}.items() if k != "title"}
+
+
+class _LeanServer(MCPServer):
+    """An MCPServer whose tool list carries lean input schemas and the shared output schema (see the module
+    docstring)."""
+
+    async def list_tools(self) -> list[MCPTool]:
+        return [tool.model_copy(update={"input_schema": _lean_input(tool.input_schema), "output_schema": ANSWER})
+                for tool in await super().list_tools()]
+
+    async def full_output_schema(self, name: str) -> dict[str, Any]:
+        """The whole output schema of tool `name`, as its answer type defines it."""
+        for tool in await super().list_tools():
+            if tool.name == name and tool.output_schema is not None:
+                return tool.output_schema
+        raise ResourceError(f"no tool named {name!r}")
+
 
 
 # Items per page of each paged tool: small enough that a default answer stays near 2,000 tokens.
@@ -92,122 +163,147 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
             slot.service.close()
             slot.service = None
 
-    server = MCPServer("orgmap", instructions=INSTRUCTIONS, lifespan=lifespan)
+    server = _LeanServer("orgmap", version=_version(), instructions=INSTRUCTIONS, lifespan=lifespan)
     svc = slot.get
 
-    def tool(fn: F) -> F:
-        server.add_tool(_domain_errors(fn), name=fn.__name__, description=fn.__doc__)
-        return fn
+    def tool(title: str, annotations: ToolAnnotations = READ) -> Callable[[F], F]:
+        """Register a tool under its function's name, with a title, hints and its docstring as description."""
 
-    @tool
-    def who_owns(name: str) -> Owners:
-        """Who owns an agent, tool, integration or system. Ownership is explicit (`owner`) or inherited through
-        `part_of`; a person owner comes with their teams. `name` may be a note name, alias or path."""
+        def add(fn: F) -> F:
+            server.add_tool(_domain_errors(fn), name=fn.__name__, title=title,
+                            description=inspect.cleandoc(fn.__doc__ or ""),
+                            annotations=annotations)
+            return fn
+
+        return add
+
+    @tool("Who owns it")
+    def who_owns(name: NodeName) -> Owners:
+        """Who owns an agent, tool, integration or system: explicit, else inherited through part_of; a person
+        owner comes with their teams."""
         return svc().owners_of(name)
 
-    @tool
-    def what_depends_on(name: str, depth: int = 2, window: str = "7d", cursor: str | None = None) -> BlastRadius:
-        """The blast radius of a node: which agents and systems depend on it (to `depth` hops), with the spend per
-        day (over `window`) at stake. Use before changing or retiring a tool, integration or model."""
+    @tool("What depends on it")
+    def what_depends_on(name: NodeName, depth: Depth = 2, window: Window = "7d", cursor: Cursor = None) -> BlastRadius:
+        """The blast radius of a node, with the spend per day at stake. Use before changing or retiring a tool,
+        integration or model."""
         return svc().dependents_of(name, depth, PAGE["what_depends_on"], cursor, window)
 
-    @tool
-    def dependencies_of(name: str, depth: int = 1, window: str = "7d", cursor: str | None = None) -> BlastRadius:
-        """What a node depends on (depends_on, uses, integrates_with, model), to `depth` hops, with each one's
-        spend per day over `window`."""
+    @tool("What it depends on")
+    def dependencies_of(name: NodeName, depth: Depth = 1, window: Window = "7d",
+                        cursor: Cursor = None) -> BlastRadius:
+        """What a node depends on (depends_on, uses, integrates_with, model), with each one's spend per day."""
         return svc().dependencies_of(name, depth, PAGE["dependencies_of"], cursor, window)
 
-    @tool
-    def describe_node(name: str) -> NodeDetail:
-        """Everything about one node: kind, properties, owners, dependencies, dependents, links, and its spend over
-        the last 7 days."""
+    @tool("Describe a node")
+    def describe_node(name: NodeName) -> NodeDetail:
+        """Everything about one node: kind, properties, owners, dependencies, dependents, links, spend (7 days)."""
         return svc().node(name)
 
-    @tool
-    def find_nodes(query: str = "", kind: str | None = None, cursor: str | None = None) -> NodePage:
-        """Find nodes by name, alias or id (case-insensitive substring). `kind`: agent, tool, integration, model,
-        person, team, system. An empty query lists all nodes of the kind."""
+    @tool("Find nodes")
+    def find_nodes(query: Annotated[str, Field(description="text the name, alias or path contains; empty: all")] = "",
+                   kind: NodeKind = None, cursor: Cursor = None) -> NodePage:
+        """Find nodes by name, alias or path (any case), optionally of one kind."""
         return svc().find(query, kind, PAGE["find_nodes"], cursor)
 
-    @tool
-    def owner_portfolio(owner: str, window: str = "7d", cursor: str | None = None) -> Portfolio:
+    @tool("What an owner owns")
+    def owner_portfolio(owner: OwnerName, window: Window = "7d", cursor: Cursor = None) -> Portfolio:
         """Everything a person or team owns (directly, through part_of, through a person's teams), with spend per
-        day over `window` (e.g. 24h, 7d, 30d)."""
+        day."""
         return svc().portfolio_of(owner, window, PAGE["owner_portfolio"], cursor)
 
-    @tool
-    def agent_cost(agent: str, window: str = "7d", bucket: str = "day") -> SpendSeries:
-        """What an agent costs: its spend per `bucket` (hour or day) over `window`, with the total and the peak."""
+    @tool("An agent's spend over time")
+    def agent_cost(agent: AgentName, window: Window = "7d", bucket: Bucket = "day") -> SpendSeries:
+        """An agent's spend per hour or day, with the total and the peak."""
         return svc().spend(agent, window, bucket)
 
-    @tool
-    def top_spenders(window: str = "7d", by: str = "agent", cursor: str | None = None) -> RunRateAnswer:
-        """Ranked run-rate: cost/day, runs/day, cost per 1,000 runs, tokens per run, projected month and change
-        against the preceding window. `by`: agent, owner, team, model, provider, client, project or kind."""
+    @tool("Top spenders")
+    def top_spenders(window: Window = "7d", by: By = "agent", cursor: Cursor = None) -> RunRateAnswer:
+        """Who spends the most: ranked cost/day, runs/day, cost per 1,000 runs, tokens per run, projected month and
+        change against a baseline, by agent or another grouping."""
         return svc().run_rate(window, by, PAGE["top_spenders"], cursor)
 
-    @tool
-    def budget_status(cursor: str | None = None) -> BudgetsAnswer:
-        """Every budget (per agent, owner, project) against its daily, monthly, hourly and per-run limits, most
-        used first, with the latest budget alerts."""
+    @tool("Budget status")
+    def budget_status(cursor: Cursor = None) -> BudgetsAnswer:
+        """Every budget against its limits, most used first, with the latest budget alerts."""
         return svc().budgets(PAGE["budget_status"], cursor)
 
-    @tool
-    def check_allowance(agent: str, run_id: str | None = None, project: str | None = None) -> AllowanceAnswer:
-        """Is this agent (and this run, for this project) within budget right now? `allowed` false means it should
-        pause; `reason` says which budget, `remaining` how much headroom is left."""
+    @tool("May this agent spend")
+    def check_allowance(agent: AgentName,
+                        run_id: Annotated[str | None, Field(description="also check this run's per-run budget")] = None,
+                        project: Annotated[str | None, Field(description="also check this project's budget")] = None,
+                        ) -> AllowanceAnswer:
+        """Is this agent within budget right now? `allowed` false means pause; `reason` names the budget."""
         return svc().allowance(agent, run_id, project)
 
-    @tool
-    def unattributed_spend(window: str = "7d", cursor: str | None = None) -> UnattributedAnswer:
-        """Spend under agent names that match no note, and models with no known price. Fix by adding the name to
-        an agent note's `aliases` or `cost_keys`."""
+    @tool("Unattributed spend")
+    def unattributed_spend(window: Window = "7d", cursor: Cursor = None) -> UnattributedAnswer:
+        """Spend under agent names no note carries, and models with no known price; fix by adding the name to an
+        agent's aliases or cost_keys."""
         return svc().unattributed(window, PAGE["unattributed_spend"], cursor)
 
-    @tool
-    def recent_changes(target: str | None = None, since: str = "30d", kind: str | None = None,
-                       cursor: str | None = None) -> ChangesAnswer:
-        """Change events newest first (deploys, prompt, model, config, schedule changes, vault edits), for one
-        node or all, over `since`."""
-        return svc().changes(target, since, kind, PAGE["recent_changes"], cursor)
+    @tool("Recent changes")
+    def recent_changes(target: Annotated[str | None, Field(description="one node's changes; all when empty")] = None,
+                       window: Window = "30d",
+                       kind: Annotated[str | None, Field(description="only changes of this kind (deploy, prompt, "
+                                                                     "model, config...); all when empty")] = None,
+                       cursor: KeysetCursor = None) -> ChangesAnswer:
+        """Change events newest first (deploys, prompt, model, config changes, vault edits)."""
+        return svc().changes(target, window, kind, PAGE["recent_changes"], cursor)
 
-    @tool
-    def expensive_runs(agent: str | None = None, since: str = "24h", flagged: bool | None = None,
-                       cursor: str | None = None) -> RunsAnswer:
-        """The most expensive runs (calls sharing a run_id) over `since`, one agent's or all; `flagged` true for
-        runaway runs (cost far above the agent's median, too many retries or calls)."""
-        return svc().runs(agent, since, PAGE["expensive_runs"], flagged, cursor)
+    @tool("Most expensive runs")
+    def expensive_runs(agent: Annotated[str | None, Field(description="one agent's runs; all when empty")] = None,
+                       window: Window = "24h",
+                       flagged: Annotated[bool | None, Field(description="true: runaway runs only")] = None,
+                       cursor: Cursor = None) -> RunsAnswer:
+        """The most expensive runs (calls sharing a run_id), or the runaway ones."""
+        return svc().runs(agent, window, PAGE["expensive_runs"], flagged, cursor)
 
-    @tool
-    def recent_alerts(since: str = "7d", kind: str | None = None, cursor: str | None = None) -> AlertsAnswer:
-        """Alerts that happened over `since`, newest first: budget thresholds crossed, runaway runs, anomalies;
-        `ts` is when it happened, `recorded_at` when orgmap fired it. `kind`: budget, run or anomaly."""
-        return svc().alerts(since, kind, PAGE["recent_alerts"], cursor)
+    @tool("Recent alerts")
+    def recent_alerts(window: Window = "7d", kind: AlertKind = None, cursor: Cursor = None) -> AlertsAnswer:
+        """Alerts newest first (budget thresholds, runaway runs, anomalies); `ts` is when it happened,
+        `recorded_at` when orgmap fired it."""
+        return svc().alerts(window, kind, PAGE["recent_alerts"], cursor)
 
-    @tool
-    def vault_problems(severity: str | None = None, cursor: str | None = None) -> Diagnostics:
-        """What is wrong in the vault, with file and line: bad YAML, unreadable files, dangling links, ambiguous
-        names, unowned agents. `severity`: error or warning."""
+    @tool("Vault problems")
+    def vault_problems(severity: Severity = None, cursor: Cursor = None) -> Diagnostics:
+        """What is wrong in the vault, with file and line: bad YAML, dangling or ambiguous links, unowned agents,
+        settings orgmap cannot apply."""
         return svc().check(PAGE["vault_problems"], cursor, severity)
 
-    @tool
-    def record_cost_events(events: list[dict[str, Any]]) -> IngestAnswer:
-        """Record cost events: each needs `ts` (ISO 8601 with zone) and `agent`; optional id, model, provider,
-        input_tokens (cache included), output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
-        cost_usd, kind (llm, tool, embedding, retrieval, other), run_id, client, project. Idempotent by id."""
+    @tool("Record cost events", ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,
+                                                open_world_hint=False))
+    def record_cost_events(events: Annotated[list[dict[str, Any]], Field(
+            description="cost events: ts (ISO 8601 with zone) and agent required; id, model, provider, input_tokens, "
+                        "output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, kind, run_id, client, "
+                        "project optional")]) -> IngestAnswer:
+        """Record cost events; idempotent by id; bad events are rejected by field and the good ones kept."""
         return svc().record_cost(events, source="mcp")
 
-    @tool
-    def record_change(target: str, kind: str, summary: str, ts: str | None = None, ref: str | None = None,
-                      author: str | None = None, planned: bool = False, id: str | None = None,
-                      force: bool = False) -> IngestAnswer:
-        """Record a change to a node: kind deploy, prompt, model, config, schedule, dependency or release; `ts`
-        defaults to now; `planned` marks an expected change; `id` makes retries idempotent. A target that names no
-        node is refused with the closest names; `force` records it anyway (a node whose note is not written yet)."""
+    @tool("Record a change", ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,
+                                             open_world_hint=False))
+    def record_change(target: NodeName, kind: ChangeKind,
+                      summary: Annotated[str, Field(description="one line a person understands")],
+                      ts: Annotated[str | None, Field(description="when, ISO 8601 with zone; now when empty")] = None,
+                      ref: Annotated[str | None, Field(description="the commit, PR or release")] = None,
+                      author: Annotated[str | None, Field(description="who made it")] = None,
+                      planned: Annotated[bool, Field(description="an expected change: its anomalies do not alert")]
+                      = False,
+                      id: Annotated[str | None, Field(description="an idempotency key: the same id is stored once")]
+                      = None,
+                      force: Annotated[bool, Field(description="record it for a target no note names yet")] = False,
+                      ) -> IngestAnswer:
+        """Record a deploy, prompt, model or config change to a node; an unknown target is refused with the closest
+        names unless forced."""
         return svc().record_change(target, kind, summary, ts=ts, ref=ref, author=author, planned=planned, id=id,
                                    force=force, source="mcp")
 
     anomaly_tools.register(tool, svc)
+
+    @server.resource("schema://{tool}", mime_type="application/json",
+                     description="The full JSON schema of a tool's answer (the tool list gives only its summary)")
+    async def answer_schema(tool: str) -> str:
+        return json.dumps(await server.full_output_schema(tool), separators=(",", ":"))
 
     @server.resource("note://{name}", mime_type="text/markdown",
                      description="A vault note's Markdown, by note name, alias or path")

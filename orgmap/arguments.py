@@ -4,10 +4,11 @@ schema never promises more, or less, than the service accepts."""
 
 from __future__ import annotations
 
+from ledger.events import CHANGE_KINDS as _CHANGE_KINDS
 from ledger.feedback import STATES
 
-__all__ = ["ALERT_KINDS", "ANOMALY_STATES", "BUCKETS", "BY", "CURSOR_PATTERN", "DEPTH", "KEYSET_CURSOR_PATTERN",
-           "SEVERITIES", "WINDOW_PATTERN"]
+__all__ = ["ALERT_KINDS", "ANOMALY_STATES", "BUCKETS", "BY", "CHANGE_KINDS", "CURSOR_PATTERN", "DEPTH",
+           "KEYSET_CURSOR_PATTERN", "SEVERITIES", "WINDOW_PATTERN"]
 
 # Groupings of the ranked run-rate.
 BY = ("agent", "owner", "team", "model", "provider", "client", "project", "kind")
@@ -15,6 +16,7 @@ BUCKETS = ("hour", "day")
 ALERT_KINDS = ("budget", "run", "anomaly")
 ANOMALY_STATES = STATES
 SEVERITIES = ("error", "warning")
+CHANGE_KINDS = tuple(sorted(_CHANGE_KINDS))
 DEPTH = (1, 6)  # hops a dependency walk may follow, inclusive
 
 # A window of whole hours, days or weeks from an hour to ten years (87600h, 3650d, 521w): exactly what

@@ -20,7 +20,7 @@ def _going(items: list[dict]) -> list[dict]:
 
 def test_an_open_anomaly_older_than_the_window_is_listed_by_http_and_mcp(api, mcp) -> None:
     by_http = api.get("/v1/anomalies", params={"since": "24h", "limit": 50}).json()
-    by_mcp = mcp.call("anomalies", since="24h")
+    by_mcp = mcp.call("anomalies", window="24h")
     [triage] = _going(by_http["items"])
     assert triage["onset"] < "2026-03-01"  # days before the 24 h window
     assert [a["id"] for a in by_mcp["items"]] == [a["id"] for a in by_http["items"]]
@@ -31,7 +31,7 @@ def test_an_open_anomaly_older_than_the_window_is_listed_by_http_and_mcp(api, mc
 
 
 def test_explain_cost_change_considers_every_open_anomaly(api, mcp) -> None:
-    answer = mcp.call("explain_cost_change", agent="Support Triage Agent", since="24h")
+    answer = mcp.call("explain_cost_change", agent="Support Triage Agent", window="24h")
     assert "follows its own history" not in answer["summary"]
     assert answer["anomalies"][0]["agent"] == TRIAGE and answer["anomalies"][0]["end"] is None
     assert api.get("/v1/agents/Support Triage Agent/anomalies", params={"since": "24h"}).json() == answer
@@ -43,7 +43,7 @@ def test_the_blamed_change_is_named_by_id_and_ref_in_every_door(api, mcp, demo_v
     changes = {c["id"]: c for c in api.get("/v1/changes", params={"limit": 200}).json()["items"]}
     blamed = changes[triage["cause_id"]]
     assert triage["cause_ref"] == blamed["ref"] is not None and triage["cause"] == blamed["summary"]
-    assert _going(mcp.call("anomalies", since="24h")["items"])[0]["cause_id"] == blamed["id"]
+    assert _going(mcp.call("anomalies", window="24h")["items"])[0]["cause_id"] == blamed["id"]
     with Service.open(demo_vault, clock=lambda: NOW) as svc:
         _show_list(svc.anomalies("24h", None, None, 50))
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(f"- [{TRIAGE}@"))

@@ -111,7 +111,7 @@ def floats(value: Any) -> list[float]:
 
 @pytest.mark.parametrize(("tool", "arguments"), [
     ("top_spenders", {"window": "30d"}), ("top_spenders", {"window": "24h", "by": "model"}),
-    ("expensive_runs", {"since": "21d"}), ("expensive_runs", {"agent": "Code Review Agent", "since": "21d"}),
+    ("expensive_runs", {"window": "21d"}), ("expensive_runs", {"agent": "Code Review Agent", "window": "21d"}),
 ])
 def test_money_is_rounded_the_same_way_for_every_door(mcp, tool: str, arguments: dict[str, Any]) -> None:
     answer = mcp.call(tool, **arguments)
@@ -140,7 +140,7 @@ def test_the_cli_http_and_mcp_give_the_same_figures(api, mcp, demo_vault: Path, 
 
 def test_runs_are_the_same_through_every_door(api, mcp, demo_vault: Path, capsys: pytest.CaptureFixture[str]) -> None:
     by_http = api.get("/v1/runs", params={"since": "7d", "limit": 10}).json()
-    assert by_http == mcp.call("expensive_runs", since="7d")
+    assert by_http == mcp.call("expensive_runs", window="7d")
     assert by_http == cli_json(["runs", "--since", "7d", "--top", "10"], demo_vault, capsys)
 
 

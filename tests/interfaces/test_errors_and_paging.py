@@ -48,7 +48,7 @@ def test_unknown_names_come_back_with_close_matches(api, mcp, path, tool, argume
      "depth", "between 1 and 6"),
     ("/v1/agents/pr-reviewer/spend", {"bucket": "week"}, "agent_cost", {"agent": "pr-reviewer", "bucket": "week"},
      "bucket", "hour"),
-    ("/v1/changes", {"since": "yesterday"}, "recent_changes", {"since": "yesterday"}, "since", "7d"),
+    ("/v1/changes", {"since": "yesterday"}, "recent_changes", {"window": "yesterday"}, "since", "7d"),
     ("/v1/run-rate", {"cursor": "Zm9yZ2Vk"}, "top_spenders", {"cursor": "Zm9yZ2Vk"}, "cursor", "not one"),
     ("/v1/nodes", {"cursor": "!!!"}, "find_nodes", {"cursor": "!!!"}, "cursor", "not one"),
     ("/v1/runs", {"cursor": "bzotNQ"}, "expensive_runs", {"cursor": "bzotNQ"}, "cursor", "not one"),
@@ -118,7 +118,7 @@ def test_cursors_walk_the_whole_list_without_overlap_or_gaps(api, mcp, path, too
     cursor = None
     for _ in range(len(expected)):
         answer = api.get(path, params={**params, "limit": PAGE[tool], **({"cursor": cursor} if cursor else {})}).json()
-        assert answer == mcp.call(tool, **({"since": "3d"} if tool == "expensive_runs" else {}),
+        assert answer == mcp.call(tool, **({"window": "3d"} if tool == "expensive_runs" else {}),
                                   **({"cursor": cursor} if cursor else {}))
         seen += [json.dumps(i, sort_keys=True) for i in answer["items"]]
         cursor = answer["next_cursor"]
@@ -153,8 +153,8 @@ SIZE_CALLS = [
     ("expensive_runs", {}),
     ("recent_alerts", {}),
     ("vault_problems", {}),
-    ("anomalies", {"since": "21d"}),
-    ("explain_cost_change", {"agent": "Code Review Agent", "since": "21d"}),
+    ("anomalies", {"window": "21d"}),
+    ("explain_cost_change", {"agent": "Code Review Agent", "window": "21d"}),
 ]
 
 

@@ -84,18 +84,18 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [
     ("/v1/unattributed", {"window": "21d", "limit": 15}, "unattributed_spend", {"window": "21d"}),
     ("/v1/changes", {"limit": 10}, "recent_changes", {}),  # the defaults (window included) agree
     ("/v1/changes", {"since": "30d", "target": "Support Reply Agent", "limit": 10}, "recent_changes",
-     {"since": "30d", "target": "Support Reply Agent"}),
+     {"window": "30d", "target": "Support Reply Agent"}),
     ("/v1/runs", {"limit": 10}, "expensive_runs", {}),
-    ("/v1/runs", {"since": "7d", "flagged": "true", "limit": 10}, "expensive_runs", {"since": "7d", "flagged": True}),
+    ("/v1/runs", {"since": "7d", "flagged": "true", "limit": 10}, "expensive_runs", {"window": "7d", "flagged": True}),
     ("/v1/agents/Code Review Agent/runs", {"since": "7d", "limit": 10}, "expensive_runs",
-     {"agent": "Code Review Agent", "since": "7d"}),
+     {"agent": "Code Review Agent", "window": "7d"}),
     ("/v1/alerts", {"limit": 10}, "recent_alerts", {}),
     ("/v1/alerts", {"since": "21d", "kind": "budget", "limit": 10}, "recent_alerts",
-     {"since": "21d", "kind": "budget"}),
+     {"window": "21d", "kind": "budget"}),
     ("/v1/check", {"limit": 25}, "vault_problems", {}),
-    ("/v1/anomalies", {"since": "21d", "limit": 10}, "anomalies", {"since": "21d"}),
+    ("/v1/anomalies", {"since": "21d", "limit": 10}, "anomalies", {"window": "21d"}),
     ("/v1/agents/Code Review Agent/anomalies", {"since": "21d"}, "explain_cost_change",
-     {"agent": "Code Review Agent", "since": "21d"}),
+     {"agent": "Code Review Agent", "window": "21d"}),
 ]
 
 
@@ -207,7 +207,7 @@ def test_writes_give_the_same_answer_on_twin_stores(doors, tmp_path) -> None:
         assert (again["accepted"], again["duplicates"]) == (0, 1)
         # what was written reads back the same through both doors, each change marked with the door it came in by
         by_http = api_get(api, "/v1/changes", {"since": "1d", "limit": 10})
-        by_mcp = mcp.call("recent_changes", since="1d")
+        by_mcp = mcp.call("recent_changes", window="1d")
         assert [i.pop("source") for i in by_http["items"]] == ["api"]
         assert [i.pop("source") for i in by_mcp["items"]] == ["mcp"]
         assert by_http == by_mcp
