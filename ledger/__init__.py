@@ -1,29 +1,34 @@
 """Cost and change events: the store, pricing, run-rate rollups, budgets, runs and anomalies."""
 
-from .alerts import Alert
-from .budgets import Allowance, BudgetSpec, BudgetStatus, PeriodStatus
-from .destinations import check_webhook_url
-from .events import ChangeEvent, CostEvent, EventError
-from .ledger import Ledger
-from .outbox import DeliveryPolicy
-from .pricing import PriceOverride, load_overrides
-from .results import (
-    ChangePage,
-    ChangeRecord,
-    IngestReport,
-    ItemResult,
-    Rejection,
-    RunDistribution,
-    RunView,
-    SpendPoint,
-    SpendSummary,
-    UnattributedName,
-    UnpricedModel,
-)
-from .runrate import RunRate, RunRateRow
-from .runs import RunSettings
-from .schema import SchemaError
-from .series import HourlySeries
+from typing import TYPE_CHECKING
+
+from ledger.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .alerts import Alert
+    from .budgets import Allowance, BudgetSpec, BudgetStatus, PeriodStatus
+    from .destinations import check_webhook_url
+    from .events import ChangeEvent, CostEvent, EventError
+    from .ledger import Ledger
+    from .outbox import DeliveryPolicy
+    from .pricing import PriceOverride, load_overrides
+    from .results import (
+        ChangePage,
+        ChangeRecord,
+        IngestReport,
+        ItemResult,
+        Rejection,
+        RunDistribution,
+        RunView,
+        SpendPoint,
+        SpendSummary,
+        UnattributedName,
+        UnpricedModel,
+    )
+    from .runrate import RunRate, RunRateRow
+    from .runs import RunSettings
+    from .schema import SchemaError
+    from .series import HourlySeries
 
 __all__ = [
     "Alert", "Allowance", "BudgetSpec", "BudgetStatus", "ChangeEvent", "ChangePage", "ChangeRecord", "CostEvent",
@@ -31,3 +36,36 @@ __all__ = [
     "PriceOverride", "Rejection", "RunDistribution", "RunRate", "RunRateRow", "RunSettings", "RunView", "SchemaError",
     "SpendPoint", "SpendSummary", "UnattributedName", "UnpricedModel", "check_webhook_url", "load_overrides",
 ]
+
+# Each export is imported when first used (`ledger.lazy`).
+lazy_exports(__name__, {
+    "Alert": "ledger.alerts",
+    "Allowance": "ledger.budgets",
+    "BudgetSpec": "ledger.budgets",
+    "BudgetStatus": "ledger.budgets",
+    "ChangeEvent": "ledger.events",
+    "ChangePage": "ledger.results",
+    "ChangeRecord": "ledger.results",
+    "CostEvent": "ledger.events",
+    "DeliveryPolicy": "ledger.outbox",
+    "EventError": "ledger.events",
+    "HourlySeries": "ledger.series",
+    "IngestReport": "ledger.results",
+    "ItemResult": "ledger.results",
+    "Ledger": "ledger.ledger",
+    "PeriodStatus": "ledger.budgets",
+    "PriceOverride": "ledger.pricing",
+    "Rejection": "ledger.results",
+    "RunDistribution": "ledger.results",
+    "RunRate": "ledger.runrate",
+    "RunRateRow": "ledger.runrate",
+    "RunSettings": "ledger.runs",
+    "RunView": "ledger.results",
+    "SchemaError": "ledger.schema",
+    "SpendPoint": "ledger.results",
+    "SpendSummary": "ledger.results",
+    "UnattributedName": "ledger.results",
+    "UnpricedModel": "ledger.results",
+    "check_webhook_url": "ledger.destinations",
+    "load_overrides": "ledger.pricing",
+})

@@ -16,18 +16,20 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any, TypeVar
 
+from mcp.server.caching import CacheableMethod, CacheHint
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from mcp.types import Tool as MCPTool
 from pydantic import BaseModel, Field
 
-from mcp_server import anomaly_tools
+from mcp_server import anomaly_tools, prompts
 from mcp_server.params import (
     AgentName,
     AlertKind,
@@ -63,7 +65,7 @@ from orgmap.answer_types import (
 from orgmap.errors import OrgmapError
 from orgmap.service import Service, ServiceSlot
 
-__all__ = ["ANSWER", "INSTRUCTIONS", "PAGE", "build_server"]
+__all__ = ["ANSWER", "CACHE_HINTS", "CACHE_TTL_MS", "INSTRUCTIONS", "PAGE", "build_server"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,6 +75,12 @@ INSTRUCTIONS = (
     "`summary`; lists are paged: pass `next_cursor` back as `cursor` for more."
 )
 READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+# The lists never change while the server runs: at 2026-07-28 a client may reuse them for an hour (the same for every
+# caller, so "public"); `subscriptions=False` leaves `subscriptions/listen` unserved, so `listChanged` is false.
+CACHE_TTL_MS = 3_600_000
+CACHE_HINTS: dict[CacheableMethod, CacheHint] = {
+    method: CacheHint(ttl_ms=CACHE_TTL_MS, scope="public")
+    for method in ("tools/list", "prompts/list", "resources/list", "resources/templates/list")}
 
 
 def _version() -> str:
@@ -147,9 +155,13 @@ def _domain_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | None = None) -> MCPServer:
+def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | None = None,
+                 once_answering: Callable[[Service], None] | None = None) -> MCPServer:
     """The MCP server over the service in `slot`. With `open_service`, the server's own lifespan opens and closes
-    it (stdio); without, the host (`orgmap serve`) fills the slot."""
+    it (stdio); without, the host (`orgmap serve`) fills the slot. `once_answering` runs on a thread once the first
+    request (`initialize`) is answered: what a session needs later (the watcher, the anomaly scan) does not delay
+    its first answers."""
+    started = threading.Event()
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[None]:
@@ -160,10 +172,21 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
         try:
             yield
         finally:
+            started.set()  # a session that ends before its first answer starts nothing
             slot.service.close()
             slot.service = None
 
-    server = _LeanServer("orgmap", version=_version(), instructions=INSTRUCTIONS, lifespan=lifespan)
+    async def after_first_answer(ctx: Any, call_next: Any) -> Any:
+        result = await call_next(ctx)
+        if once_answering is not None and not started.is_set() and slot.service is not None:
+            started.set()
+            threading.Thread(target=once_answering, args=(slot.service,), name="orgmap-after-start",
+                             daemon=True).start()
+        return result
+
+    server = _LeanServer("orgmap", version=_version(), instructions=INSTRUCTIONS, lifespan=lifespan,
+                          cache_hints=CACHE_HINTS, subscriptions=False)
+    server.middleware.append(after_first_answer)
     svc = slot.get
 
     def tool(title: str, annotations: ToolAnnotations = READ) -> Callable[[F], F]:
@@ -299,6 +322,7 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
                                    force=force, source="mcp")
 
     anomaly_tools.register(tool, svc)
+    prompts.register(server)
 
     @server.resource("schema://{tool}", mime_type="application/json",
                      description="The full JSON schema of a tool's answer (the tool list gives only its summary)")

@@ -27,7 +27,7 @@ from ledger.anomaly import (
     explain,
     with_peers,
 )
-from orgmap.answer_types import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation
+from orgmap.answer_types import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation, AnomalyPointer
 from orgmap.arguments import ANOMALY_STATES
 from orgmap.errors import InvalidArgument, NotFound
 from orgmap.nodes import node_ref, resolve_agent
@@ -142,6 +142,22 @@ class AnomalyAnswers:
                             sentence=a.sentence, cause=cause[0], cause_id=cause[1], cause_ref=cause[2], fix=fix[0],
                             fix_id=fix[1], fix_ref=fix[2], abstained=a.abstained, suppressed=a.suppressed,
                             state=a.state)
+
+    def open_pointers(self, agents: list[str], since: timedelta) -> dict[str, AnomalyPointer]:
+        """Each of `agents`' open anomaly (state open; one still going first, else the newest), in a line, from one
+        scan over those agents only: what ranked spend rows point at. No alert is raised."""
+        if not agents:
+            return {}
+        found = [a for a in self.scan_anomalies(since, agents, alert=False) if a.state == "open"]
+        found.sort(key=lambda a: (a.end is None, a.onset), reverse=True)
+        pointers: dict[str, AnomalyPointer] = {}
+        with self.graph.read() as g:
+            for a in found:
+                if a.agent not in pointers:
+                    brief = self._brief(g, a)
+                    pointers[a.agent] = AnomalyPointer(id=brief.id, sentence=brief.sentence, cause=brief.cause,
+                                                       cause_id=brief.cause_id, ongoing=brief.end is None)
+        return pointers
 
     def anomalies(self, since: str = "7d", agent: str | None = None, state: str | None = None, limit: int = 10,
                   cursor: str | None = None) -> AnomaliesAnswer:

@@ -15,6 +15,7 @@ __all__ = [
     "NodeDetail",
     "NodePage",
     "NodeRef",
+    "OwnerCandidate",
     "OwnerRef",
     "Owners",
     "Portfolio",
@@ -51,14 +52,24 @@ class OwnerRef(NodeRef):
 
     inherited_from: str | None = None
     teams: list[str] = Field(default_factory=list, description="a person owner's teams")
+    lead: str | None = Field(default=None, description="a team owner's lead (its `lead` property)")
+    members: list[str] = Field(default_factory=list, description="a team owner's members")
+
+
+class OwnerCandidate(NodeRef):
+    """A node a loose name (no node is called that) clearly means, with its owners."""
+
+    owners: list[OwnerRef]
 
 
 class Owners(Answer):
-    """Who owns a node, explicitly or inherited through `part_of`."""
+    """Who owns a node, explicitly or inherited through `part_of`. A name no node carries but a few nodes' names
+    contain word for word answers with those `candidates` (each with its owners) and `node` None."""
 
     summary: str
-    node: NodeRef
+    node: NodeRef | None
     owners: list[OwnerRef]
+    candidates: list[OwnerCandidate] = Field(default_factory=list, description="the nodes a loose name means")
 
 
 class Reached(NodeRef):
@@ -68,6 +79,7 @@ class Reached(NodeRef):
     relation: str
     via: str
     cost_per_day: Usd | None = None
+    owners: list[str] = Field(default_factory=list, description="the node's owners' ids")
 
 
 class BlastRadius(Answer):
@@ -167,6 +179,7 @@ from ledger.anomaly import Anomaly  # noqa: E402
 __all__ += [
     "AlertsAnswer",
     "AllowanceAnswer",
+    "AnomalyPointer",
     "BudgetsAnswer",
     "ChangesAnswer",
     "IngestAnswer",
@@ -178,6 +191,16 @@ __all__ += [
     "SpendSeries",
     "UnattributedAnswer",
 ]
+
+
+class AnomalyPointer(Answer):
+    """A ranked agent's open anomaly in a line (`explain_cost_change` has it in full)."""
+
+    id: str
+    sentence: str
+    cause: str | None = Field(description="the top candidate change's summary, None when orgmap abstains")
+    cause_id: str | None = Field(description="that change's id")
+    ongoing: bool = Field(description="still going (False: it ended within the window, its state still open)")
 
 
 class RunRateItem(Answer):
@@ -200,6 +223,7 @@ class RunRateItem(Answer):
     budget_used_pct: float | None = Field(default=None, description="month-to-date spend against a monthly budget")
     owner: str | None = None
     unpriced_events: int = 0
+    anomaly: AnomalyPointer | None = Field(default=None, description="by agent: the agent's open anomaly, if any")
 
 
 class RunRateAnswer(Answer):

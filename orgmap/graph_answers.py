@@ -16,6 +16,7 @@ from orgmap.answer_types import (
     NodeDetail,
     NodePage,
     NodeRef,
+    OwnerCandidate,
     OwnerRef,
     Owners,
     Portfolio,
@@ -25,12 +26,14 @@ from orgmap.answer_types import (
 )
 from orgmap.arguments import DEPTH, SEVERITIES
 from orgmap.errors import InvalidArgument, NotFound
-from orgmap.nodes import node_ref, resolve
+from orgmap.nodes import node_ref, resolve, resolve_or_meant
 from orgmap.paging import page, parse_window
 from orgmap.rounding import cents
 from orgmap.vault_settings import agent_settings
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from graph import CompanyGraph
 
 __all__ = ["GraphAnswers", "SpendFigures"]
@@ -47,6 +50,26 @@ class SpendFigures(Protocol):
 def _names(items: Sequence[NodeRef], most: int = 3) -> str:
     shown = ", ".join(i.name for i in items[:most])
     return shown + (f" and {len(items) - most} more" if len(items) > most else "")
+
+
+def _owner_refs(g: nx.MultiDiGraph, node: str) -> list[OwnerRef]:
+    """A node's owners as answers show them: a person with their teams, a team with its lead and members."""
+    found = []
+    for o in queries.owners(g, node):
+        team = g.nodes[o.node].get("kind") == "team"
+        lead = queries.related(g, o.node, "lead")[:1] if team else []
+        members = queries.related(g, o.node, "has_member") if team else []
+        found.append(OwnerRef(**node_ref(g, o.node).model_dump(), inherited_from=o.inherited_from,
+                              teams=list(o.teams), lead=lead[0] if lead else None, members=members))
+    return found
+
+
+def _owned_by(name: str, owners: Sequence[OwnerRef]) -> str:
+    """"X is owned by A and B (inherited from Y)", or that it has none."""
+    if not owners:
+        return f"{name} has no owner (none explicit, none inherited through part_of)"
+    how = f" (inherited from {owners[0].inherited_from})" if owners[0].inherited_from else ""
+    return f"{name} is owned by {_names(list(owners))}{how}"
 
 
 class GraphAnswers:
@@ -76,18 +99,19 @@ class GraphAnswers:
                         next_cursor=nxt)
 
     def owners_of(self, name: str) -> Owners:
-        """Who owns a node: explicit `owner`, else inherited through `part_of`; a person's teams included."""
-        node = resolve(self.graph, name)
+        """Who owns a node: explicit `owner`, else inherited through `part_of`; a person's teams, a team's lead and
+        members included. A name no node carries that a few nodes' names contain word for word (`meant`) answers
+        with those candidates, each with its owners."""
+        nodes, exact = resolve_or_meant(self.graph, name)
         with self.graph.read() as g:
-            found = [OwnerRef(**node_ref(g, o.node).model_dump(), inherited_from=o.inherited_from, teams=list(o.teams))
-                     for o in queries.owners(g, node)]
-            ref = node_ref(g, node)
-        if not found:
-            summary = f"{ref.name} has no owner (none explicit, none inherited through part_of)"
-        else:
-            how = f" (inherited from {found[0].inherited_from})" if found[0].inherited_from else ""
-            summary = f"{ref.name} is owned by {_names(list(found))}{how}"
-        return Owners(summary=summary, node=ref, owners=found)
+            found = [OwnerCandidate(**node_ref(g, n).model_dump(), owners=_owner_refs(g, n)) for n in nodes]
+        if exact:
+            one = found[0]
+            ref = NodeRef(id=one.id, name=one.name, kind=one.kind)
+            return Owners(summary=_owned_by(one.name, one.owners), node=ref, owners=one.owners)
+        summary = (f"no node is called {name!r}; {len(found)} match it: "
+                   + "; ".join(_owned_by(c.name, c.owners) for c in found))
+        return Owners(summary=summary, node=None, owners=[], candidates=found)
 
     def _reach(self, name: str, depth: int, forward: bool, limit: int, cursor: str | None,
                window: str) -> BlastRadius:
@@ -98,10 +122,11 @@ class GraphAnswers:
         with self.graph.read() as g:
             hops = walk(g, node, depth)
             refs = {h.node: node_ref(g, h.node) for h in hops}
+            owners = {h.node: [o.node for o in queries.owners(g, h.node)] for h in hops}
             ref = node_ref(g, node)
         spend = self._cost_per_day([h.node for h in hops], window)
         reached = [Reached(**refs[h.node].model_dump(), depth=h.depth, relation=h.relation, via=h.via,
-                           cost_per_day=spend.get(h.node)) for h in hops]
+                           cost_per_day=spend.get(h.node), owners=owners[h.node]) for h in hops]
         at_stake = cents(sum(r.cost_per_day or 0.0 for r in reached))  # the rows' cents, so they add up to it
         chunk, nxt = page(reached, limit, cursor)
         direction = "dependencies" if forward else "dependents"
@@ -146,10 +171,11 @@ class GraphAnswers:
     def node(self, name: str) -> NodeDetail:
         """One node: properties, owners, dependencies, dependents, links in and out, and its spend (7 days)."""
         node = resolve(self.graph, name)
-        who = self.owners_of(node)
         deps = self.dependencies_of(node, depth=1, limit=50)
         users = self.dependents_of(node, depth=1, limit=50)
         with self.graph.read() as g:
+            ref = node_ref(g, node)
+            owners = _owner_refs(g, node)
             data = dict(g.nodes[node])
             edges_out: Iterable[tuple[str, str, str | None]] = g.out_edges(node, data="relation")
             edges_in: Iterable[tuple[str, str, str | None]] = g.in_edges(node, data="relation")
@@ -159,13 +185,13 @@ class GraphAnswers:
             links_in = [node_ref(g, n) for n in sorted(into)]
         spend = self.spend.spend_brief(node) if self.spend is not None and data.get("kind") == "agent" else None
         reserved = {"name", "kind", "aliases", "tags", "path"}
-        summary = f"{who.node.name} ({who.node.kind}). {who.summary}."
+        summary = f"{ref.name} ({ref.kind}). {_owned_by(ref.name, owners)}."
         if spend:
             summary += f" Spends ${spend['cost_per_day']:,.2f}/day over 7 days."
-        return NodeDetail(summary=summary, node=who.node, path=data.get("path"), aliases=list(data.get("aliases", [])),
+        return NodeDetail(summary=summary, node=ref, path=data.get("path"), aliases=list(data.get("aliases", [])),
                           tags=list(data.get("tags", [])),
                           properties={k: v for k, v in data.items() if k not in reserved},
-                          owners=who.owners, dependencies=deps.items, dependents=users.items,
+                          owners=owners, dependencies=deps.items, dependents=users.items,
                           links_out=links_out, links_in=links_in, spend=spend)
 
     def check(self, limit: int = 50, cursor: str | None = None, severity: str | None = None) -> Diagnostics:

@@ -8,9 +8,9 @@ has to remember to sync.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ledger import RunSettings
 from orgmap.vault_settings import agent_settings, budget_specs
 
 if TYPE_CHECKING:
@@ -21,23 +21,39 @@ __all__ = ["LedgerInStep"]
 
 
 class LedgerInStep:
-    """Call it for the ledger, brought in step with the graph when the graph's revision moved."""
+    """Call it for the ledger, brought in step with the graph when the graph's revision moved. Given a function
+    instead of a ledger, the first call opens it (a server answers graph questions without the store)."""
 
-    def __init__(self, graph: CompanyGraph, ledger: Ledger) -> None:
+    def __init__(self, graph: CompanyGraph, ledger: Ledger | Callable[[], Ledger]) -> None:
         self._graph = graph
-        self._ledger = ledger
+        self._ledger: Ledger | None = None if callable(ledger) else ledger
+        self._open = ledger if callable(ledger) else None
         self._lock = threading.Lock()
         self._revision = -1
 
     def __call__(self) -> Ledger:
-        if self._revision != self._graph.revision:
-            with self._lock, self._graph.read() as g:
+        ledger = self._ledger
+        if ledger is None or self._revision != self._graph.revision:
+            with self._lock:
+                if self._ledger is None and self._open is not None:
+                    self._ledger = self._open()
+                ledger = self._ledger
+                assert ledger is not None
                 if self._revision != self._graph.revision:
-                    self._ledger.set_resolver(self._lookup)
-                    self._ledger.set_budgets(budget_specs(g))
-                    self._ledger.set_run_settings(RunSettings(), agent_settings(g)[0])
-                    self._revision = self._graph.revision
-        return self._ledger
+                    from ledger import RunSettings
+
+                    with self._graph.read() as g:
+                        ledger.set_resolver(self._lookup)
+                        ledger.set_budgets(budget_specs(g))
+                        ledger.set_run_settings(RunSettings(), agent_settings(g)[0])
+                        self._revision = self._graph.revision
+        return ledger
+
+    def close(self) -> None:
+        """Close the ledger if it was opened; a lazy one is not opened to be closed."""
+        with self._lock:
+            if self._ledger is not None:
+                self._ledger.close()
 
     def _lookup(self, name: str) -> str | None:
         with self._graph.read():

@@ -1,7 +1,9 @@
-"""Names to nodes, and nodes as the answers show them: the two graph lookups every part of the service shares."""
+"""Names to nodes (exact, or the few nodes a loose name clearly means), and nodes as the answers show them: the
+graph lookups every part of the service shares."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from orgmap.answer_types import NodeRef
@@ -12,7 +14,15 @@ if TYPE_CHECKING:
 
     from graph import CompanyGraph
 
-__all__ = ["node_ref", "resolve", "resolve_agent"]
+__all__ = ["MOST_MEANT", "meant", "node_ref", "resolve", "resolve_agent", "resolve_or_meant"]
+
+MOST_MEANT = 5  # more nodes than this matching a loose name is no longer "clearly meant": the name is refused
+_WORD = re.compile(r"\w+")
+_ARTICLES = frozenset({"a", "an", "the"})  # "the support agent" means what "support agent" means
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
 
 
 def node_ref(g: nx.MultiDiGraph, node: str) -> NodeRef:
@@ -28,6 +38,30 @@ def resolve(graph: CompanyGraph, name: str, *, what: str = "node", field: str = 
         if node is None:
             raise NotFound(what, name, graph.suggest(name), field=field)
         return node
+
+
+def meant(g: nx.MultiDiGraph, name: str, most: int = MOST_MEANT) -> list[str]:
+    """The notes a loose name clearly means: those whose name or one alias has every word of `name` (but articles)
+    as a whole word ("the support agent" means Support Reply Agent and Support Triage Agent, not Support Platform),
+    by id; none when more than `most` match, or when `name` has no word."""
+    wanted = set(_words(name)) - _ARTICLES
+    if not wanted:
+        return []
+    found = [node for node, data in g.nodes(data=True) if data.get("path")
+             and any(wanted <= set(_words(str(n))) for n in [data.get("name", node), *data.get("aliases", ())])]
+    return sorted(found) if len(found) <= most else []
+
+
+def resolve_or_meant(graph: CompanyGraph, name: str, *, what: str = "node",
+                     field: str = "name") -> tuple[list[str], bool]:
+    """`([node], True)` for the node `name` names exactly (as `resolve`), else `(nodes, False)` for the nodes it
+    clearly means (`meant`: one or several), else NotFound with close matches."""
+    with graph.read() as g:
+        node = graph.lookup(name)
+        found = [node] if node is not None else meant(g, name)
+        if not found:
+            raise NotFound(what, name, graph.suggest(name), field=field)
+        return found, node is not None
 
 
 def resolve_agent(graph: CompanyGraph, name: str, *, field: str = "agent") -> str:

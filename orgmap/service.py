@@ -13,19 +13,16 @@ doors cannot drift apart; a parity test checks each question is reachable from e
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from graph import CompanyGraph
 from graph.company import NoteChange
-from graph.live import LiveGraph
-from ledger import Ledger
-from ledger.anomaly import Anomaly
-from orgmap.anomaly_answers import AnomalyAnswers
 from orgmap.answer_types import (
     AlertsAnswer,
     AllowanceAnswer,
@@ -53,6 +50,12 @@ from orgmap.intake import ImportSummary, Intake, ingest_answer
 from orgmap.ledger_in_step import LedgerInStep
 from orgmap.nodes import resolve
 from orgmap.spend_answers import SpendAnswers
+
+if TYPE_CHECKING:  # the watcher, the ledger and anomalies (numpy, httpx, prices) are imported when first used
+    from graph.live import LiveGraph
+    from ledger import Ledger
+    from ledger.anomaly import Anomaly
+    from orgmap.anomaly_answers import AnomalyAnswers
 
 __all__ = ["Service", "ServiceSlot", "VaultService"]
 
@@ -133,14 +136,13 @@ class VaultService:
 class Service(VaultService):
     """Graph + ledger + (optionally) the live watcher of one vault. Open with `Service.open`, close when done."""
 
-    def __init__(self, vault: Path, graph: CompanyGraph, ledger: Ledger, *, live: LiveGraph | None = None,
-                 clock: Clock | None = None) -> None:
+    def __init__(self, vault: Path, graph: CompanyGraph, ledger: Ledger | Callable[[], Ledger], *,
+                 live: LiveGraph | None = None, clock: Clock | None = None) -> None:
+        """`ledger` is the ledger, or a function that opens it when a question first needs it."""
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.live = live
-        self._ledger = ledger
-        in_step = LedgerInStep(graph, ledger)
+        self._in_step = in_step = LedgerInStep(graph, ledger)
         self.spend_answers = SpendAnswers(graph, in_step, self.clock)
-        self.anomaly_answers = AnomalyAnswers(graph, in_step, self.clock)
         self.intake = Intake(graph, in_step, self.clock)
         super().__init__(vault, graph, spend=self.spend_answers)
         self._stopping = threading.Event()
@@ -151,17 +153,40 @@ class Service(VaultService):
     @classmethod
     def open(cls, vault: Path, *, watch: bool = False, db: Path | None = None, webhook_url: str | None = None,
              webhook_allow_link_local: bool = False, price_overrides: Path | None = None, clock: Clock | None = None,
-             on_progress: Callable[[int, int], None] | None = None) -> Service:
+             on_progress: Callable[[int, int], None] | None = None, lazy_store: bool = False) -> Service:
         """Load the vault, open the store (`<vault>/.orgmap/orgmap.db` unless `db`), and start watching if asked.
-        Alerts are posted to `webhook_url` (ValueError if `ledger.check_webhook_url` refuses it)."""
+        Alerts are posted to `webhook_url` (ValueError if `ledger.check_webhook_url` refuses it). With `lazy_store`
+        the store is opened (and the ledger imported) by the first question that needs it, so a server answers its
+        first graph questions sooner (`orgmap mcp`); its errors then come with that question."""
         graph = CompanyGraph.load(vault, on_progress=on_progress)
-        ledger = Ledger.open(db or state_dir(vault) / STORE_NAME, price_overrides=price_overrides,
-                             webhook_url=webhook_url, webhook_allow_link_local=webhook_allow_link_local, clock=clock)
-        live = None
+
+        def open_ledger() -> Ledger:
+            from ledger import Ledger
+
+            return Ledger.open(db or state_dir(vault) / STORE_NAME, price_overrides=price_overrides,
+                               webhook_url=webhook_url, webhook_allow_link_local=webhook_allow_link_local, clock=clock)
+
+        svc = cls(vault, graph, open_ledger if lazy_store else open_ledger(), clock=clock)
         if watch:
-            live = LiveGraph(graph)
-            live.start()
-        return cls(vault, graph, ledger, live=live, clock=clock)
+            svc.watch()
+        return svc
+
+    def watch(self) -> None:
+        """Start watching the vault: edits reach the graph, and become change events. Safe to call twice."""
+        if self.live is not None:
+            return
+        from graph.live import LiveGraph
+
+        self.live = LiveGraph(self.graph)
+        self.live.subscribe(self._on_vault_change)
+        self.live.start()
+
+    @functools.cached_property
+    def anomaly_answers(self) -> AnomalyAnswers:
+        """Questions over anomalies, built on first use (they import numpy)."""
+        from orgmap.anomaly_answers import AnomalyAnswers
+
+        return AnomalyAnswers(self.graph, self._in_step, self.clock)
 
     @property
     def ledger(self) -> Ledger:
@@ -196,7 +221,7 @@ class Service(VaultService):
         if self.live is not None:
             self.live.stop()
             self.live = None
-        self._ledger.close()
+        self._in_step.close()
 
     def _on_vault_change(self, changes: list[NoteChange]) -> None:
         """Vault edits become change events (a `model` switched, `depends_on` changed...)."""
@@ -213,7 +238,7 @@ class Service(VaultService):
     def run_rate(self, window: str = "7d", by: str = "agent", limit: int = 20,
                  cursor: str | None = None) -> RunRateAnswer:
         """Ranked run-rate over `window`, grouped by agent, owner, team, model, provider, client, project or kind."""
-        return self.spend_answers.run_rate(window, by, limit, cursor)
+        return self.spend_answers.run_rate(window, by, limit, cursor, anomalies=self.anomaly_answers.open_pointers)
 
     def spend(self, agent: str, window: str = "7d", bucket: str = "day") -> SpendSeries:
         """One agent's spend per hour or day over the window."""

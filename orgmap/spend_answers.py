@@ -36,11 +36,13 @@ if TYPE_CHECKING:
 
     from graph import CompanyGraph
     from ledger import Ledger
-    from orgmap.answer_types import NodeRef
+    from orgmap.answer_types import AnomalyPointer, NodeRef
 
 __all__ = ["SpendAnswers"]
 
 UNATTRIBUTED = "(unattributed)"
+# The open anomaly of each of these agents (over a window): `AnomalyAnswers.open_pointers`.
+OpenAnomalies = Callable[[list[str], timedelta], "Mapping[str, AnomalyPointer]"]
 _CHANGE_CURSOR = re.compile(KEYSET_CURSOR_PATTERN)
 
 
@@ -59,9 +61,9 @@ def _adding_up(rows: Sequence[RunRateRow], measure: Callable[[RunRateRow], float
 
 
 def _rate_item(g: nx.MultiDiGraph, row: RunRateRow, by: str, used: Mapping[str, float],
-               money_of: tuple[float, float, float]) -> RunRateItem:
-    """One ranked row as the interfaces return it (its owner looked up in the graph for agents); `money_of` is its
-    cost, cost per day and projected month as rounded to add up (`_adding_up`)."""
+               money_of: tuple[float, float, float], anomaly: AnomalyPointer | None = None) -> RunRateItem:
+    """One ranked row as the interfaces return it (its owner looked up in the graph for agents, its open anomaly
+    when it has one); `money_of` is its cost, cost per day and projected month as rounded to add up (`_adding_up`)."""
     in_graph = row.attributed and row.key in g
     owner = None
     if in_graph and by == "agent":
@@ -76,7 +78,7 @@ def _rate_item(g: nx.MultiDiGraph, row: RunRateRow, by: str, used: Mapping[str, 
         tokens_per_run=None if row.tokens_per_run is None else round(row.tokens_per_run, 1),
         projected_month=month, baseline_cost_per_day=row.baseline_cost_per_day,
         change_pct=None if row.change_pct is None else round(row.change_pct, 1),
-        budget_used_pct=used.get(row.key), owner=owner, unpriced_events=row.unpriced)
+        budget_used_pct=used.get(row.key), owner=owner, unpriced_events=row.unpriced, anomaly=anomaly)
 
 
 def _baseline(rate: RunRate, window: str) -> str:
@@ -149,11 +151,12 @@ class SpendAnswers:
 
     # -- questions --------------------------------------------------------------------------------------------
 
-    def run_rate(self, window: str = "7d", by: str = "agent", limit: int = 20,
-                 cursor: str | None = None) -> RunRateAnswer:
+    def run_rate(self, window: str = "7d", by: str = "agent", limit: int = 20, cursor: str | None = None,
+                 anomalies: OpenAnomalies | None = None) -> RunRateAnswer:
         """Ranked run-rate over `window`: cost/day, runs/day, cost per 1,000 runs, tokens per run, projected month,
         change against the baseline, budget used; grouped by agent, owner, team, model, provider, client, project
-        or kind. The rows add up to the totals to the cent, the unattributed row included."""
+        or kind. The rows add up to the totals to the cent, the unattributed row included. By agent, with
+        `anomalies`, each row of the page points at its agent's open anomaly (one call for the page's agents)."""
         if by not in BY:
             raise InvalidArgument(f"by must be one of {', '.join(BY)}; got {by!r}", field="by")
         rate = self.ledger().run_rate(parse_window(window), by=by, now=self.clock(), group_of=self._group_of(by))
@@ -162,8 +165,14 @@ class SpendAnswers:
                            _adding_up(rate.rows, lambda r: r.cost_per_day, rate.total_cost_per_day),
                            _adding_up(rate.rows, lambda r: r.projected_month, rate.projected_month), strict=True))
         rows, nxt = page(list(zip(rate.rows, figures, strict=True)), limit, cursor)  # owners: for the page only
+        pointers: Mapping[str, AnomalyPointer] = {}
+        if by == "agent" and anomalies is not None:
+            with self.graph.read() as g:
+                agents = [row.key for row, _ in rows if row.attributed and g.nodes.get(row.key, {}).get("kind")
+                          == "agent"]
+            pointers = anomalies(agents, parse_window(window))
         with self.graph.read() as g:
-            chunk = [_rate_item(g, row, by, used, money_of) for row, money_of in rows]
+            chunk = [_rate_item(g, row, by, used, money_of, pointers.get(row.key)) for row, money_of in rows]
             top = ", ".join(f"{_rate_name(g, row)} {money(per_day)}/day"
                             for row, (_, per_day, _) in zip(rate.rows[:3], figures, strict=False))
         start = rate.data_since or rate.since
@@ -171,6 +180,8 @@ class SpendAnswers:
         summary = (f"{money(rate.total_cost_per_day)}/day over {window} (a {rate.projected_month_days}-day month: "
                    f"{money(rate.projected_month)}) across {len(rate.rows)} {by} groups"
                    + (f"; top: {top}" if top else "")
+                   + (f"; {len(pointers)} of these agents have an open anomaly (each row's `anomaly`)"
+                      if pointers else "")
                    + (f"; {money(rate.unattributed_cost)} unattributed" if rate.unattributed_cost else "")
                    + (f"; only {covered:g} days of data (since {start:%Y-%m-%d %H:%M} UTC)" if rate.data_since else ""))
         return RunRateAnswer(summary=summary, window=window, by=by, since=rate.since, until=rate.until,

@@ -60,7 +60,8 @@ def test_show_json_with_inherited_owner(make_vault: VaultFactory, capsys: pytest
     assert main(["show", "triage agent", "--vault", str(root), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["owners"] == [{"id": "People/Ann", "name": "Ann", "kind": "person",
-                               "inherited_from": "Systems/Support Suite", "teams": ["Teams/Platform Team"]}]
+                               "inherited_from": "Systems/Support Suite", "teams": ["Teams/Platform Team"],
+                               "lead": None, "members": []}]
     assert [(d["id"], d["relation"], d["depth"]) for d in info["dependencies"]] == [
         ("Agents/Support Agent", "uses", 1)]
 

@@ -67,10 +67,11 @@ def _instant(text: str) -> datetime:
     return moment
 
 
-def service_opener(args: argparse.Namespace, *, watch: bool = False,
-                   background: bool = False) -> Callable[[], Service]:
+def service_opener(args: argparse.Namespace, *, watch: bool = False, background: bool = False,
+                   lazy_store: bool = False) -> Callable[[], Service]:
     """A function that opens the service the arguments describe (so a server can open it inside its lifespan);
-    `background` also starts the periodic anomaly scan (long-running servers)."""
+    `background` also starts the periodic anomaly scan (long-running servers); `lazy_store` leaves the store to the
+    first question that needs it (`Service.open`)."""
     from orgmap.service import Service
 
     webhook, allow_link_local = _webhook(args)
@@ -85,7 +86,8 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False,
             svc = _loading(vault, lambda progress: Service.open(vault, watch=watch, db=db, price_overrides=prices,
                                                                 webhook_url=webhook,
                                                                 webhook_allow_link_local=allow_link_local,
-                                                                clock=clock, on_progress=progress))
+                                                                clock=clock, on_progress=progress,
+                                                                lazy_store=lazy_store))
         except (OSError, ValueError) as exc:  # a missing or malformed --prices file, an unreadable store...
             raise SystemExit(f"orgmap: {exc}") from exc
         if background:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tqdm import tqdm
-
 __all__ = ["ProgressBar"]
 
 
@@ -13,6 +11,8 @@ class ProgressBar:
     """A callback `(done, total)` that drives a tqdm bar; library code only ever sees the callback."""
 
     def __init__(self, desc: str, unit: str = "it") -> None:
+        from tqdm import tqdm  # imported with the first bar: commands that show none (`orgmap mcp`) start sooner
+
         self._bar = tqdm(desc=desc, unit=unit, disable=None, leave=False, dynamic_ncols=True)
 
     def __call__(self, done: int, total: int | None = None) -> None:

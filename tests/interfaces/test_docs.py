@@ -1,6 +1,6 @@
-"""The docs stay complete (datasette-style): every route is in docs/http-api.md, every tool in docs/mcp.md, every CLI
-command in docs/cli.md; the README's links and images point at files that exist; every route is documented in
-OpenAPI with a summary and a description, and the event bodies' examples are events the API accepts."""
+"""The docs stay complete (datasette-style): every route is in docs/http-api.md, every tool and prompt in
+docs/mcp.md, every CLI command in docs/cli.md; the README's links and images point at files that exist; every route is
+documented in OpenAPI with a summary and a description, and the event bodies' examples are events the API accepts."""
 
 from __future__ import annotations
 
@@ -47,6 +47,15 @@ def test_every_tool_and_both_client_configs_are_in_the_mcp_doc(mcp) -> None:
     for config in (STDIO_CONFIG, HTTP_CONFIG):
         assert config in text, f"docs/mcp.md lacks the config {config}"
         assert config in README, f"README.md lacks the config {config}"
+
+
+def test_every_prompt_and_its_arguments_are_in_the_mcp_doc(mcp) -> None:
+    text = section(doc("mcp.md"), "Prompts", "docs/mcp.md")
+    listed = mcp.portal.call(mcp.client.list_prompts).prompts
+    assert listed
+    missing = [p.name for p in listed if f"`{p.name}`" not in text]
+    missing += [f"{p.name}.{a.name}" for p in listed for a in p.arguments or [] if f"`{a.name}`" not in text]
+    assert not missing, f"prompts or arguments missing from docs/mcp.md's Prompts section: {missing}"
 
 
 def test_every_cli_command_is_in_the_cli_doc() -> None:

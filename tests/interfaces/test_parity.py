@@ -49,7 +49,7 @@ EXEMPT = {"graph_data": "API and CLI only (GET /v1/graph, orgmap export): the wh
           "import_files": _FILES, "ingest_jsonl": _FILES, "import_git": _FILES,
           **dict.fromkeys(RECEIVERS, "a receiver of machines' telemetry, not a question people ask")}
 # Public methods that are not questions: lifecycle, and the anomaly scan the server runs in the background.
-NOT_QUESTIONS = {"open", "open_vault", "close", "scan_anomalies", "start_background"}
+NOT_QUESTIONS = {"open", "open_vault", "close", "scan_anomalies", "start_background", "watch"}
 
 # (HTTP path, query) and (tool, arguments) asking the same question.
 CASES: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [

@@ -12,10 +12,13 @@ import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orgmap.cli.progress import ProgressBar
-from orgmap.demo.build import DemoBuilt, build_demo
 from orgmap.demo.data import MIN_DAYS
+
+if TYPE_CHECKING:  # the builder (and the service under it) is imported when a demo is built, not by every command
+    from orgmap.demo.build import DemoBuilt
 
 __all__ = ["prepare", "register", "run"]
 
@@ -48,6 +51,8 @@ def _days(text: str) -> int:
 
 def prepare(target: Path, *, seed: int, days: int, scale: float, now: datetime) -> DemoBuilt:
     """Build the demo at `target` with a progress bar, and say what was made."""
+    from orgmap.demo.build import build_demo
+
     with ProgressBar("ingesting demo events", unit="ev") as bar:
         built = build_demo(target, seed=seed, days=days, scale=scale, now=now, on_progress=bar)
     print(f"orgmap demo: {built.cost_events:,} cost events (${built.total_cost_usd:,.2f}) and {built.change_events} "

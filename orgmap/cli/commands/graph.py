@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 from orgmap.cli.common import add_service_arguments, add_vault_argument, ask, ask_vault, emit, table
 
 if TYPE_CHECKING:
-    from orgmap.answer_types import BlastRadius, NodePage, Owners, Portfolio
+    from collections.abc import Sequence
+
+    from orgmap.answer_types import BlastRadius, NodePage, OwnerRef, Owners, Portfolio
 
 __all__ = ["register"]
 
@@ -17,11 +19,20 @@ def _money(value: float | None) -> str:
     return "-" if value is None else f"${value:,.2f}"
 
 
-def _show_owners(answer: Owners) -> None:
-    for o in answer.owners:
+def _owner_lines(owners: Sequence[OwnerRef], indent: str = "") -> None:
+    for o in owners:
         via = f" (inherited from {o.inherited_from})" if o.inherited_from else ""
         teams = f" [teams: {', '.join(o.teams)}]" if o.teams else ""
-        emit(f"{o.id} ({o.kind}){via}{teams}")
+        lead = f" [lead: {o.lead}]" if o.lead else ""
+        members = f" [members: {', '.join(o.members)}]" if o.members else ""
+        emit(f"{indent}{o.id} ({o.kind}){via}{teams}{lead}{members}")
+
+
+def _show_owners(answer: Owners) -> None:
+    _owner_lines(answer.owners)
+    for c in answer.candidates:
+        emit(f"{c.id} ({c.kind}):")
+        _owner_lines(c.owners, "  ")
     emit(answer.summary)
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from orgmap.cli.commands.serve import add_allow_host_argument
 from orgmap.cli.common import add_service_arguments, service_opener
 
-__all__ = ["register", "run"]
+if TYPE_CHECKING:
+    from orgmap.service import Service
+
+__all__ = ["go_live", "register", "run"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,5 +35,14 @@ def run(args: argparse.Namespace) -> int:
     from mcp_server.server import build_server
     from orgmap.service import ServiceSlot
 
-    build_server(ServiceSlot(), open_service=service_opener(args, watch=True, background=True)).run("stdio")
+    # A client launches this for every session: the graph comes from the vault's cache, the store opens with the
+    # first question that needs it, and the watcher and the anomaly scan start once `initialize` is answered.
+    build_server(ServiceSlot(), open_service=service_opener(args, lazy_store=True),
+                 once_answering=go_live).run("stdio")
     return 0
+
+
+def go_live(service: Service) -> None:
+    """What a long-running session adds once it answers: the vault watcher and the periodic anomaly scan."""
+    service.watch()
+    service.start_background()
