@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from orgmap.cli.common import add_service_arguments, ask, emit, table
+from orgmap.wording import money
 
 if TYPE_CHECKING:
     from orgmap.answer_types import BudgetsAnswer
@@ -22,8 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _show(answer: BudgetsAnswer) -> None:
-    rows = [[f"{s.scope} {s.key}", p.period, f"${p.spent:,.2f}", f"${p.limit:,.2f}", f"{p.used_pct:.0f}%",
-             f"${p.remaining:,.2f}"] for s in answer.items for p in s.periods]
+    rows = [[f"{s.scope} {s.key}", p.period, money(p.spent), money(p.limit), f"{p.used_pct:.0f}%",
+             money(p.remaining)] for s in answer.items for p in s.periods]
     if rows:
         print(table(["budget", "period", "spent", "limit", "used", "left"], rows))
     for alert in answer.alerts[-10:]:

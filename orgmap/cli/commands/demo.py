@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from orgmap.cli.progress import ProgressBar
 from orgmap.demo.data import MIN_DAYS
+from orgmap.wording import money
 
 if TYPE_CHECKING:  # the builder (and the service under it) is imported when a demo is built, not by every command
     from orgmap.demo.build import DemoBuilt
@@ -55,7 +56,7 @@ def prepare(target: Path, *, seed: int, days: int, scale: float, now: datetime) 
 
     with ProgressBar("ingesting demo events", unit="ev") as bar:
         built = build_demo(target, seed=seed, days=days, scale=scale, now=now, on_progress=bar)
-    print(f"orgmap demo: {built.cost_events:,} cost events (${built.total_cost_usd:,.2f}) and {built.change_events} "
+    print(f"orgmap demo: {built.cost_events:,} cost events ({money(built.total_cost_usd)}) and {built.change_events} "
           f"change events for {built.agents} agents in {target}", file=sys.stderr)
     print(f"  {built.headline}", file=sys.stderr)
     print(f"  {built.anomalies} anomalies found; try: orgmap anomalies --vault {target} --since {days}d",

@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from orgmap.cli.common import add_service_arguments, add_vault_argument, ask, ask_vault, emit, table
+from orgmap.wording import money
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -16,7 +17,7 @@ __all__ = ["register"]
 
 
 def _money(value: float | None) -> str:
-    return "-" if value is None else f"${value:,.2f}"
+    return "-" if value is None else money(value)
 
 
 def _owner_lines(owners: Sequence[OwnerRef], indent: str = "") -> None:

@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from orgmap.cli.common import add_service_arguments, ask, emit
+from orgmap.wording import money
 
 if TYPE_CHECKING:
     from orgmap.answer_types import NodeDetail
@@ -38,7 +39,7 @@ def _text(info: NodeDetail) -> None:
     lines += [f"  link: links_to {n.id}" for n in info.links_out]
     lines += [f"  backlink: links_to {n.id}" for n in info.links_in]
     if info.spend:
-        lines.append(f"  spend: ${info.spend['cost_per_day']:,.2f}/day over {info.spend['window']}")
+        lines.append(f"  spend: {money(info.spend['cost_per_day'])}/day over {info.spend['window']}")
     emit(*lines)
 
 

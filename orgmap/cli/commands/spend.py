@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from orgmap.cli.common import add_service_arguments, ask, emit, table
+from orgmap.wording import money
 
 if TYPE_CHECKING:
     from orgmap.answer_types import AlertsAnswer, ChangesAnswer, SpendSeries, UnattributedAnswer
@@ -17,14 +18,14 @@ __all__ = ["register"]
 
 def _show_spend(answer: SpendSeries) -> None:
     fmt = "%Y-%m-%d %H:%M" if answer.bucket == "hour" else "%Y-%m-%d"
-    rows = [[f"{p.start:{fmt}}", f"${p.cost_usd:,.2f}", f"{p.runs:,}", f"{p.calls:,}"] for p in answer.points]
+    rows = [[f"{p.start:{fmt}}", money(p.cost_usd), f"{p.runs:,}", f"{p.calls:,}"] for p in answer.points]
     if rows:
         print(table([answer.bucket, "cost", "runs", "calls"], rows))
     emit(answer.summary)
 
 
 def _show_unattributed(answer: UnattributedAnswer) -> None:
-    rows = [[u.name, f"${u.cost_usd:,.2f}", f"{u.calls:,}", f"{u.runs:,}"] for u in answer.items]
+    rows = [[u.name, money(u.cost_usd), f"{u.calls:,}", f"{u.runs:,}"] for u in answer.items]
     if rows:
         print(table(["agent name", "cost", "calls", "runs"], rows))
     emit(answer.summary)

@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from orgmap.cli.common import add_service_arguments, ask, emit, table
+from orgmap.wording import money
 
 if TYPE_CHECKING:
     from orgmap.answer_types import RunRateAnswer
@@ -30,9 +31,9 @@ def _num(value: float | None, fmt: str) -> str:
 
 
 def _show(answer: RunRateAnswer) -> None:
-    rows = [[i.name, f"${i.cost_per_day:,.2f}", _num(i.runs_per_day, ",.1f"),
-             "-" if i.cost_per_1k_runs is None else f"${i.cost_per_1k_runs:,.2f}", _num(i.tokens_per_run, ",.0f"),
-             f"${i.projected_month:,.2f}", "-" if i.change_pct is None else f"{i.change_pct:+.0f}%",
+    rows = [[i.name, money(i.cost_per_day), _num(i.runs_per_day, ",.1f"),
+             "-" if i.cost_per_1k_runs is None else money(i.cost_per_1k_runs), _num(i.tokens_per_run, ",.0f"),
+             money(i.projected_month), "-" if i.change_pct is None else f"{i.change_pct:+.0f}%",
              "-" if i.budget_used_pct is None else f"{i.budget_used_pct:.0f}%", i.owner or ""] for i in answer.items]
     print(table([answer.by, "cost/day", "runs/day", "per 1k runs", "tokens/run", "month", "change", "budget",
                  "owner"], rows))
