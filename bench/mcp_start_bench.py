@@ -3,10 +3,11 @@ answer of `initialize`, of the first `tools/list` and of the first `who_owns` ca
 stdio with the SDK client, against the floor in the same run: a minimal MCPServer with one tool, started the same way
 (the reference memory server is an npm package, not on PyPI).
 
-    .venv/bin/python bench/mcp_start_bench.py [--vault DIR] [--runs 7]
+    .venv/bin/python bench/mcp_start_bench.py [--vault DIR] [--runs 7] [--before CHECKOUT]
 
 Without `--vault`, the demo's vault is built in `bench/.data/mcp-start-demo` (30 days, scale 0.3). The servers get
-this process's environment, so `PYTHONPATH=<another checkout>` measures that checkout's `orgmap mcp` (a before/after).
+this process's environment; `--before CHECKOUT` also launches another checkout's `orgmap mcp` (its code first on
+`PYTHONPATH`), interleaved with the others, for a before/after in one run.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def main() -> None:
     parser.add_argument("--vault", type=Path, help="the vault to serve (default: the demo's)")
     parser.add_argument("--runs", type=int, default=7, help="launches of each server (medians are printed)")
     parser.add_argument("--who", default="Code Review Agent", help="the node `who_owns` is asked about")
+    parser.add_argument("--before", type=Path, help="another checkout to measure beside this one")
     args = parser.parse_args()
     vault = demo_vault(args.vault)
     servers = {
@@ -79,6 +81,10 @@ def main() -> None:
         "floor: MCPServer, one tool": StdioServerParameters(command=sys.executable, args=["-c", FLOOR],
                                                             env=dict(os.environ)),
     }
+    if args.before is not None:
+        servers[f"before: {args.before.name}"] = StdioServerParameters(
+            command=ORGMAP, args=["mcp", "--vault", str(vault)],
+            env={**os.environ, "PYTHONPATH": str(args.before.resolve())})
     anyio.run(first_answers, servers["orgmap mcp"], args.who)  # warm the OS file cache and the vault's caches
     samples: dict[str, list[tuple[float, float, float]]] = {name: [] for name in servers}
     for _ in range(args.runs):  # interleaved, so both see the same machine load

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.types import ToolAnnotations
 from pydantic import Field
@@ -11,7 +11,9 @@ from pydantic import Field
 from mcp_server.params import AgentName, AnomalyState, Cursor, Window
 from orgmap.answer_types import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation
 from orgmap.arguments import ANOMALY_STATES
-from orgmap.service import Service
+
+if TYPE_CHECKING:
+    from orgmap.service import Service
 
 __all__ = ["register"]
 

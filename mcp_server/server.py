@@ -13,68 +13,35 @@ full schema reads the `schema://{tool}` resource. Answers carry their whole type
 
 from __future__ import annotations
 
-import functools
-import inspect
 import json
+import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.caching import CacheableMethod, CacheHint
-from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ResourceError, ToolError
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.types import CallToolResult, InputRequiredResult
 from mcp.types import Tool as MCPTool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from mcp_server import anomaly_tools, prompts
-from mcp_server.params import (
-    AgentName,
-    AlertKind,
-    Bucket,
-    By,
-    ChangeKind,
-    Cursor,
-    Depth,
-    KeysetCursor,
-    NodeKind,
-    NodeName,
-    OwnerName,
-    Severity,
-    Window,
-)
-from orgmap.answer_types import (
-    AlertsAnswer,
-    AllowanceAnswer,
-    BlastRadius,
-    BudgetsAnswer,
-    ChangesAnswer,
-    Diagnostics,
-    IngestAnswer,
-    NodeDetail,
-    NodePage,
-    Owners,
-    Portfolio,
-    RunRateAnswer,
-    RunsAnswer,
-    SpendSeries,
-    UnattributedAnswer,
-)
+from mcp_server import prompts
 from orgmap.errors import OrgmapError
-from orgmap.service import Service, ServiceSlot
+from orgmap.service_slot import ServiceSlot
 
-__all__ = ["ANSWER", "CACHE_HINTS", "CACHE_TTL_MS", "INSTRUCTIONS", "PAGE", "build_server"]
+if TYPE_CHECKING:
+    from orgmap.service import Service
 
-F = TypeVar("F", bound=Callable[..., Any])
+__all__ = ["ANSWER", "CACHE_HINTS", "CACHE_TTL_MS", "INSTRUCTIONS", "build_server"]
 
 INSTRUCTIONS = (
     "orgmap is the company map of AI agents: who owns each agent, what it depends on, what it costs (run-rate), "
     "which changes shipped, and budgets. Names are case-insensitive and may be aliases. Every answer starts with a "
     "`summary`; lists are paged: pass `next_cursor` back as `cursor` for more."
 )
-READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 # The lists never change while the server runs: at 2026-07-28 a client may reuse them for an hour (the same for every
 # caller, so "public"); `subscriptions=False` leaves `subscriptions/listen` unserved, so `listChanged` is false.
 CACHE_TTL_MS = 3_600_000
@@ -112,216 +79,94 @@ def _lean_input(schema: dict[str, Any]) -> dict[str, Any]:
 
 class _LeanServer(MCPServer):
     """An MCPServer whose tool list carries lean input schemas and the shared output schema (see the module
-    docstring)."""
+    docstring), and whose tools are set up on first use when `lazy_tools` (see `build_server`)."""
+
+    def __init__(self, *args: Any, register_tools: Callable[[MCPServer], dict[str, type[BaseModel]]],
+                 lazy_tools: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._register_tools: Callable[[MCPServer], dict[str, type[BaseModel]]] | None = register_tools
+        self._answer_types: dict[str, type[BaseModel]] = {}
+        self._tools_lock = threading.Lock()
+        if not lazy_tools:
+            self.ensure_tools()
+
+    def ensure_tools(self) -> None:
+        """Register the tools once (a warm-up thread and a first request may race here)."""
+        if self._register_tools is not None:
+            with self._tools_lock:
+                if self._register_tools is not None:
+                    self._answer_types = self._register_tools(self)
+                    self._register_tools = None
 
     async def list_tools(self) -> list[MCPTool]:
+        self.ensure_tools()
         return [tool.model_copy(update={"input_schema": _lean_input(tool.input_schema), "output_schema": ANSWER})
                 for tool in await super().list_tools()]
 
+    async def call_tool(self, name: str, arguments: dict[str, Any],
+                        context: Context[Any, Any] | None = None) -> CallToolResult | InputRequiredResult:
+        self.ensure_tools()
+        return await super().call_tool(name, arguments, context)
+
     async def full_output_schema(self, name: str) -> dict[str, Any]:
         """The whole output schema of tool `name`, as its answer type defines it."""
-        for tool in await super().list_tools():
-            if tool.name == name and tool.output_schema is not None:
-                return tool.output_schema
-        raise ResourceError(f"no tool named {name!r}")
-
-
-
-# Items per page of each paged tool: small enough that a default answer stays near 2,000 tokens.
-PAGE = {"what_depends_on": 15, "dependencies_of": 15, "find_nodes": 25, "owner_portfolio": 15, "top_spenders": 10,
-        "unattributed_spend": 15, "recent_changes": 10, "expensive_runs": 10, "vault_problems": 25, "budget_status": 8,
-        "recent_alerts": 10}
-
-
-def _answer(answer: BaseModel) -> CallToolResult:
-    """The typed answer as structured content, and as compact JSON text (the SDK's default text is indented,
-    which costs a model's context about a third more tokens for the same answer)."""
-    data = answer.model_dump(mode="json")
-    return CallToolResult(content=[TextContent(type="text", text=answer.model_dump_json())], structured_content=data)
-
-
-def _domain_errors(fn: F) -> F:
-    """Domain errors become tool errors whose text a model can act on (with close matches for unknown names)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return _answer(fn(*args, **kwargs))
-        except OrgmapError as exc:
-            raise ToolError(exc.message) from exc
-        except ValueError as exc:  # a bad argument the service did not name; still say what it was
-            raise ToolError(str(exc)) from exc
-
-    return wrapper  # type: ignore[return-value]
+        self.ensure_tools()
+        if name not in self._answer_types:
+            raise ResourceError(f"no tool named {name!r}")
+        return self._answer_types[name].model_json_schema(mode="serialization")
 
 
 def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | None = None,
                  once_answering: Callable[[Service], None] | None = None) -> MCPServer:
-    """The MCP server over the service in `slot`. With `open_service`, the server's own lifespan opens and closes
-    it (stdio); without, the host (`orgmap serve`) fills the slot. `once_answering` runs on a thread once the first
-    request (`initialize`) is answered: what a session needs later (the watcher, the anomaly scan) does not delay
-    its first answers."""
+    """The MCP server over the service in `slot`; without `open_service`, the host (`orgmap serve`) fills the slot.
+
+    With `open_service` (stdio: a client launches the server for each session), nothing the first answers do not
+    need happens before them: `initialize` is answered before the tools are set up (their answer types) and before
+    the service is opened (the graph, networkx); once it is answered, a warm-up thread sets up the tools, opens the
+    service and runs `once_answering` (the watcher, the anomaly scan), and any request that comes sooner waits only
+    for what it needs. The lifespan closes the service at the end of the session."""
+    lazy = open_service is not None
+    if lazy:
+        slot.opener = open_service
     started = threading.Event()
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[None]:
-        if open_service is None:
-            yield
-            return
-        slot.service = open_service()
         try:
             yield
         finally:
             started.set()  # a session that ends before its first answer starts nothing
-            slot.service.close()
-            slot.service = None
+            if lazy:
+                slot.close()
+
+    def warm_up() -> None:
+        try:
+            server.ensure_tools()
+            service = slot.get()
+        except OrgmapError as exc:  # every question will say it too
+            print(f"orgmap: {exc.message}", file=sys.stderr)
+            return
+        if once_answering is not None:
+            once_answering(service)
 
     async def after_first_answer(ctx: Any, call_next: Any) -> Any:
         result = await call_next(ctx)
-        if once_answering is not None and not started.is_set() and slot.service is not None:
+        if lazy and not started.is_set():
             started.set()
-            threading.Thread(target=once_answering, args=(slot.service,), name="orgmap-after-start",
-                             daemon=True).start()
+            threading.Thread(target=warm_up, name="orgmap-warm-up", daemon=True).start()
         return result
 
+    def register_tools(target: MCPServer) -> dict[str, type[BaseModel]]:
+        from mcp_server import tools
+
+        return tools.register(target, slot.get)
+
     server = _LeanServer("orgmap", version=_version(), instructions=INSTRUCTIONS, lifespan=lifespan,
-                          cache_hints=CACHE_HINTS, subscriptions=False)
+                         cache_hints=CACHE_HINTS, subscriptions=False, register_tools=register_tools,
+                         lazy_tools=lazy)
     server.middleware.append(after_first_answer)
     svc = slot.get
 
-    def tool(title: str, annotations: ToolAnnotations = READ) -> Callable[[F], F]:
-        """Register a tool under its function's name, with a title, hints and its docstring as description."""
-
-        def add(fn: F) -> F:
-            server.add_tool(_domain_errors(fn), name=fn.__name__, title=title,
-                            description=inspect.cleandoc(fn.__doc__ or ""),
-                            annotations=annotations)
-            return fn
-
-        return add
-
-    @tool("Who owns it")
-    def who_owns(name: NodeName) -> Owners:
-        """Who owns an agent, tool, integration or system: explicit, else inherited through part_of; a person
-        owner comes with their teams."""
-        return svc().owners_of(name)
-
-    @tool("What depends on it")
-    def what_depends_on(name: NodeName, depth: Depth = 2, window: Window = "7d", cursor: Cursor = None) -> BlastRadius:
-        """The blast radius of a node, with the spend per day at stake. Use before changing or retiring a tool,
-        integration or model."""
-        return svc().dependents_of(name, depth, PAGE["what_depends_on"], cursor, window)
-
-    @tool("What it depends on")
-    def dependencies_of(name: NodeName, depth: Depth = 1, window: Window = "7d",
-                        cursor: Cursor = None) -> BlastRadius:
-        """What a node depends on (depends_on, uses, integrates_with, model), with each one's spend per day."""
-        return svc().dependencies_of(name, depth, PAGE["dependencies_of"], cursor, window)
-
-    @tool("Describe a node")
-    def describe_node(name: NodeName) -> NodeDetail:
-        """Everything about one node: kind, properties, owners, dependencies, dependents, links, spend (7 days)."""
-        return svc().node(name)
-
-    @tool("Find nodes")
-    def find_nodes(query: Annotated[str, Field(description="text the name, alias or path contains; empty: all")] = "",
-                   kind: NodeKind = None, cursor: Cursor = None) -> NodePage:
-        """Find nodes by name, alias or path (any case), optionally of one kind."""
-        return svc().find(query, kind, PAGE["find_nodes"], cursor)
-
-    @tool("What an owner owns")
-    def owner_portfolio(owner: OwnerName, window: Window = "7d", cursor: Cursor = None) -> Portfolio:
-        """Everything a person or team owns (directly, through part_of, through a person's teams), with spend per
-        day."""
-        return svc().portfolio_of(owner, window, PAGE["owner_portfolio"], cursor)
-
-    @tool("An agent's spend over time")
-    def agent_cost(agent: AgentName, window: Window = "7d", bucket: Bucket = "day") -> SpendSeries:
-        """An agent's spend per hour or day, with the total and the peak."""
-        return svc().spend(agent, window, bucket)
-
-    @tool("Top spenders")
-    def top_spenders(window: Window = "7d", by: By = "agent", cursor: Cursor = None) -> RunRateAnswer:
-        """Who spends the most: ranked cost/day, runs/day, cost per 1,000 runs, tokens per run, projected month and
-        change against a baseline, by agent or another grouping."""
-        return svc().run_rate(window, by, PAGE["top_spenders"], cursor)
-
-    @tool("Budget status")
-    def budget_status(cursor: Cursor = None) -> BudgetsAnswer:
-        """Every budget against its limits, most used first, with the latest budget alerts."""
-        return svc().budgets(PAGE["budget_status"], cursor)
-
-    @tool("May this agent spend")
-    def check_allowance(agent: AgentName,
-                        run_id: Annotated[str | None, Field(description="also check this run's per-run budget")] = None,
-                        project: Annotated[str | None, Field(description="also check this project's budget")] = None,
-                        ) -> AllowanceAnswer:
-        """Is this agent within budget right now? `allowed` false means pause; `reason` names the budget."""
-        return svc().allowance(agent, run_id, project)
-
-    @tool("Unattributed spend")
-    def unattributed_spend(window: Window = "7d", cursor: Cursor = None) -> UnattributedAnswer:
-        """Spend under agent names no note carries, and models with no known price; fix by adding the name to an
-        agent's aliases or cost_keys."""
-        return svc().unattributed(window, PAGE["unattributed_spend"], cursor)
-
-    @tool("Recent changes")
-    def recent_changes(target: Annotated[str | None, Field(description="one node's changes; all when empty")] = None,
-                       window: Window = "30d",
-                       kind: Annotated[str | None, Field(description="only changes of this kind (deploy, prompt, "
-                                                                     "model, config...); all when empty")] = None,
-                       cursor: KeysetCursor = None) -> ChangesAnswer:
-        """Change events newest first (deploys, prompt, model, config changes, vault edits)."""
-        return svc().changes(target, window, kind, PAGE["recent_changes"], cursor)
-
-    @tool("Most expensive runs")
-    def expensive_runs(agent: Annotated[str | None, Field(description="one agent's runs; all when empty")] = None,
-                       window: Window = "24h",
-                       flagged: Annotated[bool | None, Field(description="true: runaway runs only")] = None,
-                       cursor: Cursor = None) -> RunsAnswer:
-        """The most expensive runs (calls sharing a run_id), or the runaway ones."""
-        return svc().runs(agent, window, PAGE["expensive_runs"], flagged, cursor)
-
-    @tool("Recent alerts")
-    def recent_alerts(window: Window = "7d", kind: AlertKind = None, cursor: Cursor = None) -> AlertsAnswer:
-        """Alerts newest first (budget thresholds, runaway runs, anomalies); `ts` is when it happened,
-        `recorded_at` when orgmap fired it."""
-        return svc().alerts(window, kind, PAGE["recent_alerts"], cursor)
-
-    @tool("Vault problems")
-    def vault_problems(severity: Severity = None, cursor: Cursor = None) -> Diagnostics:
-        """What is wrong in the vault, with file and line: bad YAML, dangling or ambiguous links, unowned agents,
-        settings orgmap cannot apply."""
-        return svc().check(PAGE["vault_problems"], cursor, severity)
-
-    @tool("Record cost events", ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,
-                                                open_world_hint=False))
-    def record_cost_events(events: Annotated[list[dict[str, Any]], Field(
-            description="cost events: ts (ISO 8601 with zone) and agent required; id, model, provider, input_tokens, "
-                        "output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, kind, run_id, client, "
-                        "project optional")]) -> IngestAnswer:
-        """Record cost events; idempotent by id; bad events are rejected by field and the good ones kept."""
-        return svc().record_cost(events, source="mcp")
-
-    @tool("Record a change", ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,
-                                             open_world_hint=False))
-    def record_change(target: NodeName, kind: ChangeKind,
-                      summary: Annotated[str, Field(description="one line a person understands")],
-                      ts: Annotated[str | None, Field(description="when, ISO 8601 with zone; now when empty")] = None,
-                      ref: Annotated[str | None, Field(description="the commit, PR or release")] = None,
-                      author: Annotated[str | None, Field(description="who made it")] = None,
-                      planned: Annotated[bool, Field(description="an expected change: its anomalies do not alert")]
-                      = False,
-                      id: Annotated[str | None, Field(description="an idempotency key: the same id is stored once")]
-                      = None,
-                      force: Annotated[bool, Field(description="record it for a target no note names yet")] = False,
-                      ) -> IngestAnswer:
-        """Record a deploy, prompt, model or config change to a node; an unknown target is refused with the closest
-        names unless forced."""
-        return svc().record_change(target, kind, summary, ts=ts, ref=ref, author=author, planned=planned, id=id,
-                                   force=force, source="mcp")
-
-    anomaly_tools.register(tool, svc)
     prompts.register(server)
 
     @server.resource("schema://{tool}", mime_type="application/json",

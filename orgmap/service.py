@@ -49,6 +49,7 @@ from orgmap.graph_answers import GraphAnswers, SpendFigures
 from orgmap.intake import ImportSummary, Intake, ingest_answer
 from orgmap.ledger_in_step import LedgerInStep
 from orgmap.nodes import resolve
+from orgmap.service_slot import ServiceSlot, ServiceUnavailable
 from orgmap.spend_answers import SpendAnswers
 
 if TYPE_CHECKING:  # the watcher, the ledger and anomalies (numpy, httpx, prices) are imported when first used
@@ -166,7 +167,13 @@ class Service(VaultService):
             return Ledger.open(db or state_dir(vault) / STORE_NAME, price_overrides=price_overrides,
                                webhook_url=webhook_url, webhook_allow_link_local=webhook_allow_link_local, clock=clock)
 
-        svc = cls(vault, graph, open_ledger if lazy_store else open_ledger(), clock=clock)
+        def open_ledger_later() -> Ledger:
+            try:
+                return open_ledger()
+            except (OSError, ValueError) as exc:  # a missing prices file, an unreadable store: said by the question
+                raise ServiceUnavailable(f"cannot open the event store: {exc}") from exc
+
+        svc = cls(vault, graph, open_ledger_later if lazy_store else open_ledger(), clock=clock)
         if watch:
             svc.watch()
         return svc
@@ -338,15 +345,3 @@ class Service(VaultService):
                    since: str | None = None) -> ImportSummary:
         """Commits and tags of a git repository as change events on the nodes whose `repo_paths` they touched."""
         return self.intake.git(repo, path_map=path_map, since=since)
-
-
-class ServiceSlot:
-    """Where an interface's handlers find the service its lifespan opened (passed in, never a module global)."""
-
-    def __init__(self, service: Service | None = None) -> None:
-        self.service = service
-
-    def get(self) -> Service:
-        if self.service is None:
-            raise RuntimeError("the orgmap service is not open (the server's lifespan has not started)")
-        return self.service

@@ -4,8 +4,9 @@
   composes them; the doors (api, mcp_server, the CLI) sit on top;
 - the service knows no door: `orgmap/` outside `orgmap/cli/` imports neither api, mcp_server nor the CLI, and the
   demo (`orgmap/demo/`) uses the service as any caller would;
-- the HTTP API and the MCP server see only the service's public surface: `Service`/`ServiceSlot`, the answer types,
-  the arguments' closed sets and patterns, and the domain errors; never each other;
+- the HTTP API and the MCP server see only the service's public surface: `Service`/`ServiceSlot` (the slot also from
+  the light `orgmap.service_slot`), the answer types, the arguments' closed sets and patterns, and the domain
+  errors; never each other;
 - only the ledger and the composition root (`orgmap/service.py`) reach the event store.
 """
 
@@ -34,6 +35,7 @@ ROOMS: list[tuple[str, set[str]]] = [
 # What of the service the network doors may use: module -> names (None: any name of that module).
 PUBLIC_SURFACE: dict[str, set[str] | None] = {
     "orgmap.service": {"Service", "ServiceSlot"},
+    "orgmap.service_slot": {"ServiceSlot", "ServiceUnavailable"},  # the same slot, without importing the service
     "orgmap.answer_types": None,
     "orgmap.arguments": None,
     "orgmap.errors": None,

@@ -71,9 +71,8 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False, background:
                    lazy_store: bool = False) -> Callable[[], Service]:
     """A function that opens the service the arguments describe (so a server can open it inside its lifespan);
     `background` also starts the periodic anomaly scan (long-running servers); `lazy_store` leaves the store to the
-    first question that needs it (`Service.open`)."""
-    from orgmap.service import Service
-
+    first question that needs it (`Service.open`). The service module is imported when it opens, not before:
+    `orgmap mcp` answers its first request without it."""
     webhook, allow_link_local = _webhook(args)
     db = Path(args.db) if getattr(args, "db", None) else None
     vault = resolve_vault(args.vault, db=db)
@@ -82,6 +81,8 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False, background:
     clock = None if as_of is None else (lambda: as_of)
 
     def open_service() -> Service:
+        from orgmap.service import Service
+
         try:
             svc = _loading(vault, lambda progress: Service.open(vault, watch=watch, db=db, price_overrides=prices,
                                                                 webhook_url=webhook,

@@ -12,13 +12,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from orgmap.demo import MIN_DAYS
 from orgmap.demo.company import CUSTOMERS, PROFILES, UNATTRIBUTED
 from orgmap.demo.engine import AgentProfile, expected_events, stream_events
 from orgmap.demo.plan import PlantedIncident, plan_history
 
 __all__ = ["MIN_DAYS", "DemoData", "PlantedIncident", "generate", "generate_scaled", "synthetic_profile"]
 
-MIN_DAYS = 14
 _MODELS = (("gpt-4o-mini", "openai"), ("gpt-4.1-mini", "openai"), ("claude-haiku-4-5", "anthropic"),
            ("claude-sonnet-4-5", "anthropic"), ("gpt-4.1", "openai"), ("gemini-2.5-flash", "google"))
 

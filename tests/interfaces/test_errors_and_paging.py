@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from mcp_server.server import PAGE
+from mcp_server.tools import PAGE
 
 
 def error_of(response, status: int) -> dict:

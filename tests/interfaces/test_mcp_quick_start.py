@@ -17,7 +17,8 @@ import pytest
 from mcp import StdioServerParameters
 
 from orgmap.service import Service
-from tests.interfaces.conftest import NOW, copy_company, mcp_door
+from orgmap.service_slot import ServiceSlot, ServiceUnavailable
+from tests.interfaces.conftest import NOW, ToolFailed, copy_company, mcp_door
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads the server's /proc entries")
 
@@ -99,6 +100,44 @@ def test_light_parts_of_the_ledger_do_not_import_numpy() -> None:
             "import ledger.anomaly.detect; from ledger.anomaly import detect; assert callable(detect), detect; "
             "from ledger import Ledger, CostEvent; assert 'numpy' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_what_initialize_needs_imports_neither_the_graph_nor_the_answer_types() -> None:
+    """`orgmap mcp` answers `initialize` with only the CLI, the server module and the slot imported: networkx (the
+    graph), the answer types and the tools' set-up wait for the warm-up or the first question that needs them."""
+    code = ("import sys; from orgmap.cli import build_parser; build_parser(); import mcp_server.server, "
+            "orgmap.service_slot, orgmap.cli.commands.mcp; "
+            "heavy = [m for m in ('networkx', 'orgmap.answer_types', 'orgmap.service', 'mcp_server.tools', "
+            "'orgmap.demo.data') if m in sys.modules]; assert not heavy, heavy")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_a_bad_prices_file_is_explained_by_the_questions_that_need_it(tmp_path: Path) -> None:
+    """What the service reads after `initialize` (here a prices file that does not exist, read with the store) is
+    what the questions needing it answer, every time, while the others still work: no server dying under its
+    client."""
+    vault = copy_company(tmp_path)
+    params = StdioServerParameters(command=sys.executable, args=[
+        "-c", SERVER, str(tmp_path / "pid"), "mcp", "--vault", str(vault), "--prices", str(tmp_path / "nope.yaml")])
+    with mcp_door(params) as client:
+        assert "Priya Natarajan" in client.text("who_owns", name="Code Review Agent")
+        for _ in range(2):
+            with pytest.raises(ToolFailed, match=r"nope\.yaml"):
+                client.call("top_spenders")
+
+
+def test_a_slot_that_cannot_open_says_why_on_every_get_and_tries_once() -> None:
+    calls = []
+
+    def opener() -> Service:
+        calls.append(1)
+        raise SystemExit("orgmap: cannot read /x/prices.yaml")
+
+    slot = ServiceSlot(opener=opener)
+    for _ in range(2):
+        with pytest.raises(ServiceUnavailable, match=r"prices\.yaml"):
+            slot.get()
+    assert calls == [1]
 
 
 def test_the_session_watches_the_vault_once_answering(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from mcp_server.server import PAGE
+from mcp_server.tools import PAGE
 from orgmap.service import Service
 
 # method <-> route <-> tool: the one table of the two doors. A tool's page size is PAGE[tool]; the API is asked for

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orgmap.cli.progress import ProgressBar
-from orgmap.demo.data import MIN_DAYS
+from orgmap.demo import MIN_DAYS
 from orgmap.wording import money
 
 if TYPE_CHECKING:  # the builder (and the service under it) is imported when a demo is built, not by every command

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
         return serve(args)
     from mcp_server.server import build_server
-    from orgmap.service import ServiceSlot
+    from orgmap.service_slot import ServiceSlot
 
     # A client launches this for every session: the graph comes from the vault's cache, the store opens with the
     # first question that needs it, and the watcher and the anomaly scan start once `initialize` is answered.
