@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     from .alerts import Alert
     from .budgets import Allowance, BudgetSpec, BudgetStatus, PeriodStatus
     from .destinations import check_webhook_url
+    from .dialect import StoreUnavailable
     from .events import ChangeEvent, CostEvent, EventError
     from .ledger import Ledger
     from .outbox import DeliveryPolicy
@@ -29,12 +30,14 @@ if TYPE_CHECKING:
     from .runs import RunSettings
     from .schema import SchemaError
     from .series import HourlySeries
+    from .store import is_database_url
 
 __all__ = [
     "Alert", "Allowance", "BudgetSpec", "BudgetStatus", "ChangeEvent", "ChangePage", "ChangeRecord", "CostEvent",
     "DeliveryPolicy", "EventError", "HourlySeries", "IngestReport", "ItemResult", "Ledger", "PeriodStatus",
     "PriceOverride", "Rejection", "RunDistribution", "RunRate", "RunRateRow", "RunSettings", "RunView", "SchemaError",
-    "SpendPoint", "SpendSummary", "UnattributedName", "UnpricedModel", "check_webhook_url", "load_overrides",
+    "SpendPoint", "SpendSummary", "StoreUnavailable", "UnattributedName", "UnpricedModel", "check_webhook_url",
+    "is_database_url", "load_overrides",
 ]
 
 # Each export is imported when first used (`ledger.lazy`).
@@ -64,8 +67,10 @@ lazy_exports(__name__, {
     "SchemaError": "ledger.schema",
     "SpendPoint": "ledger.results",
     "SpendSummary": "ledger.results",
+    "StoreUnavailable": "ledger.dialect",
     "UnattributedName": "ledger.results",
     "UnpricedModel": "ledger.results",
     "check_webhook_url": "ledger.destinations",
+    "is_database_url": "ledger.store",
     "load_overrides": "ledger.pricing",
 })

@@ -7,18 +7,21 @@ It knows the company graph only through node ids and the callables the service p
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .alerts import Alert, alert_from_row, crossed_at
 from .attribution import Attribution
 from .budgets import Allowance, BudgetSpec, BudgetStatus, budget_periods
-from .events import EventError, agent_key, validate_change
+from .dialect import StoreUnavailable
+from .events import ChangeEvent, EventError, agent_key, validate_change
 from .feedback import STATES, Feedback
 from .ingest import BatchOutcome, Numbered, write_batch
 from .jsonl import read_jsonl
@@ -42,8 +45,7 @@ from .runcosts import RunCostIndex
 from .runrate import RunRate
 from .runs import RunRecord, RunSettings, run_flags, with_flags
 from .series import HourlySeries
-from .sqlite_store import SQLiteStore
-from .store import EventStore
+from .store import EventStore, open_store
 from .tally import IngestTally
 from .timeutil import HOUR_US, from_us, to_us
 
@@ -55,6 +57,9 @@ _DAY_US = 86_400_000_000
 # they alert once, when reached (half of a run's ceiling is a normal run; 50/75/90% warnings on them were noise).
 _CAPS = frozenset({"run", "hour"})
 _CAP_LEVELS = (1.0,)
+# Pauses before each retry of a write transaction whose connection to the store was lost (about 4 s in all).
+_RETRY_PAUSES_S = (0.2, 1.0, 3.0)
+T = TypeVar("T")
 
 
 class Ledger:
@@ -79,12 +84,12 @@ class Ledger:
              webhook_url: str | None = None, webhook_allow_link_local: bool = False,
              delivery: DeliveryPolicy | None = None, clock: Callable[[], datetime] | None = None,
              batch_size: int = 2000) -> Ledger:
-        """Open (creating or migrating) the SQLite store at `path`. With `webhook_url`, alerts are posted there
-        (`ledger.outbox`); an address `ledger.destinations.check_webhook_url` refuses raises ValueError."""
+        """Open (creating or migrating) the store at `path`: a SQLite file, or a PostgreSQL database named by a
+        `postgresql://` URL (`ledger.store.open_store`). With `webhook_url`, alerts are posted there (`ledger.outbox`);
+        an address `ledger.destinations.check_webhook_url` refuses raises ValueError."""
         if isinstance(price_overrides, str | Path):
             price_overrides = load_overrides(price_overrides)
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        store = SQLiteStore(path)
+        store = open_store(path)
         try:
             return cls(store, Pricer(price_overrides), webhook_url=webhook_url,
                        webhook_allow_link_local=webhook_allow_link_local, delivery=delivery, clock=clock,
@@ -184,10 +189,14 @@ class Ledger:
 
     def _commit(self, batch: list[Numbered], acc: IngestTally) -> None:
         """One transaction per batch: rows, rollups, runs, and the alerts they fire (sent after the commit)."""
-        with self.store.transaction():
-            token = self._run_costs.begin(self.store)
-            outcome = write_batch(self.store, batch)
-            fired = self._evaluate(outcome)
+
+        def write() -> tuple[int, BatchOutcome, list[Alert]]:
+            with self.store.transaction():
+                token = self._run_costs.begin(self.store)
+                outcome = write_batch(self.store, batch)
+                return token, outcome, self._evaluate(outcome)
+
+        token, outcome, fired = self._retrying(write, acc.accepted)
         self._run_costs.committed(token)
         acc.add(outcome, self._node)
         acc.alerts += len(fired)
@@ -205,8 +214,7 @@ class Ledger:
                 acc.reject(row, exc.field, exc.message)
         for i in range(0, len(valid), self.batch_size):
             chunk = valid[i : i + self.batch_size]
-            with self.store.transaction():
-                new = self.store.insert_changes([e for _, e in chunk])
+            new = self._retrying(functools.partial(self._insert_changes, chunk), acc.accepted)
             for row, event in chunk:
                 fresh = event.id in new
                 new.discard(event.id)
@@ -214,6 +222,26 @@ class Ledger:
                 if fresh and self._node(agent_key(event.target), event.target) is None:
                     acc.unattributed.add(event.target)  # kept under its name; it attributes once a note has it
         return acc.report()
+
+    def _insert_changes(self, chunk: Sequence[tuple[int, ChangeEvent]]) -> set[str]:
+        with self.store.transaction():
+            return self.store.insert_changes([e for _, e in chunk])
+
+    def _retrying(self, write: Callable[[], T], stored_before: int) -> T:
+        """Run a write transaction, again after a pause when the connection to the store was lost (a database
+        restarting or failing over): the lost attempt was rolled back whole. When it still fails, StoreUnavailable
+        says how many events of this ingest were stored before, none of the rest."""
+        for pause in (*_RETRY_PAUSES_S, None):
+            try:
+                return write()
+            except StoreUnavailable as exc:
+                if pause is None:
+                    raise StoreUnavailable(f"{exc} (tried {len(_RETRY_PAUSES_S) + 1} times); {stored_before} events "
+                                           "of this ingest were stored before it and none after: send the rest again "
+                                           "(events already stored are skipped as duplicates)") from None
+                log.warning("%s; trying the batch again in %.1f s", exc, pause)
+                time.sleep(pause)
+        raise AssertionError("unreachable")
 
     # ---- budgets and run flags -----------------------------------------------------------------------------
     def _evaluate(self, outcome: BatchOutcome) -> list[Alert]:

@@ -1,8 +1,15 @@
-"""The SQLite schema as numbered migrations (PRAGMA user_version): a file migrates forward on open, never back."""
+"""The store's schema as numbered migrations: a store migrates forward on open, never back.
+
+A migration is portable SQL written with SQLite's type names (INTEGER, REAL, TEXT), which each dialect spells its
+own way (`Dialect.ddl`: BIGINT and DOUBLE PRECISION on PostgreSQL); one that cannot be portable is a mapping of
+dialect name to its script. The version is kept where the dialect keeps it (SQLite: `PRAGMA user_version`).
+"""
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Iterator, Mapping
+
+from .dialect import Dialect
 
 __all__ = ["MEASURES", "MIGRATIONS", "SCHEMA_VERSION", "SchemaError", "migrate"]
 
@@ -73,13 +80,16 @@ CREATE TABLE IF NOT EXISTS anomaly_feedback (id TEXT PRIMARY KEY, state TEXT NOT
 
 # The alert outbox: each alert's last delivery error and when it is next due (NULL: at once); a claimed alert's
 # lease is that time too. The store's id makes idempotency keys unique across stores posting to one receiver.
-_V4 = """
+_V4_TABLES = """
 ALTER TABLE alerts ADD COLUMN last_error TEXT;
 ALTER TABLE alerts ADD COLUMN next_attempt_at INTEGER;
 CREATE INDEX alerts_undelivered ON alerts (id, next_attempt_at) WHERE delivered_at IS NULL;
 CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-INSERT INTO store_meta VALUES ('store_id', lower(hex(randomblob(8))))
 """
+_V4 = {  # 16 random hex digits: each engine has its own random function
+    "sqlite": _V4_TABLES + "INSERT INTO store_meta VALUES ('store_id', lower(hex(randomblob(8))))",
+    "postgresql": _V4_TABLES + "INSERT INTO store_meta VALUES ('store_id', substr(md5(random()::text), 1, 16))",
+}
 
 # Two times per alert: `ts` becomes when it happened (a threshold's crossing event, a run's last event, an anomaly's
 # onset), `recorded_at` when it fired (the outbox's age limit reads it). Older alerts knew only when they fired.
@@ -97,31 +107,32 @@ ALTER TABLE cost_events ADD COLUMN agent_ids TEXT;
 ALTER TABLE agent_names ADD COLUMN ids TEXT
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+MIGRATIONS: tuple[str | Mapping[str, str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class SchemaError(RuntimeError):
-    """The database file was written by a newer orgmap than this one."""
+    """The store was written by a newer orgmap than this one."""
 
 
-def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
-    """Bring the schema up to `target` inside one write transaction; returns the version found before."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        found = conn.execute("PRAGMA user_version").fetchone()[0]
+def statements(migration: str | Mapping[str, str], dialect: str) -> Iterator[str]:
+    """The statements of a migration for `dialect` (`;`-separated, no `;` inside literals)."""
+    script = migration if isinstance(migration, str) else migration[dialect]
+    return (s for s in script.split(";") if s.strip())
+
+
+def migrate(dialect: Dialect, target: int = SCHEMA_VERSION) -> int:
+    """Bring the schema up to `target` inside one write transaction (so replicas opening a new store at once create
+    it once); returns the version found before. SchemaError for a store newer than this code."""
+    with dialect.transaction():
+        found = dialect.schema_version()
         if found > SCHEMA_VERSION:
             raise SchemaError(
-                f"the event store has schema version {found}, newer than this orgmap understands "
+                f"the event store {dialect.location} has schema version {found}, newer than this orgmap understands "
                 f"({SCHEMA_VERSION}); upgrade orgmap to open it"
             )
         for version in range(found, target):
-            for statement in MIGRATIONS[version].split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version + 1}")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+            for statement in statements(MIGRATIONS[version], dialect.name):
+                dialect.execute(dialect.ddl(statement))
+            dialect.set_schema_version(version + 1)
     return found

@@ -1,21 +1,26 @@
-"""The event store interface the ledger is written against, so a PostgreSQL store can follow the SQLite one."""
+"""The event store interface the ledger is written against, and `open_store`, which opens the one a location names:
+a SQLite file (the default) or a PostgreSQL database (`postgresql://...`)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any, Protocol
 
 from .events import ChangeEvent
 from .rollups import Deltas
 from .runs import RunRecord
 
-__all__ = ["EventStore"]
+__all__ = ["EventStore", "is_database_url", "open_store"]
 
 
 class EventStore(Protocol):
     """Storage primitives; every write happens inside `transaction()` (one writer at a time, across processes)."""
 
+    @property
+    def location(self) -> str: ...  # where the store is, safe to print (a URL without its password)
     def transaction(self) -> AbstractContextManager[None]: ...
     def data_version(self) -> int: ...
     def close(self) -> None: ...
@@ -68,3 +73,22 @@ class EventStore(Protocol):
     def next_alert_due(self, recorded_since: int) -> int | None: ...
     def mark_delivered(self, alert_id: int, ts: int) -> None: ...
     def mark_failed(self, alert_id: int, error: str, next_attempt_at: int) -> None: ...
+
+
+def is_database_url(location: str | os.PathLike[str]) -> bool:
+    """Whether a store location names a PostgreSQL database (`postgresql://` or `postgres://`), not a SQLite file."""
+    return str(location).startswith(("postgresql://", "postgres://"))
+
+
+def open_store(location: str | Path) -> EventStore:
+    """Open (creating or migrating) the store at `location`: a PostgreSQL URL, else a SQLite file (its folder made).
+    `ledger.dialect.StoreUnavailable` when a database cannot be reached, `ledger.schema.SchemaError` when the store is
+    newer than this code."""
+    if is_database_url(location):
+        from .postgres_store import PostgresStore
+
+        return PostgresStore(str(location))
+    from .sqlite_store import SQLiteStore
+
+    Path(location).parent.mkdir(parents=True, exist_ok=True)
+    return SQLiteStore(location)

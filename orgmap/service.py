@@ -43,7 +43,7 @@ from orgmap.answer_types import (
     SpendSeries,
     UnattributedAnswer,
 )
-from orgmap.config import STORE_NAME, state_dir
+from orgmap.config import store_location
 from orgmap.errors import UnreadableBody
 from orgmap.graph_answers import GraphAnswers, SpendFigures
 from orgmap.intake import ImportSummary, Intake, ingest_answer
@@ -152,10 +152,11 @@ class Service(VaultService):
             live.subscribe(self._on_vault_change)
 
     @classmethod
-    def open(cls, vault: Path, *, watch: bool = False, db: Path | None = None, webhook_url: str | None = None,
+    def open(cls, vault: Path, *, watch: bool = False, db: str | Path | None = None, webhook_url: str | None = None,
              webhook_allow_link_local: bool = False, price_overrides: Path | None = None, clock: Clock | None = None,
              on_progress: Callable[[int, int], None] | None = None, lazy_store: bool = False) -> Service:
-        """Load the vault, open the store (`<vault>/.orgmap/orgmap.db` unless `db`), and start watching if asked.
+        """Load the vault, open the store (`db`, a SQLite file or a `postgresql://` URL, else $ORGMAP_DB, else
+        `<vault>/.orgmap/orgmap.db`), and start watching if asked.
         Alerts are posted to `webhook_url` (ValueError if `ledger.check_webhook_url` refuses it). With `lazy_store`
         the store is opened (and the ledger imported) by the first question that needs it, so a server answers its
         first graph questions sooner (`orgmap mcp`); its errors then come with that question."""
@@ -164,13 +165,16 @@ class Service(VaultService):
         def open_ledger() -> Ledger:
             from ledger import Ledger
 
-            return Ledger.open(db or state_dir(vault) / STORE_NAME, price_overrides=price_overrides,
+            return Ledger.open(store_location(vault, db), price_overrides=price_overrides,
                                webhook_url=webhook_url, webhook_allow_link_local=webhook_allow_link_local, clock=clock)
 
         def open_ledger_later() -> Ledger:
+            from ledger import SchemaError, StoreUnavailable
+
             try:
                 return open_ledger()
-            except (OSError, ValueError) as exc:  # a missing prices file, an unreadable store: said by the question
+            except (OSError, ValueError, StoreUnavailable, SchemaError) as exc:  # a missing prices file, a store
+                # that cannot be read or reached, or one newer than this orgmap: said by the question that needs it
                 raise ServiceUnavailable(f"cannot open the event store: {exc}") from exc
 
         svc = cls(vault, graph, open_ledger_later if lazy_store else open_ledger(), clock=clock)

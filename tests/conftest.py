@@ -1,14 +1,19 @@
-"""Shared fixtures: real vaults written into tmp_path."""
+"""Shared fixtures: real vaults written into tmp_path, and the event stores tests run against: a SQLite file, and a
+fresh database on the PostgreSQL server named by $ORGMAP_TEST_DATABASE_URL (`.ci/run` starts one). Without that
+server the PostgreSQL cases skip, and fail under CI=true."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 VaultFactory = Callable[[dict[str, str | bytes]], Path]
+STORES = ("sqlite", "postgresql")
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -56,3 +61,42 @@ COMPANY: dict[str, str | bytes] = {
     "People/Ann.md": '---\nmember_of: "[[Platform Team]]"\n---\n',
     "People/Bob.md": "# Bob\n",
 }
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The URL of the test PostgreSQL server (its `postgres` database); skips without one, fails under CI=true."""
+    url = os.environ.get("ORGMAP_TEST_DATABASE_URL")
+    if not url:
+        why = "no PostgreSQL server to test against: $ORGMAP_TEST_DATABASE_URL is unset (.ci/run starts one)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(why)
+        pytest.skip(why)
+    return url
+
+
+def database_url(server: str, name: str) -> str:
+    """The URL of database `name` on the server `server` names."""
+    parts = urlsplit(server)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database on the test server (dropped afterwards, whoever still holds it open)."""
+    import psycopg
+
+    name = f"orgmap_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield database_url(postgres_server, name)
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=STORES)
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's event store is: a SQLite file in tmp_path, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store" / "orgmap.db")
+    return request.getfixturevalue("postgres_url")

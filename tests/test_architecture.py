@@ -40,7 +40,8 @@ PUBLIC_SURFACE: dict[str, set[str] | None] = {
     "orgmap.arguments": None,
     "orgmap.errors": None,
 }
-STORE_MODULES = {"ledger.store", "ledger.sqlite_store", "ledger.schema"}
+STORE_MODULES = {"ledger.store", "ledger.sqlite_store", "ledger.sql_store", "ledger.postgres_store", "ledger.dialect",
+                 "ledger.schema"}
 STORE_USERS = ("ledger/", "orgmap/service.py")
 
 

@@ -21,8 +21,8 @@ from orgmap.config import resolve_vault
 if TYPE_CHECKING:
     from orgmap.service import Service, VaultService
 
-__all__ = ["CommandError", "add_service_arguments", "add_vault_argument", "ask", "ask_vault", "emit", "print_json",
-           "printable", "service_opener", "table"]
+__all__ = ["CommandError", "add_db_argument", "add_service_arguments", "add_vault_argument", "ask", "ask_vault", "emit",
+           "print_json", "printable", "service_opener", "table"]
 
 T = TypeVar("T")
 S = TypeVar("S", bound="VaultService")
@@ -39,11 +39,19 @@ def add_vault_argument(parser: argparse.ArgumentParser) -> None:
                         help="the vault folder (default: $ORGMAP_VAULT, else the current directory)")
 
 
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    """`--db FILE|URL`: the event store, a SQLite file or a PostgreSQL database."""
+    parser.add_argument("--db", metavar="FILE|URL",
+                        help="the event store: a SQLite file, or a PostgreSQL database as postgresql://user@host/name "
+                             "(default: $ORGMAP_DB, else <vault>/.orgmap/orgmap.db; keep a password out of the "
+                             "command line: $ORGMAP_DB, $PGPASSWORD or ~/.pgpass)")
+
+
 def add_service_arguments(parser: argparse.ArgumentParser) -> None:
     """`--vault`, `--db`, `--prices` and `--webhook` (with `--webhook-allow-link-local`): where the vault, the store
     and the settings are."""
     add_vault_argument(parser)
-    parser.add_argument("--db", metavar="FILE", help="the event store (default: <vault>/.orgmap/orgmap.db)")
+    add_db_argument(parser)
     parser.add_argument("--prices", metavar="FILE",
                         help="price overrides, USD per million tokens per model (YAML or JSON)")
     parser.add_argument("--webhook", metavar="URL", default=os.environ.get("ORGMAP_WEBHOOK_URL"),
@@ -74,13 +82,14 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False, background:
     first question that needs it (`Service.open`). The service module is imported when it opens, not before:
     `orgmap mcp` answers its first request without it."""
     webhook, allow_link_local = _webhook(args)
-    db = Path(args.db) if getattr(args, "db", None) else None
+    db: str | None = getattr(args, "db", None) or None
     vault = resolve_vault(args.vault, db=db)
     prices = Path(args.prices) if getattr(args, "prices", None) else None
     as_of: datetime | None = getattr(args, "as_of", None)
     clock = None if as_of is None else (lambda: as_of)
 
     def open_service() -> Service:
+        from ledger import SchemaError, StoreUnavailable
         from orgmap.service import Service
 
         try:
@@ -89,7 +98,8 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False, background:
                                                                 webhook_allow_link_local=allow_link_local,
                                                                 clock=clock, on_progress=progress,
                                                                 lazy_store=lazy_store))
-        except (OSError, ValueError) as exc:  # a missing or malformed --prices file, an unreadable store...
+        except (OSError, ValueError, StoreUnavailable, SchemaError) as exc:  # a bad --prices file, a store that
+            # cannot be read or reached, or one newer than this orgmap...
             raise SystemExit(f"orgmap: {exc}") from exc
         if background:
             svc.start_background()

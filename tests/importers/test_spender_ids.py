@@ -15,6 +15,7 @@ from importers import anthropic_usage, openai_usage
 from ledger import Ledger
 from ledger.events import EventError, validate_cost
 from ledger.schema import migrate
+from ledger.sqlite_store import SQLiteDialect
 from orgmap.service import Service
 from tests.conftest import COMPANY, VaultFactory
 
@@ -114,7 +115,7 @@ def test_agent_ids_from_csv_and_the_content_id_without_them_is_unchanged() -> No
 
 def test_an_older_store_migrates_and_its_events_still_resolve_by_name(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = SQLiteDialect(path)
     migrate(conn, target=5)
     conn.execute("INSERT INTO agent_names VALUES ('support-bot', 'support-bot')")
     conn.close()

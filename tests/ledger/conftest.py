@@ -1,10 +1,9 @@
-"""Ledger fixtures: a fixed clock, a resolver, and the store parametrised so a PostgreSQL store can join."""
+"""Ledger fixtures: a fixed clock, a resolver, and the store: each ledger test runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -23,13 +22,14 @@ def now() -> datetime:
     return NOW
 
 
-@pytest.fixture(params=["sqlite"])
-def ledger_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., Ledger]]:
+@pytest.fixture
+def ledger_factory(store_location: str) -> Iterator[Callable[..., Ledger]]:
+    """Open ledgers on the test's store (each call another connection to it, as another process would have)."""
     opened: list[Ledger] = []
 
     def make(**kw: object) -> Ledger:
         kw.setdefault("clock", lambda: NOW)
-        led = Ledger.open(tmp_path / "orgmap.db", **kw)  # type: ignore[arg-type]
+        led = Ledger.open(store_location, **kw)  # type: ignore[arg-type]
         led.set_resolver(resolve)
         opened.append(led)
         return led

@@ -6,7 +6,6 @@ the allowance check nothing."""
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from ledger import BudgetSpec, DeliveryPolicy, Ledger
 from ledger.schema import migrate
+from ledger.sqlite_store import SQLiteDialect
 from ledger.timeutil import from_us
 from tests.webhook_receiver import receiver, wait_until
 
@@ -113,7 +113,7 @@ def test_two_ledgers_on_one_store_post_each_alert_once(ledger_factory) -> None:
 
 def test_a_v3_store_migrates_and_delivers_what_it_never_delivered(tmp_path: Path) -> None:
     path = tmp_path / "v3.db"
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = SQLiteDialect(path)
     migrate(conn, target=3)
     fired = time.time_ns() // 1000 - 3_600_000_000  # an hour ago
     conn.execute("INSERT INTO alerts (dedupe, ts, kind, node_id, message, evidence, delivered_at, attempts) VALUES "

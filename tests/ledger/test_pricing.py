@@ -64,7 +64,7 @@ def test_unknown_model_is_stored_unpriced_not_zero(ledger: Ledger, now: datetime
     unpriced = [(u.model, u.events, u.input_tokens, u.output_tokens) for u in report.unpriced]
     assert unpriced == [("acme-llm-9", 2, 1500, 15)]
     assert report.total_cost_usd == pytest.approx(0.25)
-    stored = ledger.store._read("SELECT cost_usd, priced_by FROM cost_events ORDER BY input_tokens")  # type: ignore[attr-defined]
+    stored = ledger.store._run("SELECT cost_usd, priced_by FROM cost_events ORDER BY input_tokens")  # type: ignore[attr-defined]
     assert stored == [(0.25, "event"), (None, None), (None, None)]
     [row] = ledger.run_rate(timedelta(days=1), now=now).rows
     assert (row.unpriced, round(row.cost, 2)) == (2, 0.25)

@@ -13,13 +13,14 @@ import pytest
 
 from ledger import Ledger, SchemaError
 from ledger.schema import SCHEMA_VERSION, migrate
+from ledger.sqlite_store import SQLiteDialect
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_v1_file_migrates_forward_keeping_its_data(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = SQLiteDialect(path)
     migrate(conn, target=1)
     conn.execute("INSERT INTO alerts (dedupe, ts, kind, node_id, message, evidence) VALUES ('d', 1, 'budget', "
                  "'a', 'old alert', '{}')")
@@ -36,7 +37,7 @@ def test_a_v1_file_migrates_forward_keeping_its_data(tmp_path: Path) -> None:
 def test_anomaly_feedback_kept_by_an_older_orgmap_survives_the_migration(tmp_path: Path) -> None:
     """Before schema 3 the feedback table was created on first use, outside the migrations: it is kept as it was."""
     path = tmp_path / "v2.db"
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = SQLiteDialect(path)
     migrate(conn, target=2)
     conn.execute("CREATE TABLE anomaly_feedback (id TEXT PRIMARY KEY, state TEXT NOT NULL, note TEXT, "
                  "updated_us INTEGER NOT NULL)")

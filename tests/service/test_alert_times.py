@@ -4,7 +4,6 @@ filtered by that time, and are still delivered, because the outbox's age limit r
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from ledger import Ledger
 from ledger.schema import migrate
+from ledger.sqlite_store import SQLiteDialect
 from orgmap.cli.commands.spend import _show_alerts
 from orgmap.service import Service
 from tests.webhook_receiver import receiver
@@ -84,7 +84,7 @@ def test_a_backfills_alerts_are_still_delivered(tmp_path: Path) -> None:
 
 def test_an_older_store_keeps_its_alerts_with_both_times_equal(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = SQLiteDialect(path)
     migrate(conn, target=4)
     conn.execute("INSERT INTO alerts (dedupe, ts, kind, node_id, message, evidence) VALUES ('d', 1765108800000000, "
                  "'budget', 'a', 'old alert', '{}')")

@@ -1,0 +1,413 @@
+"""The event store, written once in portable SQL over a `Dialect` (SQLite or PostgreSQL): every method runs the same
+statements on both; what differs (connections, placeholders, column types, bulk insert) is the dialect's.
+
+Portable here means: `?` placeholders, `INSERT ... ON CONFLICT (key) DO NOTHING / DO UPDATE` (never `INSERT OR`),
+`RETURNING` for generated ids, `1 = 1` for true, CASE for scalar max/min, and the schema's INTEGER/REAL/TEXT.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+import msgspec
+
+from .alerts import ALERT_COLUMNS
+from .dialect import Dialect
+from .events import ChangeEvent
+from .names import union_ids
+from .rollups import AGG_COUNTED, AGG_SHADOWED, Deltas, add, folds
+from .runs import RunRecord
+from .schema import MEASURES, migrate
+
+__all__ = ["SQLStore"]
+
+_DIM_COLS = ("agent_key", "model", "provider", "client", "project", "kind", "agg")
+_SUMS = ", ".join(f"SUM({m})" for m in MEASURES)
+_RUN_COLS = (
+    "agent_key", "run_id", "first_ts", "last_ts", "first_dims", "calls", "input_tokens", "output_tokens",
+    "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "cost", "unpriced", "tool_cost",
+    "retrieval_cost", "retry_events", "errors", "last_error", "models", "client", "project", "task",
+    "aggregate_only", "flags",
+)
+
+
+def _upsert_sql(table: str, keys: Sequence[str]) -> str:
+    cols = (*keys, *MEASURES)
+    updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in MEASURES)
+    return (
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
+
+
+_PUT_RUN = (f"INSERT INTO runs ({', '.join(_RUN_COLS)}) VALUES ({', '.join('?' * len(_RUN_COLS))}) "
+            f"ON CONFLICT (agent_key, run_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _RUN_COLS[2:])}")
+_UPSERTS = {
+    "hour": _upsert_sql("rollup_hour", ("hour", *_DIM_COLS)),
+    "day": _upsert_sql("rollup_day", ("day", *_DIM_COLS)),
+    "agent_hour": _upsert_sql("agent_hour", ("agent_key", "hour", "agg")),
+    "agent_day": _upsert_sql("agent_day", ("agent_key", "day", "agg")),
+}
+
+
+def _run_from_row(row: Sequence[Any]) -> RunRecord:
+    values = dict(zip(_RUN_COLS, row, strict=True))
+    values["first_key"] = tuple(msgspec.json.decode(values.pop("first_dims")))
+    values["models"] = tuple(msgspec.json.decode(values["models"]))
+    values["flags"] = tuple(msgspec.json.decode(values["flags"]))
+    values["last_error"] = bool(values["last_error"])
+    values["aggregate_only"] = bool(values["aggregate_only"])
+    return RunRecord(**values)
+
+
+def _run_to_row(run: RunRecord) -> tuple:
+    return (
+        run.agent_key, run.run_id, run.first_ts, run.last_ts, msgspec.json.encode(run.first_key).decode(), run.calls,
+        run.input_tokens, run.output_tokens, run.cache_read_tokens, run.cache_write_tokens, run.reasoning_tokens,
+        run.cost, run.unpriced, run.tool_cost, run.retrieval_cost, run.retry_events, run.errors,
+        int(run.last_error), msgspec.json.encode(run.models).decode(), run.client, run.project, run.task,
+        int(run.aggregate_only), msgspec.json.encode(run.flags).decode(),
+    )
+
+
+def _in(column: str, values: Sequence[Any]) -> str:
+    """`column IN (?, ...)`, false for no values (an empty `IN ()` is SQLite's alone)."""
+    return f"{column} IN ({', '.join('?' * len(values))})" if values else "1 = 0"
+
+
+class _Where:
+    """A WHERE clause built from optional filters: a filter whose value is None adds nothing."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = ["1 = 1"]
+        self.params: list[Any] = []
+
+    def add(self, sql: str, *params: Any) -> None:
+        self.parts.append(sql)
+        self.params.extend(params)
+
+    def compare(self, sql: str, value: Any) -> None:
+        if value is not None:
+            self.add(sql, value)
+
+    def within(self, column: str, values: Sequence[Any] | None) -> None:
+        if values is not None:
+            self.add(_in(column, values), *values)
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.parts)
+
+
+class SQLStore:
+    """The `EventStore` over one database: each method's SQL, run by the dialect (`SQLiteStore`, `PostgresStore`)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        try:
+            self.migrated_from = migrate(dialect)
+        except BaseException:
+            dialect.close()
+            raise
+
+    @property
+    def location(self) -> str:
+        """Where the store is, safe to print (a URL without its password)."""
+        return self.dialect.location
+
+    def transaction(self) -> AbstractContextManager[None]:
+        return self.dialect.transaction()
+
+    def data_version(self) -> int:
+        """Changes when another connection commits to the store, never for ours."""
+        return self.dialect.data_version()
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """One statement's rows: in the thread's transaction when there is one (its writes are seen), else alone."""
+        return self.dialect.execute(self.dialect.sql(sql), params)
+
+    def _many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.dialect.executemany(self.dialect.sql(sql), rows)
+
+    def close(self) -> None:
+        self.dialect.close()
+
+    def store_id(self) -> str:
+        """A random id made when the store was created (or migrated to schema 4): it names this store to others."""
+        return self._run("SELECT value FROM store_meta WHERE key = 'store_id'")[0][0]
+
+    # ---- writes -------------------------------------------------------------------------------------------
+    def existing_cost_ids(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), 30000):
+            chunk = ids[i : i + 30000]
+            rows = self._run(f"SELECT id FROM cost_events WHERE {_in('id', chunk)}", chunk)
+            found.update(r[0] for r in rows)
+        return found
+
+    def insert_cost_rows(self, rows: Sequence[tuple]) -> None:
+        self.dialect.insert_rows("cost_events", 29, rows)
+
+    def apply_deltas(self, deltas: Deltas) -> None:
+        for name, folded in zip(("hour", "day", "agent_hour", "agent_day"), (deltas, *folds(deltas)), strict=True):
+            self._many(_UPSERTS[name], [(*k, *m) for k, m in folded.items()])
+
+    def add_minute_spend(self, rows: Iterable[tuple[str, int, str, float]]) -> None:
+        self._many(
+            "INSERT INTO spend_minute VALUES (?, ?, ?, ?) ON CONFLICT (agent_key, minute, project) "
+            "DO UPDATE SET cost = spend_minute.cost + excluded.cost", rows,
+        )
+
+    def prune_minutes(self, before_minute: int) -> None:
+        self._run("DELETE FROM spend_minute WHERE minute < ?", (before_minute,))
+
+    def has_per_call(self, agent_key: str, first_hour: int, end_hour: int) -> bool:
+        return bool(self._run(
+            "SELECT 1 FROM agent_hour WHERE agent_key = ? AND hour >= ? AND hour < ? AND agg = 0 AND calls > 0 LIMIT 1",
+            (agent_key, first_hour, end_hour),
+        ))
+
+    def open_buckets_covering(self, agent_key: str, hour: int) -> list[tuple[int, int]]:
+        return [(r[0], r[1]) for r in self._run(
+            "SELECT start_hour, hours FROM agg_buckets WHERE agent_key = ? AND shadowed = 0 AND start_hour <= ? "
+            "AND start_hour + hours > ?", (agent_key, hour, hour),
+        )]
+
+    def add_bucket(self, agent_key: str, start_hour: int, hours: int, shadowed: bool) -> None:
+        self._run(
+            "INSERT INTO agg_buckets VALUES (?, ?, ?, ?) ON CONFLICT (agent_key, start_hour, hours) "
+            "DO UPDATE SET shadowed = CASE WHEN excluded.shadowed > agg_buckets.shadowed THEN excluded.shadowed "
+            "ELSE agg_buckets.shadowed END", (agent_key, start_hour, hours, int(shadowed)),
+        )
+
+    def shadow_bucket(self, agent_key: str, start_hour: int, hours: int) -> Deltas:
+        rows = self._run(
+            f"SELECT hour, {', '.join(_DIM_COLS)}, {', '.join(MEASURES)} FROM rollup_hour "
+            "WHERE hour = ? AND agent_key = ? AND agg = ?", (start_hour, agent_key, AGG_COUNTED),
+        )
+        self._run(
+            "UPDATE agg_buckets SET shadowed = 1 WHERE agent_key = ? AND start_hour = ?", (agent_key, start_hour)
+        )
+        moves: Deltas = {}
+        for row in rows:
+            key, measures = row[:8], row[8:]
+            add(moves, key, measures, -1)
+            add(moves, (*key[:7], AGG_SHADOWED), measures)
+        return moves
+
+    def any_shadowed(self) -> bool:
+        """Whether any aggregate was ever shadowed (only then do rollups hold agg = 2 rows)."""
+        return bool(self._run("SELECT 1 FROM agg_buckets WHERE shadowed = 1 LIMIT 1"))
+
+    def agents_with_open_buckets(self) -> set[str]:
+        return {r[0] for r in self._run("SELECT DISTINCT agent_key FROM agg_buckets WHERE shadowed = 0")}
+
+    def note_agent_names(self, names: Iterable[tuple[str, str, str | None]]) -> None:
+        named = list(names)
+        self._many("INSERT INTO agent_names VALUES (?, ?, NULL) ON CONFLICT (agent_key) DO NOTHING",
+                   sorted({n[:2] for n in named}))
+        keys = sorted({key for key, _, ids in named if ids is not None})
+        if keys:
+            held = dict(self._run(f"SELECT agent_key, ids FROM agent_names WHERE {_in('agent_key', keys)}", keys))
+            for key, _, ids in named:
+                if ids is not None:
+                    held[key] = union_ids(held[key], ids)
+            self._many("UPDATE agent_names SET ids = ? WHERE agent_key = ?", [(held[k], k) for k in keys])
+
+    def get_runs(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], RunRecord]:
+        found: dict[tuple[str, str], RunRecord] = {}
+        for i in range(0, len(keys), 10000):
+            chunk = keys[i : i + 10000]
+            # the keys drive the join, one primary-key search each (`(a, b) IN (VALUES ...)` scans the table)
+            sql = (f"WITH k(a, r) AS (VALUES {', '.join(['(?, ?)'] * len(chunk))}) "
+                   f"SELECT {', '.join('runs.' + c for c in _RUN_COLS)} FROM k {self.dialect.driving_join} runs "
+                   "ON runs.agent_key = k.a AND runs.run_id = k.r")
+            for row in self._run(sql, [v for key in chunk for v in key]):
+                found[(row[0], row[1])] = _run_from_row(row)
+        return found
+
+    def put_runs(self, runs: Iterable[RunRecord]) -> None:
+        self._many(_PUT_RUN, [_run_to_row(r) for r in runs])
+
+    def insert_alert(self, dedupe: str, ts: int, recorded_at: int, kind: str, node_id: str | None, message: str,
+                     evidence: dict[str, Any]) -> int | None:
+        rows = self._run(
+            "INSERT INTO alerts (dedupe, ts, recorded_at, kind, node_id, message, evidence) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe) DO NOTHING RETURNING id",
+            (dedupe, ts, recorded_at, kind, node_id, message, json.dumps(evidence, default=str)),
+        )
+        return rows[0][0] if rows else None
+
+    def insert_changes(self, events: Sequence[ChangeEvent]) -> set[str]:
+        ids = [e.id for e in events]
+        existing = {r[0] for r in self._run(f"SELECT id FROM changes WHERE {_in('id', ids)}", ids)}
+        new = [e for e in events if e.id not in existing]
+        self._many(
+            "INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            [(e.id, e.ts, e.target, e.target.strip().casefold(), e.kind, e.summary, e.ref, e.author, int(e.planned),
+              e.source, None if e.details is None else json.dumps(e.details), e.warning) for e in new],
+        )
+        return {e.id for e in new}
+
+    def put_feedback(self, anomaly_id: str, state: str, note: str | None, ts: int) -> None:
+        self._run("INSERT INTO anomaly_feedback VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                  "state = excluded.state, note = excluded.note, updated_us = excluded.updated_us",
+                  (anomaly_id, state, note, ts))
+
+    # ---- reads --------------------------------------------------------------------------------------------
+    def rollup_sum(self, group: Sequence[str], first_hour: int, end_hour: int, *, slim: bool,
+                   aggs: Sequence[int], agent_keys: Sequence[str] | None = None,
+                   project: str | None = None, bucket: str | None = None,
+                   measures: Sequence[str] | None = None) -> list[tuple]:
+        """Sum measures over [first_hour, end_hour): whole days from the day table, the edges from the hour table.
+
+        Rows carry all 11 measures; those not in `measures` (when given) are not summed and read 0.
+        """
+        sums = _SUMS if measures is None else ", ".join(f"SUM({m})" if m in measures else "0" for m in MEASURES)
+        parts: list[tuple[str, int, int]] = []
+        d0, d1 = -(-first_hour // 24), end_hour // 24
+        if bucket != "hour" and d0 < d1:
+            parts = [("day", d0, d1), ("hour", first_hour, d0 * 24), ("hour", d1 * 24, end_hour)]
+        else:
+            parts = [("hour", first_hour, end_hour)]
+        totals: Deltas = {}
+        for grain, lo, hi in parts:
+            if lo >= hi:
+                continue
+            # the slim tables lead with agent_key: without keys, edge hours are a range of rollup_hour instead
+            table = ("agent_" if slim and (grain == "day" or agent_keys is not None) else "rollup_") + grain
+            cols = list(group)
+            if bucket:
+                cols.insert(0, grain if bucket == grain else f"{grain} / 24")
+            where = [f"{grain} >= ?", f"{grain} < ?", _in("agg", aggs)]
+            params: list[Any] = [lo, hi, *aggs]
+            if agent_keys is not None:
+                where.append(_in("agent_key", agent_keys))
+                params.extend(agent_keys)
+            if project is not None:
+                where.append("project = ?")
+                params.append(project)
+            select = ", ".join([*cols, sums])
+            sql = f"SELECT {select} FROM {table} WHERE {' AND '.join(where)}"
+            if cols:
+                sql += f" GROUP BY {', '.join(cols)}"
+            for row in self._run(sql, params):
+                key, measures = row[: len(cols)], row[len(cols):]
+                if measures[0] is not None:
+                    add(totals, tuple(key), measures)
+        return [(*k, *m) for k, m in totals.items()]
+
+    def minute_spend(self, agent_keys: Sequence[str] | None, project: str | None,
+                     first_minute: int, end_minute: int) -> float:
+        where = ["minute >= ?", "minute < ?"]
+        params: list[object] = [first_minute, end_minute]
+        if agent_keys is not None:
+            where.append(_in("agent_key", agent_keys))
+            params.extend(agent_keys)
+        if project is not None:
+            where.append("project = ?")
+            params.append(project)
+        return self._run(f"SELECT COALESCE(SUM(cost), 0) FROM spend_minute WHERE {' AND '.join(where)}", params)[0][0]
+
+    def agent_names(self) -> dict[str, str]:
+        return dict(self._run("SELECT agent_key, name FROM agent_names"))
+
+    def agent_ids(self, keys: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
+        sql, params = "SELECT agent_key, ids FROM agent_names WHERE ids IS NOT NULL", list(keys or ())
+        if keys is not None:
+            sql += f" AND {_in('agent_key', params)}"
+        return {key: tuple(json.loads(ids)) for key, ids in self._run(sql, params)}
+
+    def agent_names_version(self) -> int:
+        # names are only added and ids only joined, so the count plus the ids' length moves on every change
+        return self._run("SELECT count(*) + coalesce(sum(length(ids)), 0) FROM agent_names")[0][0]
+
+    def run_costs(self, agent_key_list: Sequence[str], since_ts: int, exclude: tuple[str, str] | None) -> list[float]:
+        rows = self._run(
+            f"SELECT agent_key, run_id, cost FROM runs WHERE {_in('agent_key', agent_key_list)} AND first_ts >= ? "
+            "AND aggregate_only = 0", [*agent_key_list, since_ts],
+        )
+        return [r[2] for r in rows if (r[0], r[1]) != exclude]
+
+    def run_costs_by_agent(self, agent_keys: Sequence[str], since_ts: int) -> list[tuple[str, int, str, float]]:
+        found: list[tuple[str, int, str, float]] = []
+        for i in range(0, len(agent_keys), 30000):
+            chunk = list(agent_keys[i : i + 30000])
+            found += self._run(
+                f"SELECT agent_key, first_ts, run_id, cost FROM runs WHERE {_in('agent_key', chunk)} "
+                "AND first_ts >= ? AND aggregate_only = 0", [*chunk, since_ts],
+            )
+        return found
+
+    def query_runs(self, agent_keys: Sequence[str] | None, since_ts: int | None, top: int | None,
+                   flagged: bool | None) -> list[RunRecord]:
+        where = _Where()
+        where.within("agent_key", agent_keys)
+        where.compare("last_ts >= ?", since_ts)
+        if flagged is not None:
+            where.add("flags != '[]'" if flagged else "flags = '[]'")
+        order = "cost DESC" if top else "first_ts DESC"
+        sql = f"SELECT {', '.join(_RUN_COLS)} FROM runs WHERE {where.sql} ORDER BY {order}"
+        if top:
+            sql += f" LIMIT {int(top)}"
+        return [_run_from_row(r) for r in self._run(sql, where.params)]
+
+    def query_alerts(self, since_ts: int | None, kind: str | None) -> list[tuple]:
+        where = _Where()
+        where.compare("ts >= ?", since_ts)
+        where.compare("kind = ?", kind)
+        return self._run(f"SELECT {ALERT_COLUMNS} FROM alerts WHERE {where.sql} ORDER BY ts, id", where.params)
+
+    # ---- the alert outbox: a claim or a mark is a short write transaction of its own ---------------------
+    def claim_alert(self, due_by: int, lease_until: int, recorded_since: int) -> tuple | None:
+        """The oldest undelivered alert recorded at or after `recorded_since` and due by `due_by`, claimed: one more
+        attempt, and not due again before `lease_until` (so no other process posts it meanwhile). None when none is
+        due."""
+        with self.transaction():
+            rows = self._run(
+                "UPDATE alerts SET attempts = attempts + 1, next_attempt_at = ? WHERE id = (SELECT id FROM alerts "
+                "WHERE delivered_at IS NULL AND recorded_at >= ? AND COALESCE(next_attempt_at, 0) <= ? ORDER BY id "
+                f"LIMIT 1) RETURNING {ALERT_COLUMNS}", (lease_until, recorded_since, due_by),
+            )
+        return rows[0] if rows else None
+
+    def next_alert_due(self, recorded_since: int) -> int | None:
+        """When the earliest undelivered alert recorded at or after `recorded_since` is due (0: at once); None when
+        there is none."""
+        return self._run("SELECT MIN(COALESCE(next_attempt_at, 0)) FROM alerts WHERE delivered_at IS NULL "
+                          "AND recorded_at >= ?", (recorded_since,))[0][0]
+
+    def mark_delivered(self, alert_id: int, ts: int) -> None:
+        """A webhook took the alert at `ts`: it is never due again."""
+        with self.transaction():
+            self._run("UPDATE alerts SET delivered_at = COALESCE(delivered_at, ?), next_attempt_at = NULL "
+                      "WHERE id = ?", (ts, alert_id))
+
+    def mark_failed(self, alert_id: int, error: str, next_attempt_at: int) -> None:
+        """A POST of the alert failed with `error`: it is due again at `next_attempt_at`."""
+        with self.transaction():
+            self._run("UPDATE alerts SET last_error = ?, next_attempt_at = ? WHERE id = ? "
+                      "AND delivered_at IS NULL", (error, next_attempt_at, alert_id))
+
+    def query_feedback(self) -> list[tuple[str, str, str | None, int]]:
+        return self._run("SELECT id, state, note, updated_us FROM anomaly_feedback")
+
+    def change_target_keys(self) -> list[str]:
+        return [r[0] for r in self._run("SELECT DISTINCT target_key FROM changes")]
+
+    def query_changes(self, target_keys: Sequence[str] | None, since_ts: int | None, until_ts: int | None,
+                      kinds: Sequence[str] | None, limit: int, after: tuple[int, str] | None) -> list[tuple]:
+        where = _Where()
+        where.within("target_key", target_keys)
+        where.compare("ts >= ?", since_ts)
+        where.compare("ts < ?", until_ts)
+        where.within("kind", kinds or None)
+        if after is not None:
+            where.add("(ts < ? OR (ts = ? AND id < ?))", after[0], after[0], after[1])
+        return self._run(
+            "SELECT id, ts, target, kind, summary, ref, author, planned, source, details FROM changes "
+            f"WHERE {where.sql} ORDER BY ts DESC, id DESC LIMIT {int(limit)}", where.params,
+        )
