@@ -18,6 +18,7 @@ __all__ = [
     "CHANGE_KINDS",
     "COST_KINDS",
     "ERROR_STATUSES",
+    "VERSION_FIELDS",
     "ChangeEvent",
     "CostEvent",
     "EventError",
@@ -42,6 +43,7 @@ MAX_COST_PER_CALL = 1_000_000
 MAX_AGGREGATE_COUNT = 10**12
 MAX_AGGREGATE_COST = 1_000_000_000
 MAX_AGENT_IDS = 16  # a usage row names its spender by two or three ids; more is a mistake
+VERSION_FIELDS = ("agent_version", "deploy_id", "prompt_hash", "tools_hash")  # optional; stored after agent_ids
 _TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens")
 _TRUE = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
@@ -86,6 +88,11 @@ class CostEvent:
     source: str | None
     attributes: dict[str, Any] | None
     warning: str | None
+    # what the agent ran as (docs/events.md): change detection (`ledger.watch`) reads them; None when not sent
+    agent_version: str | None = None
+    deploy_id: str | None = None
+    prompt_hash: str | None = None
+    tools_hash: str | None = None
 
     @property
     def key(self) -> str:
@@ -337,9 +344,12 @@ def validate_cost(raw: Mapping[str, Any]) -> CostEvent:
         "attributes": _object(raw, "attributes"),
     }
     agent_ids = _ids(raw, "agent_ids")
-    # the other ids join the content only when present, so an event without them keeps the id it always had
-    event_id = _text(raw, "id") or content_id({**fields, "agent_ids": list(agent_ids)} if agent_ids else fields)
-    return CostEvent(id=event_id, agent_ids=agent_ids, warning=warning, **fields)
+    versions: dict[str, Any] = {name: value for name in VERSION_FIELDS if (value := _text(raw, name)) is not None}
+    # the other ids and the versions join the content only when present, so an event without them keeps the id it
+    # always had
+    content = {**fields, **versions, **({"agent_ids": list(agent_ids)} if agent_ids else {})}
+    event_id = _text(raw, "id") or content_id(content)
+    return CostEvent(id=event_id, agent_ids=agent_ids, warning=warning, **fields, **versions)
 
 
 def validate_change(raw: Mapping[str, Any]) -> ChangeEvent:

@@ -15,10 +15,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from .alerts import Alert, alert_from_row, crossed_at
 from .attribution import Attribution
 from .budgets import Allowance, BudgetSpec, BudgetStatus, budget_periods
-from .events import EventError, agent_key, validate_change
+from .change_kinds import change_kind
+from .events import ChangeEvent, EventError, agent_key, validate_change
 from .feedback import STATES, Feedback
 from .ingest import BatchOutcome, Numbered, write_batch
 from .jsonl import read_jsonl
@@ -46,6 +49,7 @@ from .sqlite_store import SQLiteStore
 from .store import EventStore
 from .tally import IngestTally
 from .timeutil import HOUR_US, from_us, to_us
+from .watch import FIELDS, MERGE_HOURS, AgentWatch, change_of, fold_rows
 
 __all__ = ["Ledger"]
 
@@ -55,6 +59,7 @@ _DAY_US = 86_400_000_000
 # they alert once, when reached (half of a run's ceiling is a normal run; 50/75/90% warnings on them were noise).
 _CAPS = frozenset({"run", "hour"})
 _CAP_LEVELS = (1.0,)
+WATCHED_KINDS = frozenset(FIELDS.values())
 
 
 class Ledger:
@@ -187,11 +192,40 @@ class Ledger:
         with self.store.transaction():
             token = self._run_costs.begin(self.store)
             outcome = write_batch(self.store, batch)
+            self._watch(outcome.stored)
             fired = self._evaluate(outcome)
         self._run_costs.committed(token)
         acc.add(outcome, self._node)
         acc.alerts += len(fired)
         self._deliver(fired)
+
+    def _watch(self, stored: list[Numbered]) -> None:
+        """Fold a batch's new events into their agents' watch states (`ledger.watch`) and store the changes they
+        showed, unless the same change is recorded already (call inside the batch's transaction)."""
+        if not stored:
+            return
+        rows = [r for _, r in stored]
+        keys = sorted({r[KEY] for r in rows})
+        held = self.store.get_watch(keys)
+        states = {k: AgentWatch.from_json(msgspec.json.decode(held[k])) if k in held else AgentWatch() for k in keys}
+        seen = [validate_change(change_of(s)) for s in fold_rows(states, rows)]
+        self.store.put_watch([(k, msgspec.json.encode(state.to_json()).decode()) for k, state in states.items()])
+        fresh = [e for e in seen if not self._same_changes(e, recorded=True)]
+        if fresh:
+            self.store.insert_changes(fresh)
+
+    def _same_changes(self, change: ChangeEvent, *, recorded: bool) -> list[str]:
+        """Ids of the changes that are `change` seen the other way: recorded ones (by a person, CI, the vault) when
+        `recorded`, else ones seen in telemetry; same node (or name), same effective kind, within `MERGE_HOURS`."""
+        kind = change_kind(change.kind, change.details)
+        node = self._node(agent_key(change.target), change.target)
+        near = MERGE_HOURS * HOUR_US
+        rows = self.store.query_changes(None, change.ts - near, change.ts + near + 1, None, 10_000, None)
+        return [r[0] for r in rows
+                if (r[8] != "telemetry") is recorded and r[0] != change.id
+                and change_kind(r[3], None if r[9] is None else json.loads(r[9])) == kind
+                and (agent_key(r[2]) == agent_key(change.target)
+                     or (node is not None and self._node(agent_key(r[2]), r[2]) == node))]
 
     def ingest_changes(self, events: Iterable[Mapping[str, Any]], *, source: str | None = None) -> IngestReport:
         """Validate and store change events (idempotent by id)."""
@@ -207,6 +241,10 @@ class Ledger:
             chunk = valid[i : i + self.batch_size]
             with self.store.transaction():
                 new = self.store.insert_changes([e for _, e in chunk])
+                # a change recorded here that telemetry showed already is one change: the recorded one is kept
+                self.store.delete_changes([i for _, e in chunk if e.id in new and e.source != "telemetry"
+                                           and change_kind(e.kind, e.details) in WATCHED_KINDS
+                                           for i in self._same_changes(e, recorded=False)])
             for row, event in chunk:
                 fresh = event.id in new
                 new.discard(event.id)

@@ -16,6 +16,7 @@ from .alerts import ALERT_COLUMNS
 from .events import ChangeEvent
 from .names import union_ids
 from .rollups import AGG_COUNTED, AGG_SHADOWED, Deltas, add, folds
+from .rows import WIDTH
 from .runs import RunRecord
 from .schema import MEASURES, migrate
 
@@ -149,7 +150,7 @@ class SQLiteStore:
         return found
 
     def insert_cost_rows(self, rows: Sequence[tuple]) -> None:
-        self._conn.executemany(f"INSERT INTO cost_events VALUES ({', '.join('?' * 29)})", rows)
+        self._conn.executemany(f"INSERT INTO cost_events VALUES ({', '.join('?' * WIDTH)})", rows)
 
     def apply_deltas(self, deltas: Deltas) -> None:
         for name, folded in zip(("hour", "day", "agent_hour", "agent_day"), (deltas, *folds(deltas)), strict=True):
@@ -255,6 +256,28 @@ class SQLiteStore:
               e.source, None if e.details is None else json.dumps(e.details), e.warning) for e in new],
         )
         return {e.id for e in new}
+
+    def delete_changes(self, ids: Sequence[str]) -> None:
+        self._conn.executemany("DELETE FROM changes WHERE id = ?", [(i,) for i in ids])
+
+    def get_watch(self, agent_keys: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for i in range(0, len(agent_keys), 30000):
+            chunk = agent_keys[i : i + 30000]
+            sql = f"SELECT agent_key, state FROM change_watch WHERE {_in('agent_key', chunk)}"
+            found.update(self._conn.execute(sql, chunk).fetchall())
+        return found
+
+    def put_watch(self, states: Iterable[tuple[str, str]]) -> None:
+        self._conn.executemany("INSERT INTO change_watch VALUES (?, ?) ON CONFLICT (agent_key) "
+                               "DO UPDATE SET state = excluded.state", states)
+
+    def insert_outcomes(self, rows: Sequence[tuple]) -> set[str]:
+        ids = [r[0] for r in rows]
+        existing = {r[0] for r in self._conn.execute(f"SELECT id FROM outcomes WHERE {_in('id', ids)}", ids)}
+        new = {r[0]: r for r in rows if r[0] not in existing}
+        self._conn.executemany("INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", list(new.values()))
+        return set(new)
 
     def put_feedback(self, anomaly_id: str, state: str, note: str | None, ts: int) -> None:
         self._conn.execute("INSERT INTO anomaly_feedback VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
@@ -398,6 +421,21 @@ class SQLiteStore:
 
     def query_feedback(self) -> list[tuple[str, str, str | None, int]]:
         return self._read("SELECT id, state, note, updated_us FROM anomaly_feedback")
+
+    def outcome_counts(self, agent_keys: Sequence[str] | None, since_ts: int,
+                       until_ts: int) -> list[tuple[str, str, int, float, int]]:
+        where = _Where()
+        where.within("agent_key", agent_keys)
+        where.add("ts >= ? AND ts < ?", since_ts, until_ts)
+        return self._read("SELECT agent_key, outcome, COUNT(*), COALESCE(SUM(value_usd), 0), COUNT(value_usd) "
+                          f"FROM outcomes WHERE {where.sql} GROUP BY agent_key, outcome", where.params)
+
+    def outcome_hours(self, agent_keys: Sequence[str], since_ts: int, until_ts: int) -> list[tuple[str, str, int, int]]:
+        where = _Where()
+        where.within("agent_key", agent_keys)
+        where.add("ts >= ? AND ts < ?", since_ts, until_ts)
+        return self._read(f"SELECT agent_key, outcome, ts / 3600000000, COUNT(*) FROM outcomes WHERE {where.sql} "
+                          "GROUP BY agent_key, outcome, ts / 3600000000", where.params)
 
     def change_target_keys(self) -> list[str]:
         return [r[0] for r in self._read("SELECT DISTINCT target_key FROM changes")]
