@@ -18,15 +18,18 @@ __all__ = [
     "CHANGE_KINDS",
     "COST_KINDS",
     "ERROR_STATUSES",
+    "OUTCOME",
     "VERSION_FIELDS",
     "ChangeEvent",
     "CostEvent",
     "EventError",
     "agent_key",
     "content_id",
+    "is_outcome",
     "limits",
     "validate_change",
     "validate_cost",
+    "validate_outcome",
 ]
 
 COST_KINDS = frozenset({"llm", "tool", "embedding", "retrieval", "other"})
@@ -371,3 +374,30 @@ def validate_change(raw: Mapping[str, Any]) -> ChangeEvent:
     }
     event_id = _text(raw, "id") or content_id(fields)
     return ChangeEvent(id=event_id, warning=warning, **fields)
+
+
+OUTCOME = "outcome"  # the `kind` of an outcome event: a unit of work an agent delivered (docs/events.md)
+
+
+def is_outcome(raw: Mapping[str, Any]) -> bool:
+    """Whether an incoming event is an outcome (`kind: outcome`) rather than a cost event."""
+    kind = raw.get("kind")
+    return kind is not None and kind != "llm" and isinstance(kind, str) and kind.strip().lower() == OUTCOME
+
+
+def validate_outcome(raw: Mapping[str, Any]) -> tuple:
+    """One outcome event as its stored row `(id, ts, agent, agent key, outcome, run_id, value_usd, source,
+    warning)`; raises `EventError` naming the field. Its id, when not given, is the hash of its content, so the same
+    outcome sent twice is stored once."""
+    ts, warning = _ts(raw)
+    value = _number(raw, "value_usd")
+    if value is not None and value > MAX_AGGREGATE_COST:
+        raise EventError("value_usd", f"{value:,} is more than ${MAX_AGGREGATE_COST:,} for one outcome")
+    fields: dict[str, Any] = {
+        "ts": ts, "agent": _text(raw, "agent", required=True), "kind": OUTCOME,
+        "outcome": _text(raw, "outcome", required=True), "run_id": _text(raw, "run_id"), "value_usd": value,
+        "source": _text(raw, "source"),
+    }
+    event_id = _text(raw, "id") or content_id(fields)
+    return (event_id, ts, fields["agent"], agent_key(fields["agent"]), fields["outcome"], fields["run_id"], value,
+            fields["source"], warning)

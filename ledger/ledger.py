@@ -21,7 +21,7 @@ from .alerts import Alert, alert_from_row, crossed_at
 from .attribution import Attribution
 from .budgets import Allowance, BudgetSpec, BudgetStatus, budget_periods
 from .change_kinds import change_kind
-from .events import ChangeEvent, EventError, agent_key, validate_change
+from .events import ChangeEvent, EventError, agent_key, is_outcome, validate_change, validate_outcome
 from .feedback import STATES, Feedback
 from .ingest import BatchOutcome, Numbered, write_batch
 from .jsonl import read_jsonl
@@ -165,6 +165,7 @@ class Ledger:
                 item_results: bool) -> IngestReport:
         acc = IngestTally(item_results)
         batch: list[Numbered] = []
+        outcomes: list[Numbered] = []  # `kind: outcome` events, stored in the same transactions
         done = 0
         price = self.pricer.price
         for row, raw in numbered:
@@ -172,32 +173,53 @@ class Ledger:
             try:
                 if isinstance(raw, EventError):
                     raise raw
-                batch.append((row, cost_row(raw, source, price)))
+                if is_outcome(raw):
+                    outcomes.append((row, validate_outcome(raw if source is None or raw.get("source")
+                                                           else {**raw, "source": source})))
+                else:
+                    batch.append((row, cost_row(raw, source, price)))
             except EventError as exc:
                 acc.reject(row, exc.field, exc.message)
                 continue
-            if len(batch) >= self.batch_size:
-                self._commit(batch, acc)
-                batch = []
+            if len(batch) + len(outcomes) >= self.batch_size:
+                self._commit(batch, acc, outcomes)
+                batch, outcomes = [], []
                 if on_progress:
                     on_progress(done, total)
-        if batch:
-            self._commit(batch, acc)
+        if batch or outcomes:
+            self._commit(batch, acc, outcomes)
         if on_progress:
             on_progress(done, total)
         return acc.report()
 
-    def _commit(self, batch: list[Numbered], acc: IngestTally) -> None:
-        """One transaction per batch: rows, rollups, runs, and the alerts they fire (sent after the commit)."""
+    def _commit(self, batch: list[Numbered], acc: IngestTally, outcomes: Sequence[Numbered] = ()) -> None:
+        """One transaction per batch: rows, rollups, runs, outcomes, the changes they show and the alerts they fire
+        (sent after the commit)."""
         with self.store.transaction():
             token = self._run_costs.begin(self.store)
             outcome = write_batch(self.store, batch)
             self._watch(outcome.stored)
             fired = self._evaluate(outcome)
+            delivered = self.store.insert_outcomes([r for _, r in outcomes]) if outcomes else set()
         self._run_costs.committed(token)
         acc.add(outcome, self._node)
         acc.alerts += len(fired)
         self._deliver(fired)
+        if outcomes:
+            self._count_outcomes(outcomes, delivered, acc)
+
+    def _count_outcomes(self, outcomes: Sequence[Numbered], fresh: set[str], acc: IngestTally) -> None:
+        """Outcomes into the tally: stored or duplicate; a warning for an agent with no cost yet (its cost per
+        outcome waits for its cost), and its name when it resolves to no node."""
+        spending = self.store.agent_names()
+        for row, r in outcomes:
+            acc.count(row, r[0], r[0] in fresh, r[8])
+            if r[0] in fresh:
+                if r[3] not in spending:
+                    acc.warn(row, "agent", f"no cost events for {r[2]!r} yet: its outcomes count toward cost per "
+                                           "outcome once its cost arrives")
+                if self._node(r[3], r[2]) is None:
+                    acc.unattributed.add(r[2])
 
     def _watch(self, stored: list[Numbered]) -> None:
         """Fold a batch's new events into their agents' watch states (`ledger.watch`) and store the changes they
@@ -385,6 +407,17 @@ class Ledger:
         ]
         more = len(rows) > limit
         return ChangePage(items, f"{rows[limit - 1][1]}:{rows[limit - 1][0]}" if more else None)
+
+    def outcomes(self, since: datetime, until: datetime,
+                 keys: Sequence[str] | None = None) -> dict[str | None, dict[str, tuple[int, float, int]]]:
+        """Outcome events over [since, until) per node (None: names no note carries) and outcome name: (count, sum of
+        value_usd, how many carried a value); `keys` (agent keys) narrows the read."""
+        found: dict[str | None, dict[str, tuple[int, float, int]]] = defaultdict(dict)
+        for key, name, count, value, valued in self.store.outcome_counts(keys, to_us(since), to_us(until)):
+            mine = found[self._node(key)]
+            before = mine.get(name, (0, 0.0, 0))
+            mine[name] = (before[0] + count, before[1] + value, before[2] + valued)
+        return dict(found)
 
     # ---- anomaly feedback ----------------------------------------------------------------------------------
     def set_anomaly_state(self, anomaly_id: str, state: str, note: str | None = None,
