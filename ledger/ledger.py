@@ -447,8 +447,9 @@ class Ledger:
                       now: datetime | None = None) -> dict[str, SpendSummary]:
         return self.reads.spend_summary(node_ids, window, now)
 
-    def hourly_series(self, node_ids: Sequence[str], since: datetime, until: datetime) -> dict[str, HourlySeries]:
-        return self.reads.hourly_series(node_ids, since, until)
+    def hourly_series(self, node_ids: Sequence[str], since: datetime, until: datetime,
+                      units: Mapping[str, str] | None = None) -> dict[str, HourlySeries]:
+        return self.reads.hourly_series(node_ids, since, until, units)
 
     def unattributed(self, window: timedelta, now: datetime | None = None) -> list[UnattributedName]:
         return self.reads.unattributed(window, now)

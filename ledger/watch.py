@@ -21,7 +21,7 @@ from .rows import AGENT, AGENT_VERSION, AGGREGATE, COST, DEPLOY_ID, KEY, KIND, M
 from .timeutil import from_us
 
 __all__ = ["FIELDS", "MERGE_HOURS", "AgentWatch", "Seen", "WatchConfig", "change_of", "deploy_value", "fold_rows",
-           "observe"]
+           "observe", "observe_field"]
 
 HOUR_US = 3_600_000_000
 MERGE_HOURS = 2  # a recorded change this near a seen one, on the same agent and of the same kind, is the same change
@@ -119,12 +119,25 @@ def deploy_value(agent_version: str | None, deploy_id: str | None) -> str | None
 def observe(state: AgentWatch, agent: str, events: Iterable[tuple[int, Mapping[str, str | None], float]],
             config: WatchConfig = WatchConfig()) -> list[Seen]:
     """Fold `events` of one agent, `(ts, {field: value}, spend)` in time order, into `state`; what they showed."""
-    seen: list[Seen] = []
+    streams: dict[str, list[tuple[int, str, float]]] = {}
     for ts, values, spend in events:
         for name, value in values.items():
             if value is not None:
-                watch = state.fields.setdefault(name, _FieldWatch())
-                seen += _step(watch, agent, name, ts, value, spend if name == "model" else 0.0, config)
+                streams.setdefault(name, []).append((ts, value, spend if name == "model" else 0.0))
+    return [s for name, stream in streams.items() for s in observe_field(state, agent, name, stream, config)]
+
+
+def observe_field(state: AgentWatch, agent: str, name: str, stream: Iterable[tuple[int, str, float]],
+                  config: WatchConfig = WatchConfig()) -> list[Seen]:
+    """Fold one field's values `(ts, value, spend)` in time order into `state` (each field is watched apart)."""
+    w = state.fields.setdefault(name, _FieldWatch())
+    seen: list[Seen] = []
+    for ts, value, spend in stream:
+        if value == w.current and not w.candidates:  # the steady case: nothing to weigh
+            if ts > w.newest:
+                w.newest = ts
+        else:
+            seen += _step(w, agent, name, ts, value, spend, config)
     return seen
 
 
@@ -133,14 +146,18 @@ def _step(w: _FieldWatch, agent: str, name: str, ts: int, value: str, spend: flo
     window = config.window_hours * HOUR_US
     if ts < w.newest - window:
         return []  # arrived hours late: the field has moved on since
-    w.newest = max(w.newest, ts)
-    # a candidate not seen for the window is gone; one first seen before it starts over (its share is trailing)
-    for v in [v for v, c in w.candidates.items() if c.first < ts - window]:
-        del w.candidates[v]
+    if ts > w.newest:
+        w.newest = ts
+    # a candidate first seen before the window starts over (its share is trailing); the others weigh this call
+    cutoff, stale = ts - window, []
     for v, other in w.candidates.items():
-        if v != value:
+        if other.first < cutoff:
+            stale.append(v)
+        elif v != value:
             other.other_count += 1
             other.other_spend += spend
+    for v in stale:
+        del w.candidates[v]
     if value == w.current:
         return []
     c = w.candidates.get(value)
@@ -198,12 +215,16 @@ def fold_rows(states: Mapping[str, AgentWatch], rows: Iterable[tuple],
     seen: list[Seen] = []
     for key, mine in by_agent.items():
         mine.sort(key=lambda r: r[TS])
-        seen += observe(states[key], mine[0][AGENT], ((r[TS], {
-            "model": r[MODEL] if r[KIND] == "llm" else None,
-            "deploy": deploy_value(r[AGENT_VERSION], r[DEPLOY_ID]),
-            "prompt_hash": r[PROMPT_HASH],
-            "tools_hash": r[TOOLS_HASH],
-        }, r[COST] or 0.0) for r in mine), config)
+        state, agent = states[key], mine[0][AGENT]
+        models = [(r[TS], r[MODEL], r[COST] or 0.0) for r in mine if r[MODEL] is not None and r[KIND] == "llm"]
+        seen += observe_field(state, agent, "model", models, config)
+        if any(r[AGENT_VERSION] is not None or r[DEPLOY_ID] is not None for r in mine):
+            deploys = [(r[TS], v, 0.0) for r in mine if (v := deploy_value(r[AGENT_VERSION], r[DEPLOY_ID]))]
+            seen += observe_field(state, agent, "deploy", deploys, config)
+        for name, at in (("prompt_hash", PROMPT_HASH), ("tools_hash", TOOLS_HASH)):
+            hashes = [(r[TS], r[at], 0.0) for r in mine if r[at] is not None]
+            if hashes:
+                seen += observe_field(state, agent, name, hashes, config)
     return seen
 
 
