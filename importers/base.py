@@ -31,6 +31,7 @@ __all__ = [
     "spender",
     "to_iso",
     "token_fields",
+    "version_fields",
 ]
 
 Event = dict[str, Any]
@@ -270,3 +271,21 @@ def token_fields(
         "reasoning_tokens": reasoning or None,
     }
     return {k: v for k, v in fields.items() if v is not None}
+
+
+VERSIONS = ("agent_version", "deploy_id", "prompt_hash", "tools_hash")
+
+
+def version_fields(*metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """What the agent ran as (docs/events.md: `agent_version`, `deploy_id`, `prompt_hash`, `tools_hash`), each from
+    the first of the `metadata` objects that sets it; absent ones are left out.
+
+    >>> version_fields({"agent_version": "1.2"}, {"agent_version": "9", "prompt_hash": "p1"})
+    {'agent_version': '1.2', 'prompt_hash': 'p1'}
+    """
+    found = {}
+    for name in VERSIONS:
+        value = next((m[name] for m in metadata if m.get(name) not in (None, "")), None)
+        if value is not None:
+            found[name] = value if isinstance(value, str) else str(value)
+    return found

@@ -28,6 +28,7 @@ from importers.base import (
     prune,
     to_iso,
     token_fields,
+    version_fields,
 )
 from importers.file_rows import Row, per_row
 
@@ -133,6 +134,11 @@ def convert(row: Any, file: str, line: int) -> list[Event]:
                 "model": row.get("provided_model_name") or row.get("model") or None,
                 **tokens,
                 "cost_usd": cost,
+                **version_fields(as_dict(row.get("metadata"), "metadata"), {
+                    "agent_version": row.get("release") or row.get("version"),
+                    # a managed prompt: its id, else name@version, stands for its hash
+                    "prompt_hash": row.get("prompt_id") or (f"{row['prompt_name']}@{row.get('prompt_version')}"
+                                                            if row.get("prompt_name") else None)}),
                 "tool": row.get("name") if kind_of == "TOOL" else None,
                 "run_id": row.get("trace_id") or None,
                 "client": row.get("user_id") or None,

@@ -26,6 +26,7 @@ from importers.base import (
     prune,
     to_iso,
     token_fields,
+    version_fields,
 )
 from importers.file_rows import Row, per_row
 
@@ -64,11 +65,14 @@ def _flag(value: Any) -> bool | None:
     return value if isinstance(value, bool) or value is None else str(value).strip().lower() in ("true", "1")
 
 
+def _nested(metadata: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The request's metadata and the caller's own within it (`requester_metadata`, `spend_logs_metadata`)."""
+    return [metadata,
+            *(as_dict(metadata.get(k), f"metadata.{k}") for k in ("requester_metadata", "spend_logs_metadata"))]
+
+
 def _agent(record: Mapping[str, Any], metadata: Mapping[str, Any], tags: list[str], api_key: Any) -> str:
-    nested = [
-        metadata,
-        *(as_dict(metadata.get(k), f"metadata.{k}") for k in ("requester_metadata", "spend_logs_metadata")),
-    ]
+    nested = _nested(metadata)
     named = [record.get("agent_id"), metadata.get("agent_id")]
     named += [m.get(k) for m in nested for k in ("agent", "agent_name")]
     named += [
@@ -123,6 +127,7 @@ def _event(record: Mapping[str, Any], *, rid_field: str, cost_field: str, api_ke
                 ),
             ),
             "cost_usd": as_number(record.get(cost_field), cost_field),
+            **version_fields(*_nested(metadata)),
             "tool": tool,
             "run_id": run_id or None,
             "client": record.get("end_user") or metadata.get("user_api_key_end_user_id") or None,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import zlib
 from collections import OrderedDict
@@ -55,6 +56,7 @@ _TOKENS = {
     "cache_write": ("gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"),
     "reasoning": ("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens"),
 }
+OUTCOME_EVENT = "orgmap.outcome"  # a span event (or attribute) saying a unit of work was delivered (docs/events.md)
 _REMEMBERED = 20_000  # parents, in later batches, of spans with usage: kept across batches of one file
 
 
@@ -69,6 +71,8 @@ class _Span:
     attrs: Mapping[str, Any]
     error: bool
     service: str | None
+    resource: Mapping[str, Any]
+    outcomes: tuple[tuple[int, Mapping[str, Any]], ...]  # `orgmap.outcome` span events: (time in ns, attributes)
 
 
 class _UsageParents:
@@ -170,10 +174,13 @@ def _nanos(value: Any, field: str, *, required: bool = True) -> int:
     return nanos
 
 
-def _span(span: Mapping[str, Any], service: Any) -> _Span:
+def _span(span: Mapping[str, Any], resource: Mapping[str, Any]) -> _Span:
     """One OTLP span object; a malformed field is a FieldError naming it."""
     parent = _pick(span, "parentSpanId", "parent_span_id")
     status = span.get("status")
+    outcomes = tuple((_nanos(_pick(e, "timeUnixNano", "time_unix_nano"), "events.timeUnixNano", required=False),
+                      _attributes(e.get("attributes"), "events.attributes"))
+                     for e in _objects(span.get("events"), "events") if e.get("name") == OUTCOME_EVENT)
     return _Span(
         trace_id=_hex_id(_pick(span, "traceId", "trace_id"), "traceId", 16),
         span_id=_hex_id(_pick(span, "spanId", "span_id"), "spanId", 8),
@@ -183,7 +190,9 @@ def _span(span: Mapping[str, Any], service: Any) -> _Span:
         end_ns=_nanos(_pick(span, "endTimeUnixNano", "end_time_unix_nano"), "endTimeUnixNano", required=False),
         attrs=_attributes(span.get("attributes"), "attributes"),
         error=isinstance(status, Mapping) and status.get("code") in (2, "STATUS_CODE_ERROR"),
-        service=service,
+        service=resource.get("service.name"),
+        resource=resource,
+        outcomes=outcomes,
     )
 
 
@@ -195,10 +204,10 @@ def _spans(traces_data: Mapping[str, Any]) -> Iterator[_Span]:
         resource = rs.get("resource") or {}
         if not isinstance(resource, Mapping):
             raise FieldError("resource", f"expected an object, got {str(resource)[:80]}")
-        service = _attributes(resource.get("attributes"), "resource.attributes").get("service.name")
+        attributes = _attributes(resource.get("attributes"), "resource.attributes")
         for ss in _objects(_pick(rs, "scopeSpans", "scope_spans"), "scopeSpans"):
             for span in _objects(ss.get("spans"), "spans"):
-                yield _span(span, service)
+                yield _span(span, attributes)
 
 
 def _usage(span: _Span) -> dict[str, int | None]:
@@ -253,7 +262,57 @@ def events_from_traces_data(
             continue
         if event is not None:
             out.append(event)
+        try:
+            out += _outcomes(span, by_id)
+        except FieldError as exc:
+            out.append(RowError(file, line, exc.field, f"span {span.span_id}: {exc.message}"))
     return out
+
+
+def _agent(span: _Span, by_id: Mapping[str, _Span]) -> tuple[str, _Span | None]:
+    """The agent of a span (`gen_ai.agent.name` on it or its nearest ancestor, else the service) and that span."""
+    named = next((a for a in (span, *_ancestors(span, by_id)) if a.attrs.get("gen_ai.agent.name")), None)
+    agent = named.attrs["gen_ai.agent.name"] if named else span.service
+    if not agent:
+        raise FieldError("gen_ai.agent.name", "no agent: neither gen_ai.agent.name nor resource service.name is set")
+    return str(agent), named
+
+
+def _first(span: _Span, by_id: Mapping[str, _Span], *names: str) -> Any:
+    """The first of attributes `names` set on the span, its ancestors, then its resource."""
+    for holder in (*(s.attrs for s in (span, *_ancestors(span, by_id))), span.resource):
+        for name in names:
+            if holder.get(name) not in (None, ""):
+                return holder[name]
+    return None
+
+
+def _hash(span: _Span, by_id: Mapping[str, _Span], name: str, content: str) -> str | None:
+    """A hash the span sends (`name`), else the SHA-256 (16 hex digits) of the content it records (`content`, an
+    opt-in GenAI attribute such as the system instructions), else None."""
+    given = _first(span, by_id, name)
+    if given is not None:
+        return str(given)
+    text = span.attrs.get(content)
+    if text in (None, ""):
+        return None
+    raw = text if isinstance(text, str) else json.dumps(text, sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _outcomes(span: _Span, by_id: Mapping[str, _Span]) -> list[Event]:
+    """Outcome events of a span: each `orgmap.outcome` span event, and an `orgmap.outcome` attribute on the span
+    (delivered when the span ended); both name the outcome and may carry `orgmap.outcome.value_usd`."""
+    found = [(ns or span.start_ns, attrs.get(f"{OUTCOME_EVENT}.name"), attrs) for ns, attrs in span.outcomes]
+    if span.attrs.get(OUTCOME_EVENT):
+        found.append((span.end_ns or span.start_ns, span.attrs[OUTCOME_EVENT], span.attrs))
+    if not found:
+        return []
+    agent, _ = _agent(span, by_id)
+    return [prune({"id": event_id(FORMAT, span.trace_id, span.span_id, "outcome", i), "kind": "outcome",
+                   "ts": epoch_to_iso(Decimal(ns) / 1_000_000_000), "agent": agent, "outcome": name,
+                   "run_id": span.trace_id, "value_usd": attrs.get(f"{OUTCOME_EVENT}.value_usd"), "source": FORMAT})
+            for i, (ns, name, attrs) in enumerate(found)]
 
 
 def _event(span: _Span, usage: dict[str, int | None], by_id: Mapping[str, _Span], wrapped: bool) -> Event | None:
@@ -266,10 +325,7 @@ def _event(span: _Span, usage: dict[str, int | None], by_id: Mapping[str, _Span]
         return None
     if not has_usage and operation not in _KINDS:
         return None
-    named = next((a for a in (span, *_ancestors(span, by_id)) if a.attrs.get("gen_ai.agent.name")), None)
-    agent = named.attrs["gen_ai.agent.name"] if named else span.service
-    if not agent:
-        raise FieldError("gen_ai.agent.name", "no agent: neither gen_ai.agent.name nor resource service.name is set")
+    agent, named = _agent(span, by_id)
     tokens = token_fields(
         usage["input"],
         usage["output"],
@@ -281,7 +337,7 @@ def _event(span: _Span, usage: dict[str, int | None], by_id: Mapping[str, _Span]
         {
             "id": event_id(FORMAT, span.trace_id, span.span_id),
             "ts": epoch_to_iso(Decimal(span.start_ns) / 1_000_000_000),
-            "agent": str(agent),
+            "agent": agent,
             "kind": _KINDS.get(operation or "", "llm"),
             "model": attrs.get("gen_ai.response.model") or attrs.get("gen_ai.request.model"),
             "provider": attrs.get("gen_ai.provider.name") or attrs.get("gen_ai.system"),
@@ -291,6 +347,10 @@ def _event(span: _Span, usage: dict[str, int | None], by_id: Mapping[str, _Span]
             "duration_ms": (span.end_ns - span.start_ns) / 1e6 if span.end_ns >= span.start_ns else None,
             "status": "error" if span.error or attrs.get("error.type") else "ok",
             "source": FORMAT,
+            "agent_version": _first(span, by_id, "gen_ai.agent.version", "service.version"),
+            "deploy_id": _first(span, by_id, "deployment.id", "orgmap.deploy_id"),
+            "prompt_hash": _hash(span, by_id, "orgmap.prompt_hash", "gen_ai.system_instructions"),
+            "tools_hash": _hash(span, by_id, "orgmap.tools_hash", "gen_ai.tool.definitions"),
             "attributes": {
                 "operation": operation,
                 "span_name": span.name,

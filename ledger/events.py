@@ -18,14 +18,18 @@ __all__ = [
     "CHANGE_KINDS",
     "COST_KINDS",
     "ERROR_STATUSES",
+    "OUTCOME",
+    "VERSION_FIELDS",
     "ChangeEvent",
     "CostEvent",
     "EventError",
     "agent_key",
     "content_id",
+    "is_outcome",
     "limits",
     "validate_change",
     "validate_cost",
+    "validate_outcome",
 ]
 
 COST_KINDS = frozenset({"llm", "tool", "embedding", "retrieval", "other"})
@@ -42,6 +46,7 @@ MAX_COST_PER_CALL = 1_000_000
 MAX_AGGREGATE_COUNT = 10**12
 MAX_AGGREGATE_COST = 1_000_000_000
 MAX_AGENT_IDS = 16  # a usage row names its spender by two or three ids; more is a mistake
+VERSION_FIELDS = ("agent_version", "deploy_id", "prompt_hash", "tools_hash")  # optional; stored after agent_ids
 _TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens")
 _TRUE = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
@@ -86,6 +91,11 @@ class CostEvent:
     source: str | None
     attributes: dict[str, Any] | None
     warning: str | None
+    # what the agent ran as (docs/events.md): change detection (`ledger.watch`) reads them; None when not sent
+    agent_version: str | None = None
+    deploy_id: str | None = None
+    prompt_hash: str | None = None
+    tools_hash: str | None = None
 
     @property
     def key(self) -> str:
@@ -337,9 +347,12 @@ def validate_cost(raw: Mapping[str, Any]) -> CostEvent:
         "attributes": _object(raw, "attributes"),
     }
     agent_ids = _ids(raw, "agent_ids")
-    # the other ids join the content only when present, so an event without them keeps the id it always had
-    event_id = _text(raw, "id") or content_id({**fields, "agent_ids": list(agent_ids)} if agent_ids else fields)
-    return CostEvent(id=event_id, agent_ids=agent_ids, warning=warning, **fields)
+    versions: dict[str, Any] = {name: value for name in VERSION_FIELDS if (value := _text(raw, name)) is not None}
+    # the other ids and the versions join the content only when present, so an event without them keeps the id it
+    # always had
+    content = {**fields, **versions, **({"agent_ids": list(agent_ids)} if agent_ids else {})}
+    event_id = _text(raw, "id") or content_id(content)
+    return CostEvent(id=event_id, agent_ids=agent_ids, warning=warning, **fields, **versions)
 
 
 def validate_change(raw: Mapping[str, Any]) -> ChangeEvent:
@@ -361,3 +374,30 @@ def validate_change(raw: Mapping[str, Any]) -> ChangeEvent:
     }
     event_id = _text(raw, "id") or content_id(fields)
     return ChangeEvent(id=event_id, warning=warning, **fields)
+
+
+OUTCOME = "outcome"  # the `kind` of an outcome event: a unit of work an agent delivered (docs/events.md)
+
+
+def is_outcome(raw: Mapping[str, Any]) -> bool:
+    """Whether an incoming event is an outcome (`kind: outcome`) rather than a cost event."""
+    kind = raw.get("kind")
+    return kind is not None and kind != "llm" and isinstance(kind, str) and kind.strip().lower() == OUTCOME
+
+
+def validate_outcome(raw: Mapping[str, Any]) -> tuple:
+    """One outcome event as its stored row `(id, ts, agent, agent key, outcome, run_id, value_usd, source,
+    warning)`; raises `EventError` naming the field. Its id, when not given, is the hash of its content, so the same
+    outcome sent twice is stored once."""
+    ts, warning = _ts(raw)
+    value = _number(raw, "value_usd")
+    if value is not None and value > MAX_AGGREGATE_COST:
+        raise EventError("value_usd", f"{value:,} is more than ${MAX_AGGREGATE_COST:,} for one outcome")
+    fields: dict[str, Any] = {
+        "ts": ts, "agent": _text(raw, "agent", required=True), "kind": OUTCOME,
+        "outcome": _text(raw, "outcome", required=True), "run_id": _text(raw, "run_id"), "value_usd": value,
+        "source": _text(raw, "source"),
+    }
+    event_id = _text(raw, "id") or content_id(fields)
+    return (event_id, ts, fields["agent"], agent_key(fields["agent"]), fields["outcome"], fields["run_id"], value,
+            fields["source"], warning)

@@ -17,11 +17,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import msgspec
+
 from .alerts import Alert, alert_from_row, crossed_at
 from .attribution import Attribution
 from .budgets import Allowance, BudgetSpec, BudgetStatus, budget_periods
+from .change_kinds import change_kind
 from .dialect import StoreUnavailable
-from .events import ChangeEvent, EventError, agent_key, validate_change
+from .events import ChangeEvent, EventError, agent_key, is_outcome, validate_change, validate_outcome
 from .feedback import STATES, Feedback
 from .ingest import BatchOutcome, Numbered, write_batch
 from .jsonl import read_jsonl
@@ -48,6 +51,7 @@ from .series import HourlySeries
 from .store import EventStore, open_store
 from .tally import IngestTally
 from .timeutil import HOUR_US, from_us, to_us
+from .watch import FIELDS, MERGE_HOURS, AgentWatch, change_of, fold_rows
 
 __all__ = ["Ledger"]
 
@@ -60,6 +64,7 @@ _CAP_LEVELS = (1.0,)
 # Pauses before each retry of a write transaction whose connection to the store was lost (about 4 s in all).
 _RETRY_PAUSES_S = (0.2, 1.0, 3.0)
 T = TypeVar("T")
+WATCHED_KINDS = frozenset(FIELDS.values())
 
 
 class Ledger:
@@ -165,6 +170,7 @@ class Ledger:
                 item_results: bool) -> IngestReport:
         acc = IngestTally(item_results)
         batch: list[Numbered] = []
+        outcomes: list[Numbered] = []  # `kind: outcome` events, stored in the same transactions
         done = 0
         price = self.pricer.price
         for row, raw in numbered:
@@ -172,35 +178,86 @@ class Ledger:
             try:
                 if isinstance(raw, EventError):
                     raise raw
-                batch.append((row, cost_row(raw, source, price)))
+                if is_outcome(raw):
+                    outcomes.append((row, validate_outcome(raw if source is None or raw.get("source")
+                                                           else {**raw, "source": source})))
+                else:
+                    batch.append((row, cost_row(raw, source, price)))
             except EventError as exc:
                 acc.reject(row, exc.field, exc.message)
                 continue
-            if len(batch) >= self.batch_size:
-                self._commit(batch, acc)
-                batch = []
+            if len(batch) + len(outcomes) >= self.batch_size:
+                self._commit(batch, acc, outcomes)
+                batch, outcomes = [], []
                 if on_progress:
                     on_progress(done, total)
-        if batch:
-            self._commit(batch, acc)
+        if batch or outcomes:
+            self._commit(batch, acc, outcomes)
         if on_progress:
             on_progress(done, total)
         return acc.report()
 
-    def _commit(self, batch: list[Numbered], acc: IngestTally) -> None:
-        """One transaction per batch: rows, rollups, runs, and the alerts they fire (sent after the commit)."""
+    def _commit(self, batch: list[Numbered], acc: IngestTally, outcomes: Sequence[Numbered] = ()) -> None:
+        """One transaction per batch: rows, rollups, runs, outcomes, the changes they show and the alerts they fire
+        (sent after the commit)."""
 
-        def write() -> tuple[int, BatchOutcome, list[Alert]]:
+        def write() -> tuple[int, BatchOutcome, list[Alert], set[str]]:
             with self.store.transaction():
                 token = self._run_costs.begin(self.store)
                 outcome = write_batch(self.store, batch)
-                return token, outcome, self._evaluate(outcome)
+                self._watch(outcome.stored)
+                fired = self._evaluate(outcome)
+                delivered = self.store.insert_outcomes([r for _, r in outcomes]) if outcomes else set()
+                return token, outcome, fired, delivered
 
-        token, outcome, fired = self._retrying(write, acc.accepted)
+        token, outcome, fired, delivered = self._retrying(write, acc.accepted)
         self._run_costs.committed(token)
         acc.add(outcome, self._node)
         acc.alerts += len(fired)
         self._deliver(fired)
+        if outcomes:
+            self._count_outcomes(outcomes, delivered, acc)
+
+    def _count_outcomes(self, outcomes: Sequence[Numbered], fresh: set[str], acc: IngestTally) -> None:
+        """Outcomes into the tally: stored or duplicate; a warning for an agent with no cost yet (its cost per
+        outcome waits for its cost), and its name when it resolves to no node."""
+        spending = self.store.agent_names()
+        for row, r in outcomes:
+            acc.count(row, r[0], r[0] in fresh, r[8])
+            if r[0] in fresh:
+                if r[3] not in spending:
+                    acc.warn(row, "agent", f"no cost events for {r[2]!r} yet: its outcomes count toward cost per "
+                                           "outcome once its cost arrives")
+                if self._node(r[3], r[2]) is None:
+                    acc.unattributed.add(r[2])
+
+    def _watch(self, stored: list[Numbered]) -> None:
+        """Fold a batch's new events into their agents' watch states (`ledger.watch`) and store the changes they
+        showed, unless the same change is recorded already (call inside the batch's transaction)."""
+        if not stored:
+            return
+        rows = [r for _, r in stored]
+        keys = sorted({r[KEY] for r in rows})
+        held = self.store.get_watch(keys)
+        states = {k: AgentWatch.from_json(msgspec.json.decode(held[k])) if k in held else AgentWatch() for k in keys}
+        seen = [validate_change(change_of(s)) for s in fold_rows(states, rows)]
+        self.store.put_watch([(k, msgspec.json.encode(state.to_json()).decode()) for k, state in states.items()])
+        fresh = [e for e in seen if not self._same_changes(e, recorded=True)]
+        if fresh:
+            self.store.insert_changes(fresh)
+
+    def _same_changes(self, change: ChangeEvent, *, recorded: bool) -> list[str]:
+        """Ids of the changes that are `change` seen the other way: recorded ones (by a person, CI, the vault) when
+        `recorded`, else ones seen in telemetry; same node (or name), same effective kind, within `MERGE_HOURS`."""
+        kind = change_kind(change.kind, change.details)
+        node = self._node(agent_key(change.target), change.target)
+        near = MERGE_HOURS * HOUR_US
+        rows = self.store.query_changes(None, change.ts - near, change.ts + near + 1, None, 10_000, None)
+        return [r[0] for r in rows
+                if (r[8] != "telemetry") is recorded and r[0] != change.id
+                and change_kind(r[3], None if r[9] is None else json.loads(r[9])) == kind
+                and (agent_key(r[2]) == agent_key(change.target)
+                     or (node is not None and self._node(agent_key(r[2]), r[2]) == node))]
 
     def ingest_changes(self, events: Iterable[Mapping[str, Any]], *, source: str | None = None) -> IngestReport:
         """Validate and store change events (idempotent by id)."""
@@ -225,7 +282,12 @@ class Ledger:
 
     def _insert_changes(self, chunk: Sequence[tuple[int, ChangeEvent]]) -> set[str]:
         with self.store.transaction():
-            return self.store.insert_changes([e for _, e in chunk])
+            new = self.store.insert_changes([e for _, e in chunk])
+            # a change recorded here that telemetry showed already is one change: the recorded one is kept
+            self.store.delete_changes([i for _, e in chunk if e.id in new and e.source != "telemetry"
+                                       and change_kind(e.kind, e.details) in WATCHED_KINDS
+                                       for i in self._same_changes(e, recorded=False)])
+            return new
 
     def _retrying(self, write: Callable[[], T], stored_before: int) -> T:
         """Run a write transaction, again after a pause when the connection to the store was lost (a database
@@ -376,6 +438,17 @@ class Ledger:
         more = len(rows) > limit
         return ChangePage(items, f"{rows[limit - 1][1]}:{rows[limit - 1][0]}" if more else None)
 
+    def outcomes(self, since: datetime, until: datetime,
+                 keys: Sequence[str] | None = None) -> dict[str | None, dict[str, tuple[int, float, int]]]:
+        """Outcome events over [since, until) per node (None: names no note carries) and outcome name: (count, sum of
+        value_usd, how many carried a value); `keys` (agent keys) narrows the read."""
+        found: dict[str | None, dict[str, tuple[int, float, int]]] = defaultdict(dict)
+        for key, name, count, value, valued in self.store.outcome_counts(keys, to_us(since), to_us(until)):
+            mine = found[self._node(key)]
+            before = mine.get(name, (0, 0.0, 0))
+            mine[name] = (before[0] + count, before[1] + value, before[2] + valued)
+        return dict(found)
+
     # ---- anomaly feedback ----------------------------------------------------------------------------------
     def set_anomaly_state(self, anomaly_id: str, state: str, note: str | None = None,
                           now: datetime | None = None) -> Feedback:
@@ -404,8 +477,9 @@ class Ledger:
                       now: datetime | None = None) -> dict[str, SpendSummary]:
         return self.reads.spend_summary(node_ids, window, now)
 
-    def hourly_series(self, node_ids: Sequence[str], since: datetime, until: datetime) -> dict[str, HourlySeries]:
-        return self.reads.hourly_series(node_ids, since, until)
+    def hourly_series(self, node_ids: Sequence[str], since: datetime, until: datetime,
+                      units: Mapping[str, str] | None = None) -> dict[str, HourlySeries]:
+        return self.reads.hourly_series(node_ids, since, until, units)
 
     def unattributed(self, window: timedelta, now: datetime | None = None) -> list[UnattributedName]:
         return self.reads.unattributed(window, now)

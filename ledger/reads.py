@@ -4,7 +4,7 @@ spend, budget status, the allowance check, and runs. Everything reads rollups an
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from .attribution import Attribution
@@ -126,8 +126,10 @@ class Reads:
         return {n: SpendSummary(n, m[0], int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[1]), m[0] / days)
                 for n, m in totals.items()}
 
-    def hourly_series(self, node_ids: Sequence[str], since: datetime, until: datetime) -> dict[str, HourlySeries]:
-        """Per node, the hourly rollup from `since` to `until` (hours starting before `until`), model mix included."""
+    def hourly_series(self, node_ids: Sequence[str], since: datetime, until: datetime,
+                      units: Mapping[str, str] | None = None) -> dict[str, HourlySeries]:
+        """Per node, the hourly rollup from `since` to `until` (hours starting before `until`), model mix included,
+        and its outcomes per hour: those named `units[node]` (its note's unit of work), else all of them."""
         first, end = to_us(since) // HOUR_US, -(-to_us(until) // HOUR_US)
         n = max(end - first, 0)
         keys = self._at.keys_of(node_ids)
@@ -146,10 +148,15 @@ class Reads:
                                 ("retries", m[9])):
                 series[name][i] += value
             models[node][model or "(none)"][i] += m[0]
+        outcomes: dict[str, list[float]] = {}
+        for key, name, hour, count in self.store.outcome_hours(keys, first * HOUR_US, end * HOUR_US) if keys else []:
+            node = self._at.node(key)
+            if node in data and (units is None or units.get(node, name) == name):
+                outcomes.setdefault(node, [0.0] * n)[hour - first] += count
         start = from_us(first * HOUR_US)
         return {
             node: HourlySeries(node, start, s["cost"], s["runs"], s["calls"], s["in"], s["out"], s["retries"],
-                               dict(models[node]))
+                               dict(models[node]), outcomes.get(node, []))
             for node, s in data.items()
         }
 

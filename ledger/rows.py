@@ -16,6 +16,7 @@ from .events import (
     MAX_INT,
     MAX_PERIOD_S,
     MAX_TEXT,
+    VERSION_FIELDS,
     CostEvent,
     EventError,
     agent_key,
@@ -27,15 +28,17 @@ from .events import (
 from .timeutil import TS_RANGE_US
 
 __all__ = [
-    "AGENT", "AGENT_IDS", "AGGREGATE", "ATTRIBUTES", "CACHE_READ", "CACHE_WRITE", "CLIENT", "COST", "DURATION", "ID",
-    "INPUT", "KEY", "KIND", "MODEL", "OUTPUT", "PERIOD", "PRICED_BY", "PROJECT", "PROVIDER", "REASONING", "RETRY",
-    "RUNS", "RUN_ID", "SOURCE", "STATUS", "TASK", "TOOL", "TS", "WARNING", "Price", "cost_row", "row_of",
+    "AGENT", "AGENT_IDS", "AGENT_VERSION", "AGGREGATE", "ATTRIBUTES", "CACHE_READ", "CACHE_WRITE", "CLIENT", "COST",
+    "DEPLOY_ID", "DURATION", "ID", "INPUT", "KEY", "KIND", "MODEL", "OUTPUT", "PERIOD", "PRICED_BY", "PROJECT",
+    "PROMPT_HASH", "PROVIDER", "REASONING", "RETRY", "RUNS", "RUN_ID", "SOURCE", "STATUS", "TASK", "TOOL",
+    "TOOLS_HASH", "TS", "WARNING", "WIDTH", "Price", "cost_row", "row_of",
 ]
 
 # column positions in a row (the order of the cost_events table); AGENT_IDS: the event's other ids as JSON, or None
 ID, TS, AGENT, KEY, KIND, MODEL, PROVIDER, INPUT, OUTPUT, CACHE_READ, CACHE_WRITE, REASONING, COST, PRICED_BY, \
     TOOL, RUN_ID, CLIENT, PROJECT, TASK, RETRY, DURATION, STATUS, AGGREGATE, RUNS, PERIOD, SOURCE, ATTRIBUTES, \
-    WARNING, AGENT_IDS = range(29)
+    WARNING, AGENT_IDS, AGENT_VERSION, DEPLOY_ID, PROMPT_HASH, TOOLS_HASH = range(33)
+WIDTH = 33  # columns in a row
 Price = Callable[[str | None, str | None, int, int, int, int, int, int], tuple[float | None, str | None]]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -52,7 +55,7 @@ def row_of(e: CostEvent, cost: float | None, priced_by: str | None) -> tuple:
         e.cache_read_tokens, e.cache_write_tokens, e.reasoning_tokens, cost, priced_by, e.tool, e.run_id,
         e.client, e.project, e.task, e.retry, e.duration_ms, e.status, int(e.aggregate), e.runs, e.period_s,
         e.source, None if e.attributes is None else json.dumps(e.attributes, default=str), e.warning,
-        json.dumps(e.agent_ids) if e.agent_ids else None,
+        json.dumps(e.agent_ids) if e.agent_ids else None, e.agent_version, e.deploy_id, e.prompt_hash, e.tools_hash,
     )
 
 
@@ -97,6 +100,12 @@ def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
         if v is not None and (type(v) is not str or len(v) > MAX_TEXT or not is_text(v)):
             return None
     texts = [v.strip() or None if v else None for v in texts]
+    versions = list(map(get, VERSION_FIELDS))
+    if versions.count(None) != len(versions):
+        for v in versions:
+            if v is not None and (type(v) is not str or len(v) > MAX_TEXT or not is_text(v)):
+                return None
+        versions = [v.strip() or None if v else None for v in versions]
     retry, runs, period = get("retry"), get("runs"), get("period_s")
     cost, duration, attributes, event_id = _number(get("cost_usd")), _number(get("duration_ms")), \
         get("attributes"), get("id")
@@ -118,14 +127,17 @@ def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
     if period is None and aggregate:
         period = 3600
     if event_id is None:
-        event_id = content_id({
+        content = {
             "ts": us, "agent": agent, "kind": kind, "model": model, "provider": provider, "input_tokens": inp,
             "output_tokens": out, "cache_read_tokens": cache_read, "cache_write_tokens": cache_write,
             "reasoning_tokens": reasoning, "cost_usd": cost, "tool": tool, "run_id": run_id, "client": client,
             "project": project, "task": task, "retry": retry, "duration_ms": duration, "status": status,
             "aggregate": aggregate, "runs": runs, "period_s": period, "source": source,
             "attributes": None if attributes is None else dict(attributes),
-        })
+        }
+        # the versions join the content only when present (as in `validate_cost`): older ids stay as they were
+        content.update((name, v) for name, v in zip(VERSION_FIELDS, versions, strict=True) if v is not None)
+        event_id = content_id(content)
     else:
         event_id = event_id.strip()
     if cost is None:
@@ -136,6 +148,7 @@ def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
         event_id, us, agent, agent.casefold(), kind, model, provider, inp, out, cache_read, cache_write, reasoning,
         cost, priced_by, tool, run_id, client, project, task, retry, duration, status, int(aggregate), runs, period,
         source, None if attributes is None else json.dumps(attributes, default=str), _NAIVE if naive else None, None,
+        *versions,
     )
 
 

@@ -107,7 +107,24 @@ ALTER TABLE cost_events ADD COLUMN agent_ids TEXT;
 ALTER TABLE agent_names ADD COLUMN ids TEXT
 """
 
-MIGRATIONS: tuple[str | Mapping[str, str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+# What an agent ran as (agent version, deploy id, prompt and tool-definition hashes), on its cost events; change
+# detection's per-agent state (`ledger.watch`: one JSON document per agent, updated per batch, so detection never
+# rescans events); and outcome events (`kind: outcome`: a unit of work delivered), read by agent and time.
+_V7 = """
+ALTER TABLE cost_events ADD COLUMN agent_version TEXT;
+ALTER TABLE cost_events ADD COLUMN deploy_id TEXT;
+ALTER TABLE cost_events ADD COLUMN prompt_hash TEXT;
+ALTER TABLE cost_events ADD COLUMN tools_hash TEXT;
+CREATE TABLE change_watch (agent_key TEXT PRIMARY KEY, state TEXT NOT NULL);
+CREATE TABLE outcomes (
+    id TEXT PRIMARY KEY, ts INTEGER NOT NULL, agent TEXT NOT NULL, agent_key TEXT NOT NULL, outcome TEXT NOT NULL,
+    run_id TEXT, value_usd REAL, source TEXT, warning TEXT
+);
+CREATE INDEX outcomes_agent_ts ON outcomes (agent_key, ts);
+CREATE INDEX outcomes_ts ON outcomes (ts)
+"""
+
+MIGRATIONS: tuple[str | Mapping[str, str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

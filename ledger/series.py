@@ -25,6 +25,7 @@ class HourlySeries:
     output_tokens: list[float]
     retries: list[float]
     model_cost: Mapping[str, list[float]] = field(default_factory=dict)
+    outcomes: list[float] = field(default_factory=list)  # outcome events per hour (empty: the agent reports none)
 
     def __len__(self) -> int:
         return len(self.cost)

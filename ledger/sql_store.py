@@ -19,6 +19,7 @@ from .dialect import Dialect
 from .events import ChangeEvent
 from .names import union_ids
 from .rollups import AGG_COUNTED, AGG_SHADOWED, Deltas, add, folds
+from .rows import WIDTH
 from .runs import RunRecord
 from .schema import MEASURES, migrate
 
@@ -149,7 +150,7 @@ class SQLStore:
         return found
 
     def insert_cost_rows(self, rows: Sequence[tuple]) -> None:
-        self.dialect.insert_rows("cost_events", 29, rows)
+        self.dialect.insert_rows("cost_events", WIDTH, rows)
 
     def apply_deltas(self, deltas: Deltas) -> None:
         for name, folded in zip(("hour", "day", "agent_hour", "agent_day"), (deltas, *folds(deltas)), strict=True):
@@ -251,6 +252,28 @@ class SQLStore:
               e.source, None if e.details is None else json.dumps(e.details), e.warning) for e in new],
         )
         return {e.id for e in new}
+
+    def delete_changes(self, ids: Sequence[str]) -> None:
+        self._many("DELETE FROM changes WHERE id = ?", [(i,) for i in ids])
+
+    def get_watch(self, agent_keys: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for i in range(0, len(agent_keys), 30000):
+            chunk = agent_keys[i : i + 30000]
+            found.update(self._run(f"SELECT agent_key, state FROM change_watch WHERE {_in('agent_key', chunk)}", chunk))
+        return found
+
+    def put_watch(self, states: Iterable[tuple[str, str]]) -> None:
+        self._many("INSERT INTO change_watch VALUES (?, ?) ON CONFLICT (agent_key) "
+                   "DO UPDATE SET state = excluded.state", states)
+
+    def insert_outcomes(self, rows: Sequence[tuple]) -> set[str]:
+        ids = [r[0] for r in rows]
+        existing = {r[0] for r in self._run(f"SELECT id FROM outcomes WHERE {_in('id', ids)}", ids)}
+        new = {r[0]: r for r in rows if r[0] not in existing}
+        self._many("INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                   list(new.values()))
+        return set(new)
 
     def put_feedback(self, anomaly_id: str, state: str, note: str | None, ts: int) -> None:
         self._run("INSERT INTO anomaly_feedback VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
@@ -394,6 +417,21 @@ class SQLStore:
 
     def query_feedback(self) -> list[tuple[str, str, str | None, int]]:
         return self._run("SELECT id, state, note, updated_us FROM anomaly_feedback")
+
+    def outcome_counts(self, agent_keys: Sequence[str] | None, since_ts: int,
+                       until_ts: int) -> list[tuple[str, str, int, float, int]]:
+        where = _Where()
+        where.within("agent_key", agent_keys)
+        where.add("ts >= ? AND ts < ?", since_ts, until_ts)
+        return self._run("SELECT agent_key, outcome, COUNT(*), COALESCE(SUM(value_usd), 0), COUNT(value_usd) "
+                         f"FROM outcomes WHERE {where.sql} GROUP BY agent_key, outcome", where.params)
+
+    def outcome_hours(self, agent_keys: Sequence[str], since_ts: int, until_ts: int) -> list[tuple[str, str, int, int]]:
+        where = _Where()
+        where.within("agent_key", agent_keys)
+        where.add("ts >= ? AND ts < ?", since_ts, until_ts)
+        return self._run(f"SELECT agent_key, outcome, ts / 3600000000, COUNT(*) FROM outcomes WHERE {where.sql} "
+                         "GROUP BY agent_key, outcome, ts / 3600000000", where.params)
 
     def change_target_keys(self) -> list[str]:
         return [r[0] for r in self._run("SELECT DISTINCT target_key FROM changes")]

@@ -32,6 +32,10 @@ class IngestTally:
         if self.item_results:
             self.items.append(ItemResult(row, "rejected", message=f"{field}: {message}"))
 
+    def warn(self, row: int, field: str, message: str) -> None:
+        if len(self.warnings) < _CAP:
+            self.warnings.append(Rejection(row, field, message))
+
     def count(self, row: int, event_id: str, fresh: bool, warning: str | None, cost: float | None = None) -> None:
         if fresh:
             self.accepted += 1

@@ -205,8 +205,8 @@ def register(server: MCPServer, svc: Callable[[], Service]) -> dict[str, type[Ba
     def record_cost_events(events: Annotated[list[dict[str, Any]], Field(
             description="cost events: ts (ISO 8601 with zone) and agent required; id, model, provider, input_tokens, "
                         "output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, kind, run_id, client, "
-                        "project optional")]) -> IngestAnswer:
-        """Record cost events; idempotent by id; bad events are rejected by field and the good ones kept."""
+                        "project optional; kind outcome: agent, outcome, run_id, value_usd")]) -> IngestAnswer:
+        """Record cost events (or outcomes); idempotent by id; bad events are rejected by field, the rest kept."""
         return svc().record_cost(events, source="mcp")
 
     @tool("Record a change", ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,

@@ -82,7 +82,9 @@ class AnomalyAnswers:
         names, reach, dependents, configs = self._agents_and_reach(agents)
         scanned = max(since, SCAN)  # the same span whatever the window, so every window sees the same anomalies
         start = now - scanned - HISTORY
-        series = ledger.hourly_series(names, since=start, until=now)
+        with self.graph.read() as g:  # each agent's unit of work (`outcome:` in its note): its cost per outcome
+            units = {n: unit for n in names if n in g and isinstance(unit := g.nodes[n].get("outcome"), str)}
+        series = ledger.hourly_series(names, since=start, until=now, units=units)
         page_ = ledger.changes(since=start - timedelta(days=2), until=now + timedelta(hours=2), limit=100_000)
         pool: dict[str, list[ChangeEvent]] = defaultdict(list)
         for change in page_.items:

@@ -186,6 +186,7 @@ __all__ += [
     "BudgetsAnswer",
     "ChangesAnswer",
     "IngestAnswer",
+    "OutcomeFigures",
     "RunCosts",
     "RunItem",
     "RunRateAnswer",
@@ -204,6 +205,19 @@ class AnomalyPointer(Answer):
     cause: str | None = Field(description="the top candidate change's summary, None when orgmap abstains")
     cause_id: str | None = Field(description="that change's id")
     ongoing: bool = Field(description="still going (False: it ended within the window, its state still open)")
+
+
+class OutcomeFigures(Answer):
+    """An agent's outcomes (units of work delivered, `kind: outcome` events) over the window, beside its cost: the
+    outcome named by its note (`outcome:`), else the one it reports most."""
+
+    outcome: str
+    outcomes: int
+    outcomes_per_day: float
+    cost_per_outcome: UnitUsd | None = Field(description="the window's cost over its outcomes; None without cost")
+    value_usd: Usd | None = Field(default=None, description="the sum of the outcomes' value_usd, when they carry one")
+    return_on_spend: float | None = Field(default=None, description="value_usd / cost over the window")
+    other_outcomes: dict[str, int] = Field(default_factory=dict, description="other outcome names it reported")
 
 
 class RunRateItem(Answer):
@@ -227,6 +241,8 @@ class RunRateItem(Answer):
     owner: str | None = None
     unpriced_events: int = 0
     anomaly: AnomalyPointer | None = Field(default=None, description="by agent: the agent's open anomaly, if any")
+    outcomes: OutcomeFigures | None = Field(default=None, description="by agent: cost per outcome, when it reports "
+                                                                      "outcomes")
 
 
 class RunRateAnswer(Answer):
@@ -267,6 +283,8 @@ class SpendSeries(Answer):
     bucket: str
     total_cost_usd: Usd
     points: list[SpendPoint]
+    outcomes: OutcomeFigures | None = Field(default=None, description="cost per outcome over the window, when the "
+                                                                      "agent reports outcomes")
 
 
 class IngestAnswer(Answer):

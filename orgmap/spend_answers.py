@@ -16,6 +16,7 @@ from orgmap.answer_types import (
     AllowanceAnswer,
     BudgetsAnswer,
     ChangesAnswer,
+    OutcomeFigures,
     RunCosts,
     RunItem,
     RunRateAnswer,
@@ -61,7 +62,8 @@ def _adding_up(rows: Sequence[RunRateRow], measure: Callable[[RunRateRow], float
 
 
 def _rate_item(g: nx.MultiDiGraph, row: RunRateRow, by: str, used: Mapping[str, float],
-               money_of: tuple[float, float, float], anomaly: AnomalyPointer | None = None) -> RunRateItem:
+               money_of: tuple[float, float, float], anomaly: AnomalyPointer | None = None,
+               outcomes: OutcomeFigures | None = None) -> RunRateItem:
     """One ranked row as the interfaces return it (its owner looked up in the graph for agents, its open anomaly
     when it has one); `money_of` is its cost, cost per day and projected month as rounded to add up (`_adding_up`)."""
     in_graph = row.attributed and row.key in g
@@ -78,7 +80,30 @@ def _rate_item(g: nx.MultiDiGraph, row: RunRateRow, by: str, used: Mapping[str, 
         tokens_per_run=None if row.tokens_per_run is None else round(row.tokens_per_run, 1),
         projected_month=month, baseline_cost_per_day=row.baseline_cost_per_day,
         change_pct=None if row.change_pct is None else round(row.change_pct, 1),
-        budget_used_pct=used.get(row.key), owner=owner, unpriced_events=row.unpriced, anomaly=anomaly)
+        budget_used_pct=used.get(row.key), owner=owner, unpriced_events=row.unpriced, anomaly=anomaly,
+        outcomes=outcomes)
+
+
+def outcome_figures(unit: object, counts: Mapping[str, tuple[int, float, int]] | None, cost: float,
+                    days: float) -> OutcomeFigures | None:
+    """An agent's outcomes beside its `cost` over `days`: the outcome its note names as its unit (`unit`), else the
+    one it reports most; None when it reports none of it.
+
+    >>> f = outcome_figures("ticket_resolved", {"ticket_resolved": (40, 200.0, 40), "escalated": (5, 0.0, 0)}, 20, 2)
+    >>> f.outcomes, f.outcomes_per_day, f.cost_per_outcome, f.return_on_spend, f.other_outcomes
+    (40, 20.0, 0.5, 10.0, {'escalated': 5})
+    """
+    if not counts:
+        return None
+    name = unit if isinstance(unit, str) and unit in counts else max(counts, key=lambda n: (counts[n][0], n))
+    if isinstance(unit, str) and unit not in counts:
+        return None  # the note names its unit and none was delivered: other outcomes are no stand-in
+    count, value, valued = counts[name]
+    return OutcomeFigures(outcome=name, outcomes=count, outcomes_per_day=round(count / days, 3),
+                          cost_per_outcome=cost / count if cost > 0 else None,
+                          value_usd=value if valued else None,
+                          return_on_spend=round(value / cost, 3) if valued and cost > 0 else None,
+                          other_outcomes={n: c[0] for n, c in sorted(counts.items()) if n != name})
 
 
 def _baseline(rate: RunRate, window: str) -> str:
@@ -98,6 +123,13 @@ def _in_cents(status: BudgetStatus) -> BudgetStatus:
     """A budget's status as answers show it: spend, limit and headroom to the cent, use to a hundredth of a percent."""
     return replace(status, periods=[replace(p, spent=cents(p.spent), limit=cents(p.limit), remaining=cents(p.remaining),
                                             used_pct=round(p.used_pct, 2)) for p in status.periods])
+
+
+def _outcome_words(f: OutcomeFigures) -> str:
+    """An agent's outcome figures in a clause of a summary."""
+    per = f"${f.cost_per_outcome:,g} per {f.outcome}" if f.cost_per_outcome is not None else "no cost yet"
+    back = f", {f.return_on_spend:g}x return on spend" if f.return_on_spend is not None else ""
+    return f"; {f.outcomes:,} {f.outcome} ({f.outcomes_per_day:g}/day): {per}{back}"
 
 
 class SpendAnswers:
@@ -122,8 +154,12 @@ class SpendAnswers:
         summary = self.ledger().spend_summary([node], timedelta(days=7), now=self.clock()).get(node)
         if summary is None or not summary.calls:
             return None
-        return {"window": "7d", "cost_usd": cents(summary.cost_usd), "cost_per_day": cents(summary.cost_per_day),
-                "runs": summary.runs, "calls": summary.calls, "unpriced_events": summary.unpriced}
+        brief = {"window": "7d", "cost_usd": cents(summary.cost_usd), "cost_per_day": cents(summary.cost_per_day),
+                 "runs": summary.runs, "calls": summary.calls, "unpriced_events": summary.unpriced}
+        outcomes = self.outcomes_of(node, timedelta(days=7), summary.cost_usd)
+        if outcomes is not None:
+            brief["outcomes"] = outcomes.model_dump(mode="json")
+        return brief
 
     def _group_of(self, by: str) -> Callable[[str], Sequence[str]] | None:
         if by not in ("owner", "team"):
@@ -171,8 +207,12 @@ class SpendAnswers:
                 agents = [row.key for row, _ in rows if row.attributed and g.nodes.get(row.key, {}).get("kind")
                           == "agent"]
             pointers = anomalies(agents, parse_window(window))
+        done = self.ledger().outcomes(rate.since, rate.until) if by == "agent" else {}
         with self.graph.read() as g:
-            chunk = [_rate_item(g, row, by, used, money_of, pointers.get(row.key)) for row, money_of in rows]
+            chunk = [_rate_item(g, row, by, used, money_of, pointers.get(row.key),
+                                outcome_figures(g.nodes[row.key].get("outcome"), done.get(row.key), row.cost, rate.days)
+                                if row.attributed and row.key in g else None)
+                     for row, money_of in rows]
             top = ", ".join(f"{_rate_name(g, row)} {money(per_day)}/day"
                             for row, (_, per_day, _) in zip(rate.rows[:3], figures, strict=False))
         start = rate.data_since or rate.since
@@ -209,11 +249,22 @@ class SpendAnswers:
         points = [replace(p, cost_usd=c) for p, c in zip(raw, cents_adding_up([p.cost_usd for p in raw], total),
                                                            strict=True)]
         peak = max(points, key=lambda p: p.cost_usd, default=None)
+        outcomes = self.outcomes_of(ref.id, parse_window(window), sum(p.cost_usd for p in raw))
         summary = f"{ref.name} spent {money(total)} over {window}"
         if peak and peak.cost_usd:
             summary += f"; peak {bucket} {peak.start:%Y-%m-%d %H:%M} UTC at {money(peak.cost_usd)}"
+        if outcomes is not None:
+            summary += _outcome_words(outcomes)
         return SpendSeries(summary=summary, agent=ref, window=window, bucket=bucket, total_cost_usd=total,
-                           points=points)
+                           points=points, outcomes=outcomes)
+
+    def outcomes_of(self, node: str, window: timedelta, cost: float) -> OutcomeFigures | None:
+        """A node's outcome figures over the `window` ending now, beside its `cost` over it."""
+        now = self.clock()
+        done = self.ledger().outcomes(now - window, now).get(node)
+        with self.graph.read() as g:
+            unit = g.nodes[node].get("outcome") if node in g else None
+        return outcome_figures(unit, done, cost, window.total_seconds() / 86400)
 
     def changes(self, target: str | None = None, since: str = "30d", kind: str | None = None, limit: int = 20,
                 cursor: str | None = None) -> ChangesAnswer:

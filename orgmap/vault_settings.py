@@ -98,8 +98,9 @@ def _checked(base: S, value: object, key: str, complaints: list[str]) -> S | Non
 
 def agent_settings(g: nx.MultiDiGraph) -> tuple[dict[str, RunSettings], list[Problem]]:
     """Per-agent run outlier rules from frontmatter (`runs: {cost_k: 5, max_retries: 3, max_calls: 200}`), and the
-    settings orgmap cannot use (`budget:`, `runs:`, `anomaly:`) as vault problems with the note's path, read in one
-    pass: a guardrail a person believes set but that is not applied must show in `orgmap check`, not vanish."""
+    settings orgmap cannot use (`budget:`, `runs:`, `anomaly:`, `outcome:`) as vault problems with the note's path,
+    read in one pass: a guardrail a person believes set but that is not applied must show in `orgmap check`, not
+    vanish."""
     rules: dict[str, RunSettings] = {}
     found: list[Problem] = []
     for node, data in g.nodes(data=True):
@@ -109,6 +110,9 @@ def agent_settings(g: nx.MultiDiGraph) -> tuple[dict[str, RunSettings], list[Pro
             if run_rules is not None and data.get("runs"):
                 rules[node] = run_rules
             _checked(AnomalyConfig(), data.get("anomaly"), "anomaly", complaints)  # applied per scan, checked here
+            unit = data.get("outcome")
+            if unit is not None and not (isinstance(unit, str) and unit.strip()):
+                complaints.append(f"outcome: its unit of work is one outcome name, got {unit!r}")
         found += [Problem(data.get("path") or node, 0, "error", "bad_setting", f"{message}; not applied")
                   for message in complaints]
     return rules, found

@@ -1,6 +1,6 @@
 """One command: generate companies, stream detection hour by hour, print ours against the naive 3x-median rule.
 
-    python -m bench.anomaly [--agents 1000] [--tune] [--pass-hours 1] [--false-alarms]
+    python -m bench.anomaly [--agents 1000] [--tune] [--pass-hours 1] [--false-alarms] [--telemetry]
 """
 
 from __future__ import annotations
@@ -34,12 +34,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pass-hours", type=int, default=1, help="hours between detection passes")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--false-alarms", action="store_true", help="list our false alarms after the table")
+    parser.add_argument("--telemetry", action="store_true",
+                        help="no recorded changes: attribution gets only the changes seen in the agents' calls")
     args = parser.parse_args(argv)
     first = TUNE_SEEDS if args.tune else REPORT_SEEDS
     seeds = list(range(first, first + max(1, args.agents // COMPANY)))
     config = AnomalyConfig()
     started = time.perf_counter()
-    job = partial(run_company, n_agents=min(COMPANY, args.agents), pass_hours=args.pass_hours, config=config)
+    job = partial(run_company, n_agents=min(COMPANY, args.agents), pass_hours=args.pass_hours, config=config,
+                  telemetry=args.telemetry)
     with ProcessPoolExecutor(args.workers) as pool:
         results = [r for company in pool.map(job, seeds) for r in company]
     wall = time.perf_counter() - started
@@ -50,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     days = {d: sum(1 for r in results if r.case.days == d) for d in (7, 14, 28)}
     print(f"seeds {seeds[0]}..{seeds[-1]} ({'tuning' if args.tune else 'report'}), {len(results)} agents "
           f"(history 7/14/28 d: {days[7]}/{days[14]}/{days[28]}), "
-          f"{sum(r.case.truth is not None for r in results)} injected anomalies, a pass every {args.pass_hours} h")
+          f"{sum(r.case.truth is not None for r in results)} injected anomalies, a pass every {args.pass_hours} h"
+          + ("; no recorded changes, only those seen in telemetry "
+             f"({sum(len(r.case.changes) for r in results)})" if args.telemetry else ""))
     width = max(len(k) for k in ours)
     print(f"| {'figure':<{width}} | {'orgmap':<24} | {'naive 3x trailing median':<24} |")
     print(f"|{'-' * (width + 2)}|{'-' * 26}|{'-' * 26}|")

@@ -10,6 +10,7 @@ from datetime import timedelta
 import numpy as np
 
 from bench.anomaly.synth import AgentCase, company
+from bench.anomaly.telemetry import observed
 from ledger.anomaly import Anomaly, AnomalyConfig, detect, explain, with_peers
 
 __all__ = ["AgentResult", "Found", "naive", "run_company"]
@@ -78,9 +79,13 @@ def _found(anomaly: Anomaly, seen: int, start) -> Found:
     )
 
 
-def run_company(seed: int, n_agents: int, pass_hours: int, config: AnomalyConfig) -> list[AgentResult]:
-    """Stream every agent of one company, then re-rank causes with peers moved."""
+def run_company(seed: int, n_agents: int, pass_hours: int, config: AnomalyConfig,
+                telemetry: bool = False) -> list[AgentResult]:
+    """Stream every agent of one company, then re-rank causes with peers moved. With `telemetry`, no change is
+    recorded: the candidates are the changes seen in the agents' calls (`bench.anomaly.telemetry`)."""
     cases = company(seed, n_agents)
+    if telemetry:
+        cases = [observed(case, seed * 1000 + i) for i, case in enumerate(cases)]
     results, latest = [], {}
     for case in cases:
         result = AgentResult(case)

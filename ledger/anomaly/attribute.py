@@ -12,6 +12,7 @@ from ledger.anomaly.config import AnomalyConfig
 from ledger.anomaly.model import Anomaly, Candidate, ChangeEvent
 from ledger.anomaly.recovery import likely_fix
 from ledger.anomaly.sentence import describe
+from ledger.change_kinds import change_kind
 
 __all__ = ["FIT", "corroborated", "effective_kind", "explain", "peers_moved", "rank_changes", "with_peers"]
 
@@ -29,19 +30,6 @@ DISTANCE_WEIGHT = {0: 1.0, 1: 0.85, 2: 0.7}
 PEER_BONUS = 0.4  # times the share of the target's other dependents that moved too (or 0.1 per peer, up to 3)
 SKEW_NEARNESS = 0.8  # a change stamped just after onset (clock skew)
 
-_KIND_ALIASES = {"release": "deploy", "commit": "deploy"}
-_PROPERTY_KINDS = {
-    "model": "model",
-    "depends_on": "dependency",
-    "uses": "dependency",
-    "integrates_with": "dependency",
-    "schedule": "schedule",
-    "cron": "schedule",
-    "cadence": "schedule",
-    "prompt": "prompt",
-    "system_prompt": "prompt",
-}
-
 
 def effective_kind(change: ChangeEvent) -> str:
     """The kind a change represents: a vault edit of the `model` property is a model change, and so on.
@@ -51,11 +39,7 @@ def effective_kind(change: ChangeEvent) -> str:
     ...                            details={"property": "model", "old": "haiku", "new": "opus"}))
     'model'
     """
-    kind = change.kind.lower()
-    if kind == "vault_edit":
-        prop = str(change.details.get("property", "")).lower()
-        return _PROPERTY_KINDS.get(prop, "config")
-    return _KIND_ALIASES.get(kind, kind)
+    return change_kind(change.kind, change.details)
 
 
 def _place(change: ChangeEvent) -> str:

@@ -39,6 +39,7 @@ class Metrics:
     tokens: np.ndarray
     retries: np.ndarray
     model_cost: dict[str, np.ndarray]
+    outcomes: np.ndarray | None = None  # outcome events per step; None when the agent reports none
 
     def __len__(self) -> int:
         return len(self.cost)
@@ -83,6 +84,7 @@ def hourly(series: HourlySeries) -> Metrics:
         tokens=arr(series.input_tokens) + arr(series.output_tokens),
         retries=arr(series.retries),
         model_cost={model: arr(values) for model, values in series.model_cost.items()},
+        outcomes=arr(series.outcomes) if any(series.outcomes) else None,
     )
 
 
@@ -115,4 +117,5 @@ def daily(series: HourlySeries) -> Metrics:
         tokens=fold(hours.tokens),
         retries=fold(hours.retries),
         model_cost={model: fold(values) for model, values in hours.model_cost.items()},
+        outcomes=None if hours.outcomes is None else fold(hours.outcomes),
     )

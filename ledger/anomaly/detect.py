@@ -10,7 +10,7 @@ agent's first `dow_min_days` on a series cut there (as the passes of those days 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -24,7 +24,7 @@ from ledger.anomaly.episodes import Episode
 from ledger.anomaly.gates import daily_baseline, gate
 from ledger.anomaly.model import Anomaly, ChangeEvent
 from ledger.anomaly.recovery import recovery
-from ledger.anomaly.unit import unit_episodes
+from ledger.anomaly.unit import OUTCOME_RULE, unit_episodes
 from ledger.anomaly.volume import volume_episodes
 from ledger.series import HourlySeries
 
@@ -129,6 +129,7 @@ def _slice(metrics: Metrics, lo: int, hi: int) -> Metrics:
     return Metrics(
         metrics.agent, metrics.at(lo), 1, metrics.cost[cut], metrics.runs[cut], metrics.calls[cut],
         metrics.tokens[cut], metrics.retries[cut], {m: v[cut] for m, v in metrics.model_cost.items()},
+        None if metrics.outcomes is None else metrics.outcomes[cut],
     )
 
 
@@ -212,7 +213,12 @@ def _build_episode(metrics: Metrics, groups: np.ndarray, ep: Episode, n: int, co
         return None
     detected = int(window[np.argmax(passes)])
     kind = "spike" if ep.end is not None and ep.end - ep.onset < config.spike_max_hours else "shift"
-    return _describe(metrics, kind, ep.onset, detected, last, ep.end, expected, ep.z_max, groups, ep.floor, config)
+    found = _describe(metrics, kind, ep.onset, detected, last, ep.end, expected, ep.z_max, groups, ep.floor, config)
+    if found is None or ep.rule != OUTCOME_RULE or metrics.outcomes is None:
+        return found
+    done = float(metrics.outcomes[window].sum())  # the old cost per outcome is what `expected` was priced at
+    return replace(found, per_outcome=(round(float(expected.sum()) / done, 6),
+                                       round(float(metrics.cost[window].sum()) / done, 6)) if done else None)
 
 
 def _merge(found: list[Anomaly]) -> list[Anomaly]:

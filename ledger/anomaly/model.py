@@ -82,7 +82,8 @@ class Anomaly:
     """One incident of an agent's cost series; `id` (agent + onset hour) is stable across passes.
 
     `end`: the first hour back within its old level (None while it lasts; see `ledger.anomaly.recovery`); `fix`: the
-    recorded change that most likely ended it, when one came between its onset and its end.
+    recorded change that most likely ended it, when one came between its onset and its end. `per_outcome`: on an
+    agent that reports outcomes, its cost per outcome before and since onset, when that is the signal that broke.
     """
 
     id: str
@@ -106,3 +107,4 @@ class Anomaly:
     suppressed: bool = False
     state: str = "open"
     fix: ChangeEvent | None = None
+    per_outcome: tuple[float, float] | None = None  # (old, new) cost per outcome, when that is what broke

@@ -51,7 +51,10 @@ def describe(anomaly: Anomaly) -> str:
     """The anomaly's sentence, from its decomposition and its best candidate."""
     b, o = anomaly.baseline, anomaly.observed
     when = anomaly.onset.strftime("%H:%M UTC on %b %d")
-    if anomaly.factor == "volume":
+    if anomaly.per_outcome is not None:
+        old, new = anomaly.per_outcome
+        core = f"cost per outcome rose {_times(new, old)} (${number(old)} -> ${number(new)}) from {when}"
+    elif anomaly.factor == "volume":
         core = f"runs/hour went from {number(b.runs_per_hour)} to {number(o.runs_per_hour)} starting {when}"
     elif anomaly.factor == "tokens":
         core = (

@@ -15,8 +15,9 @@ from ledger.anomaly.config import AnomalyConfig
 from ledger.anomaly.derived import Metrics
 from ledger.anomaly.episodes import Episode, rise_onset, scan_episodes
 
-__all__ = ["pooled", "unit_episodes", "unit_z"]
+__all__ = ["OUTCOME_RULE", "pooled", "unit_episodes", "unit_z"]
 
+OUTCOME_RULE = "cost per outcome"
 NO_MODEL = "(none)"  # the ledger's model key of tool and retrieval fees: no tokens, so no price per token
 
 
@@ -72,16 +73,20 @@ def unit_episodes(metrics: Metrics, targets: np.ndarray, floor: int, config: Ano
     """Episodes of each unit-rate signal; the expected cost of an hour is its runs (tokens) at the old rate."""
     out: list[Episode] = []
     fees = metrics.model_cost.get(NO_MODEL, np.zeros(len(metrics)))
-    signals = (("cost per run", metrics.cost, metrics.runs), ("price per token", metrics.cost - fees, metrics.tokens))
-    short = [pooled(num, den, metrics.runs, config) for _, num, den in signals]
+    # (rule, numerator, denominator, what the pool counts): cost per outcome pools outcomes, as the others pool runs
+    signals = [("cost per run", metrics.cost, metrics.runs, metrics.runs),
+               ("price per token", metrics.cost - fees, metrics.tokens, metrics.runs)]
+    if metrics.outcomes is not None:  # cost flat while outcomes halve is a cost problem too
+        signals.append((OUTCOME_RULE, metrics.cost, metrics.outcomes, metrics.outcomes))
+    short = [pooled(num, den, count, config) for _, num, den, count in signals]
     spans = np.arange(1, len(metrics) + 1) - short[0][2]
     # a long pool is the same signal when the short one mostly spans `pool_max_hours` already
     both = len(spans) > 0 and np.median(spans) < config.pool_max_hours
     long_config = replace(config, pool_runs=config.pool_runs_long)
-    for (rule, num, den), quick in zip(signals, short, strict=True):
+    for (rule, num, den, count), quick in zip(signals, short, strict=True):
         out += _episodes(rule, num, den, quick, quick[0], targets, floor, config)
         if both:
-            out += _episodes(rule, num, den, pooled(num, den, metrics.runs, long_config), quick[0], targets, floor,
+            out += _episodes(rule, num, den, pooled(num, den, count, long_config), quick[0], targets, floor,
                              long_config)
     return out
 

@@ -3,9 +3,11 @@ anomaly whichever signals see it, and dependency changes corroborated across the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
+import pytest
 
 from ledger.anomaly import AnomalyConfig, ChangeEvent, corroborated, detect
 from ledger.anomaly.unit import pooled, unit_z
@@ -128,3 +130,29 @@ def test_a_jump_in_runs_on_a_growing_agent_is_dated_where_it_jumped(series):
         s = series(21, seed=seed, runs=10.0, changes=(*growth, ("runs", 400, None, 1.8)))
         found = [a for a in detect(s, history=True) if a.factor == "volume"]
         assert [abs(_hours(a, s) - 400) <= 6 for a in found] == [True], [(a.sentence, _hours(a, s)) for a in found]
+
+
+def _with_outcomes(s, per_run: float, halved_from: int | None, seed: int = 5):
+    """The series with outcomes: each run delivers one with probability `per_run`, half that from `halved_from`."""
+    rng = np.random.default_rng(seed)
+    share = np.full(len(s), per_run)
+    if halved_from is not None:
+        share[halved_from:] /= 2
+    return replace(s, outcomes=rng.binomial(np.asarray(s.runs, dtype=int), share).astype(float).tolist())
+
+
+def test_cost_flat_while_outcomes_halve_is_an_anomaly_on_cost_per_outcome(series):
+    # $0.10 a run, 20 runs an hour, 90% of runs resolve a ticket (~$0.11 each); from hour 400 only 45% do
+    s = _with_outcomes(series(21, seed=4), 0.9, 400)
+    [a] = detect(s, history=True)
+    assert 400 <= _hours(a, s) <= 406 and a.per_outcome is not None
+    old, new = a.per_outcome
+    assert old == pytest.approx(0.1 / 0.9, rel=0.05) and new == pytest.approx(0.1 / 0.45, rel=0.08)
+    assert a.sentence.startswith("Support Agent: cost per outcome rose 2.0x ($0.11 -> $0.23) from")
+    assert a.ratio == pytest.approx(2.0, rel=0.08)  # what the work should have cost at the old rate, doubled
+
+
+def test_steady_outcomes_and_an_agent_without_outcomes_raise_nothing(series):
+    for seed in range(3):
+        assert detect(_with_outcomes(series(21, seed=seed), 0.9, None, seed), history=True) == []
+    assert detect(series(21, seed=4), history=True) == []  # the same traffic, no outcomes reported

@@ -16,6 +16,7 @@ COST_FIELDS: dict[str, type | tuple[type, ...]] = {
     "reasoning_tokens": int, "cost_usd": (int, float), "tool": str, "run_id": str, "client": str,
     "project": str, "task": str, "retry": int, "duration_ms": (int, float), "status": str,
     "aggregate": bool, "runs": int, "period_s": int, "source": str, "attributes": dict,
+    "agent_version": str, "deploy_id": str, "prompt_hash": str, "tools_hash": str,
 }
 CHANGE_FIELDS: dict[str, type | tuple[type, ...]] = {
     "ts": str, "target": str, "kind": str, "summary": str, "id": str, "ref": str, "author": str,

@@ -20,7 +20,7 @@ def test_settings_of_the_wrong_type_are_reported_by_check_and_break_nothing(tmp_
     """`runs: {window_days: "7"}` (a string) was multiplied by a day's microseconds on every cost event of the agent:
     a MemoryError and a 500. `anomaly: [1]` crashed the anomaly scan. A bad `budget:` vanished without a word."""
     _note(tmp_path, "Agents/Bot.md", '---\ntype: agent\nruns: {window_days: "7", max_calls: 9}\nanomaly: [1]\n'
-                                     'budget: {monthly_usd: lots, daily: 5}\n---\n')
+                                     'budget: {monthly_usd: lots, daily: 5}\noutcome: [a, b]\n---\n')
     _note(tmp_path, "Agents/Good.md", "---\ntype: agent\nbudget: {daily_usd: 5}\nruns: {max_calls: 2}\n---\n")
     events = [{"id": f"{agent}-{i}", "ts": (NOW - timedelta(minutes=i)).isoformat(), "agent": agent, "cost_usd": 1,
                "run_id": "r1"} for i in range(3) for agent in ("Bot", "Good")]
@@ -32,7 +32,8 @@ def test_settings_of_the_wrong_type_are_reported_by_check_and_break_nothing(tmp_
     assert stored.status_code == 200 and stored.json()["accepted"] == 6
     assert anomalies.status_code == 200
     found = sorted(p["message"] for p in check["items"] if p["code"] == "bad_setting")
-    assert [m.split(":")[0] for m in found] == ["anomaly", "budget", "budget", "runs"]
+    assert [m.split(":")[0] for m in found] == ["anomaly", "budget", "budget", "outcome", "runs"]
+    assert "outcome: its unit of work is one outcome name, got ['a', 'b']; not applied" in found
     assert all(m.endswith("; not applied") for m in found)
     assert "'window_days' needs a number from 0 to 1,000,000, got '7'" in found[-1]
     assert [b["key"] for b in budgets["items"]] == ["Agents/Good"]
