@@ -29,7 +29,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from mcp.types import Tool as MCPTool
 from pydantic import BaseModel, Field
 
-from mcp_server import anomaly_tools, prompts
+from mcp_server import anomaly_tools, cost_tools, prompts
 from mcp_server.params import (
     AgentName,
     AlertKind,
@@ -322,6 +322,7 @@ def build_server(slot: ServiceSlot, *, open_service: Callable[[], Service] | Non
                                    force=force, source="mcp")
 
     anomaly_tools.register(tool, svc)
+    cost_tools.register(tool, svc)
     prompts.register(server)
 
     @server.resource("schema://{tool}", mime_type="application/json",
