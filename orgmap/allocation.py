@@ -3,7 +3,8 @@
 A node others depend on (`depends_on`, `uses`, `integrates_with`, `model`) passes all its cost, its own spend and
 its fixed `cost: {monthly_usd: N}`, to its dependents, recursively, until the cost reaches nodes nothing depends
 on. Each shared node splits by one rule, named in the answer: `use` (its dependents' calls through it, where events
-name it as their `tool`), else `spend` (the dependents' own spend over the period), else `equal`. A cycle is cut
+name it as their `tool`), else `spend` (each dependent's own spend over the period with that of everything that
+depends on it), else `equal`. A cycle is cut
 once, so cost passes each node at most once: inside a cycle a node passes cost only to members after it by id
 (`orgmap check` reports the cycle). Fractions add up to 1, so totals before and after allocation are equal.
 """
@@ -105,11 +106,26 @@ def cost_problems(g: nx.MultiDiGraph) -> list[Problem]:
     return found
 
 
-def _weights(provider: str, dependents: list[str], use: Mapping[str, Mapping[str, float]],
+def _below(down: Mapping[str, list[str]], node: str) -> set[str]:
+    """`node` and every node that depends on it, directly or not (along the cut graph)."""
+    seen = {node}
+    stack = [node]
+    while stack:
+        for dependent in down.get(stack.pop(), ()):
+            if dependent not in seen:
+                seen.add(dependent)
+                stack.append(dependent)
+    return seen
+
+
+def _weights(provider: str, down: Mapping[str, list[str]], use: Mapping[str, Mapping[str, float]],
              own: Mapping[str, float]) -> tuple[str, dict[str, float]]:
-    """The rule a shared node splits by, and its dependents' weights (adding up to 1)."""
+    """The rule a shared node splits by, and its dependents' weights (adding up to 1). A dependent's spend is its own
+    and that of everything depending on it: a tool that only passes cost on weighs what its users spend."""
     through = use.get(provider, {})
-    for method, weight in (("use", lambda d: through.get(d, 0.0)), ("spend", lambda d: own.get(d, 0.0))):
+    dependents = down[provider]
+    for method, weight in (("use", lambda d: through.get(d, 0.0)),
+                           ("spend", lambda d: sum(own.get(n, 0.0) for n in _below(down, d)))):
         found = {d: max(weight(d), 0.0) for d in dependents}
         total = sum(found.values())
         if total > 0:
@@ -133,7 +149,7 @@ def allocate(g: nx.MultiDiGraph, sources: set[str], use: Mapping[str, Mapping[st
         if not dependents:
             finals[node] = {node: 1.0}
             return finals[node]
-        _, weights = plans.setdefault(node, _weights(node, dependents, use, own))
+        _, weights = plans.setdefault(node, _weights(node, down, use, own))
         out: dict[str, float] = {}
         for dependent, w in weights.items():
             for receiver, f in final(dependent).items():

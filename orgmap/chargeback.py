@@ -127,9 +127,9 @@ def group_rows(all_shares: Sequence[Share], by: str,
 
 
 def rounded(rows: Sequence[Grouped]) -> list[tuple[float, float, float]]:
-    """(direct, allocated, loaded) of each row to the cent, each column adding up to its total to the cent (the
-    allocated column to zero): direct and loaded by `cents_adding_up`, allocated as their difference in cents."""
-    total = sum(r.direct for r in rows)
-    direct = cents_adding_up([r.direct for r in rows], total)
-    loaded = cents_adding_up([r.direct + r.allocated for r in rows], total)
-    return [(d, (round(lo * 100) - round(d * 100)) / 100, lo) for d, lo in zip(direct, loaded, strict=True)]
+    """(direct, allocated, loaded) of each row to the cent, each column adding up to its total to the cent: direct
+    to the total, allocated to zero (both by `cents_adding_up`, so a row nothing was allocated to keeps 0), loaded
+    their sum."""
+    direct = cents_adding_up([r.direct for r in rows], sum(r.direct for r in rows))
+    allocated = cents_adding_up([r.allocated for r in rows], 0.0)
+    return [(d, a, (round(d * 100) + round(a * 100)) / 100) for d, a in zip(direct, allocated, strict=True)]

@@ -32,9 +32,9 @@ def test_the_costs_table_has_direct_allocated_and_loaded_columns_and_a_total(
     lines = out.splitlines()
     assert lines[0].split() == ["team", "direct", "allocated", "cost", "calls", "tokens"]
     total = next(line for line in lines if line.startswith("total"))
-    assert total.split() == ["total", "$371.23", "$0.00", "$371.23"]
-    assert any(line.startswith("Team X") and "$286.25" in line for line in lines)
-    assert "Vector Store: $300.00 split by spend to Agent A" in out
+    assert total.split() == ["total", "$376.23", "$0.00", "$376.23"]
+    assert any(line.startswith("Team X") and "$287.50" in line for line in lines)
+    assert "Vector Store: $300.00 split by spend to Agent A 60.0%, Agent B 20.0%, Agent D 20.0%" in out
 
 
 def test_reconcile_says_there_is_no_bill_and_a_bad_period_exits_2(

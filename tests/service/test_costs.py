@@ -40,7 +40,7 @@ def _events() -> list[dict[str, object]]:
         # Agent A calls through Retriever three times, Agent B once: Retriever splits by use, 3:1
         *(_event(i, "Agent A", 10 / 3, tool="Retriever", client="acme") for i in range(3)),
         _event(0, "Agent B", 20.0, tool="retriever", client="globex"),
-        _event(0, "Agent D", 10.0, client="acme"),
+        _event(0, "Agent D", 15.0, client="acme"),
         _event(0, "ghost-bot", 1.234),
         _event(0, "Agent A", 5.0, ts="2026-12-01T00:00:00Z", id="december-A"),  # outside the period
     ]
@@ -61,13 +61,14 @@ def _rows(answer: object) -> dict[str, tuple[float, float, float]]:
 
 def test_shared_costs_reach_the_agents_through_two_levels_to_the_cent(svc: Service) -> None:
     answer = svc.costs(period="2026-11")
-    # Vector Store's $300 splits by its dependents' own spend (Retriever $30, Agent D $10): 225 / 75; Retriever's
-    # 30 + 225 split by use through it (A 3 calls, B 1): A 191.25, B 63.75
+    # Vector Store's $300 splits by its dependents' spend, each with what depends on it (Retriever $30 + A $10 +
+    # B $20 = $60, Agent D $15): 240 / 60; Retriever's 30 + 240 split by use through it (A 3 calls, B 1):
+    # A 202.50, B 67.50
     assert _rows(answer) == {
-        "Agent A": (10.0, 191.25, 201.25), "Agent B": (20.0, 63.75, 83.75), "Agent D": (10.0, 75.0, 85.0),
+        "Agent A": (10.0, 202.5, 212.5), "Agent B": (20.0, 67.5, 87.5), "Agent D": (15.0, 60.0, 75.0),
         "(unattributed)": (1.23, 0.0, 1.23), "Retriever": (30.0, -30.0, 0.0), "Vector Store": (300.0, -300.0, 0.0),
     }
-    assert answer.total_cost_usd == 371.23 and answer.fixed_cost_usd == 300.0 and answer.tracked_cost_usd == 71.23
+    assert answer.total_cost_usd == 376.23 and answer.fixed_cost_usd == 300.0 and answer.tracked_cost_usd == 76.23
     assert round(sum(r.cost_usd for r in answer.items), 2) == answer.total_cost_usd
     assert round(sum(r.direct_cost_usd for r in answer.items), 2) == answer.total_cost_usd
     assert round(sum(r.allocated_cost_usd for r in answer.items), 2) == 0.0
@@ -83,17 +84,17 @@ def test_without_allocation_each_node_keeps_its_own_cost(svc: Service) -> None:
 
 def test_by_owner_and_by_client_are_fully_loaded_and_add_up(svc: Service) -> None:
     owners = _rows(svc.costs(period="2026-11", by="team"))
-    assert owners["Team X"][2] == 286.25 and owners["Team Y"][2] == 83.75 and owners["Team Z"] == (30.0, -30.0, 0.0)
+    assert owners["Team X"][2] == 287.5 and owners["Team Y"][2] == 87.5 and owners["Team Z"] == (30.0, -30.0, 0.0)
     clients = svc.costs(period="2026-11", by="client")
     # allocated cost follows each receiver's own client mix: A and D spend for acme only, B for globex
-    assert _rows(clients)["acme"][2] == 286.25 and _rows(clients)["globex"][2] == 83.75
-    assert round(sum(r.cost_usd for r in clients.items), 2) == clients.total_cost_usd == 371.23
+    assert _rows(clients)["acme"][2] == 287.5 and _rows(clients)["globex"][2] == 87.5
+    assert round(sum(r.cost_usd for r in clients.items), 2) == clients.total_cost_usd == 376.23
 
 
 def test_the_csv_has_every_row_with_the_same_figures(svc: Service) -> None:
     rows = list(csv.DictReader(io.StringIO(svc.costs_csv(period="2026-11", by="agent"))))
-    assert {r["name"]: r["cost_usd"] for r in rows}["Agent A"] == "201.25"
-    assert round(sum(float(r["cost_usd"]) for r in rows), 2) == 371.23
+    assert {r["name"]: r["cost_usd"] for r in rows}["Agent A"] == "212.50"
+    assert round(sum(float(r["cost_usd"]) for r in rows), 2) == 376.23
 
 
 def test_a_period_with_no_data_says_so(svc: Service) -> None:
@@ -126,13 +127,13 @@ def test_periods_that_are_not_what_they_seem_are_answered_with_a_warning(svc: Se
     backwards = svc.costs(from_="2026-11-20", to="2026-11-01")
     assert backwards.total_cost_usd == 0.0 and "is before from" in backwards.warnings[0]
     both = svc.costs(period="2026-11", from_="2026-10-01")
-    assert both.total_cost_usd == 371.23 and "from and to are ignored" in both.warnings[0]
+    assert both.total_cost_usd == 376.23 and "from and to are ignored" in both.warnings[0]
     long = svc.costs(from_="2000-01-01")
     kept = NOW.date() - timedelta(days=3659)  # the last 3,660 days, today included
     assert long.since.date() == kept and "at most 3660 days" in long.warnings[0]
     assert long.total_cost_usd == svc.costs(from_=kept.isoformat()).total_cost_usd
     to_only = svc.costs(to="2026-11-30")  # from the first of its month
-    assert to_only.total_cost_usd == 371.23 and to_only.warnings == []
+    assert to_only.total_cost_usd == 376.23 and to_only.warnings == []
 
 
 def test_dependents_with_no_use_and_no_spend_split_equally_and_it_is_said(make_vault: VaultFactory) -> None:
