@@ -497,13 +497,15 @@ __all__ += ["CostRow", "CostsAnswer", "ShareOut", "SplitOut"]
 
 
 class GapOut(Answer):
-    """Billed against tracked for one spender or day: `gap_usd` is billed minus tracked."""
+    """Billed against tracked for one spender or day: `gap_usd` is billed minus tracked; a spender's `ids` are the
+    API keys, workspaces or projects its bill rows named."""
 
     key: str
     name: str
     billed_usd: Usd
     tracked_usd: Usd
     gap_usd: Usd
+    ids: list[str] = Field(default_factory=list)
 
 
 class GapCause(Answer):

@@ -4,6 +4,7 @@ handed to `orgmap.reconcile` (pure), answered with every figure to the cent."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ledger.costs import AggregateRow
@@ -38,24 +39,37 @@ def _model(row: AggregateRow) -> str | None:
     return str(item).split(",")[0].strip() or None if item else None
 
 
-def _items(ledger: Ledger, period: Period) -> tuple[list[TrackedItem], list[BillItem], list[UsageItem]]:
-    tracked = [TrackedItem(c.provider.lower(), c.day.date(), c.node or c.agent_key, c.model, c.cost, c.unpriced,
-                           c.calls) for c in ledger.cost_lines(period.since, period.until, per_call_only=True)]
-    bills, usage = [], []
+_IDS = ("api_key_id", "workspace_id", "project_id")
+
+
+@dataclass
+class _Items:
+    """Both sides over a period, and the ids each spender's bill rows named."""
+
+    tracked: list[TrackedItem] = field(default_factory=list)
+    bills: list[BillItem] = field(default_factory=list)
+    usage: list[UsageItem] = field(default_factory=list)
+    ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _items(ledger: Ledger, period: Period) -> _Items:
+    found = _Items([TrackedItem(c.provider.lower(), c.day.date(), c.node or c.agent_key, c.model, c.cost, c.unpriced,
+                                c.calls) for c in ledger.cost_lines(period.since, period.until, per_call_only=True)])
     for row in ledger.aggregate_rows(period.since, period.until, (*BILL_SOURCES, *USAGE_SOURCES)):
         provider, spender = (row.provider or "").lower(), row.node or row.agent_key
         if row.source in BILL_SOURCES:
-            bills.append(BillItem(provider, row.ts.date(), spender, _model(row), row.cost or 0.0))
+            found.bills.append(BillItem(provider, row.ts.date(), spender, _model(row), row.cost or 0.0))
+            found.ids[spender].update(str(v) for k in _IDS if (v := row.attributes.get(k)))
         else:
-            usage.append(UsageItem(provider, row.ts.date(), spender, row.cost))
-    return tracked, bills, usage
+            found.usage.append(UsageItem(provider, row.ts.date(), spender, row.cost))
+    return found
 
 
 def _name(g: nx.MultiDiGraph, key: str) -> str:
     return str(g.nodes[key].get("name", key)) if key in g else key
 
 
-def _provider(g: nx.MultiDiGraph, rec: Reconciliation) -> ProviderReconciliation:
+def _provider(g: nx.MultiDiGraph, rec: Reconciliation, ids: dict[str, set[str]]) -> ProviderReconciliation:
     causes = rec.rounded_causes()
     gap = cents(rec.billed) - cents(rec.tracked)
     unexplained = causes.pop("unexplained")
@@ -69,15 +83,17 @@ def _provider(g: nx.MultiDiGraph, rec: Reconciliation) -> ProviderReconciliation
         gap_pct=round(100 * gap / cents(rec.billed), 2) if cents(rec.billed) else None,
         explained_usd=round(gap - unexplained, 2), unexplained_usd=unexplained, causes=out,
         spenders=[GapOut(key=s.key, name=_name(g, s.key), billed_usd=s.billed, tracked_usd=s.tracked,
-                         gap_usd=cents(s.billed) - cents(s.tracked)) for s in rec.spenders],
+                         gap_usd=cents(s.billed) - cents(s.tracked), ids=sorted(ids.get(s.key, ())))
+                  for s in rec.spenders],
         days=[GapOut(key=d.key, name=d.key, billed_usd=d.billed, tracked_usd=d.tracked,
                      gap_usd=cents(d.billed) - cents(d.tracked)) for d in rec.days])
 
 
 def reconcile_answer(ledger: Ledger, g: nx.MultiDiGraph, period: Period) -> ReconcileAnswer:
     """Tracked per-call spend against imported bills over `period`, per provider (call under the graph's read lock)."""
-    tracked, bills, usage = _items(ledger, period)
-    providers = [_provider(g, r) for r in reconcile(tracked, bills, usage)]
+    items = _items(ledger, period)
+    tracked, bills = items.tracked, items.bills
+    providers = [_provider(g, r, items.ids) for r in reconcile(tracked, bills, items.usage)]
     billed = {p.provider for p in providers}
     unbilled: dict[str, float] = defaultdict(float)
     for t in tracked:

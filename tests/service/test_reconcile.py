@@ -93,6 +93,7 @@ def test_a_month_reconciles_to_known_causes_to_the_cent(svc: Service) -> None:
     assert (anthropic.explained_usd, anthropic.unexplained_usd) == (20.4, -1.0)
     spenders = {s.name: (s.billed_usd, s.tracked_usd, s.gap_usd) for s in anthropic.spenders}
     assert spenders == {"Batch": (15.0, 0.0, 15.0), "Research": (10.0, 4.0, 6.0), "Support": (33.4, 35.0, -1.6)}
+    assert {s.name: s.ids for s in anthropic.spenders}["Batch"] == ["wrk_batch"]  # the workspace the bill named
     days = {d.key: d.gap_usd for d in anthropic.days}
     # the 1st: billed 10 + 7 + 4 + 6, tracked 10 + 4; the 2nd: 20.40 + 8 against 20
     assert days == {"2026-11-01": 13.0, "2026-11-02": 8.4, "2026-11-03": -5.0, "2026-11-04": 3.0}
@@ -117,6 +118,28 @@ def test_the_bill_is_kept_whole_though_the_run_rate_counts_one_side(make_vault: 
     [anthropic] = answer.providers
     assert (anthropic.billed_usd, anthropic.tracked_usd, anthropic.gap_usd) == (2.5, 2.0, 0.5)
     assert [(c.cause, c.amount_usd) for c in anthropic.causes] == [("unexplained", 0.5)]
+
+
+def test_an_openai_bill_names_its_model_in_the_line_item(make_vault: VaultFactory, tmp_path: Path) -> None:
+    # the Costs API has no model field: "mystery-model-2-2025-01-01, input" is the dated id of the model events
+    # name "mystery-model-2", which orgmap cannot price
+    root = make_vault({"Agents/Y.md": "---\ntype: agent\ncost_keys: [proj_y]\n---\n"})
+    start = int(datetime(2026, 11, 6, tzinfo=UTC).timestamp())
+    bill = tmp_path / "openai-costs.json"
+    bill.write_text(json.dumps({"object": "page", "data": [{"object": "bucket", "start_time": start,
+                                                            "end_time": start + 86400, "results": [
+        {"object": "organization.costs.result", "amount": {"value": 3.25, "currency": "usd"},
+         "line_item": "mystery-model-2-2025-01-01, input", "project_id": "proj_y"},
+        {"object": "organization.costs.result", "amount": {"value": 1.0, "currency": "usd"},
+         "line_item": "gpt-4o-2024-08-06, input", "project_id": "proj_y"}]}]}), encoding="utf-8")
+    with Service.open(root, clock=lambda: NOW) as svc:
+        svc.record_cost([_call(6, "Y", None, model="mystery-model-2", provider="openai"),
+                         _call(6, "Y", 1.0, model="gpt-4o", provider="openai", n=1)])
+        svc.import_files([bill], format="openai-costs")
+        [openai] = svc.reconcile(period="2026-11").providers
+    assert (openai.provider, openai.billed_usd, openai.tracked_usd, openai.gap_usd) == ("openai", 4.25, 1.0, 3.25)
+    assert [(c.cause, c.amount_usd) for c in openai.causes] == [("unpriced", 3.25), ("unexplained", 0.0)]
+    assert "mystery-model-2" in openai.causes[0].detail and openai.spenders[0].ids == ["proj_y"]
 
 
 def test_a_period_with_no_bill_says_what_to_import(svc: Service) -> None:
