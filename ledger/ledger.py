@@ -23,6 +23,7 @@ from .alerts import Alert, alert_from_row, crossed_at
 from .attribution import Attribution
 from .budgets import Allowance, BudgetSpec, BudgetStatus, budget_periods
 from .change_kinds import change_kind
+from .costs import AggregateRow, CostLine, ToolUse, aggregate_rows, cost_lines, tool_use
 from .dialect import StoreUnavailable
 from .events import ChangeEvent, EventError, agent_key, is_outcome, validate_change, validate_outcome
 from .feedback import STATES, Feedback
@@ -500,6 +501,16 @@ class Ledger:
 
     def run_cost_distribution(self, node_id: str, window: timedelta, now: datetime | None = None) -> RunDistribution:
         return self.reads.run_cost_distribution(node_id, window, now)
+
+    def cost_lines(self, since: datetime, until: datetime, *, per_call_only: bool = False) -> list[CostLine]:
+        return cost_lines(self.store, self.attribution, since, until, per_call_only=per_call_only)
+
+    def aggregate_rows(self, since: datetime, until: datetime,
+                       sources: Sequence[str] | None = None) -> list[AggregateRow]:
+        return aggregate_rows(self.store, self.attribution, since, until, sources)
+
+    def tool_use(self, since: datetime, until: datetime) -> list[ToolUse]:
+        return tool_use(self.store, self.attribution, since, until)
 
 
 def _describe(name: str, evidence: dict[str, Any]) -> str:

@@ -124,7 +124,14 @@ CREATE INDEX outcomes_agent_ts ON outcomes (agent_key, ts);
 CREATE INDEX outcomes_ts ON outcomes (ts)
 """
 
-MIGRATIONS: tuple[str | Mapping[str, str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+# Cost reports and reconciliation read imported report rows and per-call events naming a tool over a period: partial
+# indexes keep those reads off a scan of every event, at no cost to the ingest of other events.
+_V8 = """
+CREATE INDEX cost_events_aggregate_ts ON cost_events (ts) WHERE aggregate = 1;
+CREATE INDEX cost_events_tool_ts ON cost_events (ts) WHERE aggregate = 0 AND tool IS NOT NULL
+"""
+
+MIGRATIONS: tuple[str | Mapping[str, str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -433,6 +433,21 @@ class SQLStore:
         return self._run(f"SELECT agent_key, outcome, ts / 3600000000, COUNT(*) FROM outcomes WHERE {where.sql} "
                          "GROUP BY agent_key, outcome, ts / 3600000000", where.params)
 
+    def aggregate_events(self, since_ts: int, until_ts: int) -> list[tuple]:
+        """Aggregate rows (usage and cost reports) in [since_ts, until_ts), as imported: (ts, agent_key, model,
+        provider, cost_usd, source, attributes JSON, input, output, cache read, cache write tokens), shadowed or not."""
+        return self._run(
+            "SELECT ts, agent_key, model, provider, cost_usd, source, attributes, input_tokens, output_tokens, "
+            "cache_read_tokens, cache_write_tokens FROM cost_events WHERE aggregate = 1 AND ts >= ? AND ts < ? "
+            "ORDER BY ts, id", (since_ts, until_ts))
+
+    def tool_calls(self, since_ts: int, until_ts: int) -> list[tuple[str, str, int, int]]:
+        """Per-call events naming a tool in [since_ts, until_ts): (agent_key, tool, calls, tokens)."""
+        return self._run(
+            "SELECT agent_key, tool, COUNT(*), SUM(input_tokens + output_tokens) FROM cost_events "
+            "WHERE aggregate = 0 AND tool IS NOT NULL AND ts >= ? AND ts < ? GROUP BY agent_key, tool",
+            (since_ts, until_ts))
+
     def change_target_keys(self) -> list[str]:
         return [r[0] for r in self._run("SELECT DISTINCT target_key FROM changes")]
 

@@ -14,7 +14,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
-from mcp_server import anomaly_tools
+from mcp_server import anomaly_tools, cost_tools
 from mcp_server.params import (
     AgentName,
     AlertKind,
@@ -228,4 +228,5 @@ def register(server: MCPServer, svc: Callable[[], Service]) -> dict[str, type[Ba
                                    force=force, source="mcp")
 
     anomaly_tools.register(tool, svc)
+    cost_tools.register(tool, svc)
     return answer_types

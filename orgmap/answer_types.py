@@ -456,3 +456,112 @@ class AnomalyExplanation(Answer):
 
 
 __all__ += ["AnomaliesAnswer", "AnomalyBrief", "AnomalyExplanation"]
+
+
+# -- money out: cost reports, shared costs, reconciliation (orgmap.cost_answers) ---------------------------------
+class CostRow(Answer):
+    """One group's cost over the period: its own (`direct_cost_usd`), what shared nodes passed to it or it passed on
+    (`allocated_cost_usd`, negative for a shared node), and the sum (`cost_usd`, fully loaded)."""
+
+    key: str
+    name: str
+    kind: str | None = None
+    attributed: bool = True
+    direct_cost_usd: Usd
+    allocated_cost_usd: Usd
+    cost_usd: Usd
+    calls: int
+    tokens: int
+    unpriced_events: int = Field(description="its events with no price: counted in calls and tokens, not in cost")
+
+
+class ShareOut(NodeRef):
+    """A node that finally carries part of a shared node's cost."""
+
+    fraction: float
+    amount_usd: Usd
+
+
+class SplitOut(Answer):
+    """How one shared node's cost was split: the rule (`use`: dependents' calls through it; `spend`: their own spend;
+    `equal`: neither was recorded), its direct dependents, and the nodes that finally carry it."""
+
+    source: NodeRef
+    method: str
+    amount_usd: Usd
+    dependents: list[str]
+    receivers: list[ShareOut]
+
+
+class CostsAnswer(Answer):
+    """Cost over a period grouped for chargeback; the rows add up to the total to the cent, direct and allocated
+    columns alike. Spend no note carries is the '(unattributed)' row; shared nodes' cost reaches their dependents."""
+
+    summary: str
+    since: datetime
+    until: datetime
+    by: str
+    allocated: bool = Field(description="whether shared costs were split through the dependency graph")
+    total_cost_usd: Usd
+    tracked_cost_usd: Usd = Field(description="spend of cost events (per-call, and usage reports not shadowed)")
+    fixed_cost_usd: Usd = Field(description="fixed costs of notes (`cost: {monthly_usd}`), prorated by day")
+    unattributed_cost_usd: Usd
+    unpriced_events: int
+    total: int
+    items: list[CostRow]
+    splits: list[SplitOut]
+    warnings: list[str]
+    next_cursor: str | None = None
+
+
+__all__ += ["CostRow", "CostsAnswer", "ShareOut", "SplitOut"]
+
+
+class GapOut(Answer):
+    """Billed against tracked for one spender or day: `gap_usd` is billed minus tracked; a spender's `ids` are the
+    API keys, workspaces or projects its bill rows named."""
+
+    key: str
+    name: str
+    billed_usd: Usd
+    tracked_usd: Usd
+    gap_usd: Usd
+    ids: list[str] = Field(default_factory=list)
+
+
+class GapCause(Answer):
+    """One cause of a gap with its dollars (negative: tracked more than billed) and what it concerns."""
+
+    cause: str
+    amount_usd: Usd
+    detail: str
+
+
+class ProviderReconciliation(Answer):
+    """One provider: the bill against per-call telemetry, the gap in dollars and percent of the bill, the causes
+    and the unexplained rest (they add up to the gap), per spender (largest gap first) and per day."""
+
+    provider: str
+    billed_usd: Usd
+    tracked_usd: Usd
+    gap_usd: Usd
+    gap_pct: float | None
+    explained_usd: Usd
+    unexplained_usd: Usd
+    causes: list[GapCause]
+    spenders: list[GapOut]
+    days: list[GapOut]
+
+
+class ReconcileAnswer(Answer):
+    """Tracked per-call spend reconciled with providers' imported bills (OpenAI costs, Anthropic cost reports)."""
+
+    summary: str
+    since: datetime
+    until: datetime
+    providers: list[ProviderReconciliation]
+    unbilled: list[GapOut] = Field(description="providers with tracked spend and no imported bill")
+    warnings: list[str]
+
+
+__all__ += ["GapCause", "GapOut", "ProviderReconciliation", "ReconcileAnswer"]

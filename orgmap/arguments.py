@@ -7,8 +7,9 @@ from __future__ import annotations
 from ledger.events import CHANGE_KINDS as _CHANGE_KINDS
 from ledger.feedback import STATES
 
-__all__ = ["ALERT_KINDS", "ANOMALY_STATES", "BUCKETS", "BY", "CHANGE_KINDS", "CURSOR_PATTERN", "DEPTH",
-           "KEYSET_CURSOR_PATTERN", "SEVERITIES", "WINDOW_PATTERN"]
+__all__ = ["ALERT_KINDS", "ANOMALY_STATES", "BUCKETS", "BY", "CHANGE_KINDS", "COST_BY", "COST_FORMATS",
+           "CURSOR_PATTERN", "DATE_PATTERN", "DEPTH", "KEYSET_CURSOR_PATTERN", "PERIOD_PATTERN",
+           "SEVERITIES", "WINDOW_PATTERN"]
 
 # Groupings of the ranked run-rate.
 BY = ("agent", "owner", "team", "model", "provider", "client", "project", "kind")
@@ -29,3 +30,15 @@ WINDOW_PATTERN = (r"^\s*(?:(?:[1-9]\d{0,3}|[1-7]\d{4}|8[0-6]\d{3}|87[0-5]\d{2}|8
 CURSOR_PATTERN = r"^[0-9]{0,9}$"
 # The changes' keyset cursor: "<microseconds>:<event id>", the last change of the page before (empty: the first).
 KEYSET_CURSOR_PATTERN = r"^(?:[0-9]{1,18}:[\s\S]{1,10000})?$"
+
+# Cost reports (`orgmap costs`, /v1/costs): groupings, formats, a period (a month or a day) and a date. The patterns
+# accept exactly the real calendar days and months of the years 1000 to 9999 (the 29th of February in leap years
+# only), which is what `orgmap.periods.parse_period` reads.
+COST_BY = ("agent", "owner", "team", "client", "project", "model")
+COST_FORMATS = ("json", "csv", "focus")
+_YEAR = r"[1-9][0-9]{3}"
+_LEAP = r"(?:[1-9][0-9](?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[13579][26])00)"
+_DAY = (rf"(?:{_YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+        rf"|02-(?:0[1-9]|1[0-9]|2[0-8]))|{_LEAP}-02-29)")
+DATE_PATTERN = rf"^{_DAY}$"
+PERIOD_PATTERN = rf"^(?:{_YEAR}-(?:0[1-9]|1[0-2])|{_DAY})$"

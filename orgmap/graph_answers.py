@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from graph import queries
 from graph.export import to_graphml, to_node_link
+from orgmap.allocation import cost_problems
 from orgmap.answer_types import (
     BlastRadius,
     Diagnostics,
@@ -200,7 +201,7 @@ class GraphAnswers:
             raise InvalidArgument(f"severity must be one of {', '.join(SEVERITIES)}; got {severity!r}",
                                   field="severity")
         with self.graph.read() as g:
-            problems = sorted([*self.graph.problems, *agent_settings(g)[1]])
+            problems = sorted([*self.graph.problems, *agent_settings(g)[1], *cost_problems(g)])
             notes = len(self.graph.notes)
         errors = sum(1 for p in problems if p.severity == "error")
         warnings = len(problems) - errors

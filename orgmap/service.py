@@ -32,18 +32,21 @@ from orgmap.answer_types import (
     BlastRadius,
     BudgetsAnswer,
     ChangesAnswer,
+    CostsAnswer,
     Diagnostics,
     IngestAnswer,
     NodeDetail,
     NodePage,
     Owners,
     Portfolio,
+    ReconcileAnswer,
     RunRateAnswer,
     RunsAnswer,
     SpendSeries,
     UnattributedAnswer,
 )
 from orgmap.config import store_location
+from orgmap.cost_answers import CostAnswers
 from orgmap.errors import UnreadableBody
 from orgmap.graph_answers import GraphAnswers, SpendFigures
 from orgmap.intake import ImportSummary, Intake, ingest_answer
@@ -145,6 +148,7 @@ class Service(VaultService):
         self._in_step = in_step = LedgerInStep(graph, ledger)
         self.spend_answers = SpendAnswers(graph, in_step, self.clock)
         self.intake = Intake(graph, in_step, self.clock)
+        self.cost_answers = CostAnswers(graph, in_step, self.clock, self.spend_answers.group_of)
         super().__init__(vault, graph, spend=self.spend_answers)
         self._stopping = threading.Event()
         self._scanner: threading.Thread | None = None
@@ -281,6 +285,31 @@ class Service(VaultService):
                cursor: str | None = None) -> AlertsAnswer:
         """Alerts fired (budget thresholds, runaway runs, anomalies) over `since`, newest first."""
         return self.spend_answers.alerts(since, kind, limit, cursor)
+
+    # -- money out: chargeback and reconciliation -----------------------------------------------------------------
+
+    def costs(self, period: str | None = None, from_: str | None = None, to: str | None = None, by: str = "agent",
+              allocate: bool = True, limit: int = 50, cursor: str | None = None) -> CostsAnswer:
+        """Cost over a period (a month `2026-11`, a day, or from/to dates; default this month to date) by agent,
+        owner, team, client, project or model; shared nodes' cost allocated to their dependents unless `allocate`
+        is False. Rows add up to the total to the cent, unattributed spend its own row."""
+        return self.cost_answers.costs(period, from_, to, by, allocate, limit, cursor)
+
+    def costs_csv(self, period: str | None = None, from_: str | None = None, to: str | None = None,
+                  by: str = "agent", allocate: bool = True) -> str:
+        """Every row of `costs` as CSV."""
+        return self.cost_answers.costs_csv(period, from_, to, by, allocate)
+
+    def costs_focus_csv(self, period: str | None = None, from_: str | None = None, to: str | None = None,
+                        allocate: bool = True) -> str:
+        """The period's charges as a FOCUS 1.2 CSV file, for FinOps tools."""
+        return self.cost_answers.costs_focus_csv(period, from_, to, allocate)
+
+    def reconcile(self, period: str | None = None, from_: str | None = None,
+                  to: str | None = None) -> ReconcileAnswer:
+        """Tracked per-call spend against what providers billed (imported cost reports), per provider, spender
+        and day: the gap in dollars and percent, explained by cause, explained and unexplained adding up to it."""
+        return self.cost_answers.reconcile(period, from_, to)
 
     # -- anomalies ------------------------------------------------------------------------------------------------
 

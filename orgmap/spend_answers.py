@@ -161,7 +161,8 @@ class SpendAnswers:
             brief["outcomes"] = outcomes.model_dump(mode="json")
         return brief
 
-    def _group_of(self, by: str) -> Callable[[str], Sequence[str]] | None:
+    def group_of(self, by: str) -> Callable[[str], Sequence[str]] | None:
+        """For `owner` or `team`: node -> the groups its spend counts under (None for other groupings)."""
         if by not in ("owner", "team"):
             return None
         with self.graph.read() as g:
@@ -195,7 +196,7 @@ class SpendAnswers:
         `anomalies`, each row of the page points at its agent's open anomaly (one call for the page's agents)."""
         if by not in BY:
             raise InvalidArgument(f"by must be one of {', '.join(BY)}; got {by!r}", field="by")
-        rate = self.ledger().run_rate(parse_window(window), by=by, now=self.clock(), group_of=self._group_of(by))
+        rate = self.ledger().run_rate(parse_window(window), by=by, now=self.clock(), group_of=self.group_of(by))
         used = self._monthly_used()
         figures = list(zip(_adding_up(rate.rows, lambda r: r.cost, rate.total_cost),
                            _adding_up(rate.rows, lambda r: r.cost_per_day, rate.total_cost_per_day),

@@ -16,10 +16,11 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 # where it is not the command's own name (one module may register several commands).
 COMMANDS: tuple[str, ...] = (
     "check", "show", "owners", "dependencies", "dependents", "find", "portfolio", "export",
-    "top", "spend", "runs", "unattributed", "budget", "allow", "alerts", "changes", "change", "anomalies",
-    "ingest", "import", "demo", "serve", "mcp",
+    "top", "spend", "costs", "reconcile", "runs", "unattributed", "budget", "allow", "alerts", "changes", "change",
+    "anomalies", "ingest", "import", "demo", "serve", "mcp",
 )
-MODULES = {"import": "ingest", **dict.fromkeys(("owners", "dependencies", "dependents", "find", "portfolio"), "graph"),
+MODULES = {"import": "ingest", "reconcile": "costs",
+           **dict.fromkeys(("owners", "dependencies", "dependents", "find", "portfolio"), "graph"),
            **dict.fromkeys(("spend", "unattributed", "changes", "alerts"), "spend")}
 
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from orgmap.service import Service, VaultService
 
 __all__ = ["CommandError", "add_db_argument", "add_service_arguments", "add_vault_argument", "ask", "ask_vault", "emit",
-           "print_json", "printable", "service_opener", "table"]
+           "print_json", "printable", "service_opener", "table", "write_output"]
 
 T = TypeVar("T")
 S = TypeVar("S", bound="VaultService")
@@ -178,6 +178,19 @@ def _ask(args: argparse.Namespace, opener: Callable[[], S], question: Callable[[
     else:
         show(answer)
     return status(answer)
+
+
+def write_output(data: bytes, output: str | None) -> None:
+    """`data` to the file `output` (saying how much was written, on stderr), else to stdout."""
+    if output:
+        try:
+            Path(output).write_bytes(data)
+        except OSError as exc:
+            raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
+        print(f"orgmap: wrote {len(data):,} bytes to {output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")

@@ -155,6 +155,9 @@ SIZE_CALLS = [
     ("vault_problems", {}),
     ("anomalies", {"window": "21d"}),
     ("explain_cost_change", {"agent": "Code Review Agent", "window": "21d"}),
+    ("costs", {"period": "2026-02"}),
+    ("costs", {"period": "2026-02", "by": "model"}),
+    ("costs", {"period": "2026-02", "reconcile": True}),
 ]
 
 

@@ -37,6 +37,8 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "anomalies": (("GET /v1/anomalies",), "anomalies"),
     "explain_cost_change": (("GET /v1/agents/{name}/anomalies",), "explain_cost_change"),
     "set_anomaly_state": (("POST /v1/anomalies/{anomaly_id}/state",), "set_anomaly_state"),
+    "costs": (("GET /v1/costs",), "costs"),
+    "reconcile": (("GET /v1/reconcile",), "costs"),
 }
 WRITES = {"record_cost", "record_changes", "record_change", "set_anomaly_state"}
 # Receivers of outside formats (OTLP, LiteLLM's callback): machines posting telemetry, not questions people ask.
@@ -46,6 +48,9 @@ _FILES = "CLI only: reads files on the machine it runs on; over HTTP and MCP eve
 EXEMPT = {"graph_data": "API and CLI only (GET /v1/graph, orgmap export): the whole graph would flood a model's "
                         "context; MCP clients use find_nodes and describe_node",
           "graph_graphml": "CLI only (orgmap export --format graphml): a file for graph tools",
+          **dict.fromkeys(("costs_csv", "costs_focus_csv"), "API and CLI only (GET /v1/costs?format=csv|focus, "
+                          "orgmap costs --format csv|focus): files for spreadsheets and FinOps tools, not a model's "
+                          "context; MCP's costs answers the same rows as JSON"),
           "import_files": _FILES, "ingest_jsonl": _FILES, "import_git": _FILES,
           **dict.fromkeys(RECEIVERS, "a receiver of machines' telemetry, not a question people ask")}
 # Public methods that are not questions: lifecycle, and the anomaly scan the server runs in the background.
@@ -96,6 +101,10 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [
     ("/v1/anomalies", {"since": "21d", "limit": 10}, "anomalies", {"window": "21d"}),
     ("/v1/agents/Code Review Agent/anomalies", {"since": "21d"}, "explain_cost_change",
      {"agent": "Code Review Agent", "window": "21d"}),
+    ("/v1/costs", {"period": "2026-02", "limit": 15}, "costs", {"period": "2026-02"}),
+    ("/v1/costs", {"period": "2026-02", "by": "team", "limit": 15}, "costs", {"period": "2026-02", "by": "team"}),
+    ("/v1/costs", {"limit": 15}, "costs", {}),  # the defaults (this month to date) agree
+    ("/v1/reconcile", {"period": "2026-02"}, "costs", {"period": "2026-02", "reconcile": True}),
 ]
 
 

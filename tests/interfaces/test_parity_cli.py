@@ -22,7 +22,8 @@ CLI: dict[str, str] = {
     "alerts": "alerts", "check": "check", "graph_data": "export", "graph_graphml": "export",
     "record_change": "change", "record_changes": "change", "anomalies": "anomalies",
     "explain_cost_change": "anomalies", "set_anomaly_state": "anomalies", "import_files": "import",
-    "import_git": "import", "ingest_jsonl": "ingest",
+    "import_git": "import", "ingest_jsonl": "ingest", "costs": "costs", "costs_csv": "costs",
+    "costs_focus_csv": "costs", "reconcile": "reconcile",
 }
 CLI_EXEMPT = {
     "record_cost": "the CLI records cost events from files (orgmap ingest, orgmap import), not one JSON batch",
@@ -64,6 +65,10 @@ CASES: list[tuple[list[str], str, dict[str, Any]]] = [
     (["anomalies", "--agent", "Code Review Agent", "--since", "21d"], "/v1/agents/Code Review Agent/anomalies",
      {"since": "21d"}),
     (["export"], "/v1/graph", {}),
+    (["costs", "--period", "2026-02", "--by", "client", "--limit", "500"], "/v1/costs",
+     {"period": "2026-02", "by": "client", "limit": 500}),
+    (["reconcile", "--from", "2026-02-10", "--to", "2026-02-20"], "/v1/reconcile", {"from": "2026-02-10",
+                                                                                    "to": "2026-02-20"}),
 ]
 
 
@@ -128,3 +133,16 @@ def test_a_recorded_change_reads_back_the_same_through_the_cli_and_http(doors, t
         ("chg-cli-1", "support-bot", "Agents/Support Reply Agent", "cli")]
     assert cli_json(["changes", "--since", "1d", "--target", "Support Reply Agent", "--limit", "20"], vault,
                     capsys) == by_http
+
+
+@pytest.mark.parametrize("fmt", ["csv", "focus"])
+def test_the_cost_files_are_the_same_through_the_cli_and_http(api, demo_vault: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"costs.{fmt}.csv"
+    code = main(["costs", "--period", "2026-02", "--by", "owner", "--format", fmt, "-o", str(out), "--vault",
+                 str(demo_vault), "--as-of", NOW.isoformat()])
+    by_http = api.get("/v1/costs", params={"period": "2026-02", "by": "owner", "format": fmt})
+    assert code == 0 and by_http.status_code == 200 and by_http.headers["content-type"].startswith("text/csv")
+    assert out.read_text(encoding="utf-8") == by_http.text and len(by_http.text.splitlines()) > 10
+    if fmt == "csv":  # content negotiation asks for the same file
+        assert api.get("/v1/costs", params={"period": "2026-02", "by": "owner"},
+                       headers={"Accept": "text/csv"}).text == by_http.text

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
-from orgmap.cli.common import CommandError, add_vault_argument, ask_vault
+from orgmap.cli.common import add_vault_argument, ask_vault, write_output
 
 __all__ = ["register", "run"]
 
@@ -21,20 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _write(data: bytes, output: str | None) -> None:
-    if output:
-        try:
-            Path(output).write_bytes(data)
-        except OSError as exc:
-            raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
-        print(f"orgmap: wrote {len(data):,} bytes to {output}", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-
-
 def run(args: argparse.Namespace) -> int:
     if args.format == "graphml":
-        return ask_vault(args, lambda svc: svc.graph_graphml(), lambda data: _write(data, args.output))
+        return ask_vault(args, lambda svc: svc.graph_graphml(), lambda data: write_output(data, args.output))
     return ask_vault(args, lambda svc: svc.graph_data(),
-                     lambda data: _write((json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode(), args.output))
+                     lambda data: write_output((json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode(),
+                                               args.output))
