@@ -17,15 +17,17 @@ from typing import Any
 from importers.base import COST_KINDS, Event, FieldError, RowError, as_dict, as_number, as_tokens, to_iso
 from importers.file_rows import Row, per_row
 
-__all__ = ["CHANGE_FIELDS", "COST_FIELDS", "FORMATS", "convert", "events", "parse_mapping"]
+__all__ = ["CHANGE_FIELDS", "COST_FIELDS", "FORMATS", "OUTCOME_FIELDS", "convert", "events", "parse_mapping"]
 
 FORMATS = ("csv", "jsonl")
 _INT = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "retry", "runs")
-_NUMBER = ("cost_usd", "duration_ms")
+_NUMBER = ("cost_usd", "duration_ms", "value_usd")
 _BOOL = ("aggregate", "planned")
 _OBJECT = ("attributes", "details")
-_TEXT = ("agent", "id", "kind", "model", "provider", "tool", "run_id", "client", "project", "task", "status", "source")
-COST_FIELDS = ("ts", *_TEXT, *_INT, *_NUMBER, "aggregate", "period_s", "attributes")
+_TEXT = ("agent", "id", "kind", "model", "provider", "tool", "run_id", "client", "project", "task", "status", "source",
+         "agent_version", "deploy_id", "prompt_hash", "tools_hash")
+COST_FIELDS = ("ts", *_TEXT, *_INT, "cost_usd", "duration_ms", "aggregate", "period_s", "attributes")
+OUTCOME_FIELDS = ("ts", "agent", "kind", "outcome", "run_id", "value_usd", "id", "source")  # a `kind: outcome` row
 CHANGE_FIELDS = ("ts", "target", "kind", "summary", "id", "ref", "author", "planned", "source", "details")
 CHANGE_KINDS = (
     "deploy",
@@ -39,7 +41,7 @@ CHANGE_KINDS = (
     "vault_edit",
     "other",
 )
-_ALL = tuple(dict.fromkeys((*COST_FIELDS, *CHANGE_FIELDS)))
+_ALL = tuple(dict.fromkeys((*COST_FIELDS, *CHANGE_FIELDS, *OUTCOME_FIELDS)))
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -92,7 +94,8 @@ def convert(row: Any, file: str, line: int, mapping: Mapping[str, str], source: 
         raise FieldError("", f"expected an object per line, got {type(row).__name__}")
     column = {f: mapping.get(f, f) for f in _ALL}
     change = row.get(column["target"]) not in (None, "") and row.get(column["agent"]) in (None, "")
-    fields = CHANGE_FIELDS if change else COST_FIELDS
+    outcome = not change and str(row.get(column["kind"]) or "").strip().lower() == "outcome"
+    fields = CHANGE_FIELDS if change else OUTCOME_FIELDS if outcome else COST_FIELDS
     event: Event = {}
     for field in fields:
         value = row.get(column[field])
@@ -104,13 +107,13 @@ def convert(row: Any, file: str, line: int, mapping: Mapping[str, str], source: 
                 column[field],
                 f"missing {field}" + (f" (mapped to column {column[field]!r})" if field in mapping else ""),
             )
-    kinds = CHANGE_KINDS if change else COST_KINDS
+    kinds = CHANGE_KINDS if change else ("outcome",) if outcome else COST_KINDS
     if event.get("kind", kinds[0]) not in kinds:
         raise FieldError(column["kind"], f"unknown kind {event['kind']!r}; one of {', '.join(kinds)}")
     extra_key = "details" if change else "attributes"
     used = {column[f] for f in fields}
     extra = {k: v for k, v in row.items() if k not in used and v not in (None, "")}
-    if extra:
+    if extra and not outcome:  # an outcome keeps nothing else (docs/events.md)
         event[extra_key] = {**extra, **event.get(extra_key, {})}
     event.setdefault("source", source)
     return [event]

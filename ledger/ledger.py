@@ -226,6 +226,7 @@ class Ledger:
         for row, r in outcomes:
             acc.count(row, r[0], r[0] in fresh, r[8])
             if r[0] in fresh:
+                acc.outcomes += 1
                 if r[3] not in spending:
                     acc.warn(row, "agent", f"no cost events for {r[2]!r} yet: its outcomes count toward cost per "
                                            "outcome once its cost arrives")

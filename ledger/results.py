@@ -67,6 +67,7 @@ class IngestReport:
     total_cost_usd: float = 0.0
     items: list[ItemResult] = field(default_factory=list)
     alerts: int = 0
+    outcomes: int = 0  # of `accepted`, the outcome events (`kind: outcome`)
 
 
 @dataclass(frozen=True, slots=True)

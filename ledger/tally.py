@@ -18,7 +18,7 @@ class IngestTally:
 
     def __init__(self, item_results: bool) -> None:
         self.item_results = item_results
-        self.accepted = self.duplicates = self.alerts = 0
+        self.accepted = self.duplicates = self.alerts = self.outcomes = 0
         self.total = 0.0
         self.rejected: list[Rejection] = []
         self.warnings: list[Rejection] = []
@@ -73,6 +73,7 @@ class IngestTally:
             unattributed=sorted(self.unattributed),
             unpriced=[UnpricedModel(m, p, *t) for (m, p), t in sorted(self.unpriced.items(), key=lambda i: i[0][0])],
             total_cost_usd=self.total, items=sorted(self.items, key=lambda i: i.row), alerts=self.alerts,
+            outcomes=self.outcomes,
         )
 
 

@@ -163,7 +163,7 @@ def _step(w: _FieldWatch, agent: str, name: str, ts: int, value: str, spend: flo
     c = w.candidates.get(value)
     if c is None:
         if len(w.candidates) >= config.max_tracked:
-            return _unstable(w, agent, name, ts, config)
+            return _unstable(w, agent, name)
         c = w.candidates[value] = _Candidate(ts, ts)
     c.count += 1
     c.spend += spend
@@ -187,10 +187,10 @@ def _step(w: _FieldWatch, agent: str, name: str, ts: int, value: str, spend: flo
         if pair not in w.mixed:
             w.mixed.append(pair)
             return [Seen(agent, name, kind, "mix", c.first, w.current, value, c.count, c.first, round(calls, 3))]
-    return _unstable(w, agent, name, ts, config) if len(w.candidates) >= config.unstable_values else []
+    return _unstable(w, agent, name) if len(w.candidates) >= config.unstable_values else []
 
 
-def _unstable(w: _FieldWatch, agent: str, name: str, ts: int, config: WatchConfig) -> list[Seen]:
+def _unstable(w: _FieldWatch, agent: str, name: str) -> list[Seen]:
     """Once per unsettled stretch: many values in the window, none taking over."""
     if w.unstable:
         return []

@@ -299,6 +299,7 @@ class IngestAnswer(Answer):
     unpriced: list[UnpricedModel]
     total_cost_usd: UnitUsd
     items: list[ItemResult]
+    outcomes: int = Field(default=0, description="of accepted, the outcome events (kind: outcome)")
 
 
 class ChangesAnswer(Answer):

@@ -67,7 +67,9 @@ class ImportSummary:
 
     def headline(self) -> str:
         """The first line of the summary: stored, duplicates, rejected, total."""
-        return (f"{self.accepted:,} events stored ({self.cost.accepted:,} cost, {self.changes.accepted:,} change), "
+        done = f"{self.cost.outcomes:,} outcome, " if self.cost.outcomes else ""
+        return (f"{self.accepted:,} events stored ({self.cost.accepted - self.cost.outcomes:,} cost, {done}"
+                f"{self.changes.accepted:,} change), "
                 f"{self.duplicates:,} duplicates, {len(self.rejected()):,} rejected; "
                 f"${self.cost.total_cost_usd:,.2f} imported")
 
@@ -81,8 +83,9 @@ class ImportSummary:
                                                   "message": f"{what} event: {r.message}", "element": None}
                                                  for what, r in numbered]
 
-        return {"summary": self.headline(), "accepted": self.accepted, "cost_events": self.cost.accepted,
-                "change_events": self.changes.accepted, "duplicates": self.duplicates,
+        return {"summary": self.headline(), "accepted": self.accepted,
+                "cost_events": self.cost.accepted - self.cost.outcomes, "change_events": self.changes.accepted,
+                "outcome_events": self.cost.outcomes, "duplicates": self.duplicates,
                 "rejected": rows(self.unreadable, [("cost", r) for r in self.cost.rejected]
                                  + [("change", r) for r in self.changes.rejected]),
                 "warnings": rows(self.warned, [("cost", w) for w in self.cost.warnings]),
@@ -109,7 +112,8 @@ class ImportSummary:
 
 def ingest_answer(report: IngestReport, what: str = "events") -> IngestAnswer:
     """An ingest report as the doors return it, with a one-line summary."""
-    parts = [f"{report.accepted} {what} stored", f"{report.duplicates} duplicates", f"{len(report.rejected)} rejected"]
+    stored = f"{report.accepted} {what} stored" + (f" ({report.outcomes} outcomes)" if report.outcomes else "")
+    parts = [stored, f"{report.duplicates} duplicates", f"{len(report.rejected)} rejected"]
     if report.unattributed:
         parts.append(f"unattributed names: {', '.join(report.unattributed[:5])}")
     if report.unpriced:
@@ -119,14 +123,15 @@ def ingest_answer(report: IngestReport, what: str = "events") -> IngestAnswer:
     return IngestAnswer(summary="; ".join(parts),
                         accepted=report.accepted, duplicates=report.duplicates, rejected=report.rejected,
                         warnings=report.warnings, unattributed=report.unattributed, unpriced=report.unpriced,
-                        total_cost_usd=round(report.total_cost_usd, 8), items=report.items)
+                        total_cost_usd=round(report.total_cost_usd, 8), items=report.items, outcomes=report.outcomes)
 
 
 def _merge(a: IngestReport, b: IngestReport) -> IngestReport:
     names = list(dict.fromkeys([*a.unattributed, *b.unattributed]))
     return IngestReport(a.accepted + b.accepted, a.duplicates + b.duplicates, [*a.rejected, *b.rejected],
                         [*a.warnings, *b.warnings], names, [*a.unpriced, *b.unpriced],
-                        a.total_cost_usd + b.total_cost_usd, [*a.items, *b.items], a.alerts + b.alerts)
+                        a.total_cost_usd + b.total_cost_usd, [*a.items, *b.items], a.alerts + b.alerts,
+                        a.outcomes + b.outcomes)
 
 
 def _place(cursor: Cursor) -> int:

@@ -8,6 +8,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import importers
 from importers import litellm, otel
 from importers.langfuse import convert
 from tests.importers.test_otel import _span, _traces
@@ -83,3 +84,14 @@ def test_langfuse_reads_the_release_a_managed_prompt_and_the_metadata() -> None:
     assert (event["agent_version"], event["prompt_hash"], event["tools_hash"]) == ("v9", "triage@4", "tools-v2")
     [bare] = convert({**row, "release": None, "prompt_name": None, "metadata": None}, "f", 1)
     assert not {"agent_version", "prompt_hash", "tools_hash"} & set(bare)
+
+
+def test_a_generic_csv_carries_the_versions_and_outcome_rows(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text("ts,agent,kind,model,cost_usd,agent_version,prompt_hash,outcome,value_usd,run_id,note\n"
+                    "2026-03-01T10:00:00Z,bot,llm,gpt-4o,0.5,1.2.0,p9,,,r1,first\n"
+                    "2026-03-01T10:05:00Z,bot,outcome,,,,,ticket_resolved,12.5,r1,closed fast\n", encoding="utf-8")
+    cost, done = importers.read(path, "csv")
+    assert (cost["agent_version"], cost["prompt_hash"], cost["attributes"]) == ("1.2.0", "p9", {"note": "first"})
+    assert done == {"ts": "2026-03-01T10:05:00+00:00", "agent": "bot", "kind": "outcome", "outcome": "ticket_resolved",
+                    "run_id": "r1", "value_usd": 12.5, "source": "csv"}

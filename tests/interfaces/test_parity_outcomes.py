@@ -47,7 +47,8 @@ def test_outcomes_through_every_door_give_one_cost_per_outcome(vault: Path, door
     with doors.api_client(doors.opener(vault)) as api:
         assert api.post("/v1/events/cost", json=cost).json()["accepted"] == 8
         by_http = api.post("/v1/events/cost", json=[outcome(2, run_id="r2", value_usd=10), outcome(3)]).json()
-        assert (by_http["accepted"], by_http["warnings"]) == (2, [])
+        assert (by_http["accepted"], by_http["outcomes"], by_http["warnings"]) == (2, 2, [])
+        assert by_http["summary"].startswith("2 events stored (2 outcomes); 0 duplicates")
         again = api.post("/v1/events/cost", json=[outcome(2, run_id="r2", value_usd=10)]).json()
         assert (again["accepted"], again["duplicates"]) == (0, 1)  # the same outcome twice is one outcome
         otlp = api.post("/v1/traces", content=json.dumps(otlp_outcome_span("00f067aa0ba902b7", 6.0)),
@@ -58,7 +59,11 @@ def test_outcomes_through_every_door_give_one_cost_per_outcome(vault: Path, door
         assert by_mcp["accepted"] == 2
     path = tmp_path / "outcomes.jsonl"
     path.write_text(json.dumps(outcome(6)) + "\n")  # no run id: it counts all the same
-    assert main(["ingest", str(path), "--vault", str(vault)]) == 0
+    capsys.readouterr()
+    assert main(["ingest", str(path), "--vault", str(vault), "--json"]) == 0
+    by_cli = json.loads(capsys.readouterr().out)
+    assert (by_cli["cost_events"], by_cli["outcome_events"]) == (0, 1)
+    assert by_cli["summary"].startswith("1 events stored (0 cost, 1 outcome, 0 change)")
 
     # 5 tickets resolved (HTTP 2, OTLP 1, MCP 1, CLI 1) for $12: $2.40 each; $20 of value: 1.667x the spend
     expected = {"outcome": "ticket_resolved", "outcomes": 5, "outcomes_per_day": round(5 / 7, 3),

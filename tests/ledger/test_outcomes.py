@@ -23,7 +23,7 @@ def test_outcomes_mixed_with_cost_events_are_stored_once_and_counted(tmp_path: P
         cost = {"ts": T0.isoformat(), "agent": "support-bot", "cost_usd": 3.0, "input_tokens": 10}
         batch = [cost, outcome(1, run_id="r1", value_usd=5), outcome(2, value_usd="2.5"), outcome(3, "escalated")]
         first = led.ingest_cost(batch, item_results=True)
-        assert (first.accepted, first.duplicates, first.rejected) == (4, 0, [])
+        assert (first.accepted, first.outcomes, first.duplicates, first.rejected) == (4, 3, 0, [])
         assert [i.status for i in first.items] == ["stored"] * 4
         assert first.total_cost_usd == 3.0  # outcomes cost nothing
         again = led.ingest_cost(batch)
