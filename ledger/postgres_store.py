@@ -201,15 +201,29 @@ class PostgresDialect(Dialect):
         except psycopg.OperationalError as exc:
             raise self._unavailable(exc) from None
 
-    def insert_rows(self, table: str, width: int, rows: Sequence[Sequence[Any]]) -> None:
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """COPY: the fastest way in, a tenth of the round trips of INSERTs."""
         conn = self._local.conn
         try:
-            with conn.cursor().copy(f"COPY {table} FROM STDIN") as copy:
+            with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         except psycopg.OperationalError as exc:
             raise self._unavailable(exc) from None
+
+    def tables(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for table, column in self.execute("SELECT table_name, column_name FROM information_schema.columns WHERE "
+                                          "table_schema = current_schema() AND table_name <> 'orgmap_schema' "
+                                          "ORDER BY table_name, ordinal_position"):
+            found.setdefault(table, []).append(column)
+        return found
+
+    def after_copy(self) -> None:
+        for table, column in self.execute("SELECT table_name, column_name FROM information_schema.columns WHERE "
+                                          "table_schema = current_schema() AND is_identity = 'YES'"):
+            self.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                         f"(SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}), false)")
 
     def data_version(self) -> int:
         return self._saw(self.execute("SELECT writes FROM orgmap_schema")[0][0])

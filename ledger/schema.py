@@ -11,11 +11,18 @@ from collections.abc import Iterator, Mapping
 
 from .dialect import Dialect
 
-__all__ = ["MEASURES", "MIGRATIONS", "SCHEMA_VERSION", "SchemaError", "migrate"]
+__all__ = ["COST_COLUMNS", "MEASURES", "MIGRATIONS", "SCHEMA_VERSION", "SchemaError", "migrate"]
 
 MEASURES = (
     "cost", "unpriced", "calls", "runs", "input_tokens", "output_tokens",
     "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "retries", "errors",
+)
+# the cost_events table's columns, in the order of a stored row (`ledger.rows`)
+COST_COLUMNS = (
+    "id", "ts", "agent", "agent_key", "kind", "model", "provider", "input_tokens", "output_tokens",
+    "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "cost_usd", "priced_by", "tool", "run_id", "client",
+    "project", "task", "retry", "duration_ms", "status", "aggregate", "runs", "period_s", "source", "attributes",
+    "warning", "agent_ids",
 )
 _M = ", ".join(f"{m} {'REAL' if m == 'cost' else 'INTEGER'} NOT NULL DEFAULT 0" for m in MEASURES)
 _DIMS = "agent_key TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, client TEXT NOT NULL, " \

@@ -17,9 +17,10 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 COMMANDS: tuple[str, ...] = (
     "check", "show", "owners", "dependencies", "dependents", "find", "portfolio", "export",
     "top", "spend", "runs", "unattributed", "budget", "allow", "alerts", "changes", "change", "anomalies",
-    "ingest", "import", "demo", "serve", "mcp",
+    "ingest", "import", "demo", "serve", "mcp", "migrate-store",
 )
-MODULES = {"import": "ingest", **dict.fromkeys(("owners", "dependencies", "dependents", "find", "portfolio"), "graph"),
+MODULES = {"import": "ingest", "migrate-store": "migrate_store",
+           **dict.fromkeys(("owners", "dependencies", "dependents", "find", "portfolio"), "graph"),
            **dict.fromkeys(("spend", "unattributed", "changes", "alerts"), "spend")}
 
 
