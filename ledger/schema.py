@@ -114,7 +114,21 @@ ALTER TABLE cost_events ADD COLUMN agent_ids TEXT;
 ALTER TABLE agent_names ADD COLUMN ids TEXT
 """
 
-MIGRATIONS: tuple[str | Mapping[str, str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+# PostgreSQL: raw events partitioned by month of `ts` (microseconds). Every row lands in the default partition here;
+# the dialect moves each month into a partition of its own (`PostgresDialect.partition_months`) on open and before
+# it stores a month's first events. The key becomes (id, ts), as a partitioned table's must hold the partition key;
+# ids stay unique because ingest checks them under the write lock. SQLite keeps one table.
+_V7 = {"sqlite": "", "postgresql": """
+ALTER TABLE cost_events RENAME TO cost_events_unpartitioned;
+ALTER INDEX cost_events_pkey RENAME TO cost_events_unpartitioned_pkey;
+CREATE TABLE cost_events (LIKE cost_events_unpartitioned INCLUDING DEFAULTS, PRIMARY KEY (id, ts))
+    PARTITION BY RANGE (ts);
+CREATE TABLE cost_events_default PARTITION OF cost_events DEFAULT;
+INSERT INTO cost_events SELECT * FROM cost_events_unpartitioned;
+DROP TABLE cost_events_unpartitioned
+"""}
+
+MIGRATIONS: tuple[str | Mapping[str, str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
