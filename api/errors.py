@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from orgmap.errors import NotFound, OrgmapError, UnreadableBody
+from orgmap.errors import NotFound, OrgmapError, StoreUnavailable, UnreadableBody
 
 __all__ = ["error_response", "install_error_handlers"]
 
@@ -62,7 +62,14 @@ async def _http(_: Request, exc: Exception) -> JSONResponse:
     return error_response(str(exc.detail), field, exc.status_code, headers=exc.headers)
 
 
+async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+    """The store's database is down or was lost mid-request (its message names it without a password): 503, try
+    again shortly; nothing of an unfinished write was kept."""
+    return error_response(str(exc), None, 503, headers={"Retry-After": "5"})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OrgmapError, _domain)
+    app.add_exception_handler(StoreUnavailable, _unavailable)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)

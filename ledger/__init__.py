@@ -30,14 +30,14 @@ if TYPE_CHECKING:
     from .runs import RunSettings
     from .schema import SchemaError
     from .series import HourlySeries
-    from .store import is_database_url
+    from .store import copy_store, is_database_url
 
 __all__ = [
     "Alert", "Allowance", "BudgetSpec", "BudgetStatus", "ChangeEvent", "ChangePage", "ChangeRecord", "CostEvent",
     "DeliveryPolicy", "EventError", "HourlySeries", "IngestReport", "ItemResult", "Ledger", "PeriodStatus",
     "PriceOverride", "Rejection", "RunDistribution", "RunRate", "RunRateRow", "RunSettings", "RunView", "SchemaError",
     "SpendPoint", "SpendSummary", "StoreUnavailable", "UnattributedName", "UnpricedModel", "check_webhook_url",
-    "is_database_url", "load_overrides",
+    "copy_store", "is_database_url", "load_overrides",
 ]
 
 # Each export is imported when first used (`ledger.lazy`).
@@ -71,6 +71,7 @@ lazy_exports(__name__, {
     "UnattributedName": "ledger.results",
     "UnpricedModel": "ledger.results",
     "check_webhook_url": "ledger.destinations",
+    "copy_store": "ledger.store",
     "is_database_url": "ledger.store",
     "load_overrides": "ledger.pricing",
 })

@@ -7,7 +7,7 @@ are the two dialects; every store method is written once, in portable SQL with `
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
@@ -48,9 +48,22 @@ class Dialect(ABC):
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement per row, inside the thread's transaction."""
 
-    def insert_rows(self, table: str, width: int, rows: Sequence[Sequence[Any]]) -> None:
-        """Append rows of `width` values to `table` (no conflicts expected): the bulk path of ingest."""
-        self.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * width)})", rows)
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Append rows to `table` (no conflicts expected): the bulk path of ingest and of copying a store."""
+        self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                         rows)
+
+    def chunks(self, sql: str, size: int = 10_000) -> Iterator[list[tuple]]:
+        """A query's rows in lists of at most `size` (this default holds them all at once)."""
+        yield self.execute(self.sql(sql))
+
+    @abstractmethod
+    def tables(self) -> dict[str, list[str]]:
+        """The store's tables and their columns in order (the dialect's own bookkeeping left out)."""
+
+    @abstractmethod
+    def after_copy(self) -> None:
+        """Bring generated ids past the rows a copy inserted with their ids (inside its transaction)."""
 
     @abstractmethod
     def data_version(self) -> int:

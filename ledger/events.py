@@ -170,18 +170,22 @@ def _text(raw: Mapping[str, Any], name: str, *, required: bool = False) -> str |
     if len(value) > MAX_TEXT:
         raise EventError(name, f"must be at most {MAX_TEXT:,} characters, got {len(value):,}")
     if not is_text(value):
-        raise EventError(name, "is not valid text: it holds a lone UTF-16 surrogate (a malformed \\u escape such as "
-                               "\\ud800)")
+        raise EventError(name, "is not valid text: it holds a NUL character (\\u0000), which no store keeps"
+                         if "\x00" in value else "is not valid text: it holds a lone UTF-16 surrogate (a malformed "
+                                                 "\\u escape such as \\ud800)")
     return value or None
 
 
 def is_text(value: str) -> bool:
     """Whether `value` can be stored and sent as UTF-8: JSON's `\\ud800` escape decodes to a lone surrogate that
-    can not (SQLite would refuse the whole batch). ASCII, the usual case, is checked without encoding.
+    can not (SQLite would refuse the whole batch), and PostgreSQL keeps no NUL (`\\u0000`) in text. ASCII, the usual
+    case, is checked without encoding.
 
-    >>> is_text("support-bot"), is_text("Tomás"), is_text("x\\ud800")
-    (True, True, False)
+    >>> is_text("support-bot"), is_text("Tomás"), is_text("x\\ud800"), is_text("a\\x00b")
+    (True, True, False, False)
     """
+    if "\x00" in value:
+        return False
     if value.isascii():
         return True
     try:

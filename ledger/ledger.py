@@ -73,11 +73,15 @@ class Ledger:
 
     def __init__(self, store: EventStore, pricer: Pricer, *, webhook_url: str | None = None,
                  webhook_allow_link_local: bool = False, delivery: DeliveryPolicy | None = None,
-                 clock: Callable[[], datetime] | None = None, batch_size: int = 2000) -> None:
+                 clock: Callable[[], datetime] | None = None, batch_size: int = 2000,
+                 keep_events_days: int | None = None) -> None:
         self.store = store
         self.pricer = pricer
         self.clock = clock or (lambda: datetime.now(UTC))
         self.batch_size = batch_size
+        if keep_events_days is not None and keep_events_days < 1:
+            raise ValueError(f"keep_events_days must be at least 1; got {keep_events_days}")
+        self.keep_events_days = keep_events_days
         self.attribution = Attribution(store)
         self.reads = Reads(store, self.attribution, self.clock)
         self._outbox = (Outbox(store, webhook_url, allow_link_local=webhook_allow_link_local, policy=delivery,
@@ -89,20 +93,28 @@ class Ledger:
              price_overrides: str | Path | Mapping[tuple[str, str | None], PriceOverride] | None = None,
              webhook_url: str | None = None, webhook_allow_link_local: bool = False,
              delivery: DeliveryPolicy | None = None, clock: Callable[[], datetime] | None = None,
-             batch_size: int = 2000) -> Ledger:
+             batch_size: int = 2000, keep_events_days: int | None = None) -> Ledger:
         """Open (creating or migrating) the store at `path`: a SQLite file, or a PostgreSQL database named by a
         `postgresql://` URL (`ledger.store.open_store`). With `webhook_url`, alerts are posted there (`ledger.outbox`);
-        an address `ledger.destinations.check_webhook_url` refuses raises ValueError."""
+        an address `ledger.destinations.check_webhook_url` refuses raises ValueError. With `keep_events_days`, raw
+        events older than that many days are dropped now and by `apply_retention` (rollups and runs are kept), and
+        events older than that are refused at ingest."""
         if isinstance(price_overrides, str | Path):
             price_overrides = load_overrides(price_overrides)
         store = open_store(path)
         try:
-            return cls(store, Pricer(price_overrides), webhook_url=webhook_url,
-                       webhook_allow_link_local=webhook_allow_link_local, delivery=delivery, clock=clock,
-                       batch_size=batch_size)
+            led = cls(store, Pricer(price_overrides), webhook_url=webhook_url,
+                      webhook_allow_link_local=webhook_allow_link_local, delivery=delivery, clock=clock,
+                      batch_size=batch_size, keep_events_days=keep_events_days)
         except BaseException:
             store.close()
             raise
+        try:
+            led.apply_retention()
+        except BaseException:
+            led.close()
+            raise
+        return led
 
     def __enter__(self) -> Ledger:
         return self
@@ -174,6 +186,7 @@ class Ledger:
         outcomes: list[Numbered] = []  # `kind: outcome` events, stored in the same transactions
         done = 0
         price = self.pricer.price
+        horizon = self._horizon()
         for row, raw in numbered:
             done = row
             try:
@@ -183,7 +196,12 @@ class Ledger:
                     outcomes.append((row, validate_outcome(raw if source is None or raw.get("source")
                                                            else {**raw, "source": source})))
                 else:
-                    batch.append((row, cost_row(raw, source, price)))
+                    stored = cost_row(raw, source, price)
+                    if horizon is not None and stored[TS] < horizon:
+                        raise EventError("ts", f"is older than the {self.keep_events_days} days of raw events this "
+                                               "store keeps: it could not be told from one stored before, so it is "
+                                               "not counted")
+                    batch.append((row, stored))
             except EventError as exc:
                 acc.reject(row, exc.field, exc.message)
                 continue
@@ -261,8 +279,11 @@ class Ledger:
                 and (agent_key(r[2]) == agent_key(change.target)
                      or (node is not None and self._node(agent_key(r[2]), r[2]) == node))]
 
-    def ingest_changes(self, events: Iterable[Mapping[str, Any]], *, source: str | None = None) -> IngestReport:
-        """Validate and store change events (idempotent by id)."""
+    def ingest_changes(self, events: Iterable[Mapping[str, Any]], *, source: str | None = None,
+                       alike_within: timedelta | None = None) -> IngestReport:
+        """Validate and store change events (idempotent by id). With `alike_within`, an event like one stored (same
+        target, kind and summary) less than that apart is a duplicate too: the same vault edit seen by another
+        replica, each watching its own copy of the vault."""
         acc = IngestTally(True)
         valid = []
         for row, raw in enumerate(events, 1):
@@ -273,7 +294,8 @@ class Ledger:
                 acc.reject(row, exc.field, exc.message)
         for i in range(0, len(valid), self.batch_size):
             chunk = valid[i : i + self.batch_size]
-            new = self._retrying(functools.partial(self._insert_changes, chunk), acc.accepted)
+            window = None if alike_within is None else int(alike_within.total_seconds() * 1_000_000)
+            new = self._retrying(functools.partial(self._insert_changes, chunk, window), acc.accepted)
             for row, event in chunk:
                 fresh = event.id in new
                 new.discard(event.id)
@@ -282,9 +304,28 @@ class Ledger:
                     acc.unattributed.add(event.target)  # kept under its name; it attributes once a note has it
         return acc.report()
 
-    def _insert_changes(self, chunk: Sequence[tuple[int, ChangeEvent]]) -> set[str]:
+    def _horizon(self) -> int | None:
+        """The time before which raw events are not kept (microseconds), or None when all are."""
+        if self.keep_events_days is None:
+            return None
+        return to_us(self.clock()) - self.keep_events_days * _DAY_US
+
+    def apply_retention(self) -> int:
+        """Drop the raw events older than `keep_events_days` (rollups, runs, alerts and changes keep everything they
+        summed); returns how many were dropped. The service runs it with its periodic scan."""
+        horizon = self._horizon()
+        if horizon is None:
+            return 0
+
+        def drop() -> int:
+            with self.store.transaction():
+                return self.store.delete_events_before(horizon)
+
+        return self._retrying(drop, 0)
+
+    def _insert_changes(self, chunk: Sequence[tuple[int, ChangeEvent]], alike_within_us: int | None) -> set[str]:
         with self.store.transaction():
-            new = self.store.insert_changes([e for _, e in chunk])
+            new = self.store.insert_changes([e for _, e in chunk], alike_within_us)
             # a change recorded here that telemetry showed already is one change: the recorded one is kept
             self.store.delete_changes([i for _, e in chunk if e.id in new and e.source != "telemetry"
                                        and change_kind(e.kind, e.details) in WATCHED_KINDS

@@ -25,6 +25,7 @@ from .events import (
     limits,
     validate_cost,
 )
+from .schema import COST_COLUMNS
 from .timeutil import TS_RANGE_US
 
 __all__ = [
@@ -38,7 +39,7 @@ __all__ = [
 ID, TS, AGENT, KEY, KIND, MODEL, PROVIDER, INPUT, OUTPUT, CACHE_READ, CACHE_WRITE, REASONING, COST, PRICED_BY, \
     TOOL, RUN_ID, CLIENT, PROJECT, TASK, RETRY, DURATION, STATUS, AGGREGATE, RUNS, PERIOD, SOURCE, ATTRIBUTES, \
     WARNING, AGENT_IDS, AGENT_VERSION, DEPLOY_ID, PROMPT_HASH, TOOLS_HASH = range(33)
-WIDTH = 33  # columns in a row
+WIDTH = len(COST_COLUMNS)  # columns in a row, one per column of cost_events (the positions above follow them)
 Price = Callable[[str | None, str | None, int, int, int, int, int, int], tuple[float | None, str | None]]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -11,11 +11,18 @@ from collections.abc import Iterator, Mapping
 
 from .dialect import Dialect
 
-__all__ = ["MEASURES", "MIGRATIONS", "SCHEMA_VERSION", "SchemaError", "migrate"]
+__all__ = ["COST_COLUMNS", "MEASURES", "MIGRATIONS", "SCHEMA_VERSION", "SchemaError", "migrate"]
 
 MEASURES = (
     "cost", "unpriced", "calls", "runs", "input_tokens", "output_tokens",
     "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "retries", "errors",
+)
+# the cost_events table's columns, in the order of a stored row (`ledger.rows`)
+COST_COLUMNS = (
+    "id", "ts", "agent", "agent_key", "kind", "model", "provider", "input_tokens", "output_tokens",
+    "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "cost_usd", "priced_by", "tool", "run_id", "client",
+    "project", "task", "retry", "duration_ms", "status", "aggregate", "runs", "period_s", "source", "attributes",
+    "warning", "agent_ids", "agent_version", "deploy_id", "prompt_hash", "tools_hash",
 )
 _M = ", ".join(f"{m} {'REAL' if m == 'cost' else 'INTEGER'} NOT NULL DEFAULT 0" for m in MEASURES)
 _DIMS = "agent_key TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, client TEXT NOT NULL, " \
@@ -131,7 +138,25 @@ CREATE INDEX cost_events_aggregate_ts ON cost_events (ts) WHERE aggregate = 1;
 CREATE INDEX cost_events_tool_ts ON cost_events (ts) WHERE aggregate = 0 AND tool IS NOT NULL
 """
 
-MIGRATIONS: tuple[str | Mapping[str, str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+
+# PostgreSQL: raw events partitioned by month of `ts` (microseconds). Every row lands in the default partition here;
+# the dialect moves each month into a partition of its own (`PostgresDialect.partition_months`) on open and before
+# it stores a month's first events. The key becomes (id, ts), as a partitioned table's must hold the partition key;
+# ids stay unique because ingest checks them under the write lock; migration 8's partial indexes are made again on
+# the partitioned table. SQLite keeps one table.
+_V9 = {"sqlite": "", "postgresql": """
+ALTER TABLE cost_events RENAME TO cost_events_unpartitioned;
+ALTER INDEX cost_events_pkey RENAME TO cost_events_unpartitioned_pkey;
+CREATE TABLE cost_events (LIKE cost_events_unpartitioned INCLUDING DEFAULTS, PRIMARY KEY (id, ts))
+    PARTITION BY RANGE (ts);
+CREATE TABLE cost_events_default PARTITION OF cost_events DEFAULT;
+INSERT INTO cost_events SELECT * FROM cost_events_unpartitioned;
+DROP TABLE cost_events_unpartitioned;
+CREATE INDEX cost_events_aggregate_ts ON cost_events (ts) WHERE aggregate = 1;
+CREATE INDEX cost_events_tool_ts ON cost_events (ts) WHERE aggregate = 0 AND tool IS NOT NULL
+"""}
+
+MIGRATIONS: tuple[str | Mapping[str, str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -19,9 +19,8 @@ from .dialect import Dialect
 from .events import ChangeEvent
 from .names import union_ids
 from .rollups import AGG_COUNTED, AGG_SHADOWED, Deltas, add, folds
-from .rows import WIDTH
 from .runs import RunRecord
-from .schema import MEASURES, migrate
+from .schema import COST_COLUMNS, MEASURES, migrate
 
 __all__ = ["SQLStore"]
 
@@ -44,6 +43,9 @@ def _upsert_sql(table: str, keys: Sequence[str]) -> str:
     )
 
 
+# the tables holding money, and their cost column: a copy is verified by these totals
+_MONEY = {"cost_events": "cost_usd", "rollup_hour": "cost", "rollup_day": "cost", "agent_hour": "cost",
+          "agent_day": "cost", "runs": "cost", "spend_minute": "cost"}
 _PUT_RUN = (f"INSERT INTO runs ({', '.join(_RUN_COLS)}) VALUES ({', '.join('?' * len(_RUN_COLS))}) "
             f"ON CONFLICT (agent_key, run_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _RUN_COLS[2:])}")
 _UPSERTS = {
@@ -140,6 +142,42 @@ class SQLStore:
         """A random id made when the store was created (or migrated to schema 4): it names this store to others."""
         return self._run("SELECT value FROM store_meta WHERE key = 'store_id'")[0][0]
 
+    # ---- copying a store (`orgmap migrate-store`) ----------------------------------------------------------------
+    def copy_to(self, target: SQLStore) -> dict[str, tuple[int, float | None]]:
+        """Copy every table into `target` (migrated to the same schema; refused unless it holds no events) in one
+        transaction, verified before it commits: per table the rows and, for tables holding money, the cost total
+        must be equal on both sides, else the copy raises ValueError and nothing of it is kept. Returns per table
+        (rows, cost total or None)."""
+        if target.count("cost_events") or target.count("runs") or target.count("alerts"):
+            raise ValueError(f"{target.location} already holds events: copy into an empty store")
+        mine = self.dialect.tables()
+        with target.transaction():
+            theirs = target.dialect.tables()
+            for table, columns in mine.items():
+                if table not in theirs:
+                    raise ValueError(f"{target.location} has no table {table}: is it the same orgmap version?")
+                cols = [c for c in columns if c in theirs[table]]
+                if table == "store_meta":  # the store keeps its id (webhook receivers know it by it)
+                    target._run("DELETE FROM store_meta")
+                for rows in self.dialect.chunks(f"SELECT {', '.join(cols)} FROM {table}"):
+                    target.dialect.insert_rows(table, cols, rows)
+            target.dialect.after_copy()
+            checked = {table: (self.count(table), self._cost(table)) for table in mine}
+            differ = [t for t, (rows, cost) in checked.items()
+                      if (target.count(t), target._cost(t)) != (rows, cost)]
+            if differ:
+                raise ValueError(f"the copy differs from the source in {', '.join(differ)}; nothing was kept")
+        return checked
+
+    def count(self, table: str) -> int:
+        """How many rows `table` holds."""
+        return self._run(f"SELECT count(*) FROM {table}")[0][0]
+
+    def _cost(self, table: str) -> float | None:
+        """The cost total of a table holding money, to the micro-dollar; None for other tables."""
+        column = _MONEY.get(table)
+        return None if column is None else round(self._run(f"SELECT COALESCE(SUM({column}), 0) FROM {table}")[0][0], 6)
+
     # ---- writes -------------------------------------------------------------------------------------------
     def existing_cost_ids(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
@@ -150,7 +188,7 @@ class SQLStore:
         return found
 
     def insert_cost_rows(self, rows: Sequence[tuple]) -> None:
-        self.dialect.insert_rows("cost_events", WIDTH, rows)
+        self.dialect.insert_rows("cost_events", COST_COLUMNS, rows)
 
     def apply_deltas(self, deltas: Deltas) -> None:
         for name, folded in zip(("hour", "day", "agent_hour", "agent_day"), (deltas, *folds(deltas)), strict=True):
@@ -161,6 +199,12 @@ class SQLStore:
             "INSERT INTO spend_minute VALUES (?, ?, ?, ?) ON CONFLICT (agent_key, minute, project) "
             "DO UPDATE SET cost = spend_minute.cost + excluded.cost", rows,
         )
+
+    def delete_events_before(self, ts: int) -> int:
+        """Drop the raw cost events that happened before `ts` (retention; rollups and runs keep their figures)."""
+        count = self._run("SELECT count(*) FROM cost_events WHERE ts < ?", (ts,))[0][0]
+        self._run("DELETE FROM cost_events WHERE ts < ?", (ts,))
+        return count
 
     def prune_minutes(self, before_minute: int) -> None:
         self._run("DELETE FROM spend_minute WHERE minute < ?", (before_minute,))
@@ -242,10 +286,15 @@ class SQLStore:
         )
         return rows[0][0] if rows else None
 
-    def insert_changes(self, events: Sequence[ChangeEvent]) -> set[str]:
+    def insert_changes(self, events: Sequence[ChangeEvent], alike_within_us: int | None = None) -> set[str]:
         ids = [e.id for e in events]
         existing = {r[0] for r in self._run(f"SELECT id FROM changes WHERE {_in('id', ids)}", ids)}
         new = [e for e in events if e.id not in existing]
+        if alike_within_us is not None:
+            new = [e for e in new if not self._run(
+                "SELECT 1 FROM changes WHERE target_key = ? AND ts >= ? AND ts <= ? AND kind = ? AND summary = ? "
+                "LIMIT 1", (e.target.strip().casefold(), e.ts - alike_within_us, e.ts + alike_within_us, e.kind,
+                            e.summary))]
         self._many(
             "INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
             [(e.id, e.ts, e.target, e.target.strip().casefold(), e.kind, e.summary, e.ref, e.author, int(e.planned),

@@ -52,6 +52,20 @@ class SQLiteDialect(Dialect):
         with self._lock:
             self._conn.executemany(sql, rows)
 
+    def chunks(self, sql: str, size: int = 10_000) -> Iterator[list[tuple]]:
+        with self._lock:
+            cursor = self._conn.execute(sql)
+            while rows := cursor.fetchmany(size):
+                yield rows
+
+    def tables(self) -> dict[str, list[str]]:
+        names = [r[0] for r in self.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        return {name: [r[1] for r in self.execute(f"PRAGMA table_info({name})")] for name in names}
+
+    def after_copy(self) -> None:
+        """Nothing to do: an INTEGER PRIMARY KEY goes on from the largest id stored."""
+
     def data_version(self) -> int:
         """SQLite's `PRAGMA data_version`: it moves when another connection commits to the file, never for ours."""
         return self.execute("PRAGMA data_version")[0][0]

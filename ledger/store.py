@@ -7,13 +7,16 @@ import os
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .events import ChangeEvent
 from .rollups import Deltas
 from .runs import RunRecord
 
-__all__ = ["EventStore", "is_database_url", "open_store"]
+if TYPE_CHECKING:
+    from .sql_store import SQLStore
+
+__all__ = ["EventStore", "copy_store", "is_database_url", "open_store"]
 
 
 class EventStore(Protocol):
@@ -32,6 +35,7 @@ class EventStore(Protocol):
     def apply_deltas(self, deltas: Deltas) -> None: ...
     def add_minute_spend(self, rows: Iterable[tuple[str, int, str, float]]) -> None: ...
     def prune_minutes(self, before_minute: int) -> None: ...
+    def delete_events_before(self, ts: int) -> int: ...
     def has_per_call(self, agent_key: str, first_hour: int, end_hour: int) -> bool: ...
     def open_buckets_covering(self, agent_key: str, hour: int) -> list[tuple[int, int]]: ...
     def add_bucket(self, agent_key: str, start_hour: int, hours: int, shadowed: bool) -> None: ...
@@ -44,7 +48,8 @@ class EventStore(Protocol):
     def put_runs(self, runs: Iterable[RunRecord]) -> None: ...
     def insert_alert(self, dedupe: str, ts: int, recorded_at: int, kind: str, node_id: str | None, message: str,
                      evidence: dict[str, Any]) -> int | None: ...
-    def insert_changes(self, events: Sequence[ChangeEvent]) -> set[str]: ...
+    # the ids stored; with `alike_within_us`, an event like one stored that near in time (target, kind, summary) is not
+    def insert_changes(self, events: Sequence[ChangeEvent], alike_within_us: int | None = None) -> set[str]: ...
     def put_feedback(self, anomaly_id: str, state: str, note: str | None, ts: int) -> None: ...
     def delete_changes(self, ids: Sequence[str]) -> None: ...
     # change detection's per-agent state (`ledger.watch`), one JSON document per agent key
@@ -95,7 +100,7 @@ def is_database_url(location: str | os.PathLike[str]) -> bool:
     return str(location).startswith(("postgresql://", "postgres://"))
 
 
-def open_store(location: str | Path) -> EventStore:
+def open_store(location: str | Path) -> SQLStore:
     """Open (creating or migrating) the store at `location`: a PostgreSQL URL, else a SQLite file (its folder made).
     `ledger.dialect.StoreUnavailable` when a database cannot be reached, `ledger.schema.SchemaError` when the store is
     newer than this code."""
@@ -107,3 +112,19 @@ def open_store(location: str | Path) -> EventStore:
 
     Path(location).parent.mkdir(parents=True, exist_ok=True)
     return SQLiteStore(location)
+
+
+def copy_store(source: str | Path, target: str | Path) -> dict[str, tuple[int, float | None]]:
+    """Copy the store at `source` into the new or empty store at `target` (`orgmap migrate-store`), verified by each
+    table's rows and cost total before it commits (`SQLStore.copy_to`); returns them per table."""
+    if str(source) == str(target):
+        raise ValueError("the source and the target are the same store")
+    mine = open_store(source)
+    try:
+        theirs = open_store(target)
+        try:
+            return mine.copy_to(theirs)
+        finally:
+            theirs.close()
+    finally:
+        mine.close()

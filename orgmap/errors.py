@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["InvalidArgument", "NotAnAgent", "NotFound", "OrgmapError", "UnreadableBody"]
+from ledger import StoreUnavailable  # the event store's database cannot be reached: the doors answer "try later"
+
+__all__ = ["InvalidArgument", "NotAnAgent", "NotFound", "OrgmapError", "StoreUnavailable", "UnreadableBody"]
 
 
 class OrgmapError(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,9 @@ from orgmap.errors import NotFound
 from orgmap.nodes import resolve
 from orgmap.vault_changes import change_events_from
 from orgmap.wording import money
+
+# Two replicas' watchers see one vault edit (each in its own copy, synced) within this of each other: one change event.
+_SAME_EDIT = timedelta(minutes=10)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -198,8 +202,10 @@ class Intake:
                        items=sorted(items, key=lambda i: i.row))
 
     def vault_edits(self, changes: Sequence[NoteChange]) -> IngestReport:
-        """Frontmatter edits seen by the watcher as change events (a `model` switched, `depends_on` edited...)."""
-        return self.changes(change_events_from(changes, self.clock()), source="vault")
+        """Frontmatter edits seen by the watcher as change events (a `model` switched, `depends_on` edited...). Replicas
+        each watch their own copy of the vault: the same edit seen by two within `_SAME_EDIT` is one event."""
+        return self.ledger().ingest_changes(change_events_from(changes, self.clock()), source="vault",
+                                            alike_within=_SAME_EDIT)
 
     def items(self, items: Iterable[Mapping[str, Any] | RowError], *, source: str | None = None,
               on_progress: Callable[[int, int | None], None] | None = None,

@@ -158,19 +158,23 @@ class Service(VaultService):
     @classmethod
     def open(cls, vault: Path, *, watch: bool = False, db: str | Path | None = None, webhook_url: str | None = None,
              webhook_allow_link_local: bool = False, price_overrides: Path | None = None, clock: Clock | None = None,
-             on_progress: Callable[[int, int], None] | None = None, lazy_store: bool = False) -> Service:
+             on_progress: Callable[[int, int], None] | None = None, lazy_store: bool = False,
+             keep_events_days: int | None = None) -> Service:
         """Load the vault, open the store (`db`, a SQLite file or a `postgresql://` URL, else $ORGMAP_DB, else
         `<vault>/.orgmap/orgmap.db`), and start watching if asked.
         Alerts are posted to `webhook_url` (ValueError if `ledger.check_webhook_url` refuses it). With `lazy_store`
         the store is opened (and the ledger imported) by the first question that needs it, so a server answers its
-        first graph questions sooner (`orgmap mcp`); its errors then come with that question."""
+        first graph questions sooner (`orgmap mcp`); its errors then come with that question. With
+        `keep_events_days`, raw events are kept that many days (`Ledger.apply_retention`, also run by the periodic
+        scan); rollups and runs are kept."""
         graph = CompanyGraph.load(vault, on_progress=on_progress)
 
         def open_ledger() -> Ledger:
             from ledger import Ledger
 
             return Ledger.open(store_location(vault, db), price_overrides=price_overrides,
-                               webhook_url=webhook_url, webhook_allow_link_local=webhook_allow_link_local, clock=clock)
+                               webhook_url=webhook_url, webhook_allow_link_local=webhook_allow_link_local, clock=clock,
+                               keep_events_days=keep_events_days)
 
         def open_ledger_later() -> Ledger:
             from ledger import SchemaError, StoreUnavailable
@@ -209,7 +213,8 @@ class Service(VaultService):
         return self.intake.ledger()
 
     def start_background(self, interval_s: float = 300.0, first_after_s: float = 30.0) -> None:
-        """Scan for anomalies every `interval_s` seconds on a daemon thread (alerts fire once each), until `close()`.
+        """Scan for anomalies every `interval_s` seconds on a daemon thread (alerts fire once each), and drop raw
+        events past their retention, until `close()`.
         The first pass waits `first_after_s`, so a server answers its first questions at full speed. For long-running
         hosts: `orgmap serve` and `orgmap mcp`."""
         if self._scanner is not None:
@@ -220,6 +225,7 @@ class Service(VaultService):
             while not self._stopping.is_set():
                 try:
                     self.scan_anomalies(timedelta(days=7))
+                    self.ledger.apply_retention()
                 except Exception:  # a failed pass must not kill the loop; the next pass retries
                     log.exception("anomaly scan failed")
                 self._stopping.wait(interval_s)

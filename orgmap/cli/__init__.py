@@ -17,9 +17,9 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 COMMANDS: tuple[str, ...] = (
     "check", "show", "owners", "dependencies", "dependents", "find", "portfolio", "export",
     "top", "spend", "costs", "reconcile", "runs", "unattributed", "budget", "allow", "alerts", "changes", "change",
-    "anomalies", "ingest", "import", "demo", "serve", "mcp",
+    "anomalies", "ingest", "import", "demo", "serve", "mcp", "migrate-store",
 )
-MODULES = {"import": "ingest", "reconcile": "costs",
+MODULES = {"import": "ingest", "reconcile": "costs", "migrate-store": "migrate_store",
            **dict.fromkeys(("owners", "dependencies", "dependents", "find", "portfolio"), "graph"),
            **dict.fromkeys(("spend", "unattributed", "changes", "alerts"), "spend")}
 

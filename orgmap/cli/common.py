@@ -60,8 +60,18 @@ def add_service_arguments(parser: argparse.ArgumentParser) -> None:
                         default=os.environ.get("ORGMAP_WEBHOOK_ALLOW_LINK_LOCAL") == "1",
                         help="let --webhook be a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, "
                              "metadata.google.internal), refused otherwise (also $ORGMAP_WEBHOOK_ALLOW_LINK_LOCAL=1)")
+    parser.add_argument("--keep-events", metavar="DAYS", type=_days, default=os.environ.get("ORGMAP_KEEP_EVENTS_DAYS"),
+                        help="keep raw events this many days, older ones dropped and refused (rollups, runs, alerts "
+                             "and changes are kept; default $ORGMAP_KEEP_EVENTS_DAYS, else forever)")
     parser.add_argument("--as-of", metavar="TS", type=_instant,
                         help="answer as of this time instead of now (ISO 8601 with zone): reproducible reports")
+
+
+def _days(text: str) -> int:
+    """A whole number of days, at least 1, for `--keep-events`."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of days, at least 1: {text!r}")
+    return int(text)
 
 
 def _instant(text: str) -> datetime:
@@ -87,6 +97,8 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False, background:
     prices = Path(args.prices) if getattr(args, "prices", None) else None
     as_of: datetime | None = getattr(args, "as_of", None)
     clock = None if as_of is None else (lambda: as_of)
+    keep = getattr(args, "keep_events", None)
+    keep = _days(keep) if isinstance(keep, str) else keep  # $ORGMAP_KEEP_EVENTS_DAYS, read as the option's default
 
     def open_service() -> Service:
         from ledger import SchemaError, StoreUnavailable
@@ -97,7 +109,7 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False, background:
                                                                 webhook_url=webhook,
                                                                 webhook_allow_link_local=allow_link_local,
                                                                 clock=clock, on_progress=progress,
-                                                                lazy_store=lazy_store))
+                                                                lazy_store=lazy_store, keep_events_days=keep))
         except (OSError, ValueError, StoreUnavailable, SchemaError) as exc:  # a bad --prices file, a store that
             # cannot be read or reached, or one newer than this orgmap...
             raise SystemExit(f"orgmap: {exc}") from exc

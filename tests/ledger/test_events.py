@@ -56,6 +56,18 @@ def test_bad_rows_are_reported_by_row_and_good_rows_kept(ledger: Ledger) -> None
     assert report.total_cost_usd == pytest.approx(3.0)
 
 
+def test_a_nul_character_in_text_is_that_rows_rejection_by_field_on_both_stores(ledger: Ledger) -> None:
+    """PostgreSQL keeps no NUL in text: one such event must not lose its batch there, so both stores refuse it."""
+    report = ledger.ingest_cost([
+        {"ts": "2025-10-15T10:00:00Z", "agent": "support\x00bot", "cost_usd": 1.0},
+        {"ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "model": "gpt\x00", "cost_usd": 1.0},
+        {"ts": "2025-10-15T10:00:00Z", "agent": "support-bot", "cost_usd": 2.0, "attributes": {"k": "v\x00"}},
+    ])
+    assert [(r.row, r.field) for r in report.rejected] == [(1, "agent"), (2, "model")]
+    assert "NUL character" in report.rejected[0].message
+    assert (report.accepted, report.total_cost_usd) == (1, pytest.approx(2.0))  # attributes are kept as JSON
+
+
 @pytest.mark.parametrize(("extra", "field"), [
     ({"cost_usd": float("inf")}, "cost_usd"),
     ({"cost_usd": 10**400}, "cost_usd"),

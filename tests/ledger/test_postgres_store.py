@@ -169,3 +169,38 @@ def test_a_database_gone_for_good_mid_ingest_is_reported_with_what_was_stored(
         report = led.ingest_cost(_events(350))
     assert (report.accepted, report.duplicates) == (150, 200)
     assert _stored(postgres_url)[::2] == (350, 350)
+
+
+def _partitions(url: str) -> dict[str, int]:
+    """cost_events' partitions and the rows each holds."""
+    with psycopg.connect(url) as conn:
+        names = [r[0] for r in conn.execute("SELECT c.relname FROM pg_inherits JOIN pg_class c ON c.oid = inhrelid "
+                                            "WHERE inhparent = 'cost_events'::regclass ORDER BY 1").fetchall()]
+        return {n: conn.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in names}  # type: ignore[index]
+
+
+def test_raw_events_are_partitioned_by_month_backfills_included(postgres_url: str) -> None:
+    def at(i: int, when: str) -> dict:
+        return {"id": f"p{i}", "ts": when, "agent": "support-bot", "cost_usd": 1.0}
+
+    with Ledger.open(postgres_url, clock=lambda: NOW) as led:
+        led.ingest_cost([at(1, "2025-09-30T23:59:59Z"), at(2, "2025-10-01T00:00:00Z"), at(3, "2025-10-15T10:00:00Z")])
+        led.ingest_cost([at(4, "2025-08-03T10:00:00Z"), at(1, "2025-09-30T23:59:59Z")])  # a backfill, a duplicate
+        assert led.run_rate(timedelta(days=90), now=NOW).total_cost == 4.0
+    assert _partitions(postgres_url) == {"cost_events_default": 0, "cost_events_y2025m08": 1,
+                                         "cost_events_y2025m09": 1, "cost_events_y2025m10": 2}
+
+
+def test_a_v6_store_has_its_events_moved_into_month_partitions(postgres_url: str) -> None:
+    old = PostgresDialect(postgres_url)
+    migrate(old, target=6)
+    with old.transaction():
+        for event_id, ts in (("a", 1759276799000000), ("b", 1759276800000000)):  # 2025-09-30 23:59:59, 10-01 00:00
+            old.execute(old.sql("INSERT INTO cost_events (id, ts, agent, agent_key, kind, cost_usd) "
+                                "VALUES (?, ?, 'x', 'x', 'llm', 1.5)"), (event_id, ts))
+    old.close()
+    with Ledger.open(postgres_url, clock=lambda: NOW) as led:
+        assert led.store.migrated_from == 6  # type: ignore[attr-defined]
+        assert led.ingest_cost([{"id": "a", "ts": "2025-09-30T23:59:59Z", "agent": "x"}]).duplicates == 1
+    assert _partitions(postgres_url) == {"cost_events_default": 0, "cost_events_y2025m09": 1,
+                                         "cost_events_y2025m10": 1}
