@@ -37,6 +37,7 @@ from orgmap.answer_types import (
     NodeDetail,
     NodePage,
     Owners,
+    PausesAnswer,
     Portfolio,
     RunRateAnswer,
     RunsAnswer,
@@ -53,7 +54,7 @@ from orgmap.spend_answers import SpendAnswers
 
 if TYPE_CHECKING:  # the watcher, the ledger and anomalies (numpy, httpx, prices) are imported when first used
     from graph.live import LiveGraph
-    from ledger import Ledger
+    from ledger import Ledger, SmtpSettings
     from ledger.anomaly import Anomaly
     from orgmap.anomaly_answers import AnomalyAnswers
 
@@ -153,9 +154,11 @@ class Service(VaultService):
     @classmethod
     def open(cls, vault: Path, *, watch: bool = False, db: Path | None = None, webhook_url: str | None = None,
              webhook_allow_link_local: bool = False, price_overrides: Path | None = None, clock: Clock | None = None,
-             on_progress: Callable[[int, int], None] | None = None, lazy_store: bool = False) -> Service:
+             on_progress: Callable[[int, int], None] | None = None, lazy_store: bool = False,
+             smtp: SmtpSettings | None = None, dashboard_url: str | None = None) -> Service:
         """Load the vault, open the store (`<vault>/.orgmap/orgmap.db` unless `db`), and start watching if asked.
-        Alerts are posted to `webhook_url` (ValueError if `ledger.check_webhook_url` refuses it). With `lazy_store`
+        Alerts are posted to `webhook_url` (ValueError if `ledger.check_webhook_url` refuses it), and routed to the
+        people budgets name (email through `smtp`); budget alerts link to `dashboard_url`. With `lazy_store`
         the store is opened (and the ledger imported) by the first question that needs it, so a server answers its
         first graph questions sooner (`orgmap mcp`); its errors then come with that question."""
         graph = CompanyGraph.load(vault, on_progress=on_progress)
@@ -164,7 +167,8 @@ class Service(VaultService):
             from ledger import Ledger
 
             return Ledger.open(db or state_dir(vault) / STORE_NAME, price_overrides=price_overrides,
-                               webhook_url=webhook_url, webhook_allow_link_local=webhook_allow_link_local, clock=clock)
+                               webhook_url=webhook_url, webhook_allow_link_local=webhook_allow_link_local, clock=clock,
+                               smtp=smtp, dashboard_url=dashboard_url)
 
         svc = cls(vault, graph, open_ledger if lazy_store else open_ledger(), clock=clock)
         if watch:
@@ -257,9 +261,14 @@ class Service(VaultService):
         """Every budget against its limits, most used first, with the latest budget alerts."""
         return self.spend_answers.budgets(limit, cursor)
 
-    def allowance(self, agent: str, run_id: str | None = None, project: str | None = None) -> AllowanceAnswer:
+    def allowance(self, agent: str, run_id: str | None = None, project: str | None = None,
+                  client: str | None = None) -> AllowanceAnswer:
         """May this agent (and this run) spend now? Allow or deny with the reason and what remains."""
-        return self.spend_answers.allowance(agent, run_id, project)
+        return self.spend_answers.allowance(agent, run_id, project, client)
+
+    def pauses(self, agent: str | None = None, limit: int = 20, cursor: str | None = None) -> PausesAnswer:
+        """The agents paused by a budget's stages, with the budget and stage that hold each and when it lifts."""
+        return self.spend_answers.pauses(agent, limit, cursor)
 
     def runs(self, agent: str | None = None, since: str = "24h", top: int = 20, flagged: bool | None = None,
              cursor: str | None = None) -> RunsAnswer:

@@ -16,7 +16,7 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 # where it is not the command's own name (one module may register several commands).
 COMMANDS: tuple[str, ...] = (
     "check", "show", "owners", "dependencies", "dependents", "find", "portfolio", "export",
-    "top", "spend", "runs", "unattributed", "budget", "allow", "alerts", "changes", "change", "anomalies",
+    "top", "spend", "runs", "unattributed", "budget", "pauses", "allow", "alerts", "changes", "change", "anomalies",
     "ingest", "import", "demo", "serve", "mcp",
 )
 MODULES = {"import": "ingest", **dict.fromkeys(("owners", "dependencies", "dependents", "find", "portfolio"), "graph"),
