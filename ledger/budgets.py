@@ -12,6 +12,7 @@ stages from 100% apply.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,7 +23,8 @@ from .timeutil import HOUR_US, day_start, month_start, next_month_start, to_us
 
 __all__ = [
     "CRITICALITIES", "DEFAULT_PAUSE", "PAUSE_LEVELS", "SCOPES", "AgentPause", "Allowance", "BudgetSpec",
-    "BudgetStatus", "Hold", "PeriodStatus", "budget_periods", "holds", "pause_stage", "projected", "spend_in",
+    "BudgetStatus", "BurnRates", "Hold", "PeriodStatus", "budget_periods", "holds", "pause_stage", "projected",
+    "spend_in",
 ]
 
 SCOPES = ("agent", "owner", "project", "client")
@@ -81,9 +83,9 @@ class BudgetSpec:
 @dataclass(frozen=True, slots=True)
 class PeriodStatus:
     """Spend against one limit. `start` and `end` bound the period (None for a run, and `end` for the rolling
-    hour). For day and month: the burn rate over the trailing `burn_window` (7 days, fewer when the spend began
-    later), the spend `projected_usd` at the period's end at that rate, and `runs_out_at`, when the budget runs out
-    at that rate (None: it lasts the period; the present when it has run out already)."""
+    hour). For day and month: the burn rate over the trailing `burn_window` (the 7 whole days before today, fewer
+    when the spend began later), the spend `projected_usd` at the period's end at that rate, and `runs_out_at`,
+    when the budget runs out at that rate (None: it lasts the period; the present when it has run out already)."""
 
     period: str
     spent: float
@@ -202,26 +204,57 @@ def spend_in(store: EventStore, keys: Sequence[str] | None, project: str | None,
 
 def burn_rate(store: EventStore, keys: Sequence[str] | None, project: str | None, client: str | None,
               now: datetime) -> tuple[float, str]:
-    """USD per day over the whole hours of the trailing week before `now`'s hour, and that window in words ("7d").
-    When the spend began within the week (none in the week before it either), from the start of its first day (at
-    least a day), so a new agent's rate is its own and not diluted by days it did not exist."""
+    """USD per day over the 7 whole UTC days before today, and that window in words ("7d"): each weekday once, read
+    from the day rollups alone (the allowance check stays cheap). When the spend began within them (and there was
+    none in the 7 days before), from its first day, so a new agent's rate is its own and not diluted by days it did
+    not exist."""
     if keys is not None and not keys:
         return 0.0, f"{BURN_DAYS}d"
-    end = to_us(now) // HOUR_US
-    first = end - BURN_DAYS * 24
+    today = to_us(day_start(now)) // HOUR_US // 24
+    first = today - BURN_DAYS
 
     def spend(lo: int, hi: int, bucket: str | None) -> list[tuple]:
-        return store.rollup_sum((), lo, hi, slim=project is None and client is None, aggs=(PER_CALL, AGG_COUNTED),
-                                agent_keys=keys, project=project, client=client, bucket=bucket, measures=("cost",))
+        return store.rollup_sum((), lo * 24, hi * 24, slim=project is None and client is None,
+                                aggs=(PER_CALL, AGG_COUNTED), agent_keys=keys, project=project, client=client,
+                                bucket=bucket, measures=("cost",))
 
-    spent = [(day, cost) for day, cost, *_ in spend(first, end, "day") if cost]
+    spent = [(day, cost) for day, cost, *_ in spend(first, today, "day") if cost]
     if not spent:
         return 0.0, f"{BURN_DAYS}d"
-    begun = max(first, min(day for day, _ in spent) * 24)
-    if begun > first and any(row[0] for row in spend(first - BURN_DAYS * 24, first, None)):
+    begun = min(day for day, _ in spent)
+    if begun > first and any(row[0] for row in spend(first - BURN_DAYS, first, None)):
         begun = first  # it spent before the window: a gap, not a start
-    days = max(1.0, (end - begun) / 24)
-    return sum(cost for _, cost in spent) / days, f"{days:g}d" if days == int(days) else f"{days:.1f}d"
+    return sum(cost for _, cost in spent) / (today - begun), f"{today - begun}d"
+
+
+BurnOf = Callable[[Sequence[str] | None, str | None, str | None, datetime], tuple[float, str]]
+
+
+class BurnRates:
+    """`burn_rate` of one store, each kept until the day turns or the store is written to (by this process: call
+    `changed()`; by another: its data version moves): the window is whole past days, so nothing else moves a rate,
+    and the allowance check reads it from memory."""
+
+    def __init__(self, store: EventStore) -> None:
+        self._store = store
+        self._writes = 0
+        self._stamp: tuple[int, int, datetime] | None = None
+        self._rates: dict[tuple[tuple[str, ...] | None, str | None, str | None], tuple[float, str]] = {}
+
+    def changed(self) -> None:
+        """This process wrote to the store."""
+        self._writes += 1
+
+    def __call__(self, keys: Sequence[str] | None, project: str | None, client: str | None,
+                 now: datetime) -> tuple[float, str]:
+        stamp = (self._store.data_version(), self._writes, day_start(now))
+        if stamp != self._stamp:
+            self._rates, self._stamp = {}, stamp
+        key = (None if keys is None else tuple(keys), project, client)
+        found = self._rates.get(key)
+        if found is None:
+            found = self._rates[key] = burn_rate(self._store, keys, project, client, now)
+        return found
 
 
 def _status(period: str, spent: float, limit: float, start: datetime | None = None,
@@ -254,10 +287,11 @@ def projected(store: EventStore, spec: BudgetSpec, keys: Sequence[str] | None, s
 
 def budget_periods(
     store: EventStore, spec: BudgetSpec, keys: Sequence[str] | None, now: datetime,
-    run_cost: Callable[[], float | None] | None = None, burn: bool = True,
+    run_cost: Callable[[], float | None] | None = None, burn: BurnOf | None = None, *, with_burn: bool = True,
 ) -> BudgetStatus:
-    """The status of every limit a spec sets, at `now` (keys None means the spec's project or client); `burn` False
-    leaves the burn rate and what follows from it out (ingest needs them only for an alert it fires)."""
+    """The status of every limit a spec sets, at `now` (keys None means the spec's project or client). The burn rate
+    comes from `burn` (a `BurnRates`; default: read now); `with_burn` False leaves it and what follows from it out
+    (ingest needs them only for an alert it fires)."""
     project = spec.key if spec.scope == "project" else None
     client = spec.key if spec.scope == "client" else None
     periods: list[PeriodStatus] = []
@@ -278,8 +312,8 @@ def budget_periods(
         start = month_start(now)
         calendar.append(_status("month", spend_in(store, keys, project, start, now, client), spec.monthly_usd,
                                 start, next_month_start(now)))
-    if burn and calendar:
-        rate = burn_rate(store, keys, project, client, now)
+    if with_burn and calendar:
+        rate = (burn or functools.partial(burn_rate, store))(keys, project, client, now)
         calendar = [_projected(status, rate, now) for status in calendar]
     periods += calendar
     return BudgetStatus(spec.scope, spec.key, periods, spec.label)

@@ -220,6 +220,7 @@ class Ledger:
             token = self._run_costs.begin(self.store)
             outcome = write_batch(self.store, batch)
             fired = self._evaluate(outcome)
+        self.reads.burn.changed()
         self._run_costs.committed(token)
         acc.add(outcome, self._node)
         acc.alerts += len(fired)
@@ -263,7 +264,7 @@ class Ledger:
         fired: list[Alert] = []
         for spec in self.attribution.specs_for(nodes, projects, clients):
             keys = self.attribution.spec_keys(spec)
-            status = budget_periods(self.store, spec, keys, now, burn=False)
+            status = budget_periods(self.store, spec, keys, now, with_burn=False)
             counted = None if keys is None else set(keys)
             mine = [(ts, cost) for ts, cost, key, project, client in costs
                     if (key in counted if counted is not None else

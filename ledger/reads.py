@@ -9,7 +9,17 @@ from datetime import datetime, timedelta
 
 from .attribution import Attribution
 from .budget_alerts import LEVEL_WORDS
-from .budgets import AgentPause, Allowance, BudgetStatus, Hold, budget_periods, holds, pause_stage, pauses
+from .budgets import (
+    AgentPause,
+    Allowance,
+    BudgetStatus,
+    BurnRates,
+    Hold,
+    budget_periods,
+    holds,
+    pause_stage,
+    pauses,
+)
 from .results import RunDistribution, RunView, SpendPoint, SpendSummary, UnattributedName, UnpricedModel
 from .rollups import AGG_COUNTED, AGG_SHADOWED, PER_CALL
 from .runrate import BY, RunRate, baseline_span, rank
@@ -53,6 +63,7 @@ class Reads:
         self.store = store
         self._at = attribution
         self.clock = clock
+        self.burn = BurnRates(store)  # the ledger calls `burn.changed()` after each ingest commit
 
     def run_rate(self, window: timedelta, by: str = "agent", now: datetime | None = None,
                  group_of: Callable[[str], Sequence[str]] | None = None) -> RunRate:
@@ -186,7 +197,8 @@ class Reads:
     def budget_status(self, now: datetime | None = None) -> list[BudgetStatus]:
         """Every configured budget's spend, limit and use per period."""
         now = now or self.clock()
-        return [budget_periods(self.store, s, self._at.spec_keys(s), now) for s in self._at.budgets]
+        return [budget_periods(self.store, s, self._at.spec_keys(s), now, burn=self.burn)
+                for s in self._at.budgets]
 
     def allowance(self, node_id: str, run_id: str | None = None, now: datetime | None = None,
                   project: str | None = None, client: str | None = None) -> Allowance:
@@ -203,7 +215,7 @@ class Reads:
         for spec in self._at.budgets:
             if self._at.covers(spec, node_id, project, client):
                 run_cost = (lambda: run.cost if run else 0.0) if run_id and spec.scope in ("agent", "owner") else None
-                status = budget_periods(self.store, spec, self._at.spec_keys(spec), now, run_cost)
+                status = budget_periods(self.store, spec, self._at.spec_keys(spec), now, run_cost, self.burn)
                 checks.append(status)
                 held += holds(spec, status, criticality)
         worst = min(((p.remaining, c, p) for c in checks for p in c.periods), default=None, key=lambda x: x[0])
@@ -227,7 +239,7 @@ class Reads:
         found: dict[str, list[Hold]] = defaultdict(list)
         for spec in self._at.budgets:
             keys = self._at.spec_keys(spec)
-            status = budget_periods(self.store, spec, keys, now)
+            status = budget_periods(self.store, spec, keys, now, burn=self.burn)
             for period in status.periods:
                 stage = pause_stage(spec, period)
                 if stage is None:

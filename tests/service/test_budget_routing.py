@@ -136,12 +136,11 @@ def test_the_budget_view_lists_the_soonest_to_run_out_first(tmp_path: Path) -> N
         _spend(svc, "over", 2.0, 30)
         answer = svc.budgets()
     assert [s.key for s in answer.items] == ["Agents/Over", "Agents/Fast", "Agents/Slow", "Agents/Idle"]
-    # The burn window is Nov 13 12:00 to Nov 20 12:00: the 09:00 spend of the 13th falls before it, so six days of
-    # spend count over seven (it spent before the window: not a new agent). Fast: $35 of $100 spent in November,
-    # $30 / 7 = $4.29/day; $65 left lasts past the month's end (10.5 days: $35 + $45 projected). Slow: $140 of $1000,
-    # $120 / 7 a day, lasts too ($140 + $180). Over ran out; Idle spends nothing.
+    # The burn window is Nov 13 to Nov 19, whole days: seven days of spend. Fast: $35 of $100 spent in November at
+    # $5/day; $65 left lasts past the month's end (10.5 days: $35 + $52.50 projected). Slow: $140 of $1000 at $20/day
+    # lasts too ($140 + $210). Over ran out; Idle spends nothing.
     over, fast, slow, idle = (s.periods[0] for s in answer.items)
     assert over.runs_out_at == NOW and fast.runs_out_at is None and slow.runs_out_at is None
-    assert (fast.burn_usd_per_day, fast.projected_usd, fast.burn_window) == (4.29, 80.0, "7d")
-    assert (slow.burn_usd_per_day, slow.projected_usd) == (17.14, 320.0)
+    assert (fast.burn_usd_per_day, fast.projected_usd, fast.burn_window) == (5.0, 87.5, "7d")
+    assert (slow.burn_usd_per_day, slow.projected_usd) == (20.0, 350.0)
     assert idle.burn_usd_per_day == 0.0
