@@ -8,7 +8,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from ledger import SmtpSettings
+from orgmap.answer_types import AlertsAnswer
+from orgmap.cli.commands.spend import _show_alerts
 from orgmap.service import Service
 from tests.smtp_receiver import Mailbox, smtp_server
 from tests.webhook_receiver import Receiver, receiver, wait_until
@@ -48,7 +52,8 @@ def _open(root: Path, box: Mailbox, hook: Receiver) -> Service:
                         smtp=SmtpSettings(box.host, box.port, tls="none"), dashboard_url="http://orgmap.local/")
 
 
-def test_thresholds_reach_the_owners_inherited_and_the_people_each_names(tmp_path: Path) -> None:
+def test_thresholds_reach_the_owners_inherited_and_the_people_each_names(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with smtp_server() as box, receiver() as platform, receiver() as finance, receiver() as everything:
         _vault(tmp_path, platform, finance)
         with _open(tmp_path, box, everything) as svc:
@@ -72,6 +77,8 @@ def test_thresholds_reach_the_owners_inherited_and_the_people_each_names(tmp_pat
     assert all(d.delivered_at is not None for a in alerts for d in a.deliveries)
     assert [(d.recipient, d.destination) for d in alerts[2].deliveries] == [
         ("Teams/Platform", f"webhook:{platform.url}"), ("Teams/Finance Ops", f"webhook:{finance.url}")]
+    _show_alerts(AlertsAnswer(summary="", total=4, items=alerts))  # `orgmap alerts` says where each went
+    assert capsys.readouterr().out.splitlines()[2].endswith("(crossed 90%, 100%) [delivered to 2 of 2 addresses]")
 
 
 def test_criticality_from_notes_decides_who_pauses_and_the_pause_state_shows_it(tmp_path: Path) -> None:
