@@ -40,6 +40,7 @@ from orgmap.answer_types import (
     NodeDetail,
     NodePage,
     Owners,
+    PausesAnswer,
     Portfolio,
     RunRateAnswer,
     RunsAnswer,
@@ -74,9 +75,11 @@ def agent_spend(svc: Svc, name: str, window: Window = "7d", bucket: Bucket = "da
 
 
 @router.get("/agents/{name:path}/allowance", summary="May this agent spend now?", tags=["budgets"])
-def allowance(svc: Svc, name: str, run_id: str | None = None, project: str | None = None) -> AllowanceAnswer:
-    """May this agent (and this run) spend now? Call it before each model call; deny means pause."""
-    return svc.allowance(name, run_id, project)
+def allowance(svc: Svc, name: str, run_id: str | None = None, project: str | None = None,
+              client: str | None = None) -> AllowanceAnswer:
+    """May this agent (and this run, for this project and client) spend now? Call it before each model call; deny
+    means pause, and `held_by` names the budget and the stage."""
+    return svc.allowance(name, run_id, project, client)
 
 
 @router.get("/agents/{name:path}/runs", summary="An agent's most expensive runs", tags=["runs"])
@@ -241,8 +244,16 @@ def unattributed(svc: Svc, window: Window = "7d", limit: Limit = 20, cursor: Cur
 
 @router.get("/budgets", summary="Budget status", tags=["budgets"])
 def budgets(svc: Svc, limit: Limit = 20, cursor: Cursor = None) -> BudgetsAnswer:
-    """Every budget (agent, owner, project) against its limits, most used first, with the latest alerts."""
+    """Every budget (agent, owner, project, client) against its limits, soonest to run out first, with the burn
+    rate, the projected spend and the run-out time of each period, and the latest alerts."""
     return svc.budgets(limit, cursor)
+
+
+@router.get("/pauses", summary="Agents paused by budgets", tags=["budgets"])
+def pauses(svc: Svc, agent: str | None = None, limit: Limit = 20, cursor: Cursor = None) -> PausesAnswer:
+    """The agents a budget's pause stage holds now (or one agent's state), with the budget and stage that hold
+    each and when it lifts."""
+    return svc.pauses(agent, limit, cursor)
 
 
 @router.get("/alerts", summary="Alerts fired", tags=["budgets"])

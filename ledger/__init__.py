@@ -6,11 +6,12 @@ from ledger.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .alerts import Alert
-    from .budgets import Allowance, BudgetSpec, BudgetStatus, PeriodStatus
+    from .budgets import AgentPause, Allowance, BudgetSpec, BudgetStatus, Hold, PeriodStatus
     from .destinations import check_webhook_url
     from .dialect import StoreUnavailable
     from .events import ChangeEvent, CostEvent, EventError
     from .ledger import Ledger
+    from .mailer import SmtpSettings
     from .outbox import DeliveryPolicy
     from .pricing import PriceOverride, load_overrides
     from .results import (
@@ -33,15 +34,16 @@ if TYPE_CHECKING:
     from .store import copy_store, is_database_url
 
 __all__ = [
-    "Alert", "Allowance", "BudgetSpec", "BudgetStatus", "ChangeEvent", "ChangePage", "ChangeRecord", "CostEvent",
-    "DeliveryPolicy", "EventError", "HourlySeries", "IngestReport", "ItemResult", "Ledger", "PeriodStatus",
-    "PriceOverride", "Rejection", "RunDistribution", "RunRate", "RunRateRow", "RunSettings", "RunView", "SchemaError",
-    "SpendPoint", "SpendSummary", "StoreUnavailable", "UnattributedName", "UnpricedModel", "check_webhook_url",
-    "copy_store", "is_database_url", "load_overrides",
+    "AgentPause", "Alert", "Allowance", "BudgetSpec", "BudgetStatus", "ChangeEvent", "ChangePage", "ChangeRecord",
+    "CostEvent", "DeliveryPolicy", "EventError", "Hold", "HourlySeries", "IngestReport", "ItemResult", "Ledger",
+    "PeriodStatus", "PriceOverride", "Rejection", "RunDistribution", "RunRate", "RunRateRow", "RunSettings", "RunView",
+    "SchemaError", "SmtpSettings", "SpendPoint", "SpendSummary", "StoreUnavailable", "UnattributedName",
+    "UnpricedModel", "check_webhook_url", "copy_store", "is_database_url", "load_overrides",
 ]
 
 # Each export is imported when first used (`ledger.lazy`).
 lazy_exports(__name__, {
+    "AgentPause": "ledger.budgets",
     "Alert": "ledger.alerts",
     "Allowance": "ledger.budgets",
     "BudgetSpec": "ledger.budgets",
@@ -52,6 +54,7 @@ lazy_exports(__name__, {
     "CostEvent": "ledger.events",
     "DeliveryPolicy": "ledger.outbox",
     "EventError": "ledger.events",
+    "Hold": "ledger.budgets",
     "HourlySeries": "ledger.series",
     "IngestReport": "ledger.results",
     "ItemResult": "ledger.results",
@@ -65,6 +68,7 @@ lazy_exports(__name__, {
     "RunSettings": "ledger.runs",
     "RunView": "ledger.results",
     "SchemaError": "ledger.schema",
+    "SmtpSettings": "ledger.mailer",
     "SpendPoint": "ledger.results",
     "SpendSummary": "ledger.results",
     "StoreUnavailable": "ledger.dialect",

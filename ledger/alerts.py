@@ -8,17 +8,42 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from .timeutil import from_us
 
-__all__ = ["ALERT_COLUMNS", "Alert", "alert_from_row", "crossed_at"]
+__all__ = ["ALERT_COLUMNS", "DELIVERY_COLUMNS", "Alert", "Delivery", "alert_from_row", "crossed_at",
+           "delivery_from_row"]
 
 # The columns of an alert row, in the order `alert_from_row` reads them.
 ALERT_COLUMNS = ("id, ts, recorded_at, kind, node_id, message, evidence, delivered_at, attempts, last_error, "
                  "next_attempt_at")
+# The columns of a delivery row (an alert routed to one person's address), in the order `delivery_from_row` reads.
+DELIVERY_COLUMNS = "id, alert_id, recipient, destination, delivered_at, attempts, last_error, next_attempt_at"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """An alert on its way to one recipient (a person or team node id) at one `destination` (`email:ADDRESS`,
+    `webhook:URL`), with its own delivery state, read as an alert's is."""
+
+    id: int
+    alert_id: int
+    recipient: str
+    destination: str
+    delivered_at: datetime | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+
+
+def delivery_from_row(row: Sequence[Any]) -> Delivery:
+    """A delivery from a store row of `DELIVERY_COLUMNS`."""
+    row_id, alert_id, recipient, destination, delivered, attempts, last_error, next_at = row
+    return Delivery(row_id, alert_id, recipient, destination, None if delivered is None else from_us(delivered),
+                    attempts, last_error, None if next_at is None or delivered is not None else from_us(next_at))
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +54,9 @@ class Alert:
     event, an anomaly's onset), so a backfill's alerts fall where their events do; `recorded_at` is when orgmap
     fired it (the ledger's clock). Alerts are listed and filtered by `ts`; delivery's age limit reads `recorded_at`.
 
-    Delivery: `delivered_at` is set once a webhook took it; until then `attempts` counts the POSTs tried,
+    Delivery: `delivered_at` is set once the global webhook took it; until then `attempts` counts the POSTs tried,
     `last_error` says why the last one failed and `next_attempt_at` is when the next is due (None: at once).
+    `deliveries` are its routes to people (a budget's `notify:`, its owners), each with that state of its own.
     """
 
     id: int
@@ -44,11 +70,17 @@ class Alert:
     attempts: int = 0
     last_error: str | None = None
     next_attempt_at: datetime | None = None
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    def text(self) -> str:
+        """The message as delivered: the headline, then the lines of detail a budget alert carries (`details`)."""
+        details = self.evidence.get("details")
+        return "\n".join([self.message, *details]) if isinstance(details, list) and details else self.message
 
     def payload(self, idempotency_key: str) -> dict[str, Any]:
         """The webhook body: Slack shows `text`; other receivers read `alert`, and drop a repeat by its key."""
         return {
-            "text": self.message,
+            "text": self.text(),
             "idempotency_key": idempotency_key,
             "alert": {
                 "id": self.id, "ts": self.ts.isoformat(), "recorded_at": self.recorded_at.isoformat(),

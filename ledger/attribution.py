@@ -1,4 +1,5 @@
-"""What the vault tells the ledger: which node each agent name means, the budgets, and the run outlier rules.
+"""What the vault tells the ledger: which node each agent name means, the budgets, the agents' criticality, and the
+run outlier rules.
 
 One object shared by the ledger's write side (alerts fired at ingest) and its read side (`ledger.reads`), so both
 attribute spend the same way. It is replaced piece by piece when the vault changes (`set_resolver`, ...).
@@ -23,6 +24,8 @@ class Attribution:
         self._store = store
         self._names = NameResolution(lambda _name: None, store.agent_ids)
         self.budgets: list[BudgetSpec] = []
+        self.criticality: dict[str, str] = {}
+        self._labels: dict[str, str] = {}
         self._run_default = RunSettings()
         self._run_by_node: dict[str, RunSettings] = {}
 
@@ -33,6 +36,21 @@ class Attribution:
 
     def set_budgets(self, specs: Iterable[BudgetSpec]) -> None:
         self.budgets = list(specs)
+
+    def set_criticality(self, levels: Mapping[str, str]) -> None:
+        """Agent node id -> `low`, `normal` or `critical` (agents not named are normal)."""
+        self.criticality = dict(levels)
+
+    def criticality_of(self, node: str) -> str:
+        return self.criticality.get(node, "normal")
+
+    def set_names(self, names: Mapping[str, str]) -> None:
+        """Node id -> display name, for the messages alerts carry."""
+        self._labels = dict(names)
+
+    def label(self, node: str) -> str:
+        """A node's display name (its id when none was given)."""
+        return self._labels.get(node, node)
 
     def set_run_settings(self, default: RunSettings | None = None,
                          per_agent: Mapping[str, RunSettings] | None = None) -> None:
@@ -53,19 +71,22 @@ class Attribution:
         return self._run_by_node.get(self.node(key) or "", self._run_default)
 
     def spec_keys(self, spec: BudgetSpec) -> list[str] | None:
-        """The agent keys a budget counts (None: a project budget, counted by project instead)."""
-        if spec.scope == "project":
+        """The agent keys a budget counts (None: a project or client budget, counted by project or client instead)."""
+        if spec.scope in ("project", "client"):
             return None
         return self.keys_of([spec.key] if spec.scope == "agent" else spec.agents)
 
-    def covers(self, spec: BudgetSpec, node: str | None, project: str | None = None) -> bool:
-        """Whether a budget covers spend of `node` (an agent) or of `project`."""
+    def covers(self, spec: BudgetSpec, node: str | None, project: str | None = None,
+               client: str | None = None) -> bool:
+        """Whether a budget covers spend of `node` (an agent), of `project` or of `client`."""
         if spec.scope == "project":
             return project is not None and spec.key == project
+        if spec.scope == "client":
+            return client is not None and spec.key == client
         return node is not None and (spec.key == node if spec.scope == "agent" else node in spec.agents)
 
-    def specs_for(self, nodes: set[str], projects: set[str]) -> list[BudgetSpec]:
-        """The budgets that cover any of `nodes` or `projects`."""
+    def specs_for(self, nodes: set[str], projects: set[str], clients: set[str]) -> list[BudgetSpec]:
+        """The budgets that cover any of `nodes`, `projects` or `clients`."""
         return [s for s in self.budgets if (s.scope == "agent" and s.key in nodes)
                 or (s.scope == "owner" and not nodes.isdisjoint(s.agents))
-                or (s.scope == "project" and s.key in projects)]
+                or (s.scope == "project" and s.key in projects) or (s.scope == "client" and s.key in clients)]

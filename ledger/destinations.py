@@ -1,5 +1,5 @@
-"""Which webhook destinations orgmap posts to: one pure check, so every place that takes a webhook address (the
-`--webhook` setting today, notes later) accepts and refuses the same ones.
+"""Where orgmap sends alerts: pure checks, so every place that takes an address (the `--webhook` setting, the
+`webhook:`, `slack_webhook:` and `email:` of people's and teams' notes) accepts and refuses the same ones.
 
 Only http(s) URLs with a host are accepted. Link-local addresses (169.254.0.0/16, fe80::/10) and the cloud metadata
 services' addresses and names are refused unless allowed explicitly: a webhook that reaches them would hand whoever
@@ -16,7 +16,10 @@ from urllib.parse import unquote
 
 import httpx
 
-__all__ = ["check_webhook_url"]
+__all__ = ["check_email", "check_webhook_url"]
+
+# An address as people write one: no spaces or angle brackets, one @, a dot in the domain.
+_EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+")
 
 # Metadata services outside the link-local ranges: AWS over IPv6, Alibaba Cloud.
 _METADATA_ADDRESSES = frozenset({ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("100.100.100.200")})
@@ -44,6 +47,17 @@ def check_webhook_url(url: str, allow_link_local: bool = False) -> str:
         raise ValueError(f"{url!r} is a link-local or cloud metadata address, refused unless link-local "
                          "destinations are allowed explicitly")
     return url
+
+
+def check_email(address: str) -> str:
+    """`address` if it reads as one email address, else ValueError saying why.
+
+    >>> check_email("maya@example.com")
+    'maya@example.com'
+    """
+    if not isinstance(address, str) or not _EMAIL.fullmatch(address):
+        raise ValueError(f"{address!r} is not an email address (name@domain.tld)")
+    return address
 
 
 def _link_local_or_metadata(host: str) -> bool:

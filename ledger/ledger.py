@@ -10,18 +10,21 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
 
-from .alerts import Alert, alert_from_row, crossed_at
+from .alerts import Alert, alert_from_row, crossed_at, delivery_from_row
 from .attribution import Attribution
-from .budgets import Allowance, BudgetSpec, BudgetStatus, budget_periods
+from .budget_alerts import budget_message, threshold_of
+from .budgets import AgentPause, Allowance, BudgetSpec, BudgetStatus, PeriodStatus, budget_periods, projected
 from .change_kinds import change_kind
 from .costs import AggregateRow, CostLine, ToolUse, aggregate_rows, cost_lines, tool_use
 from .dialect import StoreUnavailable
@@ -29,8 +32,9 @@ from .events import ChangeEvent, EventError, agent_key, is_outcome, validate_cha
 from .feedback import STATES, Feedback
 from .ingest import BatchOutcome, Numbered, write_batch
 from .jsonl import read_jsonl
+from .mailer import SmtpSettings
 from .names import Resolver
-from .outbox import DeliveryPolicy, Outbox
+from .outbox import DeliveryPolicy, Outbox, channels_for
 from .pricing import PriceOverride, Pricer, load_overrides
 from .reads import Reads
 from .results import (
@@ -44,7 +48,8 @@ from .results import (
     UnattributedName,
     UnpricedModel,
 )
-from .rows import AGENT, COST, KEY, PROJECT, TS, cost_row
+from .rollups import AGG_COUNTED, PER_CALL
+from .rows import AGENT, CLIENT, COST, KEY, PROJECT, TS, cost_row
 from .runcosts import RunCostIndex
 from .runrate import RunRate
 from .runs import RunRecord, RunSettings, run_flags, with_flags
@@ -74,7 +79,8 @@ class Ledger:
     def __init__(self, store: EventStore, pricer: Pricer, *, webhook_url: str | None = None,
                  webhook_allow_link_local: bool = False, delivery: DeliveryPolicy | None = None,
                  clock: Callable[[], datetime] | None = None, batch_size: int = 2000,
-                 keep_events_days: int | None = None) -> None:
+                 keep_events_days: int | None = None, smtp: SmtpSettings | None = None,
+                 dashboard_url: str | None = None) -> None:
         self.store = store
         self.pricer = pricer
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -82,30 +88,37 @@ class Ledger:
         if keep_events_days is not None and keep_events_days < 1:
             raise ValueError(f"keep_events_days must be at least 1; got {keep_events_days}")
         self.keep_events_days = keep_events_days
+        self.dashboard_url = dashboard_url
         self.attribution = Attribution(store)
         self.reads = Reads(store, self.attribution, self.clock)
-        self._outbox = (Outbox(store, webhook_url, allow_link_local=webhook_allow_link_local, policy=delivery,
-                               clock=self.clock) if webhook_url else None)
+        self._outbox_lock = threading.Lock()
+        self._outbox: Outbox | None = None
+        self._outbox_args = (webhook_url, webhook_allow_link_local, delivery, smtp)
         self._run_costs = RunCostIndex()
+        if webhook_url or store.next_delivery_due(0, channels_for(smtp)) is not None:  # what a past run left
+            self._start_outbox()
 
     @classmethod
     def open(cls, path: str | Path, *,
              price_overrides: str | Path | Mapping[tuple[str, str | None], PriceOverride] | None = None,
              webhook_url: str | None = None, webhook_allow_link_local: bool = False,
              delivery: DeliveryPolicy | None = None, clock: Callable[[], datetime] | None = None,
-             batch_size: int = 2000, keep_events_days: int | None = None) -> Ledger:
+             batch_size: int = 2000, keep_events_days: int | None = None, smtp: SmtpSettings | None = None,
+             dashboard_url: str | None = None) -> Ledger:
         """Open (creating or migrating) the store at `path`: a SQLite file, or a PostgreSQL database named by a
         `postgresql://` URL (`ledger.store.open_store`). With `webhook_url`, alerts are posted there (`ledger.outbox`);
-        an address `ledger.destinations.check_webhook_url` refuses raises ValueError. With `keep_events_days`, raw
-        events older than that many days are dropped now and by `apply_retention` (rollups and runs are kept), and
-        events older than that are refused at ingest."""
+        an address `ledger.destinations.check_webhook_url` refuses raises ValueError. Alerts routed to people go by
+        webhook, or by email through `smtp`; `dashboard_url` is the page budget alerts link to. With
+        `keep_events_days`, raw events older than that many days are dropped now and by `apply_retention` (rollups and
+        runs are kept), and events older than that are refused at ingest."""
         if isinstance(price_overrides, str | Path):
             price_overrides = load_overrides(price_overrides)
         store = open_store(path)
         try:
             led = cls(store, Pricer(price_overrides), webhook_url=webhook_url,
                       webhook_allow_link_local=webhook_allow_link_local, delivery=delivery, clock=clock,
-                      batch_size=batch_size, keep_events_days=keep_events_days)
+                      batch_size=batch_size, keep_events_days=keep_events_days, smtp=smtp,
+                      dashboard_url=dashboard_url)
         except BaseException:
             store.close()
             raise
@@ -134,9 +147,25 @@ class Ledger:
         if self._outbox is not None:
             self._outbox.flush()
 
+    def _start_outbox(self) -> Outbox:
+        """The delivery thread, started once: at open with a webhook or routed alerts waiting, else by the first
+        routed alert."""
+        with self._outbox_lock:
+            if self._outbox is None:
+                url, allow_link_local, delivery, smtp = self._outbox_args
+                self._outbox = Outbox(self.store, url, allow_link_local=allow_link_local, policy=delivery,
+                                      clock=self.clock, smtp=smtp)
+            return self._outbox
+
     def _deliver(self, fired: list[Alert]) -> None:
-        """Wake the outbox for alerts just committed: it posts them off this thread, so ingest never waits."""
-        if fired and self._outbox is not None:
+        """Wake the outbox for alerts just committed: it sends them off this thread, so ingest never waits."""
+        if not fired:
+            return
+        channels = channels_for(self._outbox_args[3])
+        if self._outbox is None and any(d.destination.partition(":")[0] in channels for a in fired
+                                        for d in a.deliveries):
+            self._start_outbox()
+        if self._outbox is not None:
             self._outbox.wake()
 
     # ---- configuration -------------------------------------------------------------------------------------
@@ -146,6 +175,11 @@ class Ledger:
 
     def set_budgets(self, specs: Iterable[BudgetSpec]) -> None:
         self.attribution.set_budgets(specs)
+
+    def set_agents(self, criticality: Mapping[str, str], names: Mapping[str, str] | None = None) -> None:
+        """Each agent's criticality (`low`, `normal`, `critical`; unnamed: normal), and display names for messages."""
+        self.attribution.set_criticality(criticality)
+        self.attribution.set_names(names or {})
 
     def set_run_settings(self, default: RunSettings | None = None,
                          per_agent: Mapping[str, RunSettings] | None = None) -> None:
@@ -230,6 +264,7 @@ class Ledger:
                 return token, outcome, fired, delivered
 
         token, outcome, fired, delivered = self._retrying(write, acc.accepted)
+        self.reads.burn.changed()
         self._run_costs.committed(token)
         acc.add(outcome, self._node)
         acc.alerts += len(fired)
@@ -358,14 +393,17 @@ class Ledger:
         names = {(r[KEY], r[AGENT]) for _, r in outcome.stored}
         nodes = {n for key, agent in names if (n := self._node(key, agent)) is not None}
         projects = {p for _, r in outcome.stored if (p := r[PROJECT])}
-        costs = sorted(((r[TS], r[COST] or 0.0, r[KEY], r[PROJECT]) for _, r in outcome.stored), key=lambda c: c[0])
+        clients = {c for _, r in outcome.stored if (c := r[CLIENT])}
+        costs = sorted(((r[TS], r[COST] or 0.0, r[KEY], r[PROJECT], r[CLIENT]) for _, r in outcome.stored),
+                       key=lambda c: c[0])
         fired: list[Alert] = []
-        for spec in self.attribution.specs_for(nodes, projects):
+        for spec in self.attribution.specs_for(nodes, projects, clients):
             keys = self.attribution.spec_keys(spec)
-            status = budget_periods(self.store, spec, keys, now)
+            status = budget_periods(self.store, spec, keys, now, with_burn=False)
             counted = None if keys is None else set(keys)
-            mine = [(ts, cost) for ts, cost, key, project in costs
-                    if (key in counted if counted is not None else project == spec.key)]
+            mine = [(ts, cost) for ts, cost, key, project, client in costs
+                    if (key in counted if counted is not None else
+                        (project if spec.scope == "project" else client) == spec.key)]
             fired += self._thresholds(spec, status, now, None, mine)
         return fired + self._check_runs(outcome.runs, now)
 
@@ -382,33 +420,70 @@ class Ledger:
 
     def _thresholds(self, spec: BudgetSpec, status: BudgetStatus, now: datetime, run: RunRecord | None,
                     costs: Sequence[tuple[int, float]] = ()) -> list[Alert]:
-        """Alerts of the thresholds `status` reached: each at the time the spend crossed it (of `costs`, the batch's
-        new events the budget counts, in time order), or a run's last event for a per-run budget."""
+        """One alert per period for the thresholds `status` reached that had not fired before, naming them all (an
+        ingest that jumps from 40% to 127% sends one message, not four), routed to the people who hear the highest
+        of them. It happened when the spend crossed that one (of `costs`, the batch's new events the budget counts,
+        in time order), or at a run's last event for a per-run budget. Each threshold fires once: the alert's key
+        ends with the highest it names, and later ones fire only above it."""
         fired = []
         for period in status.periods:
+            reached = [t for t in (_CAP_LEVELS if period.period in _CAPS else spec.thresholds)
+                       if period.used_pct + 1e-9 >= t * 100]
+            if not reached:
+                continue
             when = f"{run.agent_key}/{run.run_id}" if run else period.start.isoformat() if period.start else (
                 now.replace(minute=0, second=0, microsecond=0).isoformat())
+            prefix = f"budget|{spec.scope}|{spec.key}|{period.period}|{when}|"
+            done = max((threshold_of(key, prefix) for key in self.store.alert_dedupes(prefix)), default=0.0)
+            new = sorted(t for t in reached if t > done)
+            if not new:
+                continue
             starts = to_us(period.start) if period.start else to_us(now) - HOUR_US
-            new = [(ts, cost) for ts, cost in costs if ts >= starts]
-            before = period.spent - sum(cost for _, cost in new)
-            for t in _CAP_LEVELS if period.period in _CAPS else spec.thresholds:
-                if period.used_pct + 1e-9 >= t * 100:
-                    crossed = run.last_ts if run else crossed_at(before, t * period.limit, new)
-                    message = (f"Budget {spec.scope} {spec.key}: {period.period} spend ${period.spent:,.2f} is "
-                               f"{period.used_pct:.0f}% of ${period.limit:,.2f} (threshold {t:.0%})")
-                    evidence = {"scope": spec.scope, "key": spec.key, "period": period.period, "since": when,
-                                "spent": period.spent, "limit": period.limit, "threshold": t}
-                    node = spec.key if spec.scope != "project" else None
-                    dedupe = f"budget|{spec.scope}|{spec.key}|{period.period}|{when}|{t}"
-                    at = now if crossed is None else from_us(crossed)
-                    fired += self._alert(dedupe, at, now, "budget", node, message, evidence)
+            fresh = [(ts, cost) for ts, cost in costs if ts >= starts]
+            before = period.spent - sum(cost for _, cost in fresh)
+            crossed = {t: run.last_ts if run else crossed_at(before, t * period.limit, fresh) for t in new}
+            if period.end is not None and period.burn_usd_per_day is None:  # ingest left the burn to this moment
+                period = projected(self.store, spec, self.attribution.spec_keys(spec), period, now)
+            top = self._top_agents(spec, period, now, run)
+            message, evidence = budget_message(spec, period, new, top, self.dashboard_url)
+            evidence.update(since=when, crossed_at={str(t): None if c is None else from_us(c).isoformat()
+                                                    for t, c in crossed.items()})
+            node = spec.key if spec.scope in ("agent", "owner") else None
+            last = crossed[new[-1]]
+            at = now if last is None else from_us(last)
+            fired += self._alert(prefix + str(new[-1]), at, now, "budget", node, message, evidence,
+                                 spec.routes_for(new))
         return fired
 
+    def _top_agents(self, spec: BudgetSpec, period: PeriodStatus, now: datetime,
+                    run: RunRecord | None) -> list[tuple[str, float]]:
+        """The three agents (display names) that spent most of a budget's period: who is behind the spend."""
+        if run is not None:
+            return [(self.attribution.label(self._node(run.agent_key) or run.agent_key), run.cost)]
+        keys = self.attribution.spec_keys(spec)
+        if keys == []:
+            return []
+        start = period.start or now - timedelta(hours=1)
+        rows = self.store.rollup_sum(
+            ("agent_key",), to_us(start) // HOUR_US, to_us(now) // HOUR_US + 1, slim=keys is not None,
+            aggs=(PER_CALL, AGG_COUNTED), agent_keys=keys, measures=("cost",),
+            project=spec.key if spec.scope == "project" else None, client=spec.key if spec.scope == "client" else None)
+        by_agent: dict[str, float] = defaultdict(float)
+        names = self.store.agent_names() if rows else {}
+        for key, cost, *_ in rows:
+            by_agent[self.attribution.label(self._node(key) or names.get(key, key))] += cost
+        return sorted(by_agent.items(), key=lambda item: (-item[1], item[0]))[:3]
+
     def _alert(self, dedupe: str, at: datetime, now: datetime, kind: str, node: str | None, message: str,
-               evidence: dict[str, Any]) -> list[Alert]:
-        """Record an alert that happened `at`, fired `now`, once per `dedupe` key."""
+               evidence: dict[str, Any], routes: Sequence[tuple[str, str]] = ()) -> list[Alert]:
+        """Record an alert that happened `at`, fired `now`, once per `dedupe` key, with a delivery per route."""
         alert_id = self.store.insert_alert(dedupe, to_us(at), to_us(now), kind, node, message, evidence)
-        return [] if alert_id is None else [Alert(alert_id, at, now, kind, node, message, evidence)]
+        if alert_id is None:
+            return []
+        if routes:
+            self.store.insert_deliveries(alert_id, to_us(now), routes)
+        deliveries = [delivery_from_row(r) for r in self.store.query_deliveries([alert_id])] if routes else []
+        return [Alert(alert_id, at, now, kind, node, message, evidence, deliveries=deliveries)]
 
     def _check_runs(self, runs: list[RunRecord], now: datetime) -> list[Alert]:
         """Per-run budgets and outlier flags of the runs a batch touched; the medians of peer run costs come from the
@@ -438,10 +513,11 @@ class Ledger:
         node = self._node(run.agent_key)
         fired: list[Alert] = []
         for spec in self.attribution.budgets:
-            if spec.per_run_usd is not None and spec.scope != "project" and self.attribution.covers(spec, node):
-                status = budget_periods(self.store, spec, [], now, run_cost=lambda: run.cost)
-                fired += self._thresholds(BudgetSpec(spec.scope, spec.key, per_run_usd=spec.per_run_usd,
-                                                     thresholds=spec.thresholds), status, now, run)
+            if spec.per_run_usd is not None and spec.scope in ("agent", "owner") and self.attribution.covers(spec,
+                                                                                                           node):
+                per_run = replace(spec, daily_usd=None, monthly_usd=None, hourly_usd=None)
+                status = budget_periods(self.store, per_run, [], now, run_cost=lambda: run.cost)
+                fired += self._thresholds(per_run, status, now, run)
         flags = run_flags(run, settings, peers)
         for name, evidence in flags.items():
             evidence = {**evidence, "agent": run.agent_key, "run_id": run.run_id}
@@ -455,8 +531,14 @@ class Ledger:
     # ---- alerts and changes --------------------------------------------------------------------------------
     def alerts(self, since: datetime | None = None, kind: str | None = None) -> list[Alert]:
         """Fired alerts that happened since `since`, oldest first by when they happened (`ts`; `recorded_at` is when
-        they fired), with their delivery state (`delivered_at` empty until a webhook took one)."""
-        return [alert_from_row(r) for r in self.store.query_alerts(None if since is None else to_us(since), kind)]
+        they fired), with their delivery state (`delivered_at` empty until a webhook took one; `deliveries` the
+        state of each person's)."""
+        found = [alert_from_row(r) for r in self.store.query_alerts(None if since is None else to_us(since), kind)]
+        routed: dict[int, list] = defaultdict(list)
+        for row in self.store.query_deliveries([a.id for a in found]) if found else []:
+            delivery = delivery_from_row(row)
+            routed[delivery.alert_id].append(delivery)
+        return [replace(a, deliveries=routed[a.id]) if a.id in routed else a for a in found]
 
     def changes(self, targets: Sequence[str] | None = None, since: datetime | None = None,
                 until: datetime | None = None, kinds: Sequence[str] | None = None, limit: int = 50,
@@ -534,8 +616,11 @@ class Ledger:
         return self.reads.budget_status(now)
 
     def allowance(self, node_id: str, run_id: str | None = None, now: datetime | None = None,
-                  project: str | None = None) -> Allowance:
-        return self.reads.allowance(node_id, run_id, now, project)
+                  project: str | None = None, client: str | None = None) -> Allowance:
+        return self.reads.allowance(node_id, run_id, now, project, client)
+
+    def pauses(self, now: datetime | None = None) -> list[AgentPause]:
+        return self.reads.pauses(now)
 
     def runs(self, node_id: str | None = None, since: datetime | None = None, top: int | None = None,
              flagged: bool | None = None) -> list[RunView]:

@@ -1,5 +1,6 @@
-"""The alert outbox: one daemon thread per `Ledger` with a webhook posts the store's undelivered alerts, oldest first,
-and retries a failed one with exponential backoff until it is delivered.
+"""The alert outbox: one daemon thread per `Ledger` delivers the store's undelivered alerts, oldest first, and retries
+a failed one with exponential backoff until it is delivered. Two queues of one shape: each alert to the global webhook
+(`--webhook`), and each routed delivery (an alert to one person's `email:` or `webhook:`, `ledger.alerts.Delivery`).
 
 Ingest only records alerts (in the transaction that fires them) and wakes the thread, so a slow or dead webhook costs
 ingest and the allowance check nothing. The alerts wait in the store, so what one run could not deliver the next run
@@ -7,13 +8,15 @@ delivers, and a process with a webhook also delivers the alerts another process 
 short write transaction before it is posted (its next attempt is set a lease away), so two processes on one store
 never post the same alert at once; one that dies mid-POST leaves the alert to be retried when the lease ends. Each
 POST carries `Idempotency-Key: orgmap-<store id>-alert-<alert id>`, and the body the same key, so a receiver can
-drop the repeat of a POST whose answer was lost.
+drop the repeat of a POST whose answer was lost; a routed delivery's key adds `-to-<delivery id>` (an email carries it
+as its Message-ID).
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import smtplib
 import threading
 import time
 from collections.abc import Callable
@@ -22,12 +25,13 @@ from datetime import datetime
 
 import httpx
 
-from .alerts import Alert, alert_from_row
+from .alerts import Alert, alert_from_row, delivery_from_row
 from .destinations import check_webhook_url
+from .mailer import SmtpSettings, send_mail
 from .store import EventStore
 from .timeutil import US, to_us
 
-__all__ = ["DeliveryPolicy", "Outbox", "retry_delay"]
+__all__ = ["DeliveryPolicy", "Outbox", "channels_for", "retry_delay"]
 
 log = logging.getLogger(__name__)
 
@@ -64,22 +68,43 @@ def _now_us() -> int:
     return time.time_ns() // 1000
 
 
-class Outbox:
-    """Delivers a store's undelivered alerts to one webhook from a daemon thread, started here; `close()` it."""
+@dataclass(frozen=True, slots=True)
+class _Queue:
+    """One queue of the store: how its rows are claimed and marked, and how one claimed row is sent (returning the
+    row's id, its attempts so far, and the error, None when it was delivered)."""
 
-    def __init__(self, store: EventStore, url: str, *, allow_link_local: bool = False,
-                 policy: DeliveryPolicy | None = None, clock: Callable[[], datetime] | None = None) -> None:
-        self.url = check_webhook_url(url, allow_link_local)
+    claim: Callable[[int, int, int], tuple | None]
+    next_due: Callable[[int], int | None]
+    delivered: Callable[[int, int], None]
+    failed: Callable[[int, str, int], None]
+    send: Callable[[httpx.Client, tuple], tuple[int, int, str | None]]
+
+
+class Outbox:
+    """Delivers a store's undelivered alerts to the global webhook (`url`, when given) and the routed deliveries (by
+    webhook, or by email through `smtp`) from a daemon thread, started here; `close()` it."""
+
+    def __init__(self, store: EventStore, url: str | None, *, allow_link_local: bool = False,
+                 policy: DeliveryPolicy | None = None, clock: Callable[[], datetime] | None = None,
+                 smtp: SmtpSettings | None = None) -> None:
+        self.url = None if url is None else check_webhook_url(url, allow_link_local)
         self.policy = policy or DeliveryPolicy()
         self._clock = clock  # the ledger's: alerts are recorded by it, so their age is measured by it
         self._store = store
+        self._smtp = smtp
         self._key_prefix = f"orgmap-{store.store_id()}-alert-"
+        channels = channels_for(smtp)
+        self._queues = ([_Queue(store.claim_alert, store.next_alert_due, store.mark_delivered, store.mark_failed,
+                                self._post_alert)] if self.url else []) + [
+            _Queue(lambda due, lease, since: store.claim_delivery(due, lease, since, channels),
+                   lambda since: store.next_delivery_due(since, channels), store.mark_delivery_delivered,
+                   store.mark_delivery_failed, self._send_delivery)]
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._passes = threading.Condition()  # guards the pass counts below and `_stopped`
         self._begun = self._finished = 0
         self._stopped = False
-        self._thread = threading.Thread(target=self._run, name="orgmap-webhook", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="orgmap-alerts", daemon=True)
         self._thread.start()
 
     def wake(self) -> None:
@@ -102,7 +127,7 @@ class Outbox:
                 self._passes.wait(remaining)
 
     def close(self) -> None:
-        """Try the alerts due for up to `close_wait_s`, then stop the thread once its POST in flight ends (bounded
+        """Try the alerts due for up to `close_wait_s`, then stop the thread once its send in flight ends (bounded
         by the timeout). What is left stays in the store for the next run."""
         self.flush(self.policy.close_wait_s)
         self._stopping.set()
@@ -120,7 +145,8 @@ class Outbox:
                 self._passes.notify_all()
 
     def _pass(self, client: httpx.Client) -> float:
-        """Try each alert due now, oldest first; returns the seconds until the next one is due (at most `poll_s`)."""
+        """Try each alert due now, oldest first, queue by queue; returns the seconds until the next one is due (at
+        most `poll_s`)."""
         with self._passes:
             self._begun += 1
             this_pass = self._begun
@@ -130,14 +156,15 @@ class Outbox:
             due_by = _now_us()
             recorded_now = to_us(self._clock()) if self._clock is not None else due_by
             since = 0 if self.policy.max_age_s is None else recorded_now - int(self.policy.max_age_s * US)
-            while not self._stopping.is_set():
-                row = self._store.claim_alert(due_by, _now_us() + int(self.policy.lease_s * US), since)
-                if row is None:
-                    break
-                self._attempt(client, alert_from_row(row))
-            due = self._store.next_alert_due(since)
-            if due is not None:
-                pause = min(pause, max(0.0, (due - _now_us()) / US))
+            for queue in self._queues:
+                while not self._stopping.is_set():
+                    row = queue.claim(due_by, _now_us() + int(self.policy.lease_s * US), since)
+                    if row is None:
+                        break
+                    self._attempt(client, queue, row)
+                due = queue.next_due(since)
+                if due is not None:
+                    pause = min(pause, max(0.0, (due - _now_us()) / US))
         except Exception:  # the store busy past its timeout, say: the next pass tries again
             log.exception("alert delivery pass failed")
         finally:
@@ -146,19 +173,56 @@ class Outbox:
                 self._passes.notify_all()
         return pause
 
-    def _attempt(self, client: httpx.Client, alert: Alert) -> None:
-        """POST one claimed alert; record it delivered, or the error and when to try again. The response body is
-        not read: the status says it all."""
-        key = self._key_prefix + str(alert.id)
-        try:
-            with client.stream("POST", self.url, json=alert.payload(key), headers={"Idempotency-Key": key}) as response:
-                error = None if response.is_success else f"HTTP {response.status_code}"
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"[:500]
+    def _attempt(self, client: httpx.Client, queue: _Queue, row: tuple) -> None:
+        """Send one claimed row; record it delivered, or the error and when to try again."""
+        row_id, attempts, error = queue.send(client, row)
         if error is None:
-            self._store.mark_delivered(alert.id, _now_us())
+            queue.delivered(row_id, _now_us())
             return
-        delay = retry_delay(alert.attempts, self.policy, random.random())
-        log.warning("webhook POST of alert %s failed (attempt %d): %s; next try in %.0f s",
-                    alert.id, alert.attempts, error, delay)
-        self._store.mark_failed(alert.id, error, _now_us() + int(delay * US))
+        delay = retry_delay(attempts, self.policy, random.random())
+        log.warning("alert delivery %s failed (attempt %d): %s; next try in %.0f s", row_id, attempts, error, delay)
+        queue.failed(row_id, error[:500], _now_us() + int(delay * US))
+
+    def _post_alert(self, client: httpx.Client, row: tuple) -> tuple[int, int, str | None]:
+        alert = alert_from_row(row)
+        assert self.url is not None
+        return alert.id, alert.attempts, _post(client, self.url, alert, self._key_prefix + str(alert.id))
+
+    def _send_delivery(self, client: httpx.Client, row: tuple) -> tuple[int, int, str | None]:
+        """A routed delivery: POST to a person's webhook, or email through the SMTP server."""
+        delivery = delivery_from_row(row)
+        found = self._store.get_alert(delivery.alert_id)
+        if found is None:
+            return delivery.id, delivery.attempts, f"alert {delivery.alert_id} is not in the store"
+        alert = alert_from_row(found)
+        key = f"{self._key_prefix}{alert.id}-to-{delivery.id}"
+        kind, _, address = delivery.destination.partition(":")
+        if kind == "webhook":
+            try:
+                check_webhook_url(address)  # an address from a note: never link-local, whoever wrote it
+            except ValueError as exc:
+                return delivery.id, delivery.attempts, str(exc)
+            return delivery.id, delivery.attempts, _post(client, address, alert, key)
+        if kind != "email" or self._smtp is None:  # never claimed: `channels_for` leaves them to others
+            return delivery.id, delivery.attempts, f"cannot send to {delivery.destination!r}"
+        try:
+            send_mail(self._smtp, address, alert.message, alert.text(), key)
+        except (smtplib.SMTPException, OSError) as exc:
+            return delivery.id, delivery.attempts, f"{type(exc).__name__}: {exc}"
+        return delivery.id, delivery.attempts, None
+
+
+def channels_for(smtp: SmtpSettings | None) -> tuple[str, ...]:
+    """The routed deliveries a process can send: webhooks always, email with an SMTP server. Email waits, visible and
+    undelivered, for a process that has one (as alerts wait for a process with the global webhook)."""
+    return ("webhook", "email") if smtp is not None else ("webhook",)
+
+
+def _post(client: httpx.Client, url: str, alert: Alert, key: str) -> str | None:
+    """POST one alert; the error, or None when the receiver took it. The response body is not read: the status says
+    it all."""
+    try:
+        with client.stream("POST", url, json=alert.payload(key), headers={"Idempotency-Key": key}) as response:
+            return None if response.is_success else f"HTTP {response.status_code}"
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}"

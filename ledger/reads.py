@@ -8,7 +8,18 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from .attribution import Attribution
-from .budgets import Allowance, BudgetStatus, budget_periods
+from .budget_alerts import LEVEL_WORDS
+from .budgets import (
+    AgentPause,
+    Allowance,
+    BudgetStatus,
+    BurnRates,
+    Hold,
+    budget_periods,
+    holds,
+    pause_stage,
+    pauses,
+)
 from .results import RunDistribution, RunView, SpendPoint, SpendSummary, UnattributedName, UnpricedModel
 from .rollups import AGG_COUNTED, AGG_SHADOWED, PER_CALL
 from .runrate import BY, RunRate, baseline_span, rank
@@ -34,6 +45,17 @@ def _span(window: timedelta, now: datetime) -> tuple[int, int]:
     return end - int(window.total_seconds() // 3600), end
 
 
+def _hold_reason(hold: Hold) -> str:
+    """Why an allowance is denied: the budget, its use, and the stage that pauses the agent.
+
+    >>> print(_hold_reason(Hold("agent", "a", "day", 0.9, "normal", 92.0, 9.2, 10.0, None)))
+    agent a day budget at 92%: $9.20 of $10.00; from 90% it pauses every agent that is not critical
+    """
+    used = "exhausted" if hold.used_pct + 1e-9 >= 100 else f"at {hold.used_pct:.0f}%"
+    return (f"{hold.scope} {hold.key} {hold.period} budget {used}: ${hold.spent:,.2f} of ${hold.limit:,.2f}; "
+            f"from {hold.stage:.0%} it pauses {LEVEL_WORDS[hold.level]}")
+
+
 class Reads:
     """Questions over one store, attributing agent keys to nodes through the ledger's `Attribution`."""
 
@@ -41,6 +63,7 @@ class Reads:
         self.store = store
         self._at = attribution
         self.clock = clock
+        self.burn = BurnRates(store)  # the ledger calls `burn.changed()` after each ingest commit
 
     def run_rate(self, window: timedelta, by: str = "agent", now: datetime | None = None,
                  group_of: Callable[[str], Sequence[str]] | None = None) -> RunRate:
@@ -181,29 +204,69 @@ class Reads:
     def budget_status(self, now: datetime | None = None) -> list[BudgetStatus]:
         """Every configured budget's spend, limit and use per period."""
         now = now or self.clock()
-        return [budget_periods(self.store, s, self._at.spec_keys(s), now) for s in self._at.budgets]
+        return [budget_periods(self.store, s, self._at.spec_keys(s), now, burn=self.burn)
+                for s in self._at.budgets]
 
     def allowance(self, node_id: str, run_id: str | None = None, now: datetime | None = None,
-                  project: str | None = None) -> Allowance:
-        """May `node_id` spend now? Checks its run, hourly, daily and monthly budgets, its owners' and the project's."""
+                  project: str | None = None, client: str | None = None) -> Allowance:
+        """May `node_id` spend now? Checks its run, hourly, daily and monthly budgets, its owners', and the project's
+        and client's it names (or its run carries); denies when a pause stage of one of them covers the agent's
+        criticality, naming the budget and the stage."""
         now = now or self.clock()
         run = self._run(node_id, run_id) if run_id else None
         project = project or (run.project if run else None)
-        checks = []
+        client = client or (run.client if run else None)
+        criticality = self._at.criticality_of(node_id)
+        checks: list[BudgetStatus] = []
+        held: list[Hold] = []
         for spec in self._at.budgets:
-            if self._at.covers(spec, node_id, project):
-                run_cost = (lambda: run.cost if run else 0.0) if run_id and spec.scope != "project" else None
-                checks.append(budget_periods(self.store, spec, self._at.spec_keys(spec), now, run_cost))
+            if self._at.covers(spec, node_id, project, client):
+                run_cost = (lambda: run.cost if run else 0.0) if run_id and spec.scope in ("agent", "owner") else None
+                status = budget_periods(self.store, spec, self._at.spec_keys(spec), now, run_cost, self.burn)
+                checks.append(status)
+                held += holds(spec, status, criticality)
         worst = min(((p.remaining, c, p) for c in checks for p in c.periods), default=None, key=lambda x: x[0])
+        remaining = None if worst is None else worst[0]
+        if held:
+            held.sort(key=lambda h: h.severity, reverse=True)
+            return Allowance(False, node_id, _hold_reason(held[0]), remaining, checks, criticality, held)
         if worst is None:
-            return Allowance(True, node_id, "no budget applies", None, checks)
-        remaining, check, period = worst
-        if remaining <= 0:
-            reason = (f"{check.scope} {check.key} {period.period} budget exhausted: "
-                      f"${period.spent:,.2f} of ${period.limit:,.2f}")
-            return Allowance(False, node_id, reason, remaining, checks)
-        return Allowance(True, node_id, f"within budget; tightest is {check.scope} {check.key} {period.period}",
-                         remaining, checks)
+            return Allowance(True, node_id, "no budget applies", None, checks, criticality)
+        _, check, period = worst
+        where = f"{check.scope} {check.key} {period.period}"
+        if period.remaining <= 0:
+            reason = f"{where} budget exhausted, but its pause policy does not pause {criticality} agents"
+        else:
+            reason = f"within budget; tightest is {where}"
+        return Allowance(True, node_id, reason, remaining, checks, criticality)
+
+    def pauses(self, now: datetime | None = None) -> list[AgentPause]:
+        """Every agent a pause stage holds now, with the stages that hold it (the most severe first), by agent."""
+        now = now or self.clock()
+        found: dict[str, list[Hold]] = defaultdict(list)
+        for spec in self._at.budgets:
+            keys = self._at.spec_keys(spec)
+            status = budget_periods(self.store, spec, keys, now, burn=self.burn)
+            for period in status.periods:
+                stage = pause_stage(spec, period)
+                if stage is None:
+                    continue
+                agents = self._spenders(spec.scope, spec.key, period.start or now, now) if keys is None else (
+                    [spec.key] if spec.scope == "agent" else list(spec.agents))
+                for agent in agents:
+                    criticality = self._at.criticality_of(agent)
+                    if pauses(stage[1], criticality):
+                        found[agent] += holds(spec, BudgetStatus(spec.scope, spec.key, [period]), criticality)
+        return [AgentPause(agent, self._at.criticality_of(agent), sorted(held, key=lambda h: h.severity,
+                                                                         reverse=True))
+                for agent, held in sorted(found.items())]
+
+    def _spenders(self, scope: str, key: str, start: datetime, now: datetime) -> list[str]:
+        """The agents (node ids) that spent on a project or client since `start`."""
+        rows = self.store.rollup_sum(("agent_key",), to_us(start) // HOUR_US, to_us(now) // HOUR_US + 1, slim=False,
+                                     aggs=_COUNTED, measures=("cost",), project=key if scope == "project" else None,
+                                     client=key if scope == "client" else None)
+        return sorted({node for row in rows if row[1] and (node := self._at.node(row[0])) is not None})
 
     def _run(self, node_id: str, run_id: str) -> RunRecord | None:
         found = self.store.get_runs([(k, run_id) for k in self._at.keys_of([node_id])])

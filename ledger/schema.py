@@ -156,7 +156,22 @@ CREATE INDEX cost_events_aggregate_ts ON cost_events (ts) WHERE aggregate = 1;
 CREATE INDEX cost_events_tool_ts ON cost_events (ts) WHERE aggregate = 0 AND tool IS NOT NULL
 """}
 
-MIGRATIONS: tuple[str | Mapping[str, str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
+
+# Alerts routed to people (budget `notify:`, owners' contacts): one delivery per alert and destination, each with its
+# own state, beside the alert's own (the global webhook's). `recorded_at` is the alert's, for the outbox's age limit;
+# `channel` (email, webhook) lets a process claim only what it can send (email needs an SMTP server). Client budgets
+# read the day rollups by client, as project budgets do by project.
+_V10 = """
+CREATE TABLE alert_deliveries (
+    id INTEGER PRIMARY KEY, alert_id INTEGER NOT NULL, recorded_at INTEGER NOT NULL, recipient TEXT NOT NULL,
+    destination TEXT NOT NULL, channel TEXT NOT NULL, delivered_at INTEGER, attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT, next_attempt_at INTEGER, UNIQUE (alert_id, destination)
+);
+CREATE INDEX alert_deliveries_undelivered ON alert_deliveries (id, next_attempt_at) WHERE delivered_at IS NULL;
+CREATE INDEX rollup_day_client ON rollup_day (client, day)
+"""
+
+MIGRATIONS: tuple[str | Mapping[str, str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from .alerts import ALERT_COLUMNS
+from .alerts import ALERT_COLUMNS, DELIVERY_COLUMNS
 from .dialect import Dialect
 from .events import ChangeEvent
 from .names import union_ids
@@ -333,7 +333,7 @@ class SQLStore:
     def rollup_sum(self, group: Sequence[str], first_hour: int, end_hour: int, *, slim: bool,
                    aggs: Sequence[int], agent_keys: Sequence[str] | None = None,
                    project: str | None = None, bucket: str | None = None,
-                   measures: Sequence[str] | None = None) -> list[tuple]:
+                   measures: Sequence[str] | None = None, client: str | None = None) -> list[tuple]:
         """Sum measures over [first_hour, end_hour): whole days from the day table, the edges from the hour table.
 
         Rows carry all 11 measures; those not in `measures` (when given) are not summed and read 0.
@@ -359,9 +359,10 @@ class SQLStore:
             if agent_keys is not None:
                 where.append(_in("agent_key", agent_keys))
                 params.extend(agent_keys)
-            if project is not None:
-                where.append("project = ?")
-                params.append(project)
+            for column, value in (("project", project), ("client", client)):
+                if value is not None:
+                    where.append(f"{column} = ?")
+                    params.append(value)
             select = ", ".join([*cols, sums])
             sql = f"SELECT {select} FROM {table} WHERE {' AND '.join(where)}"
             if cols:
@@ -434,35 +435,96 @@ class SQLStore:
         return self._run(f"SELECT {ALERT_COLUMNS} FROM alerts WHERE {where.sql} ORDER BY ts, id", where.params)
 
     # ---- the alert outbox: a claim or a mark is a short write transaction of its own ---------------------
+    # Two queues of one shape: `alerts` (the global webhook's) and `alert_deliveries` (the people alerts reach).
+    @staticmethod
+    def _of_channels(channels: Sequence[str] | None) -> tuple[str, list[str]]:
+        """The condition (and its parameters) keeping rows of `channels` (None: every row)."""
+        if channels is None:
+            return "", []
+        return (f" AND {_in('channel', channels)}" if channels else " AND 1 = 0"), list(channels)
+
+    def _claim(self, table: str, columns: str, due_by: int, lease_until: int, recorded_since: int,
+               channels: Sequence[str] | None = None) -> tuple | None:
+        only, params = self._of_channels(channels)
+        with self.transaction():
+            rows = self._run(
+                f"UPDATE {table} SET attempts = attempts + 1, next_attempt_at = ? WHERE id = (SELECT id FROM {table} "
+                f"WHERE delivered_at IS NULL AND recorded_at >= ? AND COALESCE(next_attempt_at, 0) <= ?{only} "
+                f"ORDER BY id LIMIT 1) RETURNING {columns}", (lease_until, recorded_since, due_by, *params))
+        return rows[0] if rows else None
+
+    def _next_due(self, table: str, recorded_since: int, channels: Sequence[str] | None = None) -> int | None:
+        only, params = self._of_channels(channels)
+        return self._run(f"SELECT MIN(COALESCE(next_attempt_at, 0)) FROM {table} WHERE delivered_at IS NULL "
+                         f"AND recorded_at >= ?{only}", (recorded_since, *params))[0][0]
+
+    def _mark_delivered(self, table: str, row_id: int, ts: int) -> None:
+        with self.transaction():
+            self._run(f"UPDATE {table} SET delivered_at = COALESCE(delivered_at, ?), next_attempt_at = NULL "
+                      "WHERE id = ?", (ts, row_id))
+
+    def _mark_failed(self, table: str, row_id: int, error: str, next_attempt_at: int) -> None:
+        with self.transaction():
+            self._run(f"UPDATE {table} SET last_error = ?, next_attempt_at = ? WHERE id = ? AND delivered_at IS NULL",
+                      (error, next_attempt_at, row_id))
+
     def claim_alert(self, due_by: int, lease_until: int, recorded_since: int) -> tuple | None:
         """The oldest undelivered alert recorded at or after `recorded_since` and due by `due_by`, claimed: one more
         attempt, and not due again before `lease_until` (so no other process posts it meanwhile). None when none is
         due."""
-        with self.transaction():
-            rows = self._run(
-                "UPDATE alerts SET attempts = attempts + 1, next_attempt_at = ? WHERE id = (SELECT id FROM alerts "
-                "WHERE delivered_at IS NULL AND recorded_at >= ? AND COALESCE(next_attempt_at, 0) <= ? ORDER BY id "
-                f"LIMIT 1) RETURNING {ALERT_COLUMNS}", (lease_until, recorded_since, due_by),
-            )
-        return rows[0] if rows else None
+        return self._claim("alerts", ALERT_COLUMNS, due_by, lease_until, recorded_since)
 
     def next_alert_due(self, recorded_since: int) -> int | None:
         """When the earliest undelivered alert recorded at or after `recorded_since` is due (0: at once); None when
         there is none."""
-        return self._run("SELECT MIN(COALESCE(next_attempt_at, 0)) FROM alerts WHERE delivered_at IS NULL "
-                          "AND recorded_at >= ?", (recorded_since,))[0][0]
+        return self._next_due("alerts", recorded_since)
 
     def mark_delivered(self, alert_id: int, ts: int) -> None:
         """A webhook took the alert at `ts`: it is never due again."""
-        with self.transaction():
-            self._run("UPDATE alerts SET delivered_at = COALESCE(delivered_at, ?), next_attempt_at = NULL "
-                      "WHERE id = ?", (ts, alert_id))
+        self._mark_delivered("alerts", alert_id, ts)
 
     def mark_failed(self, alert_id: int, error: str, next_attempt_at: int) -> None:
         """A POST of the alert failed with `error`: it is due again at `next_attempt_at`."""
-        with self.transaction():
-            self._run("UPDATE alerts SET last_error = ?, next_attempt_at = ? WHERE id = ? "
-                      "AND delivered_at IS NULL", (error, next_attempt_at, alert_id))
+        self._mark_failed("alerts", alert_id, error, next_attempt_at)
+
+    def alert_dedupes(self, prefix: str) -> list[str]:
+        """The alerts' dedupe keys that start with `prefix`."""
+        return [r[0] for r in self._run("SELECT dedupe FROM alerts WHERE substr(dedupe, 1, ?) = ?",
+                                        (len(prefix), prefix))]
+
+    def insert_deliveries(self, alert_id: int, recorded_at: int, routes: Sequence[tuple[str, str]]) -> None:
+        """One delivery per (recipient, destination) of an alert just inserted (inside its transaction)."""
+        self._many(
+            "INSERT INTO alert_deliveries (alert_id, recorded_at, recipient, destination, channel) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (alert_id, destination) DO NOTHING",
+            [(alert_id, recorded_at, recipient, destination, destination.partition(":")[0])
+             for recipient, destination in routes])
+
+    def get_alert(self, alert_id: int) -> tuple | None:
+        rows = self._run(f"SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?", (alert_id,))
+        return rows[0] if rows else None
+
+    def query_deliveries(self, alert_ids: Sequence[int]) -> list[tuple]:
+        found: list[tuple] = []
+        for i in range(0, len(alert_ids), 30000):
+            chunk = list(alert_ids[i : i + 30000])
+            found += self._run(f"SELECT {DELIVERY_COLUMNS} FROM alert_deliveries WHERE {_in('alert_id', chunk)} "
+                               "ORDER BY id", chunk)
+        return found
+
+    def claim_delivery(self, due_by: int, lease_until: int, recorded_since: int,
+                       channels: Sequence[str]) -> tuple | None:
+        """`claim_alert` for the deliveries of routed alerts, of `channels` (`email`, `webhook`) only."""
+        return self._claim("alert_deliveries", DELIVERY_COLUMNS, due_by, lease_until, recorded_since, channels)
+
+    def next_delivery_due(self, recorded_since: int, channels: Sequence[str]) -> int | None:
+        return self._next_due("alert_deliveries", recorded_since, channels)
+
+    def mark_delivery_delivered(self, delivery_id: int, ts: int) -> None:
+        self._mark_delivered("alert_deliveries", delivery_id, ts)
+
+    def mark_delivery_failed(self, delivery_id: int, error: str, next_attempt_at: int) -> None:
+        self._mark_failed("alert_deliveries", delivery_id, error, next_attempt_at)
 
     def query_feedback(self) -> list[tuple[str, str, str | None, int]]:
         return self._run("SELECT id, state, note, updated_us FROM anomaly_feedback")

@@ -23,8 +23,8 @@ def register(tool: Callable[..., Callable[[Any], Any]], svc: Callable[[], Servic
 
     @tool("Anomalies and their causes")
     def anomalies(window: Window = "7d", state: AnomalyState = None, cursor: Cursor = None) -> AnomaliesAnswer:
-        """What broke in agents' spend and why: every anomaly still going, and those that ended within the window,
-        each with what moved and the change (id, ref) that most likely caused it."""
+        """Anomalies in agents' spend, still going or ended within the window, each with what moved and its likely
+        cause (change id, ref)."""
         return svc().anomalies(window, None, state, 10, cursor)
 
     @tool("Explain an agent's cost change")

@@ -62,13 +62,15 @@ ANSWER: dict[str, Any] = {"type": "object", "properties": {"summary": {"type": "
 
 
 def _lean_field(field: dict[str, Any]) -> dict[str, Any]:
-    """A parameter's schema without its title (it repeats the name) and with `X or null` as X: a parameter left out
-    takes its default, which the schema states."""
+    """A parameter's schema without its title (it repeats the name), with `X or null` as X and without a null
+    default: a parameter left out takes its default, which the schema states when it is a value, and which the
+    description says when it is "none" ("all when empty"). Null defaults cost the list 0.5 KB and told nothing
+    that leaving the parameter out of `required` does not."""
     options = field.get("anyOf")
     if options and len(options) == 2 and {"type": "null"} in options:
         kept = next(o for o in options if o != {"type": "null"})
         field = {**{k: v for k, v in field.items() if k != "anyOf"}, **kept}
-    return {k: v for k, v in field.items() if k != "title"}
+    return {k: v for k, v in field.items() if k != "title" and not (k == "default" and v is None)}
 
 
 def _lean_input(schema: dict[str, Any]) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from orgmap.answer_types import (
     NodeDetail,
     NodePage,
     Owners,
+    PausesAnswer,
     Portfolio,
     RunRateAnswer,
     RunsAnswer,
@@ -61,7 +62,7 @@ READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 # Items per page of each paged tool: small enough that a default answer stays near 2,000 tokens.
 PAGE = {"what_depends_on": 15, "dependencies_of": 15, "find_nodes": 25, "owner_portfolio": 15, "top_spenders": 10,
         "unattributed_spend": 15, "recent_changes": 10, "expensive_runs": 10, "vault_problems": 25, "budget_status": 8,
-        "recent_alerts": 10}
+        "recent_alerts": 10, "paused_agents": 15}
 
 
 def _answer(answer: BaseModel) -> CallToolResult:
@@ -161,9 +162,16 @@ def register(server: MCPServer, svc: Callable[[], Service]) -> dict[str, type[Ba
     def check_allowance(agent: AgentName,
                         run_id: Annotated[str | None, Field(description="also check this run's per-run budget")] = None,
                         project: Annotated[str | None, Field(description="also check this project's budget")] = None,
+                        client: Annotated[str | None, Field(description="also check this client's budget")] = None,
                         ) -> AllowanceAnswer:
-        """Is this agent within budget right now? `allowed` false means pause; `reason` names the budget."""
-        return svc().allowance(agent, run_id, project)
+        """Is this agent within budget right now? `allowed` false means pause; `reason` names the budget and stage."""
+        return svc().allowance(agent, run_id, project, client)
+
+    @tool("Paused agents")
+    def paused_agents(agent: Annotated[str | None, Field(description="one agent's state; all when empty")] = None,
+                      cursor: Cursor = None) -> PausesAnswer:
+        """Agents a budget's pause stage holds now: which budget and stage, and when it lifts."""
+        return svc().pauses(agent, PAGE["paused_agents"], cursor)
 
     @tool("Unattributed spend")
     def unattributed_spend(window: Window = "7d", cursor: Cursor = None) -> UnattributedAnswer:

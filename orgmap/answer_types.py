@@ -171,6 +171,7 @@ from ledger import (  # noqa: E402
     Alert,
     BudgetStatus,
     ChangeRecord,
+    Hold,
     ItemResult,
     Rejection,
     SpendPoint,
@@ -187,6 +188,8 @@ __all__ += [
     "ChangesAnswer",
     "IngestAnswer",
     "OutcomeFigures",
+    "PausedAgent",
+    "PausesAnswer",
     "RunCosts",
     "RunItem",
     "RunRateAnswer",
@@ -322,7 +325,9 @@ class UnattributedAnswer(Answer):
 
 
 class BudgetsAnswer(Answer):
-    """Every budget's spend against its limits (most used first), and the latest budget alerts."""
+    """Every budget's spend against its limits, most urgent first (soonest `runs_out_at` of its periods, then most
+    used), and the latest budget alerts. Day and month periods carry the burn rate over `burn_window`, the spend
+    projected to the period's `end`, and `runs_out_at` (null: it lasts the period)."""
 
     summary: str
     total: int
@@ -407,6 +412,29 @@ class AllowanceAnswer(Answer):
     reason: str
     remaining: UnitUsd | None = Field(description="the smallest headroom in USD across the budgets that apply")
     checks: list[BudgetStatus]
+    criticality: str = Field(default="normal", description="the agent's: critical, normal or low")
+    held_by: list[Hold] = Field(default_factory=list, description="the pause stages that deny it, most severe first")
+
+
+class PausedAgent(Answer):
+    """An agent a budget's pause stage holds: each stage with its budget, the share it starts at, what it pauses
+    (`level`: low, normal or all) and when it lifts (`lifts_at`, the period's end; null for the rolling hour)."""
+
+    agent: str = Field(description="node id")
+    name: str
+    criticality: str
+    held_by: list[Hold]
+    lifts_at: datetime | None = Field(description="when every stage holding it has lifted (null: not known)")
+
+
+class PausesAnswer(Answer):
+    """The agents paused now by a budget's stages, soonest to lift first. A project's or client's stage holds the
+    agents that spent on it this period, when their allowance check names it."""
+
+    summary: str
+    total: int
+    items: list[PausedAgent]
+    next_cursor: str | None = None
 
 
 class AnomalyBrief(Answer):

@@ -30,7 +30,7 @@ from orgmap.errors import InvalidArgument, NotFound
 from orgmap.nodes import node_ref, resolve, resolve_or_meant
 from orgmap.paging import page, parse_window
 from orgmap.rounding import cents
-from orgmap.vault_settings import agent_settings
+from orgmap.vault_settings import locate, read_settings
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -201,7 +201,8 @@ class GraphAnswers:
             raise InvalidArgument(f"severity must be one of {', '.join(SEVERITIES)}; got {severity!r}",
                                   field="severity")
         with self.graph.read() as g:
-            problems = sorted([*self.graph.problems, *agent_settings(g)[1], *cost_problems(g)])
+            issues = read_settings(g, self.graph.lookup).issues
+            problems = sorted([*self.graph.problems, *locate(issues, self.vault), *cost_problems(g)])
             notes = len(self.graph.notes)
         errors = sum(1 for p in problems if p.severity == "error")
         warnings = len(problems) - errors

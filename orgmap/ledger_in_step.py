@@ -1,4 +1,5 @@
-"""The one way to the ledger: in step with the vault's names, budgets and run rules at the graph's current revision.
+"""The one way to the ledger: in step with the vault's names, budgets, agents' criticality and run rules at the graph's
+current revision.
 
 Every part of the service reaches the ledger by calling a `LedgerInStep`; when the graph has changed since the last
 call (a note edited, an alias added), the ledger is given the new resolver, budgets and run rules first. No part
@@ -11,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from orgmap.vault_settings import agent_settings, budget_specs
+from orgmap.vault_settings import read_settings
 
 if TYPE_CHECKING:
     from graph import CompanyGraph
@@ -44,8 +45,10 @@ class LedgerInStep:
 
                     with self._graph.read() as g:
                         ledger.set_resolver(self._lookup)
-                        ledger.set_budgets(budget_specs(g))
-                        ledger.set_run_settings(RunSettings(), agent_settings(g)[0])
+                        settings = read_settings(g, self._graph.lookup)
+                        ledger.set_budgets(settings.budgets)
+                        ledger.set_agents(settings.criticality, settings.names)
+                        ledger.set_run_settings(RunSettings(), settings.run_rules)
                         self._revision = self._graph.revision
         return ledger
 

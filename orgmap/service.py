@@ -38,6 +38,7 @@ from orgmap.answer_types import (
     NodeDetail,
     NodePage,
     Owners,
+    PausesAnswer,
     Portfolio,
     ReconcileAnswer,
     RunRateAnswer,
@@ -57,7 +58,7 @@ from orgmap.spend_answers import SpendAnswers
 
 if TYPE_CHECKING:  # the watcher, the ledger and anomalies (numpy, httpx, prices) are imported when first used
     from graph.live import LiveGraph
-    from ledger import Ledger
+    from ledger import Ledger, SmtpSettings
     from ledger.anomaly import Anomaly
     from orgmap.anomaly_answers import AnomalyAnswers
 
@@ -159,10 +160,12 @@ class Service(VaultService):
     def open(cls, vault: Path, *, watch: bool = False, db: str | Path | None = None, webhook_url: str | None = None,
              webhook_allow_link_local: bool = False, price_overrides: Path | None = None, clock: Clock | None = None,
              on_progress: Callable[[int, int], None] | None = None, lazy_store: bool = False,
-             keep_events_days: int | None = None) -> Service:
+             keep_events_days: int | None = None, smtp: SmtpSettings | None = None,
+             dashboard_url: str | None = None) -> Service:
         """Load the vault, open the store (`db`, a SQLite file or a `postgresql://` URL, else $ORGMAP_DB, else
         `<vault>/.orgmap/orgmap.db`), and start watching if asked.
-        Alerts are posted to `webhook_url` (ValueError if `ledger.check_webhook_url` refuses it). With `lazy_store`
+        Alerts are posted to `webhook_url` (ValueError if `ledger.check_webhook_url` refuses it), and routed to the
+        people budgets name (email through `smtp`); budget alerts link to `dashboard_url`. With `lazy_store`
         the store is opened (and the ledger imported) by the first question that needs it, so a server answers its
         first graph questions sooner (`orgmap mcp`); its errors then come with that question. With
         `keep_events_days`, raw events are kept that many days (`Ledger.apply_retention`, also run by the periodic
@@ -174,7 +177,7 @@ class Service(VaultService):
 
             return Ledger.open(store_location(vault, db), price_overrides=price_overrides,
                                webhook_url=webhook_url, webhook_allow_link_local=webhook_allow_link_local, clock=clock,
-                               keep_events_days=keep_events_days)
+                               keep_events_days=keep_events_days, smtp=smtp, dashboard_url=dashboard_url)
 
         def open_ledger_later() -> Ledger:
             from ledger import SchemaError, StoreUnavailable
@@ -278,9 +281,14 @@ class Service(VaultService):
         """Every budget against its limits, most used first, with the latest budget alerts."""
         return self.spend_answers.budgets(limit, cursor)
 
-    def allowance(self, agent: str, run_id: str | None = None, project: str | None = None) -> AllowanceAnswer:
+    def allowance(self, agent: str, run_id: str | None = None, project: str | None = None,
+                  client: str | None = None) -> AllowanceAnswer:
         """May this agent (and this run) spend now? Allow or deny with the reason and what remains."""
-        return self.spend_answers.allowance(agent, run_id, project)
+        return self.spend_answers.allowance(agent, run_id, project, client)
+
+    def pauses(self, agent: str | None = None, limit: int = 20, cursor: str | None = None) -> PausesAnswer:
+        """The agents paused by a budget's stages, with the budget and stage that hold each and when it lifts."""
+        return self.spend_answers.pauses(agent, limit, cursor)
 
     def runs(self, agent: str | None = None, since: str = "24h", top: int = 20, flagged: bool | None = None,
              cursor: str | None = None) -> RunsAnswer:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from graph import queries
@@ -17,6 +17,8 @@ from orgmap.answer_types import (
     BudgetsAnswer,
     ChangesAnswer,
     OutcomeFigures,
+    PausedAgent,
+    PausesAnswer,
     RunCosts,
     RunItem,
     RunRateAnswer,
@@ -120,9 +122,21 @@ def _run_item(g: nx.MultiDiGraph, run: RunView) -> RunItem:
 
 
 def _in_cents(status: BudgetStatus) -> BudgetStatus:
-    """A budget's status as answers show it: spend, limit and headroom to the cent, use to a hundredth of a percent."""
-    return replace(status, periods=[replace(p, spent=cents(p.spent), limit=cents(p.limit), remaining=cents(p.remaining),
-                                            used_pct=round(p.used_pct, 2)) for p in status.periods])
+    """A budget's status as answers show it: spend, limit, headroom, burn and projection to the cent, use to a
+    hundredth of a percent."""
+    return replace(status, periods=[replace(
+        p, spent=cents(p.spent), limit=cents(p.limit), remaining=cents(p.remaining), used_pct=round(p.used_pct, 2),
+        burn_usd_per_day=None if p.burn_usd_per_day is None else cents(p.burn_usd_per_day),
+        projected_usd=None if p.projected_usd is None else cents(p.projected_usd)) for p in status.periods])
+
+
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+def _urgency(status: BudgetStatus) -> tuple[datetime, float, str, str]:
+    """Budgets most urgent first: the soonest to run out (an exhausted one first), then the most used."""
+    out = min((p.runs_out_at for p in status.periods if p.runs_out_at is not None), default=_NEVER)
+    return out, -max((p.used_pct for p in status.periods), default=0.0), status.scope, status.key
 
 
 def _outcome_words(f: OutcomeFigures) -> str:
@@ -297,27 +311,61 @@ class SpendAnswers:
                                   unpriced=unpriced, next_cursor=nxt)
 
     def budgets(self, limit: int = 20, cursor: str | None = None) -> BudgetsAnswer:
-        """Every budget (agent, owner, project) against its limits, most used first, and the 5 latest alerts of
-        the last 7 days (all of them: `alerts`)."""
+        """Every budget (agent, owner, project, client) against its limits, most urgent first (the soonest to run
+        out at its burn rate, then the most used), and the 5 latest alerts of the last 7 days (all: `alerts`)."""
         now = self.clock()
         found = [_in_cents(s) for s in self.ledger().budget_status(now=now)]
-        found.sort(key=lambda s: (-max((p.used_pct for p in s.periods), default=0.0), s.scope, s.key))
+        found.sort(key=_urgency)
         recent = self.ledger().alerts(since=now - timedelta(days=7), kind="budget")
         over = [s.key for s in found if any(p.used_pct >= 100 for p in s.periods)]
+        soon = [(s, p) for s in found for p in s.periods if p.runs_out_at is not None and p.remaining > 0]
         chunk, nxt = page(found, limit, cursor)
         summary = f"{len(found)} budgets; {len(over)} exhausted" + (f": {', '.join(over[:5])}" if over else "")
+        if soon:
+            first, period = min(soon, key=lambda sp: sp[1].runs_out_at or _NEVER)
+            summary += (f"; {len(soon)} run out before their period ends, first {first.label or first.key} "
+                        f"{period.period} on {period.runs_out_at:%Y-%m-%d %H:00} UTC")
         return BudgetsAnswer(summary=f"{summary}; {len(recent)} alerts in 7 days", total=len(found), items=chunk,
                              alerts=recent[::-1][:5], next_cursor=nxt)
 
-    def allowance(self, agent: str, run_id: str | None = None, project: str | None = None) -> AllowanceAnswer:
-        """May this agent (and this run) spend now? Allow or deny with the reason and what remains."""
+    def allowance(self, agent: str, run_id: str | None = None, project: str | None = None,
+                  client: str | None = None) -> AllowanceAnswer:
+        """May this agent (and this run) spend now? Allow or deny (by the pause stage of a budget that covers the
+        agent's criticality) with the reason and what remains."""
         node = resolve_agent(self.graph, agent, field="agent")
-        found = self.ledger().allowance(node, run_id=run_id, now=self.clock(), project=project)
+        found = self.ledger().allowance(node, run_id=run_id, now=self.clock(), project=project, client=client)
         verdict = "allow" if found.allowed else "deny"
         left = "" if found.remaining is None else f"; ${found.remaining:,.4f} left"
         return AllowanceAnswer(summary=f"{verdict}: {found.reason}{left}", allowed=found.allowed, agent=node,
                                run_id=run_id, reason=found.reason, remaining=found.remaining,
-                               checks=[_in_cents(c) for c in found.checks])
+                               checks=[_in_cents(c) for c in found.checks], criticality=found.criticality,
+                               held_by=[replace(h, spent=cents(h.spent), limit=cents(h.limit),
+                                                used_pct=round(h.used_pct, 2)) for h in found.held_by])
+
+    def pauses(self, agent: str | None = None, limit: int = 20, cursor: str | None = None) -> PausesAnswer:
+        """The agents a budget's pause stage holds now (one agent's state with `agent`), each with the stages that
+        hold it and when they lift, soonest to lift first."""
+        node = resolve_agent(self.graph, agent, field="agent") if agent else None
+        found = [p for p in self.ledger().pauses(now=self.clock()) if node is None or p.node_id == node]
+        with self.graph.read() as g:
+            items = [PausedAgent(
+                agent=p.node_id, name=str(g.nodes[p.node_id].get("name", p.node_id)) if p.node_id in g else p.node_id,
+                criticality=p.criticality,
+                held_by=[replace(h, spent=cents(h.spent), limit=cents(h.limit), used_pct=round(h.used_pct, 2))
+                         for h in p.held_by],
+                lifts_at=None if any(h.lifts_at is None for h in p.held_by) else max(h.lifts_at for h in p.held_by
+                                                                                       if h.lifts_at))
+                for p in found]
+        items.sort(key=lambda i: (i.lifts_at or _NEVER, i.agent))
+        chunk, nxt = page(items, limit, cursor)
+        if node is not None and not items:
+            summary = f"{node} is not paused"
+        else:
+            summary = f"{len(items)} agents paused" + "".join(
+                f"; {i.name} by {i.held_by[0].scope} {i.held_by[0].key} {i.held_by[0].period} at "
+                f"{i.held_by[0].used_pct:.0f}%" + (f" until {i.lifts_at:%Y-%m-%d %H:%M} UTC" if i.lifts_at else "")
+                for i in items[:3])
+        return PausesAnswer(summary=summary, total=len(items), items=chunk, next_cursor=nxt)
 
     def runs(self, agent: str | None = None, since: str = "24h", top: int = 20, flagged: bool | None = None,
              cursor: str | None = None) -> RunsAnswer:

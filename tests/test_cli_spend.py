@@ -100,7 +100,7 @@ def test_runs_and_budget_views(vault: Path, tmp_path: Path, capsys: pytest.Captu
     assert [r["run_id"] for r in runs["items"]] == ["loop-1"]
     assert "retries" in runs["items"][0]["flags"]
     assert main(["budget", "--vault", str(vault)]) == 0
-    assert "agent Agents/Code Review Agent" in capsys.readouterr().out
+    assert "agent Code Review Agent " in capsys.readouterr().out  # named as the note names it
 
 
 def test_import_git_turns_commits_into_changes_on_the_right_node(vault: Path, tmp_path: Path,

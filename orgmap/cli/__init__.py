@@ -16,8 +16,8 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 # where it is not the command's own name (one module may register several commands).
 COMMANDS: tuple[str, ...] = (
     "check", "show", "owners", "dependencies", "dependents", "find", "portfolio", "export",
-    "top", "spend", "costs", "reconcile", "runs", "unattributed", "budget", "allow", "alerts", "changes", "change",
-    "anomalies", "ingest", "import", "demo", "serve", "mcp", "migrate-store",
+    "top", "spend", "costs", "reconcile", "runs", "unattributed", "budget", "pauses", "allow", "alerts", "changes",
+    "change", "anomalies", "ingest", "import", "demo", "serve", "mcp", "migrate-store",
 )
 MODULES = {"import": "ingest", "reconcile": "costs", "migrate-store": "migrate_store",
            **dict.fromkeys(("owners", "dependencies", "dependents", "find", "portfolio"), "graph"),

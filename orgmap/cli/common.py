@@ -19,12 +19,14 @@ from orgmap.cli.progress import ProgressBar
 from orgmap.config import resolve_vault
 
 if TYPE_CHECKING:
+    from ledger import SmtpSettings
     from orgmap.service import Service, VaultService
 
 __all__ = ["CommandError", "add_db_argument", "add_service_arguments", "add_vault_argument", "ask", "ask_vault", "emit",
            "print_json", "printable", "service_opener", "table", "write_output"]
 
 T = TypeVar("T")
+DASHBOARD_URL = "http://127.0.0.1:8000/"  # where `orgmap serve` answers by default: budget alerts link there
 S = TypeVar("S", bound="VaultService")
 
 
@@ -92,6 +94,8 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False, background:
     first question that needs it (`Service.open`). The service module is imported when it opens, not before:
     `orgmap mcp` answers its first request without it."""
     webhook, allow_link_local = _webhook(args)
+    smtp = _smtp()
+    dashboard = os.environ.get("ORGMAP_DASHBOARD_URL") or DASHBOARD_URL
     db: str | None = getattr(args, "db", None) or None
     vault = resolve_vault(args.vault, db=db)
     prices = Path(args.prices) if getattr(args, "prices", None) else None
@@ -108,6 +112,7 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False, background:
             svc = _loading(vault, lambda progress: Service.open(vault, watch=watch, db=db, price_overrides=prices,
                                                                 webhook_url=webhook,
                                                                 webhook_allow_link_local=allow_link_local,
+                                                                smtp=smtp, dashboard_url=dashboard,
                                                                 clock=clock, on_progress=progress,
                                                                 lazy_store=lazy_store, keep_events_days=keep))
         except (OSError, ValueError, StoreUnavailable, SchemaError) as exc:  # a bad --prices file, a store that
@@ -118,6 +123,16 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False, background:
         return svc
 
     return open_service
+
+
+def _smtp() -> SmtpSettings | None:
+    """The SMTP server alert email goes through (`ORGMAP_SMTP_*`, `ledger.mailer`), checked at once."""
+    from ledger import SmtpSettings
+
+    try:
+        return SmtpSettings.from_env(os.environ)
+    except ValueError as exc:
+        raise SystemExit(f"orgmap: {exc}") from None
 
 
 def _webhook(args: argparse.Namespace) -> tuple[str | None, bool]:

@@ -148,6 +148,7 @@ SIZE_CALLS = [
     ("top_spenders", {}),
     ("budget_status", {}),
     ("check_allowance", {"agent": "Support Reply Agent"}),
+    ("paused_agents", {}),
     ("unattributed_spend", {}),
     ("recent_changes", {}),
     ("expensive_runs", {}),

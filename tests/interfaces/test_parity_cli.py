@@ -18,7 +18,8 @@ from tests.interfaces.test_parity import NOT_QUESTIONS, service_questions
 CLI: dict[str, str] = {
     "owners_of": "owners", "dependents_of": "dependents", "dependencies_of": "dependencies", "node": "show",
     "note_markdown": "show", "find": "find", "portfolio_of": "portfolio", "spend": "spend", "run_rate": "top",
-    "budgets": "budget", "allowance": "allow", "unattributed": "unattributed", "changes": "changes", "runs": "runs",
+    "budgets": "budget", "pauses": "pauses", "allowance": "allow", "unattributed": "unattributed", "changes": "changes",
+    "runs": "runs",
     "alerts": "alerts", "check": "check", "graph_data": "export", "graph_graphml": "export",
     "record_change": "change", "record_changes": "change", "anomalies": "anomalies",
     "explain_cost_change": "anomalies", "set_anomaly_state": "anomalies", "import_files": "import",
@@ -50,6 +51,8 @@ CASES: list[tuple[list[str], str, dict[str, Any]]] = [
     (["top", "--by", "model", "--window", "24h", "--limit", "10"], "/v1/run-rate",
      {"by": "model", "window": "24h", "limit": 10}),
     (["budget"], "/v1/budgets", {"limit": 500}),
+    (["pauses"], "/v1/pauses", {"limit": 500}),
+    (["pauses", "support-bot"], "/v1/pauses", {"agent": "support-bot", "limit": 500}),
     (["allow", "support-bot", "--run", "run-1", "--project", "acme"], "/v1/agents/support-bot/allowance",
      {"run_id": "run-1", "project": "acme"}),
     (["unattributed", "--window", "21d", "--limit", "15"], "/v1/unattributed", {"window": "21d", "limit": 15}),

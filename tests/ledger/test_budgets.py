@@ -50,19 +50,21 @@ def test_thresholds_fire_once_and_post_to_the_webhook(ledger_factory, hook) -> N
     assert led.alerts() == []
     _spend(led, 2.0, start=1)  # 60%: crosses 50%
     _spend(led, 0.5, start=2)  # 65%: nothing new
-    _spend(led, 3.6, start=3)  # 101%: crosses 75, 90, 100
+    _spend(led, 3.6, start=3)  # 101%: crosses 75, 90, 100 in one ingest: one message naming the three
     led.flush_webhooks()
     alerts = led.alerts(kind="budget")
-    assert [a.evidence["threshold"] for a in alerts] == [0.5, 0.75, 0.9, 1.0]
+    assert [a.evidence["thresholds"] for a in alerts] == [[0.5], [0.75, 0.9, 1.0]]
+    assert [a.evidence["threshold"] for a in alerts] == [0.5, 1.0]
     assert all(a.delivered_at is not None for a in alerts)
-    assert sorted(r["alert"]["evidence"]["threshold"] for r in received) == [0.5, 0.75, 0.9, 1.0]
+    assert sorted(r["alert"]["evidence"]["threshold"] for r in received) == [0.5, 1.0]
     assert all("agents/support" in r["text"] and "day" in r["text"] for r in received)
+    assert "(crossed 75%, 90%, 100%)" in received[-1]["text"]
     led.close()
     again = ledger_factory(webhook_url=url)
     again.set_budgets([BudgetSpec("agent", "agents/support", daily_usd=10.0)])
     _spend(again, 1.0, start=10)
     again.flush_webhooks()
-    assert len(again.alerts(kind="budget")) == 4 and len(received) == 4
+    assert len(again.alerts(kind="budget")) == 2 and len(received) == 2
 
 
 def test_the_run_ceiling_and_the_hourly_cap_alert_only_when_reached(ledger: Ledger) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from orgmap.service import Service
-from orgmap.vault_settings import budget_specs
+from orgmap.vault_settings import read_settings
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
@@ -32,7 +32,7 @@ def vault(tmp_path: Path) -> Path:
 
 def test_budget_specs_are_read_from_agents_owners_and_the_budgets_note(vault: Path) -> None:
     with Service.open(vault, clock=lambda: NOW) as svc, svc.graph.read() as g:
-        specs = {(s.scope, s.key): s for s in budget_specs(g)}
+        specs = {(s.scope, s.key): s for s in read_settings(g).budgets}
     assert set(specs) == {("agent", "Agents/Bot"), ("owner", "Teams/Platform"), ("project", "acme")}
     assert specs[("agent", "Agents/Bot")].per_run_usd == 1.5
     # the team's budget covers the agent it owns directly and the one it owns through the system (part_of)
@@ -48,11 +48,12 @@ def test_allowance_denies_on_the_owners_and_the_projects_budget(vault: Path) -> 
         svc.record_cost([event])
         run = svc.allowance("Bot", run_id="r1")
         assert not run.allowed
-        assert run.reason == "agent Agents/Bot run budget exhausted: $2.50 of $1.50"
+        assert run.reason == "agent Agents/Bot run budget exhausted: $2.50 of $1.50; from 100% it pauses every agent"
         assert svc.allowance("Bot", run_id="a-fresh-run").allowed  # the ceiling is per run
         project = svc.allowance("Other", project="acme")
         assert not project.allowed
-        assert project.reason == "project acme month budget exhausted: $2.50 of $2.00"
+        assert project.reason == ("project acme month budget exhausted: $2.50 of $2.00; from 100% it pauses every "
+                                  "agent")
         svc.record_cost([{**event, "run_id": "r2", "cost_usd": 8.0, "project": None, "agent": "Other"}])
         owner = svc.allowance("Other")
         assert not owner.allowed and "Teams/Platform" in owner.reason

@@ -38,10 +38,13 @@ def _show_changes(answer: ChangesAnswer) -> None:
 
 
 def _show_alerts(answer: AlertsAnswer) -> None:
-    """One line per alert: when it happened, and when it was recorded where that differs (a backfill's alerts)."""
+    """One line per alert: when it happened, and when it was recorded where that differs (a backfill's alerts); for
+    an alert routed to people, how many of their addresses took it (`--json` has each delivery's state)."""
     for a in answer.items:
         recorded = "" if a.recorded_at - a.ts < timedelta(hours=1) else f" (recorded {a.recorded_at:%Y-%m-%d %H:%M})"
-        emit(f"{a.ts:%Y-%m-%d %H:%M}{recorded} {a.kind}: {a.message}")
+        taken = sum(d.delivered_at is not None for d in a.deliveries)
+        routed = f" [delivered to {taken} of {len(a.deliveries)} addresses]" if a.deliveries else ""
+        emit(f"{a.ts:%Y-%m-%d %H:%M}{recorded} {a.kind}: {a.message}{routed}")
     emit(answer.summary)
 
 
