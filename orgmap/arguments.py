@@ -8,7 +8,7 @@ from ledger.events import CHANGE_KINDS as _CHANGE_KINDS
 from ledger.feedback import STATES
 
 __all__ = ["ALERT_KINDS", "ANOMALY_STATES", "BUCKETS", "BY", "CHANGE_KINDS", "CURSOR_PATTERN", "DEPTH",
-           "KEYSET_CURSOR_PATTERN", "SEVERITIES", "WINDOW_PATTERN"]
+           "KEYSET_CURSOR_PATTERN", "MOMENT_PATTERN", "SEVERITIES", "WINDOW_PATTERN"]
 
 # Groupings of the ranked run-rate.
 BY = ("agent", "owner", "team", "model", "provider", "client", "project", "kind")
@@ -29,3 +29,7 @@ WINDOW_PATTERN = (r"^\s*(?:(?:[1-9]\d{0,3}|[1-7]\d{4}|8[0-6]\d{3}|87[0-5]\d{2}|8
 CURSOR_PATTERN = r"^[0-9]{0,9}$"
 # The changes' keyset cursor: "<microseconds>:<event id>", the last change of the page before (empty: the first).
 KEYSET_CURSOR_PATTERN = r"^(?:[0-9]{1,18}:[\s\S]{1,10000})?$"
+# A from/to end: an ISO 8601 date, or date and time (minutes at least) with an optional zone (none: UTC); exactly
+# what `orgmap.time_range.moment` reads (a day past its month's end, such as 2026-02-30, is refused by the field).
+MOMENT_PATTERN = (r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+                  r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?)?$")

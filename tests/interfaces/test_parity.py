@@ -46,8 +46,12 @@ _FILES = "CLI only: reads files on the machine it runs on; over HTTP and MCP eve
 EXEMPT = {"graph_data": "API and CLI only (GET /v1/graph, orgmap export): the whole graph would flood a model's "
                         "context; MCP clients use find_nodes and describe_node",
           "graph_graphml": "CLI only (orgmap export --format graphml): a file for graph tools",
+          "spend_over_time": "API only (GET /v1/spend/series, and its CSV): the dashboard's chart, hundreds of "
+                             "numbers per group; people and models ask run_rate and agent_cost",
           "import_files": _FILES, "ingest_jsonl": _FILES, "import_git": _FILES,
           **dict.fromkeys(RECEIVERS, "a receiver of machines' telemetry, not a question people ask")}
+# The routes behind the dashboard's chart and downloads (API only: EXEMPT's spend_over_time).
+DASHBOARD_ROUTES = {"GET /v1/spend/series", "GET /v1/export/{table}.csv"}
 # Public methods that are not questions: lifecycle, and the anomaly scan the server runs in the background.
 NOT_QUESTIONS = {"open", "open_vault", "close", "scan_anomalies", "start_background", "watch"}
 
@@ -118,7 +122,8 @@ def test_every_question_has_a_route_and_a_tool_or_is_exempt() -> None:
 
 
 def test_the_table_matches_the_routes_and_tools_the_doors_really_have(api, mcp) -> None:
-    routes = {r for routes, _ in TABLE.values() for r in routes} | {"GET /v1/graph"} | set(RECEIVERS.values())
+    routes = {r for routes, _ in TABLE.values() for r in routes} | {"GET /v1/graph"} | set(RECEIVERS.values()) \
+        | DASHBOARD_ROUTES
     assert app_routes(api.app) == routes
     tools = {tool for _, tool in TABLE.values() if "://" not in tool}
     assert {t.name for t in mcp.tools()} == tools
