@@ -56,8 +56,8 @@ const Charts = (() => {
         const grip = node(band.href ? "a" : "div", { class: `marker-band ${band.cls || ""}`, href: band.href,
           title: band.label, "aria-label": band.label });
         for (const part of [shade, grip]) { part.style.left = left; part.style.width = width; }
-        grip.style.top = `${(lane++ % 6) * 7}px`;
-        layer.append(shade, grip);
+        grip.style.top = `${(lane++ % 8) * 5}px`;
+        layer.append(...(markers.bands.length <= 3 ? [shade, grip] : [grip])); // many: the strips alone stay readable
       }
       for (const change of markers.changes || []) {
         if (change.at < min || change.at > max) continue;
@@ -126,6 +126,7 @@ const Charts = (() => {
     const raw = groups.map((g) => [...g.values, g.values.length ? g.values[g.values.length - 1] : 0]);
     const names = groups.map((g) => g.name);
     const shown = groups.map(() => true);
+    const marks = { bands: (markers || {}).bands || [], changes: (markers || {}).changes || [] };
     const layers = () => stack(raw, shown);
     const step = uPlot.paths.stepped({ align: 1 });
     const series = [{ value: (u, v) => (v === null ? "–" : stamp(v, bucket)) }];
@@ -144,7 +145,7 @@ const Charts = (() => {
         { stroke: "#5b6472", grid: { stroke: "#eef1f5" }, size: 60, values: (u, ticks) => ticks.map(short) }],
       legend: { live: false },
       cursor: { points: { show: false } },
-      plugins: [markerPlugin(markers || {}), tooltipPlugin(raw, names, bucket)],
+      plugins: [markerPlugin(marks), tooltipPlugin(raw, names, bucket)],
       hooks: {
         setSeries: [(u, i) => {
           if (i === null) return;
@@ -154,9 +155,14 @@ const Charts = (() => {
       },
     };
     const chart = new uPlot(opts, [xs, ...layers()], container);
+    const setMarkers = ({ bands, changes }) => { // markers arrive after the first draw; place them without a rebuild
+      marks.bands = bands;
+      marks.changes = changes;
+      chart.redraw(false, false);
+    };
     const resize = () => chart.setSize({ width: width(container), height: opts.height });
     window.addEventListener("resize", resize);
-    return { chart, destroy: () => { window.removeEventListener("resize", resize); chart.destroy(); } };
+    return { chart, setMarkers, destroy: () => { window.removeEventListener("resize", resize); chart.destroy(); } };
   }
 
   // Budget burn: cumulative spend this period against the limit (50/75/90/100% marked), and, when the answer has

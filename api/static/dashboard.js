@@ -18,8 +18,8 @@ const whole = num(0);
 
 const state = { view: "overview", id: null, range: "7d", from: null, to: null, by: "agent", q: "", owner: "",
   team: "", sort: "cost_per_day", dir: "desc", flagged: false };
-const view = { serverNow: null, chart: null, burns: [], liveUrl: null, etag: null, rateText: null, render: null,
-  rows: [], series: null, teamMembers: null };
+const view = { serverNow: null, chart: null, burns: [], liveUrl: null, etag: null, rateText: null, rows: [],
+  series: null, teamMembers: null, marks: null, sparkMax: 0, sparkValues: {} };
 
 const $ = (id) => document.getElementById(id);
 
@@ -260,9 +260,9 @@ const COLUMNS = [
   { key: "runs_per_day", label: "Runs/day" },
   { key: "cost_per_1k_runs", label: "$/1k runs" },
   { key: "tokens_per_run", label: "Tokens/run" },
-  { key: "projected_month", label: "Projected month" },
+  { key: "projected_month", label: "Proj. month" },
   { key: "change_pct", label: "Change" },
-  { key: "budget_used_pct", label: "Budget used" },
+  { key: "budget_used_pct", label: "Budget" },
   { key: "owner", label: "Owner", text: true },
 ];
 
@@ -287,7 +287,7 @@ async function overview(root) {
   view.liveUrl = ["/v1/spend/series", { ...seriesSpan, by: state.by, bucket }];
   view.series = series.body;
   view.rateText = JSON.stringify(rate);
-  const marks = await markers(series.body);
+  const none = { bands: [], flags: [], anomalies: [] };
   root.replaceChildren(
     figures(rate, series.body),
     chartSection(`Spend per ${series.body.bucket} by ${state.by}`, csvLink("spend-series", "Chart CSV", { bucket })),
@@ -297,20 +297,26 @@ async function overview(root) {
     el("section", { "aria-labelledby": "anomalies-title" }, el("h2", { id: "anomalies-title" }, "Anomalies in range"),
       el("ol", { id: "anomaly-list", class: "cards" }))));
   $("headline").textContent = rate.summary;
-  drawChart($("chart"), series.body, marks);
-  $("chart-note").textContent = markerNote(marks);
+  drawChart($("chart"), series.body, none);
   await fillTable(rate, series.body);
+  document.documentElement.setAttribute("data-first-view", "true");
+  // the first view is up; the markers and the lists below come after (anomaly questions are the slow ones)
+  const [marks] = await Promise.all([markers(series.body), budgetsTable($("budgets"))]);
+  placeMarkers(marks);
   anomalyCards($("anomaly-list"), marks.anomalies);
-  await budgetsTable($("budgets"));
+}
+
+function placeMarkers(marks) {
+  view.marks = marks;
+  if (view.chart) view.chart.setMarkers({ bands: marks.bands, changes: marks.flags });
+  $("chart-note").textContent = markerNote(marks);
 }
 
 // New data on the overview: the chart and the figures take it; the table is rebuilt only if its rows changed.
 async function liveOverview(series) {
-  const rate = await get("/v1/run-rate", { ...span(), by: state.by, limit: 500 });
-  const marks = await markers(series);
   view.series = series;
-  drawChart($("chart"), series, marks);
-  $("chart-note").textContent = markerNote(marks);
+  drawChart($("chart"), series, view.marks || { bands: [], flags: [] });
+  const rate = await get("/v1/run-rate", { ...span(), by: state.by, limit: 500 });
   $("figures").replaceWith(figures(rate, series));
   $("headline").textContent = rate.summary;
   const text = JSON.stringify(rate);
@@ -322,6 +328,7 @@ async function liveOverview(series) {
     $("rank-caption").textContent = rankCaption(rate);
     renderRows();
   }
+  placeMarkers(await markers(series));
 }
 
 function figures(rate, series) {
@@ -742,11 +749,13 @@ async function route() {
   $("error").hidden = true;
   document.body.setAttribute("aria-busy", "true");
   document.documentElement.removeAttribute("data-ready");
+  document.documentElement.removeAttribute("data-first-view");
   readUrl();
   view.burns.forEach((b) => b.destroy());
   view.burns = [];
   if (view.chart) { view.chart.destroy(); view.chart = null; }
   view.liveUrl = null;
+  view.marks = null;
   const root = $("view");
   $("by").disabled = !["overview"].includes(state.view);
   try {
