@@ -16,7 +16,7 @@ from orgmap.service import Service
 
 __all__ = ["CSV_TABLES", "CsvFile", "CsvTable", "csv_response"]
 
-CsvTable = Literal["run-rate", "spend-series", "alerts", "changes", "unattributed", "runs"]
+CsvTable = Literal["run-rate", "spend-series", "alerts", "changes", "unattributed", "runs", "budgets", "problems"]
 _PAGE = 500
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -137,7 +137,30 @@ def _runs(svc: Service, window: str, by: str, bucket: str, since: str | None,
     return CsvFile(_name("runs", start, end), header, rows)
 
 
+def _budgets(svc: Service, window: str, by: str, bucket: str, since: str | None, until: str | None) -> CsvFile:
+    answer = svc.budgets(_PAGE)
+    items = list(answer.items)
+    while answer.next_cursor:
+        answer = svc.budgets(_PAGE, answer.next_cursor)
+        items += answer.items
+    header = ["scope", "key", "period", "start", "spent", "limit", "used_pct", "remaining"]
+    rows = [[b.scope, b.key, p.period, p.start, p.spent, p.limit, p.used_pct, p.remaining]
+            for b in items for p in b.periods]
+    return CsvFile(f"orgmap-budgets-{_stamp(svc.clock())}", header, rows)
+
+
+def _problems(svc: Service, window: str, by: str, bucket: str, since: str | None, until: str | None) -> CsvFile:
+    answer = svc.check(_PAGE)
+    items = list(answer.items)
+    while answer.next_cursor:
+        answer = svc.check(_PAGE, answer.next_cursor)
+        items += answer.items
+    rows = [[p.severity, p.path, p.line, p.code, p.message] for p in items]
+    return CsvFile(f"orgmap-vault-problems-{_stamp(svc.clock())}", ["severity", "path", "line", "code", "message"],
+                   rows)
+
+
 CSV_TABLES: dict[str, Callable[[Service, str, str, str, str | None, str | None], CsvFile]] = {
     "run-rate": _run_rate, "spend-series": _series, "alerts": _alerts, "changes": _changes,
-    "unattributed": _unattributed, "runs": _runs,
+    "unattributed": _unattributed, "runs": _runs, "budgets": _budgets, "problems": _problems,
 }

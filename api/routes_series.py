@@ -49,7 +49,8 @@ def export_csv(svc: Svc, table: CsvTable, window: Window = "7d", by: By = "agent
                since: Since = None, until: Until = None) -> Response:
     """The dashboard's tables as CSV (what its download buttons fetch), every row, with the span and the grouping
     in the file name: `run-rate` (the ranked rows), `spend-series` (one column per group, one row per bucket),
-    `alerts`, `changes`, `unattributed`, `runs`. Text that a spreadsheet would run as a formula is quoted with '."""
+    `alerts`, `changes`, `unattributed`, `runs`, `budgets` (one row per limit, as they stand now), `problems` (the
+    vault's). Text that a spreadsheet would run as a formula is quoted with '."""
     if by not in BY:  # checked for every table, also those that ignore it, so a bad link fails the same way
         raise InvalidArgument(f"by must be one of {', '.join(BY)}; got {by!r}", field="by")
     if bucket not in BUCKETS:

@@ -279,28 +279,32 @@ function change(item) {
 async function overview(root) {
   const seriesSpan = span();
   const bucket = bucketOf(seriesSpan);
-  const [series, rate] = await Promise.all([
-    get("/v1/spend/series", { ...seriesSpan, by: state.by, bucket }, {}),
-    get("/v1/run-rate", { ...seriesSpan, by: state.by, limit: 500 }),
-  ]);
+  const ranked = get("/v1/run-rate", { ...seriesSpan, by: state.by, limit: 500 }); // the slower one: asked first
+  ranked.catch(() => null); // its error is shown where it is awaited, not as an unhandled rejection
+  const series = await get("/v1/spend/series", { ...seriesSpan, by: state.by, bucket }, {});
   view.etag = series.etag;
   view.liveUrl = ["/v1/spend/series", { ...seriesSpan, by: state.by, bucket }];
   view.series = series.body;
-  view.rateText = JSON.stringify(rate);
   const none = { bands: [], flags: [], anomalies: [] };
   root.replaceChildren(
-    figures(rate, series.body),
+    figures(null, series.body),
     chartSection(`Spend per ${series.body.bucket} by ${state.by}`, csvLink("spend-series", "Chart CSV", { bucket })),
-    tableSection(rate),
+    el("p", { id: "rank-loading", class: "note" }, "Ranking…"),
     el("div", { class: "columns" }, el("section", { "aria-labelledby": "budgets-title" },
       el("h2", { id: "budgets-title" }, "Budgets"), el("div", { id: "budgets" })),
     el("section", { "aria-labelledby": "anomalies-title" }, el("h2", { id: "anomalies-title" }, "Anomalies in range"),
       el("ol", { id: "anomaly-list", class: "cards" }))));
-  $("headline").textContent = rate.summary;
   drawChart($("chart"), series.body, none);
-  await fillTable(rate, series.body);
+  // the first view (the range's spend and its chart) is up; the table, the markers and the lists come as they
+  // arrive: the run-rate and the anomaly questions are the slow ones
   document.documentElement.setAttribute("data-first-view", "true");
-  // the first view is up; the markers and the lists below come after (anomaly questions are the slow ones)
+  const rate = await ranked;
+  view.rateText = JSON.stringify(rate);
+  $("figures").replaceWith(figures(rate, series.body));
+  $("rank-loading").replaceWith(tableSection(rate));
+  $("headline").textContent = rate.summary;
+  await fillTable(rate, series.body);
+  document.documentElement.setAttribute("data-table", "true");
   const [marks] = await Promise.all([markers(series.body), budgetsTable($("budgets"))]);
   placeMarkers(marks);
   anomalyCards($("anomaly-list"), marks.anomalies);
@@ -331,13 +335,15 @@ async function liveOverview(series) {
   placeMarkers(await markers(series));
 }
 
+// The headline figures; `rate` null (not answered yet): the range's spend alone, the others to come.
 function figures(rate, series) {
+  const r = rate || {};
   return el("dl", { id: "figures", class: "figures" },
     el("div", {}, el("dt", {}, "Spend in range"), el("dd", { id: "fig-spend" }, money(series.total_cost_usd))),
-    el("div", {}, el("dt", {}, "Cost per day"), el("dd", { id: "fig-total" }, `${money(rate.total_cost_per_day)}/day`)),
-    el("div", {}, el("dt", {}, "Projected month"), el("dd", { id: "fig-month" }, money(rate.projected_month))),
-    el("div", {}, el("dt", {}, "Unattributed spend"), el("dd", { id: "fig-unattributed" },
-      link(`${money(rate.unattributed_cost_usd)} (${money(rate.unattributed_cost_per_day)}/day)`, href("/unattributed")))));
+    el("div", {}, el("dt", {}, "Cost per day"), el("dd", { id: "fig-total" }, rate ? `${money(r.total_cost_per_day)}/day` : "…")),
+    el("div", {}, el("dt", {}, "Projected month"), el("dd", { id: "fig-month" }, rate ? money(r.projected_month) : "…")),
+    el("div", {}, el("dt", {}, "Unattributed spend"), el("dd", { id: "fig-unattributed" }, rate
+      ? link(`${money(r.unattributed_cost_usd)} (${money(r.unattributed_cost_per_day)}/day)`, href("/unattributed")) : "…")));
 }
 
 function rankCaption(rate) {
@@ -513,7 +519,8 @@ async function budgetsTable(box, keep) {
       el("td", { class: "num" }, pct(p.used_pct)), el("td", {}, el("span", { class: `status ${status}` }, status))));
   }
   if (!body.rows.length) body.append(el("tr", {}, el("td", { colspan: 5 }, "No budgets.")));
-  box.replaceChildren(el("p", { class: "note" }, budgets.summary), el("div", { class: "table-wrap" },
+  box.replaceChildren(el("div", { class: "section-head" }, el("p", { class: "note" }, budgets.summary),
+    csvLink("budgets")), el("div", { class: "table-wrap" },
     el("table", { id: "budget-table" }, el("caption", {}, "Budgets by their most used limit, most used first"),
       el("thead", {}, el("tr", {}, ...["Budget", "Limit", "Spent", "Used", "Status"].map((h, i) =>
         el("th", { scope: "col", class: i === 2 || i === 3 ? "num" : null }, h)))), body)));
@@ -734,7 +741,7 @@ async function listPage(root, name) {
   } else if (name === "problems") {
     const answer = await get("/v1/check", { limit: 500 });
     $("headline").textContent = answer.summary;
-    root.replaceChildren(heading("Vault problems"), table("problems-table", ["Severity", "Note", "Line", "Problem"],
+    root.replaceChildren(heading("Vault problems", csvLink("problems")), table("problems-table", ["Severity", "Note", "Line", "Problem"],
       answer.items.map((p) => el("tr", { class: p.severity === "error" ? "up" : null }, el("td", {}, p.severity),
         el("td", {}, el("code", {}, p.path)), el("td", { class: "num" }, p.line), el("td", {}, `${p.code}: ${p.message}`))),
       "The vault has no problems."));
@@ -750,6 +757,7 @@ async function route() {
   document.body.setAttribute("aria-busy", "true");
   document.documentElement.removeAttribute("data-ready");
   document.documentElement.removeAttribute("data-first-view");
+  document.documentElement.removeAttribute("data-table");
   readUrl();
   view.burns.forEach((b) => b.destroy());
   view.burns = [];

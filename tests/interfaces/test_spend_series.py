@@ -177,3 +177,20 @@ def test_on_the_demo_company_each_group_is_its_ranked_row(api, by: str, window: 
     for group in series["groups"]:
         assert len(group["values"]) == len(series["starts"])
         assert round(sum(group["values"]), 2) == group["cost_usd"]
+
+
+def test_the_budgets_and_problems_csv_have_a_row_per_limit_and_per_problem(api) -> None:
+    name, rows = read_csv(api, "budgets")
+    assert name == "orgmap-budgets-20260302T12Z.csv"
+    budgets = get(api, "/v1/budgets", limit=500)
+    assert [(r["key"], r["period"], float(r["spent"])) for r in rows] == \
+        [(b["key"], p["period"], p["spent"]) for b in budgets["items"] for p in b["periods"]]
+    name, rows = read_csv(api, "problems")
+    check = get(api, "/v1/check", limit=500)
+    assert [(r["path"], int(r["line"]), r["code"]) for r in rows] == \
+        [(p["path"], p["line"], p["code"]) for p in check["items"]]
+    assert client_error(api, "/v1/export/secrets.csv") == 422
+
+
+def client_error(client: Any, path: str) -> int:
+    return client.get(path).status_code
