@@ -367,6 +367,14 @@ def test_csv_downloads_parse_and_add_up_to_the_table(page, base_url: str, tmp_pa
 
 # -- live ------------------------------------------------------------------------------------------------------------
 
+def test_a_poll_with_nothing_new_redraws_nothing(page) -> None:
+    page.evaluate("document.querySelector('#rank tbody tr').dataset.kept = 'yes'; view.chart.chart.kept = 'yes'")
+    expect(page.locator("#live-text")).to_contain_text("checked", timeout=12_000)  # a poll answered (304)
+    assert page.get_attribute("#rank tbody tr:first-child", "data-kept") == "yes"
+    assert page.evaluate("view.chart.chart.kept") == "yes"  # the same chart object: not rebuilt
+    assert page.get_attribute("html", "data-updates") is None
+
+
 def test_a_posted_event_appears_without_a_reload(page, base_url: str, now) -> None:
     page.evaluate("window.stillHere = true")
     before = page.inner_text("#fig-spend")
