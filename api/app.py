@@ -17,6 +17,7 @@ from api.receivers import router as receivers
 from api.routes import router
 from api.routes_anomaly import router as anomaly_routes
 from api.routes_costs import router as cost_routes
+from api.routes_series import router as series_routes
 from api.security import RequestGuard, TokenGate, mcp_transport_security
 from orgmap.service import Service, ServiceSlot
 
@@ -54,6 +55,7 @@ def create_app(open_service: Callable[[], Service], *, slot: ServiceSlot | None 
     app.include_router(router)
     app.include_router(anomaly_routes)
     app.include_router(cost_routes)
+    app.include_router(series_routes)
     app.include_router(receivers)
     install_dashboard(app)
     install_docs(app)

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-__all__ = ["STATIC", "install_dashboard"]
+__all__ = ["LISTS", "PAGES", "STATIC", "install_dashboard"]
 
 STATIC = Path(__file__).resolve().with_name("static")
 _HEADERS = {
@@ -22,11 +22,22 @@ _HEADERS = {
 }
 
 
-def install_dashboard(app: FastAPI) -> None:
-    """Serve the dashboard page at `/` and its script and stylesheet under `/static/`."""
+# The dashboard's views, each with its own URL; the page's script renders the one its path names.
+LISTS = ("alerts", "runs", "changes", "unattributed", "problems")
+PAGES = ("agent", "owner", "project", "client", "model")
 
-    @app.get("/", include_in_schema=False)
+
+def install_dashboard(app: FastAPI) -> None:
+    """Serve the dashboard page at `/` and at each view's URL (`/alerts`, `/agent/<id>`...), and its scripts,
+    stylesheets and the vendored chart library under `/static/`."""
+
     def dashboard() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8", headers=_HEADERS)
+
+    app.get("/", include_in_schema=False)(dashboard)
+    for view in LISTS:
+        app.get(f"/{view}", include_in_schema=False)(dashboard)
+    for view in PAGES:
+        app.get(f"/{view}/{{name:path}}", include_in_schema=False)(dashboard)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -18,12 +18,13 @@ from orgmap.arguments import (
     CURSOR_PATTERN,
     DEPTH,
     KEYSET_CURSOR_PATTERN,
+    MOMENT_PATTERN,
     SEVERITIES,
     WINDOW_PATTERN,
 )
 
 __all__ = ["ERRORS", "WRITE_ERRORS", "AlertKind", "AnomalyState", "Bucket", "By", "Cursor", "Depth", "ErrorBody",
-           "KeysetCursor", "Limit", "Severity", "Window", "as_json", "error_schema"]
+           "KeysetCursor", "Limit", "Severity", "Since", "Until", "Window", "as_json", "error_schema"]
 
 
 class ErrorDetail(BaseModel):
@@ -88,3 +89,9 @@ AlertKind = Annotated[str | None, Query(description="only alerts of this kind", 
 AnomalyState = Annotated[str | None, Query(description="only anomalies in this state",
                                            **_schema(enum=list(ANOMALY_STATES)))]
 Severity = Annotated[str | None, Query(description="only problems of this severity", **_schema(enum=list(SEVERITIES)))]
+Since = Annotated[str | None, Query(
+    description="start of a from/to range (ISO 8601 date or date-time; no zone: UTC), down to its hour; given, it "
+                "replaces `window`", examples=["2026-11-01T00:00:00Z"], **_schema(pattern=MOMENT_PATTERN))]
+Until = Annotated[str | None, Query(
+    description="end of a from/to range (ISO 8601 date or date-time; no zone: UTC), up to its hour; default now",
+    examples=["2026-12-01T00:00:00Z"], **_schema(pattern=MOMENT_PATTERN))]

@@ -25,6 +25,8 @@ from api.openapi import (
     KeysetCursor,
     Limit,
     Severity,
+    Since,
+    Until,
     Window,
     as_json,
     error_schema,
@@ -61,11 +63,11 @@ _CHANGE_EXAMPLE = {"ts": "2026-11-20T13:55:00Z", "target": "Support Reply Agent"
 
 
 @router.get("/run-rate", summary="Ranked run-rate (top spenders)", tags=["spend"])
-def run_rate(svc: Svc, window: Window = "7d", by: By = "agent", limit: Limit = 20,
-             cursor: Cursor = None) -> RunRateAnswer:
-    """Ranked run-rate: cost/day, runs/day, cost per 1,000 runs, tokens per run, projected month, change against
-    the preceding window, budget used and owner, highest cost per day first."""
-    return svc.run_rate(window, by, limit, cursor)
+def run_rate(svc: Svc, window: Window = "7d", by: By = "agent", limit: Limit = 20, cursor: Cursor = None,
+             since: Since = None, until: Until = None) -> RunRateAnswer:
+    """Ranked run-rate over `window` or from `since` to `until`: cost/day, runs/day, cost per 1,000 runs, tokens per
+    run, projected month, change against the baseline, budget used and owner, highest cost per day first."""
+    return svc.run_rate(window, by, limit, cursor, since, until)
 
 
 @router.get("/agents/{name:path}/spend", summary="An agent's spend per hour or day", tags=["spend"])

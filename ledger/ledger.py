@@ -53,7 +53,7 @@ from .rows import AGENT, CLIENT, COST, KEY, PROJECT, TS, cost_row
 from .runcosts import RunCostIndex
 from .runrate import RunRate
 from .runs import RunRecord, RunSettings, run_flags, with_flags
-from .series import HourlySeries
+from .series import GroupedSpend, HourlySeries
 from .store import EventStore, open_store
 from .tally import IngestTally
 from .timeutil import HOUR_US, from_us, to_us
@@ -593,6 +593,10 @@ class Ledger:
     def run_rate(self, window: timedelta, by: str = "agent", now: datetime | None = None,
                  group_of: Callable[[str], Sequence[str]] | None = None) -> RunRate:
         return self.reads.run_rate(window, by, now, group_of)
+
+    def grouped_spend(self, since: datetime, until: datetime, by: str = "agent", bucket: str = "day",
+                      group_of: Callable[[str], Sequence[str]] | None = None) -> GroupedSpend:
+        return self.reads.grouped_spend(since, until, by, bucket, group_of)
 
     def spend_series(self, node_id: str, window: timedelta, bucket: str = "hour",
                      now: datetime | None = None) -> list[SpendPoint]:

@@ -24,7 +24,7 @@ from .results import RunDistribution, RunView, SpendPoint, SpendSummary, Unattri
 from .rollups import AGG_COUNTED, AGG_SHADOWED, PER_CALL
 from .runrate import BY, RunRate, baseline_span, rank
 from .runs import RunRecord, percentile
-from .series import HourlySeries
+from .series import GroupedSpend, HourlySeries
 from .store import EventStore
 from .timeutil import HOUR_US, from_us, to_us
 
@@ -85,6 +85,18 @@ class Reads:
         baseline = self.store.rollup_sum(cols, base_first, base_end, slim=slim, aggs=_COUNTED, measures=("cost",))
         shadow = self.store.rollup_sum((), first, end, slim=True, aggs=(AGG_SHADOWED,), measures=("cost",)) \
             if self.store.any_shadowed() else []
+        groups = self._grouping(by, group_of)
+        start = self._data_start(base_first, end)
+        return rank(by, current, baseline, groups, (_hour(first), _hour(end)), (_hour(base_first), _hour(base_end)),
+                    shadow[0][0] if shadow else 0.0,
+                    data_since=_hour(start) if start is not None and start > first else None,
+                    baseline_covered=start is None or start <= base_first)
+
+    def _grouping(self, by: str, group_of: Callable[[str], Sequence[str]] | None
+                  ) -> Callable[[tuple], Sequence[str | None]]:
+        """The groups a rollup key (agent_key, then the `by` dimension unless slim) counts under: its node by agent,
+        the dimension's value by model, client, project...; `group_of(node)` by owner or team. None: unattributed."""
+        slim = by not in _DIM_BY
 
         def groups(key: tuple) -> Sequence[str | None]:
             node = self._at.node(key[0])
@@ -94,11 +106,30 @@ class Reads:
                 return [key[1] or "(none)"]
             return list(group_of(node)) or ["(no owner)"]  # type: ignore[misc]
 
-        start = self._data_start(base_first, end)
-        return rank(by, current, baseline, groups, (_hour(first), _hour(end)), (_hour(base_first), _hour(base_end)),
-                    shadow[0][0] if shadow else 0.0,
-                    data_since=_hour(start) if start is not None and start > first else None,
-                    baseline_covered=start is None or start <= base_first)
+        return groups
+
+    def grouped_spend(self, since: datetime, until: datetime, by: str = "agent", bucket: str = "day",
+                      group_of: Callable[[str], Sequence[str]] | None = None) -> GroupedSpend:
+        """Cost per hour or day from `since` (down to its hour) to `until` (up to its hour), per `by` group as
+        `run_rate` groups it (an agent under n owners counts 1/n under each), zeros included."""
+        if by not in BY:
+            raise ValueError(f"by must be one of {', '.join(BY)}, got {by!r}")
+        if bucket not in ("hour", "day"):
+            raise ValueError("bucket must be 'hour' or 'day'")
+        first, end = to_us(since) // HOUR_US, -(-to_us(until) // HOUR_US)
+        slim = by not in _DIM_BY
+        cols = ("agent_key",) if slim else ("agent_key", _DIM_BY[by])
+        rows = self.store.rollup_sum(cols, first, end, slim=slim, aggs=_COUNTED, bucket=bucket, measures=("cost",))
+        lo, hi = (first, end) if bucket == "hour" else (first // 24, -(-end // 24))
+        step = HOUR_US if bucket == "hour" else 24 * HOUR_US
+        groups = self._grouping(by, group_of)
+        costs: dict[str | None, list[float]] = {}
+        for b, *key_and_measures in rows:
+            key, cost = tuple(key_and_measures[:len(cols)]), key_and_measures[len(cols)]
+            owners = groups(key)
+            for group in owners:
+                costs.setdefault(group, [0.0] * (hi - lo))[b - lo] += cost / len(owners)
+        return GroupedSpend(by, bucket, _hour(first), _hour(end), [from_us(b * step) for b in range(lo, hi)], costs)
 
     def _data_start(self, first: int, end: int) -> int | None:
         """The first hour with spend in [first, end) when the store holds none before `first` (None: it does, so the

@@ -1,4 +1,5 @@
-"""An agent's hourly cost series, read from the rollups: the input of anomaly detection."""
+"""Cost series read from the rollups: an agent's hourly series (the input of anomaly detection), and spend per
+hour or day grouped as the run-rate groups it (the dashboard's chart)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-__all__ = ["HourlySeries"]
+__all__ = ["GroupedSpend", "HourlySeries"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +34,17 @@ class HourlySeries:
     def hour(self, index: int) -> datetime:
         """The start of hour `index`."""
         return self.start + timedelta(hours=index)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupedSpend:
+    """Cost per bucket (hour or day, UTC) over [since, until), per group as `Ledger.run_rate` groups it: `costs[g][i]`
+    is group g's cost in the bucket starting at `starts[i]`; the None group is the unattributed spend. A group's
+    buckets add up to its run-rate `cost` over the same span (edge days hold only the hours inside the span)."""
+
+    by: str
+    bucket: str
+    since: datetime
+    until: datetime
+    starts: list[datetime]
+    costs: Mapping[str | None, list[float]]

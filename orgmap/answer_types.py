@@ -195,6 +195,8 @@ __all__ += [
     "RunRateAnswer",
     "RunRateItem",
     "RunsAnswer",
+    "SpendGroup",
+    "SpendOverTime",
     "SpendSeries",
     "UnattributedAnswer",
 ]
@@ -288,6 +290,33 @@ class SpendSeries(Answer):
     points: list[SpendPoint]
     outcomes: OutcomeFigures | None = Field(default=None, description="cost per outcome over the window, when the "
                                                                       "agent reports outcomes")
+
+
+class SpendGroup(Answer):
+    """One group's spend per bucket (cents, adding up to `cost_usd`, which is the group's run-rate `cost_usd` over
+    the same span)."""
+
+    key: str = Field(description="node id, or the model/client/project name; '(unattributed)' for unknown agents")
+    name: str
+    kind: str | None = None
+    attributed: bool
+    cost_usd: Usd
+    values: list[float] = Field(description="cost per bucket, one per `starts` entry")
+
+
+class SpendOverTime(Answer):
+    """Spend per hour or day over a span, one series per group (agent, owner, team, model...), highest cost first;
+    the numbers of the ranked run-rate over the same span. The groups add up to `total_cost_usd` to the cent."""
+
+    summary: str
+    window: str = Field(description="the span in hours or as asked (24h, 7d)")
+    by: str
+    bucket: str
+    since: datetime
+    until: datetime
+    total_cost_usd: Usd
+    starts: list[datetime] = Field(description="each bucket's start (UTC); edge days hold only the span's hours")
+    groups: list[SpendGroup]
 
 
 class IngestAnswer(Answer):

@@ -8,7 +8,7 @@ from ledger.events import CHANGE_KINDS as _CHANGE_KINDS
 from ledger.feedback import STATES
 
 __all__ = ["ALERT_KINDS", "ANOMALY_STATES", "BUCKETS", "BY", "CHANGE_KINDS", "COST_BY", "COST_FORMATS",
-           "CURSOR_PATTERN", "DATE_PATTERN", "DEPTH", "KEYSET_CURSOR_PATTERN", "PERIOD_PATTERN",
+           "CURSOR_PATTERN", "DATE_PATTERN", "DEPTH", "KEYSET_CURSOR_PATTERN", "MOMENT_PATTERN", "PERIOD_PATTERN",
            "SEVERITIES", "WINDOW_PATTERN"]
 
 # Groupings of the ranked run-rate.
@@ -42,3 +42,7 @@ _DAY = (rf"(?:{_YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]
         rf"|02-(?:0[1-9]|1[0-9]|2[0-8]))|{_LEAP}-02-29)")
 DATE_PATTERN = rf"^{_DAY}$"
 PERIOD_PATTERN = rf"^(?:{_YEAR}-(?:0[1-9]|1[0-2])|{_DAY})$"
+# A from/to end: an ISO 8601 date, or date and time (minutes at least) with an optional zone (none: UTC); exactly
+# what `orgmap.time_range.moment` reads (a day past its month's end, such as 2026-02-30, is refused by the field).
+MOMENT_PATTERN = (r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+                  r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?)?$")

@@ -43,6 +43,7 @@ from orgmap.answer_types import (
     ReconcileAnswer,
     RunRateAnswer,
     RunsAnswer,
+    SpendOverTime,
     SpendSeries,
     UnattributedAnswer,
 )
@@ -259,10 +260,18 @@ class Service(VaultService):
 
     # -- spend ----------------------------------------------------------------------------------------------------
 
-    def run_rate(self, window: str = "7d", by: str = "agent", limit: int = 20,
-                 cursor: str | None = None) -> RunRateAnswer:
-        """Ranked run-rate over `window`, grouped by agent, owner, team, model, provider, client, project or kind."""
-        return self.spend_answers.run_rate(window, by, limit, cursor, anomalies=self.anomaly_answers.open_pointers)
+    def run_rate(self, window: str = "7d", by: str = "agent", limit: int = 20, cursor: str | None = None,
+                 since: datetime | str | None = None, until: datetime | str | None = None) -> RunRateAnswer:
+        """Ranked run-rate over `window` (or from `since` to `until`), grouped by agent, owner, team, model,
+        provider, client, project or kind."""
+        return self.spend_answers.run_rate(window, by, limit, cursor, anomalies=self.anomaly_answers.open_pointers,
+                                           since=since, until=until)
+
+    def spend_over_time(self, window: str = "7d", by: str = "agent", bucket: str = "day",
+                        since: datetime | str | None = None, until: datetime | str | None = None) -> SpendOverTime:
+        """Spend per hour or day over `window` (or from `since` to `until`), one series per group: the dashboard's
+        chart, with the ranked run-rate's numbers."""
+        return self.spend_answers.spend_over_time(window, by, bucket, since, until)
 
     def spend(self, agent: str, window: str = "7d", bucket: str = "day") -> SpendSeries:
         """One agent's spend per hour or day over the window."""

@@ -24,6 +24,8 @@ from orgmap.answer_types import (
     RunRateAnswer,
     RunRateItem,
     RunsAnswer,
+    SpendGroup,
+    SpendOverTime,
     SpendSeries,
     UnattributedAnswer,
 )
@@ -32,6 +34,7 @@ from orgmap.errors import InvalidArgument
 from orgmap.nodes import node_ref, resolve, resolve_agent
 from orgmap.paging import page, parse_window
 from orgmap.rounding import cents, cents_adding_up
+from orgmap.time_range import time_range
 from orgmap.wording import money
 
 if TYPE_CHECKING:
@@ -47,12 +50,18 @@ UNATTRIBUTED = "(unattributed)"
 # The open anomaly of each of these agents (over a window): `AnomalyAnswers.open_pointers`.
 OpenAnomalies = Callable[[list[str], timedelta], "Mapping[str, AnomalyPointer]"]
 _CHANGE_CURSOR = re.compile(KEYSET_CURSOR_PATTERN)
+_MOST_HOURS = 93 * 24  # hourly buckets of a quarter at most (2,232 points per group)
+
+
+def _group_name(g: nx.MultiDiGraph, group: str | None) -> str:
+    """A group's display name: a node's name, a model's (or client's...) own; None is the unattributed group."""
+    if group is None:
+        return UNATTRIBUTED
+    return str(g.nodes[group].get("name", group)) if group in g else group
 
 
 def _rate_name(g: nx.MultiDiGraph, row: RunRateRow) -> str:
-    if not row.attributed:
-        return UNATTRIBUTED
-    return str(g.nodes[row.key].get("name", row.key)) if row.key in g else row.key
+    return _group_name(g, row.key if row.attributed else None)
 
 
 def _adding_up(rows: Sequence[RunRateRow], measure: Callable[[RunRateRow], float], total: float) -> list[float]:
@@ -203,14 +212,18 @@ class SpendAnswers:
     # -- questions --------------------------------------------------------------------------------------------
 
     def run_rate(self, window: str = "7d", by: str = "agent", limit: int = 20, cursor: str | None = None,
-                 anomalies: OpenAnomalies | None = None) -> RunRateAnswer:
-        """Ranked run-rate over `window`: cost/day, runs/day, cost per 1,000 runs, tokens per run, projected month,
-        change against the baseline, budget used; grouped by agent, owner, team, model, provider, client, project
-        or kind. The rows add up to the totals to the cent, the unattributed row included. By agent, with
-        `anomalies`, each row of the page points at its agent's open anomaly (one call for the page's agents)."""
+                 anomalies: OpenAnomalies | None = None, since: datetime | str | None = None,
+                 until: datetime | str | None = None) -> RunRateAnswer:
+        """Ranked run-rate over `window` (or from `since` to `until`: `time_range`): cost/day, runs/day, cost per
+        1,000 runs, tokens per run, projected month, change against the baseline, budget used; grouped by agent,
+        owner, team, model, provider, client, project or kind. The rows add up to the totals to the cent, the
+        unattributed row included. By agent, with `anomalies`, each row of the page points at its agent's open
+        anomaly (one call for the page's agents)."""
         if by not in BY:
             raise InvalidArgument(f"by must be one of {', '.join(BY)}; got {by!r}", field="by")
-        rate = self.ledger().run_rate(parse_window(window), by=by, now=self.clock(), group_of=self.group_of(by))
+        span = time_range(window, since, until, self.clock())
+        window = window if span.label == window else f"{span.hours}h"
+        rate = self.ledger().run_rate(span.window, by=by, now=span.until, group_of=self.group_of(by))
         used = self._monthly_used()
         figures = list(zip(_adding_up(rate.rows, lambda r: r.cost, rate.total_cost),
                            _adding_up(rate.rows, lambda r: r.cost_per_day, rate.total_cost_per_day),
@@ -221,7 +234,7 @@ class SpendAnswers:
             with self.graph.read() as g:
                 agents = [row.key for row, _ in rows if row.attributed and g.nodes.get(row.key, {}).get("kind")
                           == "agent"]
-            pointers = anomalies(agents, parse_window(window))
+            pointers = anomalies(agents, span.window)
         done = self.ledger().outcomes(rate.since, rate.until) if by == "agent" else {}
         with self.graph.read() as g:
             chunk = [_rate_item(g, row, by, used, money_of, pointers.get(row.key),
@@ -232,7 +245,7 @@ class SpendAnswers:
                             for row, (_, per_day, _) in zip(rate.rows[:3], figures, strict=False))
         start = rate.data_since or rate.since
         covered = round((rate.until - start).total_seconds() / 86400, 1)
-        summary = (f"{money(rate.total_cost_per_day)}/day over {window} (a {rate.projected_month_days}-day month: "
+        summary = (f"{money(rate.total_cost_per_day)}/day over {span.label} (a {rate.projected_month_days}-day month: "
                    f"{money(rate.projected_month)}) across {len(rate.rows)} {by} groups"
                    + (f"; top: {top}" if top else "")
                    + (f"; {len(pointers)} of these agents have an open anomaly (each row's `anomaly`)"
@@ -248,6 +261,41 @@ class SpendAnswers:
                              shadowed_aggregate_cost_usd=rate.shadowed_aggregate_cost, baseline=_baseline(rate, window),
                              baseline_since=rate.baseline_since, baseline_until=rate.baseline_until,
                              data_since=rate.data_since, covered_days=covered, items=chunk, next_cursor=nxt)
+
+    def spend_over_time(self, window: str = "7d", by: str = "agent", bucket: str = "day",
+                        since: datetime | str | None = None, until: datetime | str | None = None) -> SpendOverTime:
+        """Spend per hour or day over `window` (or from `since` to `until`), one series per `by` group, grouped and
+        rounded as `run_rate` over the same span: each group's `cost_usd` is its ranked row's, and its buckets add up
+        to it to the cent. Groups come highest cost first, the unattributed one included. Hours over more than 93
+        days are given as days (the answer's `bucket`)."""
+        if by not in BY:
+            raise InvalidArgument(f"by must be one of {', '.join(BY)}; got {by!r}", field="by")
+        if bucket not in BUCKETS:
+            raise InvalidArgument("bucket must be 'hour' or 'day'", field="bucket")
+        span = time_range(window, since, until, self.clock())
+        if bucket == "hour" and span.hours > _MOST_HOURS:
+            bucket = "day"  # the answer says which it gave
+        found = self.ledger().grouped_spend(span.since, span.until, by, bucket, self.group_of(by))
+        totals = {group: sum(values) for group, values in found.costs.items()}
+        order = sorted(totals, key=lambda group: (-totals[group], UNATTRIBUTED if group is None else group))
+        named = cents_adding_up([totals[g] for g in order if g is not None],
+                                sum(totals.values()) - totals.get(None, 0.0))
+        costs = iter(named)
+        total = cents(sum(totals.values()))
+        with self.graph.read() as g:
+            groups = []
+            for group in order:
+                cost = cents(totals[group]) if group is None else next(costs)
+                groups.append(SpendGroup(key=group or UNATTRIBUTED, name=_group_name(g, group),
+                                         attributed=group is not None,
+                                         kind=g.nodes[group].get("kind") if group in g else None, cost_usd=cost,
+                                         values=cents_adding_up(found.costs[group], cost)))
+        shown = window if span.label == window else f"{span.hours}h"
+        top = ", ".join(f"{s.name} {money(s.cost_usd)}" for s in groups[:3])
+        summary = (f"{money(total)} over {span.label} in {len(found.starts)} {bucket}s across {len(groups)} {by} "
+                   f"groups" + (f"; top: {top}" if top else ""))
+        return SpendOverTime(summary=summary, window=shown, by=by, bucket=bucket, since=span.since, until=span.until,
+                             total_cost_usd=total, starts=found.starts, groups=groups)
 
     def _agent_ref(self, name: str) -> NodeRef:
         node = resolve_agent(self.graph, name, field="agent")

@@ -56,7 +56,8 @@ def test_the_installed_wheel_runs_the_demo(tmp_path: Path) -> None:
     vault, static, docs = (Path(p) for p in json.loads(where.stdout))
     assert all(venv in p.parents for p in (vault, static, docs))  # the installed packages, not this checkout
     assert len(list(vault.rglob("*.md"))) == len(list((ROOT / "orgmap" / "demo" / "vault").rglob("*.md")))
-    assert {p.name for p in static.iterdir()} >= {"index.html", "dashboard.js", "dashboard.css"}
+    assert {p.name for p in static.iterdir()} >= {"index.html", "dashboard.js", "dashboard.css", "charts.js"}
+    assert {p.name for p in (static / "vendor").iterdir()} >= {"uPlot.iife.min.js", "uPlot.min.css", "uPlot.LICENSE"}
     assert {p.name for p in docs.iterdir()} >= {"swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js"}
 
     demo = tmp_path / "demo"

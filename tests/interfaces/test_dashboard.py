@@ -1,13 +1,18 @@
 """The dashboard as a user sees it: the real app under uvicorn on 127.0.0.1, driven by headless Debian chromium through
-Playwright, checked against the JSON API it reads."""
+Playwright, checked against the JSON API it reads: the stacked chart with its axes and markers, the sortable and
+filterable ranked table, the drill-down pages, from/to ranges in the URL, CSV downloads, live updates."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, quote, urlparse
 
 import httpx
 import pytest
@@ -17,6 +22,7 @@ from orgmap.demo.data import generate
 
 UNATTRIBUTED_TAG = "agent names no note carries"
 EVIL = '<img src=x onerror="document.title=1">bot'
+NAME, SPEND, PER_DAY, RUNS, PER_1K, TOKENS, MONTH, CHANGE, BUDGET, OWNER = range(1, 11)
 
 
 @pytest.fixture(scope="module")
@@ -39,151 +45,57 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, doors, now) -> Iterator[s
         yield url
 
 
-@pytest.fixture
-def page(browser, base_url: str) -> Iterator[Any]:
-    """A fresh page at 1280px wide with the dashboard loaded; page errors are collected in `page.errors`."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def new_page(browser: Any, url: str, width: int = 1280) -> Any:
+    """A page at `width` px with `url` loaded; page errors and console errors are collected in `page.errors`."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
-    open_dashboard(page, base_url)
-    yield page
-    context.close()
-
-
-def open_dashboard(page: Any, url: str) -> None:
     page.goto(url)
-    page.wait_for_selector("html[data-ready='true']", timeout=15_000)
+    ready(page)
+    return page
 
 
-def settled(page: Any) -> None:
-    page.wait_for_selector("body:not([aria-busy])", timeout=15_000)
+@pytest.fixture
+def page(browser, base_url: str) -> Iterator[Any]:
+    page = new_page(browser, base_url)
+    yield page
+    page.context.close()
+
+
+def expect(locator: Any) -> Any:
+    """Playwright's retrying assertions (imported here: the browser fixture skips when Playwright is missing)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def ready(page: Any) -> None:
+    page.wait_for_selector("html[data-ready='true']", timeout=20_000)
 
 
 def api(base_url: str, path: str, **params: Any) -> dict[str, Any]:
-    response = httpx.get(base_url + path, params=params)
+    response = httpx.get(base_url + quote(path), params=params)
     response.raise_for_status()
     return response.json()
 
 
-def table_rows(page: Any) -> list[list[str]]:
+def table_rows(page: Any, table: str = "#rank") -> list[list[str]]:
     return page.eval_on_selector_all(
-        "#rank tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))")
+        f"{table} tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))")
+
+
+def row_names(page: Any) -> list[str]:
+    return page.eval_on_selector_all("#rank tbody tr", "rows => rows.map(r => r.querySelector('.name').innerText)")
 
 
 def usd(value: float) -> str:
     return f"${value:,.2f}"
 
 
-def test_the_table_ranks_agents_by_cost_with_the_api_figures(page, base_url: str) -> None:
-    answer = api(base_url, "/v1/run-rate", window="7d", by="agent", limit=100)
-    rows = table_rows(page)
-    assert len(rows) == answer["total"] == len(answer["items"])
-    for row, item in zip(rows[:5], answer["items"][:5], strict=True):
-        assert row[1] == item["name"]
-        assert row[2] == usd(item["cost_per_day"])
-        assert row[6] == usd(item["projected_month"])
-        assert row[9] == item["owner"].split("/")[-1]
-    costs = [float(row[2].lstrip("$").replace(",", "")) for row in rows]
-    assert costs == sorted(costs, reverse=True)
-    top = answer["items"][0]
-    assert rows[0][7] == (f"▲ +{top['change_pct']:.1f}%" if top["change_pct"] > 0 else f"▼ {top['change_pct']:.1f}%")
-    assert page.inner_text("#headline") == answer["summary"]
-    assert page.errors == []
-
-
-def test_unattributed_spend_is_its_own_row_and_figure(page, base_url: str) -> None:
-    answer = api(base_url, "/v1/run-rate", window="7d", by="agent", limit=100)
-    row = page.locator("#rank tbody tr.unattributed")
-    assert row.count() == 1
-    item = next(i for i in answer["items"] if not i["attributed"])
-    assert row.locator("th").inner_text().startswith("(unattributed)")
-    assert row.locator("td").nth(1).inner_text() == usd(item["cost_per_day"])
-    assert page.inner_text("#fig-unattributed").startswith(usd(answer["unattributed_cost_usd"]))
-    assert answer["unattributed_cost_usd"] >= 0.25
-
-
-def test_the_headline_figures_are_the_answers_own_and_add_up_with_the_rows(page, base_url: str) -> None:
-    answer = api(base_url, "/v1/run-rate", window="7d", by="agent", limit=100)
-    assert page.inner_text("#fig-total") == f"{usd(answer['total_cost_per_day'])}/day"
-    assert page.inner_text("#fig-month") == usd(answer["projected_month"])  # one projection rule, not x30 here
-    assert round(sum(item["projected_month"] for item in answer["items"]), 2) == answer["projected_month"]
-    assert page.inner_text("#fig-unattributed") == \
-        f"{usd(answer['unattributed_cost_usd'])} ({usd(answer['unattributed_cost_per_day'])}/day)"
-
-
-def test_names_from_the_data_are_shown_as_text_never_as_markup(page) -> None:
-    assert EVIL in page.inner_text("#unattributed-names")
-    assert page.locator("#unattributed-names img").count() == 0
-    assert page.title() == "orgmap: agent spend"
-
-
-def test_switching_group_by_and_window_reloads_the_rows(page, base_url: str) -> None:
-    page.select_option("#by", "owner")
-    settled(page)
-    answer = api(base_url, "/v1/run-rate", window="7d", by="owner", limit=100)
-    rows = table_rows(page)
-    assert [row[1] for row in rows] == [item["name"] + ("" if item["attributed"] else f" {UNATTRIBUTED_TAG}")
-                                        for item in answer["items"]]
-    assert page.inner_text("#rank thead th:nth-child(2)") == "Owner"
-    assert page.locator("#rank tbody tr.unattributed").count() == 1
-    page.select_option("#window", "30d")
-    settled(page)
-    month = api(base_url, "/v1/run-rate", window="30d", by="owner", limit=100)
-    assert table_rows(page)[0][2] == usd(month["items"][0]["cost_per_day"])
-    assert month["items"][0]["cost_per_day"] != answer["items"][0]["cost_per_day"]
-    assert "window=30d" in page.url and "by=owner" in page.url
-    page.reload()
-    page.wait_for_selector("html[data-ready='true']")
-    assert page.input_value("#by") == "owner" and page.input_value("#window") == "30d"
-
-
-def test_clicking_an_agent_shows_its_owners_dependencies_and_sparkline(page, base_url: str) -> None:
-    top = api(base_url, "/v1/run-rate", window="7d", by="agent", limit=1)["items"][0]
-    node = api(base_url, f"/v1/nodes/{top['key']}")
-    series = api(base_url, f"/v1/agents/{top['key']}/spend", window="7d", bucket="day")
-    page.click(f"#rank tbody tr[data-key='{top['key']}'] button")
-    page.wait_for_selector("#detail:not([hidden]) svg.sparkline")
-    assert page.inner_text("#detail-title") == f"{node['node']['name']} (agent)"
-    owners = page.inner_text("#detail-owners")
-    assert node["owners"] and all(owner["name"] in owners for owner in node["owners"])
-    dependencies = page.inner_text("#detail-dependencies")
-    assert all(dep["name"] in dependencies for dep in node["dependencies"])
-    points = page.get_attribute("svg.sparkline polyline", "points").split()
-    assert len(points) == len(series["points"]) >= 7
-    assert usd(series["total_cost_usd"]) in page.inner_text("#spark-caption")
-    peak = max(range(len(series["points"])), key=lambda i: series["points"][i]["cost_usd"])
-    assert min(float(p.split(",")[1]) for p in points) == float(points[peak].split(",")[1])
-    assert page.evaluate("document.activeElement.id") == "detail-title"
-
-
-def test_open_anomalies_show_their_sentence_and_likely_cause(page, base_url: str) -> None:
-    answer = api(base_url, "/v1/anomalies", since="30d", state="open", limit=10)
-    assert answer["items"], "the demo traffic should have open anomalies"
-    cards = page.locator("#anomaly-list li.card")
-    assert cards.count() == len(answer["items"])
-    for i, anomaly in enumerate(answer["items"]):
-        text = cards.nth(i).inner_text()
-        assert anomaly["sentence"] in text
-        assert (anomaly["cause"] if anomaly["cause"] and not anomaly["abstained"]
-                else "no recorded change explains it") in text
-    assert any(a["cause"] for a in answer["items"])
-
-
-def test_budgets_over_their_limit_and_recent_alerts_are_shown(page, base_url: str) -> None:
-    budgets = api(base_url, "/v1/budgets", limit=10)
-    first = budgets["items"][0]
-    assert first["key"] == "Agents/Sales Research Agent"
-    over = page.locator("#budget-table tbody tr.budget-over")
-    assert over.count() >= 1
-    text = over.first.inner_text()
-    day = next(p for p in first["periods"] if p["period"] == "day")
-    assert "Sales Research Agent" in text and usd(day["spent"]) in text and "over" in text
-    alerts = api(base_url, "/v1/alerts", since="7d", limit=8)
-    shown = page.locator("#alert-list li")
-    assert shown.count() == len(alerts["items"]) > 0
-    assert alerts["items"][0]["message"] in shown.first.inner_text()
+def dollars(text: str) -> float:
+    return float(text.lstrip("$").replace(",", ""))
 
 
 def screenshot(page: Any, factory: pytest.TempPathFactory, name: str) -> Path:
@@ -194,44 +106,329 @@ def screenshot(page: Any, factory: pytest.TempPathFactory, name: str) -> Path:
     return target
 
 
-def test_the_page_works_on_a_narrow_window(browser, base_url: str, tmp_path_factory) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 800})
-    page = context.new_page()
-    open_dashboard(page, base_url)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, "the page itself must not scroll sideways; only the table may"
-    assert page.locator("#rank tbody tr").count() > 5
-    assert page.locator("label[for='by']").is_visible() and page.locator("#by").is_visible()
-    screenshot(page, tmp_path_factory, "dashboard-narrow.png")
-    context.close()
+def in_range(series: dict[str, Any], items: list[dict[str, Any]], at: str) -> list[dict[str, Any]]:
+    return [i for i in items if series["since"] <= i[at] < series["until"]]
 
 
-def test_screenshot_of_the_dashboard(page, tmp_path_factory: pytest.TempPathFactory) -> None:
-    page.click("#rank tbody tr:first-child button")
-    page.wait_for_selector("#detail:not([hidden]) svg.sparkline")
-    screenshot(page, tmp_path_factory, "dashboard.png")
+def overlapping(series: dict[str, Any], anomalies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The anomalies a chart of `series` shades: onset before its end, still going or ended after its start."""
+    return [a for a in anomalies if a["onset"] < series["until"] and (not a["end"] or a["end"] > series["since"])]
+
+
+# -- the ranked table ------------------------------------------------------------------------------------------------
+
+def test_the_table_ranks_agents_by_cost_with_the_api_figures(page, base_url: str) -> None:
+    answer = api(base_url, "/v1/run-rate", window="7d", by="agent", limit=500)
+    rows = table_rows(page)
+    assert len(rows) == answer["total"] == len(answer["items"])
+    for row, item in zip(rows[:5], answer["items"][:5], strict=True):
+        assert row[NAME].startswith(item["name"])
+        assert row[SPEND] == usd(item["cost_usd"])
+        assert row[PER_DAY] == usd(item["cost_per_day"])
+        assert row[MONTH] == usd(item["projected_month"])
+        assert row[OWNER] == item["owner"].split("/")[-1]
+    costs = [dollars(row[PER_DAY]) for row in rows]
+    assert costs == sorted(costs, reverse=True)
+    top = answer["items"][0]
+    assert rows[0][CHANGE] == (f"▲ +{top['change_pct']:.1f}%" if top["change_pct"] > 0
+                               else f"▼ {top['change_pct']:.1f}%")
+    assert page.inner_text("#headline") == answer["summary"]
+    assert page.inner_text("#fig-total") == f"{usd(answer['total_cost_per_day'])}/day"
+    assert page.inner_text("#fig-month") == usd(answer["projected_month"])
+    assert page.inner_text("#fig-unattributed") == \
+        f"{usd(answer['unattributed_cost_usd'])} ({usd(answer['unattributed_cost_per_day'])}/day)"
     assert page.errors == []
 
 
+def test_each_row_has_a_sparkline_on_one_shared_scale(page, base_url: str) -> None:
+    series = api(base_url, "/v1/spend/series", window="7d", by="agent", bucket="day")
+    peak = max(max(g["values"]) for g in series["groups"])
+    lines = page.eval_on_selector_all("#rank tbody tr", """rows => rows.map(r => [r.dataset.key,
+        r.querySelector('svg.spark polyline').getAttribute('points')])""")
+    assert len(lines) == len(series["groups"])
+    by_key = {g["key"]: g["values"] for g in series["groups"]}
+    for key, points in lines:
+        ys = [float(p.split(",")[1]) for p in points.split()]
+        values = by_key[key]
+        assert len(ys) == len(values)
+        for y, value in zip(ys, values, strict=True):  # y = 27 - value / peak * 26 on every row: one scale
+            assert abs(y - (27 - value / peak * 26)) < 0.06
+
+
+def test_sorting_by_a_column_and_back(page) -> None:
+    page.click("#rank th[data-col='runs_per_day'] button")
+    runs = [float(r[RUNS].replace(",", "")) for r in table_rows(page)]
+    assert runs == sorted(runs, reverse=True)
+    assert page.get_attribute("#rank th[data-col='runs_per_day']", "aria-sort") == "descending"
+    page.click("#rank th[data-col='runs_per_day'] button")
+    assert [float(r[RUNS].replace(",", "")) for r in table_rows(page)] == sorted(runs)
+    assert "sort=runs_per_day" in page.url and "dir=asc" in page.url
+    page.focus("#rank th[data-col='name'] button")  # the keyboard sorts too
+    page.keyboard.press("Enter")
+    names = row_names(page)
+    assert names == sorted(names, key=lambda n: n.lower()) or names == sorted(names)
+    page.reload()
+    ready(page)
+    assert page.get_attribute("#rank th[data-col='name']", "aria-sort") == "ascending"
+
+
+def test_filtering_by_text_owner_and_team(page, base_url: str) -> None:
+    all_rows = table_rows(page)
+    page.fill("#f-text", "support")
+    rows = table_rows(page)
+    assert 0 < len(rows) < len(all_rows)
+    assert all("support" in (r[NAME] + r[OWNER]).lower() for r in rows)
+    assert "q=support" in page.url
+    page.fill("#f-text", "")
+    answer = api(base_url, "/v1/run-rate", window="7d", by="agent", limit=500)
+    owner = answer["items"][0]["owner"]
+    page.select_option("#f-owner", owner)
+    rows = table_rows(page)
+    assert row_names(page) == [i["name"] for i in answer["items"] if i["owner"] == owner] and rows
+    page.select_option("#f-owner", "")
+    page.select_option("#f-team", "Teams/Platform Team")
+    expect(page.locator("#rank-count")).to_contain_text("filtered")
+    owned = {i["id"] for i in api(base_url, "/v1/owners/Teams/Platform Team/portfolio", limit=500)["items"]}
+    keys = page.eval_on_selector_all("#rank tbody tr", "rows => rows.map(r => r.dataset.key)")
+    assert keys and set(keys) <= owned
+    assert keys == [i["key"] for i in answer["items"] if i["key"] in owned]
+
+
+def test_unattributed_spend_is_its_own_row_and_its_names_are_text(page, base_url: str) -> None:
+    answer = api(base_url, "/v1/run-rate", window="7d", by="agent", limit=500)
+    row = page.locator("#rank tbody tr.unattributed")
+    assert row.count() == 1
+    item = next(i for i in answer["items"] if not i["attributed"])
+    assert row.locator("th").inner_text().startswith("(unattributed)")
+    assert row.locator("td").nth(2).inner_text() == usd(item["cost_per_day"])
+    row.locator("th a").click()
+    page.wait_for_url(re.compile(r"/unattributed\?"))
+    ready(page)
+    assert EVIL in page.inner_text("#unattributed-table")
+    assert page.locator("#unattributed-table img").count() == 0
+    assert page.title() == "orgmap: agent spend"
+
+
+# -- the chart -------------------------------------------------------------------------------------------------------
+
+def test_the_chart_draws_stacked_with_dollar_axes_markers_and_a_legend_that_toggles(page, base_url: str) -> None:
+    series = api(base_url, "/v1/spend/series", window="7d", by="agent", bucket="day")
+    assert page.locator("#chart canvas").count() == 1
+    axes = page.locator("#chart .u-axis")
+    assert axes.count() == 2
+    # uPlot draws the ticks on the canvas; its axes keep the labels they drew
+    x_ticks, y_ticks = page.evaluate("view.chart.chart.axes.map(a => a._values)")
+    assert len(y_ticks) >= 3 and all(t.startswith("$") for t in y_ticks)
+    assert len(x_ticks) >= 3 and all(re.search(r"\d", t) for t in x_ticks)
+    anomalies = api(base_url, "/v1/anomalies", since="200h", limit=200)["items"]
+    shaded = overlapping(series, anomalies)
+    changes = in_range(series, api(base_url, "/v1/changes", since="200h", limit=200)["items"], "ts")
+    assert page.locator("#chart .marker-band").count() == len(shaded) > 0
+    assert page.locator("#chart .marker-change").count() == len(changes) > 0
+    titles = page.eval_on_selector_all("#chart .marker-band", "els => els.map(e => e.title)")
+    assert {a["sentence"] for a in shaded} == {t.split(": ", 1)[1] for t in titles}
+    assert "/agent/" in page.get_attribute("#chart .marker-band", "href")
+    legend = page.locator("#chart .u-legend .u-series")
+    assert legend.first.inner_text().strip() == series["groups"][0]["name"]
+    top = page.evaluate("view.chart.chart.data[1].slice(0, -1)")  # the top layer: every group stacked
+    assert [round(v, 2) for v in top] == [round(sum(g["values"][i] for g in series["groups"]), 2)
+                                          for i in range(len(series["starts"]))]
+    legend.first.focus()
+    page.keyboard.press("Enter")  # the legend toggles from the keyboard
+    assert "u-off" in legend.first.get_attribute("class")
+    second = page.evaluate("view.chart.chart.data[2].slice(0, -1)")
+    assert [round(v, 2) for v in second] == [round(sum(g["values"][i] for g in series["groups"][1:]), 2)
+                                             for i in range(len(series["starts"]))]
+    box = page.locator("#chart .u-over").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.9)
+    page.mouse.move(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.8, steps=5)
+    expect(page.locator("#chart .chart-tip")).to_be_visible()
+    assert "Total: $" in page.inner_text("#chart .chart-tip")
+    assert page.errors == []
+
+
+# -- drill-down pages ------------------------------------------------------------------------------------------------
+
+def test_clicking_an_agent_opens_its_page_with_its_chart_anomaly_bands_owners_and_runs(page, base_url: str) -> None:
+    anomalies = api(base_url, "/v1/anomalies", since="200h", limit=200)["items"]
+    agent = anomalies[0]["agent"]
+    page.click(f"#rank tbody tr[data-key='{agent}'] a.name")
+    page.wait_for_url(re.compile("/agent/"))
+    ready(page)
+    assert urlparse(page.url).path == "/agent/" + quote(agent)
+    node = api(base_url, f"/v1/nodes/{agent}")
+    assert page.inner_text("#page-title").startswith(node["node"]["name"])
+    assert page.locator("#chart canvas").count() == 1
+    mine = api(base_url, f"/v1/agents/{agent}/anomalies", since="200h")["anomalies"]
+    series = api(base_url, "/v1/spend/series", window="7d", by="agent", bucket="day")
+    shown = overlapping(series, mine)
+    assert page.locator("#chart .marker-band").count() == len(shown) > 0
+    assert page.locator("#anomaly-list li.card").count() == len(shown)
+    assert all(o["name"] in page.inner_text("#view") for o in node["owners"])
+    group = next(g for g in series["groups"] if g["key"] == agent)
+    assert usd(group["cost_usd"]) in page.inner_text("#page-summary")
+    runs = api(base_url, f"/v1/agents/{agent}/runs", since="200h", limit=10)["items"]
+    assert len(table_rows(page, "#runs-top")) == len(runs)
+    page.go_back()
+    ready(page)
+    assert urlparse(page.url).path == "/"
+    assert page.errors == []
+
+
+def test_an_owner_page_lists_what_it_owns_and_a_team_that_owns_agents_has_owners_or_says_what_it_owns(
+        page, base_url: str) -> None:
+    page.goto(f"{base_url}/owner/Teams/Platform%20Team?range=30d")
+    ready(page)
+    portfolio = api(base_url, "/v1/owners/Teams/Platform Team/portfolio", window="30d", limit=500)
+    assert page.locator("#owned li").count() == len(portfolio["items"]) > 0
+    assert "No owner recorded" not in page.inner_text("#view")
+    assert page.locator("#chart canvas").count() == 1
+
+
+def test_a_project_page_has_its_chart_and_budget_burn(page, base_url: str) -> None:
+    page.goto(f"{base_url}/project/acme-corp?range=mtd")
+    ready(page)
+    assert page.locator("#chart canvas").count() == 1
+    burn = page.locator("figure.burn[data-period='month']")
+    assert burn.count() == 1
+    budget = next(b for b in api(base_url, "/v1/budgets", limit=500)["items"] if b["key"] == "acme-corp")
+    month = next(p for p in budget["periods"] if p["period"] == "month")
+    assert f"{usd(month['spent'])} of {usd(month['limit'])} per month" in burn.inner_text()
+    # cumulative spend ends at what the budget has spent this month
+    last = page.evaluate("view.burns[0].data[1].filter(v => v !== null).pop()")
+    assert round(last, 2) == month["spent"]
+    assert page.errors == []
+
+
+# -- time ------------------------------------------------------------------------------------------------------------
+
+def test_a_from_to_range_updates_every_view_and_the_url(page, base_url: str) -> None:
+    page.fill("#from", "2026-02-20T00:00")
+    page.fill("#to", "2026-02-25T00:00")
+    page.click("#apply")
+    page.wait_for_url(re.compile("from="))
+    ready(page)
+    query = parse_qs(urlparse(page.url).query)
+    assert query["from"] == ["2026-02-20T00:00"] and query["to"] == ["2026-02-25T00:00"]
+    rate = api(base_url, "/v1/run-rate", since="2026-02-20T00:00:00Z", until="2026-02-25T00:00:00Z", limit=500)
+    rows = table_rows(page)
+    assert [r[SPEND] for r in rows] == [usd(i["cost_usd"]) for i in rate["items"]]
+    series = api(base_url, "/v1/spend/series", since="2026-02-20T00:00:00Z", until="2026-02-25T00:00:00Z")
+    assert page.inner_text("#fig-spend") == usd(series["total_cost_usd"]) == usd(rate["total_cost_usd"])
+    assert page.evaluate("view.chart.chart.data[0].length") == len(series["starts"]) + 1
+    page.click("#nav a[data-view='changes']")
+    page.wait_for_url(re.compile("/changes"))
+    ready(page)
+    assert "from=2026-02-20T00%3A00" in page.url
+    changes = api(base_url, "/v1/changes", since="400h", limit=500)["items"]
+    assert len(table_rows(page, "#changes-table")) == len(in_range(series, changes, "ts")) > 0
+    page.click("#nav a[data-view='alerts']")
+    page.wait_for_url(re.compile("/alerts"))
+    ready(page)
+    alerts = api(base_url, "/v1/alerts", since="400h", limit=500)["items"]
+    expected = in_range(series, alerts, "ts")
+    rows = table_rows(page, "#alerts-table")
+    assert len(rows) == max(len(expected), 1)
+    page.click("[data-range='24h']")
+    ready(page)
+    assert "range=24h" in page.url and "from=" not in page.url
+
+
+def test_the_month_presets_follow_the_servers_clock(page, base_url: str) -> None:
+    page.click("[data-range='last-month']")
+    ready(page)
+    february = api(base_url, "/v1/run-rate", since="2026-02-01T00:00:00Z", until="2026-03-01T00:00:00Z", limit=500)
+    assert page.inner_text("#headline") == february["summary"]
+    assert "range=last-month" in page.url
+
+
+# -- CSV -------------------------------------------------------------------------------------------------------------
+
+def test_csv_downloads_parse_and_add_up_to_the_table(page, base_url: str, tmp_path: Path) -> None:
+    page.select_option("#by", "team")
+    ready(page)
+    with page.expect_download() as info:
+        page.click("#run-rate a.csv")
+    download = info.value
+    assert re.fullmatch(r"orgmap-run-rate-by-team-\d{8}T\d{2}Z-\d{8}T\d{2}Z\.csv", download.suggested_filename)
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    shown = table_rows(page)
+    assert [r["name"] for r in rows] == row_names(page)
+    assert [usd(float(r["cost_per_day"])) for r in rows] == [s[PER_DAY] for s in shown]
+    total = round(sum(float(r["cost_usd"]) for r in rows), 2)
+    assert usd(total) == page.inner_text("#fig-spend")
+    with page.expect_download() as info:
+        page.click("a[data-csv='spend-series']")
+    chart = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    assert round(sum(float(r["total"]) for r in chart), 2) == total
+
+
+# -- live ------------------------------------------------------------------------------------------------------------
+
+def test_a_poll_with_nothing_new_redraws_nothing(page) -> None:
+    page.evaluate("document.querySelector('#rank tbody tr').dataset.kept = 'yes'; view.chart.chart.kept = 'yes'")
+    expect(page.locator("#live-text")).to_contain_text("checked", timeout=12_000)  # a poll answered (304)
+    assert page.get_attribute("#rank tbody tr:first-child", "data-kept") == "yes"
+    assert page.evaluate("view.chart.chart.kept") == "yes"  # the same chart object: not rebuilt
+    assert page.get_attribute("html", "data-updates") is None
+
+
+def test_a_posted_event_appears_without_a_reload(page, base_url: str, now) -> None:
+    page.evaluate("window.stillHere = true")
+    before = page.inner_text("#fig-spend")
+    event = {"id": "live-1", "ts": (now - timedelta(minutes=5)).isoformat(), "agent": "Refund Agent",
+             "cost_usd": 900.0}
+    assert httpx.post(base_url + "/v1/events/cost", json=event).status_code == 200
+    expect(page.locator("#fig-spend")).not_to_have_text(before, timeout=15_000)
+    assert page.evaluate("window.stillHere") is True
+    first = table_rows(page)[0]
+    assert first[NAME].startswith("Refund Agent")
+    assert page.inner_text("#fig-spend") == usd(api(base_url, "/v1/spend/series", window="7d")["total_cost_usd"])
+    assert page.errors == []
+
+
+# -- every page, narrow and wide -------------------------------------------------------------------------------------
+
+PAGES = ["/", "/agent/Agents/Code%20Review%20Agent", "/owner/Teams/Support%20Engineering", "/project/acme-corp",
+         "/model/gpt-4.1", "/alerts", "/runs", "/changes", "/unattributed", "/problems"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_loads_without_errors_at_1280_px_and_phone_width(browser, base_url: str, path: str,
+                                                                     tmp_path_factory) -> None:
+    for width in (1280, 390):
+        page = new_page(browser, base_url + path, width)
+        assert page.locator("#error").is_hidden(), page.inner_text("#error")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, "only tables may scroll sideways"
+        assert page.errors == []
+        name = path.strip("/").replace("/", "-").replace("%20", "-") or "overview"
+        screenshot(page, tmp_path_factory, f"dashboard-{name}-{width}.png")
+        page.context.close()
+
+
 def test_the_page_and_its_files_are_served_with_a_strict_policy(base_url: str) -> None:
-    page = httpx.get(base_url + "/")
-    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert "script-src 'self'" in page.headers["content-security-policy"]
-    for path, kind in (("/static/dashboard.js", "javascript"), ("/static/dashboard.css", "text/css")):
+    for path in ("/", "/agent/Agents/Refund%20Agent", "/alerts"):
+        page = httpx.get(base_url + path)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+    for path, kind in (("/static/dashboard.js", "javascript"), ("/static/charts.js", "javascript"),
+                       ("/static/dashboard.css", "text/css"), ("/static/vendor/uPlot.iife.min.js", "javascript"),
+                       ("/static/vendor/uPlot.min.css", "text/css")):
         response = httpx.get(base_url + path)
         assert response.status_code == 200 and kind in response.headers["content-type"]
     assert httpx.get(base_url + "/static/nope.js").status_code == 404
+    assert httpx.get(base_url + "/nope").status_code == 404
 
 
-def test_an_unknown_node_in_the_link_shows_the_api_error_and_the_rest_still_loads(browser, base_url: str) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    open_dashboard(page, f"{base_url}/#window=24h&by=agent&node=No%20Such%20Agent")
-    settled(page)
+def test_an_unknown_node_in_the_link_shows_the_api_error(browser, base_url: str) -> None:
+    page = new_page(browser, f"{base_url}/agent/No%20Such%20Agent?range=24h")
     error = page.locator("#error")
     assert error.is_visible() and "No Such Agent" in error.inner_text()
-    assert page.input_value("#window") == "24h"
-    day = api(base_url, "/v1/run-rate", window="24h", by="agent", limit=100)
-    assert table_rows(page)[0][2] == usd(day["items"][0]["cost_per_day"])
-    assert page.locator("#detail").is_hidden()
-    context.close()
+    assert page.get_attribute("[data-range='24h']", "aria-pressed") == "true"
+    page.click("#nav a[data-view='overview']")
+    ready(page)
+    assert page.locator("#error").is_hidden()
+    assert "range=24h" in page.url
+    page.context.close()

@@ -52,8 +52,12 @@ EXEMPT = {"graph_data": "API and CLI only (GET /v1/graph, orgmap export): the wh
           **dict.fromkeys(("costs_csv", "costs_focus_csv"), "API and CLI only (GET /v1/costs?format=csv|focus, "
                           "orgmap costs --format csv|focus): files for spreadsheets and FinOps tools, not a model's "
                           "context; MCP's costs answers the same rows as JSON"),
+          "spend_over_time": "API only (GET /v1/spend/series, and its CSV): the dashboard's chart, hundreds of "
+                             "numbers per group; people and models ask run_rate and agent_cost",
           "import_files": _FILES, "ingest_jsonl": _FILES, "import_git": _FILES,
           **dict.fromkeys(RECEIVERS, "a receiver of machines' telemetry, not a question people ask")}
+# The routes behind the dashboard's chart and downloads (API only: EXEMPT's spend_over_time).
+DASHBOARD_ROUTES = {"GET /v1/spend/series", "GET /v1/export/{table}.csv"}
 # Public methods that are not questions: lifecycle, and the anomaly scan the server runs in the background.
 NOT_QUESTIONS = {"open", "open_vault", "close", "scan_anomalies", "start_background", "watch"}
 
@@ -132,7 +136,8 @@ def test_every_question_has_a_route_and_a_tool_or_is_exempt() -> None:
 
 
 def test_the_table_matches_the_routes_and_tools_the_doors_really_have(api, mcp) -> None:
-    routes = {r for routes, _ in TABLE.values() for r in routes} | {"GET /v1/graph"} | set(RECEIVERS.values())
+    routes = {r for routes, _ in TABLE.values() for r in routes} | {"GET /v1/graph"} | set(RECEIVERS.values()) \
+        | DASHBOARD_ROUTES
     assert app_routes(api.app) == routes
     tools = {tool for _, tool in TABLE.values() if "://" not in tool}
     assert {t.name for t in mcp.tools()} == tools

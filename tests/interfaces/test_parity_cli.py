@@ -30,6 +30,7 @@ CLI_EXEMPT = {
     "record_cost": "the CLI records cost events from files (orgmap ingest, orgmap import), not one JSON batch",
     "receive_otlp": "a receiver of machines' telemetry over HTTP (POST /v1/traces)",
     "receive_litellm": "a receiver of machines' telemetry over HTTP (POST /v1/litellm)",
+    "spend_over_time": "the dashboard's chart series (GET /v1/spend/series); in a terminal: orgmap top, orgmap spend",
 }
 
 # (command line, HTTP path, query) asking the same question

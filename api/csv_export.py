@@ -1,0 +1,166 @@
+"""The dashboard's tables as CSV files: each asks the service the question its table shows (every page of it) and
+writes one header row and one row per item, named by the table, the span and the grouping."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from starlette.responses import Response
+
+from orgmap.service import Service
+
+__all__ = ["CSV_TABLES", "CsvFile", "CsvTable", "csv_response"]
+
+CsvTable = Literal["run-rate", "spend-series", "alerts", "changes", "unattributed", "runs", "budgets", "problems"]
+_PAGE = 500
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class CsvFile:
+    name: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+
+
+def _cell(value: Any) -> Any:
+    """A cell as a spreadsheet should read it: text that would start a formula is quoted with a leading '."""
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, str) and value.startswith(_FORMULA):
+        return "'" + value
+    return "" if value is None else value
+
+
+def csv_response(table: CsvFile) -> Response:
+    """The table as a `text/csv` download (Content-Disposition names the file)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table.header)
+    writer.writerows([_cell(v) for v in row] for row in table.rows)
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{table.name}.csv"',
+                             "Cache-Control": "no-cache"})
+
+
+def _stamp(moment: datetime) -> str:
+    return f"{moment:%Y%m%dT%H}Z"
+
+
+def _name(table: str, since: datetime, until: datetime, by: str | None = None) -> str:
+    """orgmap-<table>[-by-<group>]-<from>-<to>, e.g. orgmap-run-rate-by-team-20261130T00Z-20261207T00Z."""
+    return f"orgmap-{table}{f'-by-{by}' if by else ''}-{_stamp(since)}-{_stamp(until)}"
+
+
+def _covering(svc: Service, window: str, since: str | None, until: str | None
+              ) -> tuple[str, datetime, datetime]:
+    """The window ending now that covers the span (for questions asked with a window), and the span itself."""
+    series = svc.spend_over_time(window, "kind", "day", since, until)
+    hours = max(1, -(-int((svc.clock() - series.since).total_seconds()) // 3600))
+    return f"{min(hours, 87600)}h", series.since, series.until
+
+
+def _run_rate(svc: Service, window: str, by: str, bucket: str, since: str | None,
+              until: str | None) -> CsvFile:
+    answer = svc.run_rate(window, by, _PAGE, None, since, until)
+    items = list(answer.items)
+    while answer.next_cursor:
+        answer = svc.run_rate(window, by, _PAGE, answer.next_cursor, since, until)
+        items += answer.items
+    header = ["rank", "key", "name", "kind", "attributed", "cost_usd", "cost_per_day", "runs_per_day",
+              "cost_per_1k_runs", "tokens_per_run", "projected_month", "baseline_cost_per_day", "change_pct",
+              "budget_used_pct", "owner"]
+    rows = [[i, r.key, r.name, r.kind, r.attributed, r.cost_usd, r.cost_per_day, r.runs_per_day, r.cost_per_1k_runs,
+             r.tokens_per_run, r.projected_month, r.baseline_cost_per_day, r.change_pct, r.budget_used_pct, r.owner]
+            for i, r in enumerate(items, 1)]
+    return CsvFile(_name("run-rate", answer.since, answer.until, by), header, rows)
+
+
+def _series(svc: Service, window: str, by: str, bucket: str, since: str | None,
+            until: str | None) -> CsvFile:
+    answer = svc.spend_over_time(window, by, bucket, since, until)
+    header = ["start", *(g.name for g in answer.groups), "total"]
+    rows = [[start, *(g.values[i] for g in answer.groups), round(sum(g.values[i] for g in answer.groups), 2)]
+            for i, start in enumerate(answer.starts)]
+    return CsvFile(_name(f"spend-per-{bucket}", answer.since, answer.until, by), header, rows)
+
+
+def _alerts(svc: Service, window: str, by: str, bucket: str, since: str | None,
+            until: str | None) -> CsvFile:
+    covering, start, end = _covering(svc, window, since, until)
+    answer = svc.alerts(covering, None, _PAGE)
+    items = list(answer.items)
+    while answer.next_cursor:
+        answer = svc.alerts(covering, None, _PAGE, answer.next_cursor)
+        items += answer.items
+    header = ["ts", "recorded_at", "kind", "node_id", "message", "delivered_at", "attempts", "last_error"]
+    rows = [[a.ts, a.recorded_at, a.kind, a.node_id, a.message, a.delivered_at, a.attempts, a.last_error]
+            for a in items if start <= a.ts < end]
+    return CsvFile(_name("alerts", start, end), header, rows)
+
+
+def _changes(svc: Service, window: str, by: str, bucket: str, since: str | None,
+             until: str | None) -> CsvFile:
+    covering, start, end = _covering(svc, window, since, until)
+    answer = svc.changes(None, covering, None, _PAGE)
+    items = list(answer.items)
+    while answer.next_cursor:
+        answer = svc.changes(None, covering, None, _PAGE, answer.next_cursor)
+        items += answer.items
+    header = ["ts", "kind", "target", "node_id", "summary", "ref", "author", "planned", "id"]
+    rows = [[c.ts, c.kind, c.target, c.node_id, c.summary, c.ref, c.author, c.planned, c.id]
+            for c in items if start <= c.ts < end]
+    return CsvFile(_name("changes", start, end), header, rows)
+
+
+def _unattributed(svc: Service, window: str, by: str, bucket: str, since: str | None,
+                  until: str | None) -> CsvFile:
+    covering, start, _ = _covering(svc, window, since, until)  # names are asked over a window ending now
+    answer = svc.unattributed(covering, _PAGE)
+    rows = [[n.name, n.cost_usd, n.calls, n.runs] for n in answer.items]
+    return CsvFile(_name("unattributed", start, svc.clock()), ["name", "cost_usd", "calls", "runs"], rows)
+
+
+def _runs(svc: Service, window: str, by: str, bucket: str, since: str | None,
+          until: str | None) -> CsvFile:
+    covering, start, end = _covering(svc, window, since, until)
+    answer = svc.runs(None, covering, _PAGE)
+    header = ["run_id", "agent", "node_id", "start", "last_event", "calls", "cost_usd", "retries", "errors", "models",
+              "flags"]
+    rows = [[r.run_id, r.agent, r.node_id, r.start, r.last_event, r.calls, r.cost_usd, r.retries, r.errors,
+             " ".join(r.models), " ".join(r.flags)] for r in answer.items if start <= r.start < end]
+    return CsvFile(_name("runs", start, end), header, rows)
+
+
+def _budgets(svc: Service, window: str, by: str, bucket: str, since: str | None, until: str | None) -> CsvFile:
+    answer = svc.budgets(_PAGE)
+    items = list(answer.items)
+    while answer.next_cursor:
+        answer = svc.budgets(_PAGE, answer.next_cursor)
+        items += answer.items
+    header = ["scope", "key", "period", "start", "spent", "limit", "used_pct", "remaining"]
+    rows = [[b.scope, b.key, p.period, p.start, p.spent, p.limit, p.used_pct, p.remaining]
+            for b in items for p in b.periods]
+    return CsvFile(f"orgmap-budgets-{_stamp(svc.clock())}", header, rows)
+
+
+def _problems(svc: Service, window: str, by: str, bucket: str, since: str | None, until: str | None) -> CsvFile:
+    answer = svc.check(_PAGE)
+    items = list(answer.items)
+    while answer.next_cursor:
+        answer = svc.check(_PAGE, answer.next_cursor)
+        items += answer.items
+    rows = [[p.severity, p.path, p.line, p.code, p.message] for p in items]
+    return CsvFile(f"orgmap-vault-problems-{_stamp(svc.clock())}", ["severity", "path", "line", "code", "message"],
+                   rows)
+
+
+CSV_TABLES: dict[str, Callable[[Service, str, str, str, str | None, str | None], CsvFile]] = {
+    "run-rate": _run_rate, "spend-series": _series, "alerts": _alerts, "changes": _changes,
+    "unattributed": _unattributed, "runs": _runs, "budgets": _budgets, "problems": _problems,
+}
