@@ -65,13 +65,19 @@ def _covering(svc: Service, window: str, since: str | None, until: str | None
     return f"{min(hours, 87600)}h", series.since, series.until
 
 
-def _run_rate(svc: Service, window: str, by: str, bucket: str, since: str | None,
-              until: str | None) -> CsvFile:
-    answer = svc.run_rate(window, by, _PAGE, None, since, until)
+def _every(ask: Callable[[str | None], Any]) -> tuple[Any, list[Any]]:
+    """Every item of a paged question (`ask(cursor)`), and its first answer (for the span it covers)."""
+    first = answer = ask(None)
     items = list(answer.items)
     while answer.next_cursor:
-        answer = svc.run_rate(window, by, _PAGE, answer.next_cursor, since, until)
+        answer = ask(answer.next_cursor)
         items += answer.items
+    return first, items
+
+
+def _run_rate(svc: Service, window: str, by: str, bucket: str, since: str | None,
+              until: str | None) -> CsvFile:
+    answer, items = _every(lambda cursor: svc.run_rate(window, by, _PAGE, cursor, since, until))
     header = ["rank", "key", "name", "kind", "attributed", "cost_usd", "cost_per_day", "runs_per_day",
               "cost_per_1k_runs", "tokens_per_run", "projected_month", "baseline_cost_per_day", "change_pct",
               "budget_used_pct", "owner"]
@@ -93,11 +99,7 @@ def _series(svc: Service, window: str, by: str, bucket: str, since: str | None,
 def _alerts(svc: Service, window: str, by: str, bucket: str, since: str | None,
             until: str | None) -> CsvFile:
     covering, start, end = _covering(svc, window, since, until)
-    answer = svc.alerts(covering, None, _PAGE)
-    items = list(answer.items)
-    while answer.next_cursor:
-        answer = svc.alerts(covering, None, _PAGE, answer.next_cursor)
-        items += answer.items
+    _, items = _every(lambda cursor: svc.alerts(covering, None, _PAGE, cursor))
     header = ["ts", "recorded_at", "kind", "node_id", "message", "delivered_at", "attempts", "last_error"]
     rows = [[a.ts, a.recorded_at, a.kind, a.node_id, a.message, a.delivered_at, a.attempts, a.last_error]
             for a in items if start <= a.ts < end]
@@ -107,11 +109,7 @@ def _alerts(svc: Service, window: str, by: str, bucket: str, since: str | None,
 def _changes(svc: Service, window: str, by: str, bucket: str, since: str | None,
              until: str | None) -> CsvFile:
     covering, start, end = _covering(svc, window, since, until)
-    answer = svc.changes(None, covering, None, _PAGE)
-    items = list(answer.items)
-    while answer.next_cursor:
-        answer = svc.changes(None, covering, None, _PAGE, answer.next_cursor)
-        items += answer.items
+    _, items = _every(lambda cursor: svc.changes(None, covering, None, _PAGE, cursor))
     header = ["ts", "kind", "target", "node_id", "summary", "ref", "author", "planned", "id"]
     rows = [[c.ts, c.kind, c.target, c.node_id, c.summary, c.ref, c.author, c.planned, c.id]
             for c in items if start <= c.ts < end]
@@ -121,28 +119,24 @@ def _changes(svc: Service, window: str, by: str, bucket: str, since: str | None,
 def _unattributed(svc: Service, window: str, by: str, bucket: str, since: str | None,
                   until: str | None) -> CsvFile:
     covering, start, _ = _covering(svc, window, since, until)  # names are asked over a window ending now
-    answer = svc.unattributed(covering, _PAGE)
-    rows = [[n.name, n.cost_usd, n.calls, n.runs] for n in answer.items]
+    _, items = _every(lambda cursor: svc.unattributed(covering, _PAGE, cursor))
+    rows = [[n.name, n.cost_usd, n.calls, n.runs] for n in items]
     return CsvFile(_name("unattributed", start, svc.clock()), ["name", "cost_usd", "calls", "runs"], rows)
 
 
 def _runs(svc: Service, window: str, by: str, bucket: str, since: str | None,
           until: str | None) -> CsvFile:
     covering, start, end = _covering(svc, window, since, until)
-    answer = svc.runs(None, covering, _PAGE)
+    _, items = _every(lambda cursor: svc.runs(None, covering, _PAGE, None, cursor))
     header = ["run_id", "agent", "node_id", "start", "last_event", "calls", "cost_usd", "retries", "errors", "models",
               "flags"]
     rows = [[r.run_id, r.agent, r.node_id, r.start, r.last_event, r.calls, r.cost_usd, r.retries, r.errors,
-             " ".join(r.models), " ".join(r.flags)] for r in answer.items if start <= r.start < end]
+             " ".join(r.models), " ".join(r.flags)] for r in items if start <= r.start < end]
     return CsvFile(_name("runs", start, end), header, rows)
 
 
 def _budgets(svc: Service, window: str, by: str, bucket: str, since: str | None, until: str | None) -> CsvFile:
-    answer = svc.budgets(_PAGE)
-    items = list(answer.items)
-    while answer.next_cursor:
-        answer = svc.budgets(_PAGE, answer.next_cursor)
-        items += answer.items
+    _, items = _every(lambda cursor: svc.budgets(_PAGE, cursor))
     header = ["scope", "key", "period", "start", "spent", "limit", "used_pct", "remaining"]
     rows = [[b.scope, b.key, p.period, p.start, p.spent, p.limit, p.used_pct, p.remaining]
             for b in items for p in b.periods]
@@ -150,11 +144,7 @@ def _budgets(svc: Service, window: str, by: str, bucket: str, since: str | None,
 
 
 def _problems(svc: Service, window: str, by: str, bucket: str, since: str | None, until: str | None) -> CsvFile:
-    answer = svc.check(_PAGE)
-    items = list(answer.items)
-    while answer.next_cursor:
-        answer = svc.check(_PAGE, answer.next_cursor)
-        items += answer.items
+    _, items = _every(lambda cursor: svc.check(_PAGE, cursor))
     rows = [[p.severity, p.path, p.line, p.code, p.message] for p in items]
     return CsvFile(f"orgmap-vault-problems-{_stamp(svc.clock())}", ["severity", "path", "line", "code", "message"],
                    rows)
