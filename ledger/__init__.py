@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     from .alerts import Alert
     from .budgets import AgentPause, Allowance, BudgetSpec, BudgetStatus, Hold, PeriodStatus
     from .destinations import check_webhook_url
-    from .dialect import StoreUnavailable
+    from .dialect import StoreUnavailable, is_database_url
     from .events import ChangeEvent, CostEvent, EventError
     from .ledger import Ledger
     from .mailer import SmtpSettings
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .runs import RunSettings
     from .schema import SchemaError
     from .series import HourlySeries
-    from .store import copy_store, is_database_url
+    from .store import copy_store
 
 __all__ = [
     "AgentPause", "Alert", "Allowance", "BudgetSpec", "BudgetStatus", "ChangeEvent", "ChangePage", "ChangeRecord",
@@ -76,6 +76,6 @@ lazy_exports(__name__, {
     "UnpricedModel": "ledger.results",
     "check_webhook_url": "ledger.destinations",
     "copy_store": "ledger.store",
-    "is_database_url": "ledger.store",
+    "is_database_url": "ledger.dialect",
     "load_overrides": "ledger.pricing",
 })

@@ -9,9 +9,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from os import PathLike
 from typing import Any, ClassVar
 
-__all__ = ["Dialect", "StoreUnavailable"]
+__all__ = ["Dialect", "StoreUnavailable", "is_database_url"]
+
+
+def is_database_url(location: str | PathLike[str]) -> bool:
+    """Whether a store location names a PostgreSQL database (`postgresql://` or `postgres://`), not a SQLite file."""
+    return str(location).startswith(("postgresql://", "postgres://"))
 
 
 class StoreUnavailable(RuntimeError):

@@ -3,12 +3,12 @@ a SQLite file (the default) or a PostgreSQL database (`postgresql://...`)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .dialect import is_database_url
 from .events import ChangeEvent
 from .rollups import Deltas
 from .runs import RunRecord
@@ -16,7 +16,7 @@ from .runs import RunRecord
 if TYPE_CHECKING:
     from .sql_store import SQLStore
 
-__all__ = ["EventStore", "copy_store", "is_database_url", "open_store"]
+__all__ = ["EventStore", "copy_store", "open_store"]
 
 
 class EventStore(Protocol):
@@ -104,11 +104,6 @@ class EventStore(Protocol):
     def next_delivery_due(self, recorded_since: int, channels: Sequence[str]) -> int | None: ...
     def mark_delivery_delivered(self, delivery_id: int, ts: int) -> None: ...
     def mark_delivery_failed(self, delivery_id: int, error: str, next_attempt_at: int) -> None: ...
-
-def is_database_url(location: str | os.PathLike[str]) -> bool:
-    """Whether a store location names a PostgreSQL database (`postgresql://` or `postgres://`), not a SQLite file."""
-    return str(location).startswith(("postgresql://", "postgres://"))
-
 
 def open_store(location: str | Path) -> SQLStore:
     """Open (creating or migrating) the store at `location`: a PostgreSQL URL, else a SQLite file (its folder made).

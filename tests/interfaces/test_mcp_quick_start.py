@@ -108,7 +108,7 @@ def test_what_initialize_needs_imports_neither_the_graph_nor_the_answer_types() 
     code = ("import sys; from orgmap.cli import build_parser; build_parser(); import mcp_server.server, "
             "orgmap.service_slot, orgmap.cli.commands.mcp; "
             "heavy = [m for m in ('networkx', 'orgmap.answer_types', 'orgmap.service', 'mcp_server.tools', "
-            "'orgmap.demo.data') if m in sys.modules]; assert not heavy, heavy")
+            "'orgmap.demo.data', 'ledger.store') if m in sys.modules]; assert not heavy, heavy")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
