@@ -306,7 +306,7 @@ async function overview(root) {
   document.documentElement.setAttribute("data-first-view", "true");
   const [rate, pauses] = await Promise.all([ranked, paused]);
   view.paused = new Map(pauses.items.map((p) => [p.agent, p]));
-  view.rateText = JSON.stringify(rate);
+  view.rateText = JSON.stringify([rate, pauses]);
   $("figures").replaceWith(figures(rate, series.body));
   $("rank-loading").replaceWith(tableSection(rate));
   $("headline").textContent = rate.summary;
@@ -327,10 +327,12 @@ function placeMarkers(marks) {
 async function liveOverview(series) {
   view.series = series;
   drawChart($("chart"), series, view.marks || { bands: [], flags: [] });
-  const rate = await get("/v1/run-rate", { ...span(), by: state.by, limit: 500 });
+  const [rate, pauses] = await Promise.all([get("/v1/run-rate", { ...span(), by: state.by, limit: 500 }),
+    state.by === "agent" ? get("/v1/pauses", { limit: 500 }) : { items: [] }]);
   $("figures").replaceWith(figures(rate, series));
   $("headline").textContent = rate.summary;
-  const text = JSON.stringify(rate);
+  view.paused = new Map(pauses.items.map((p) => [p.agent, p]));
+  const text = JSON.stringify([rate, pauses]);
   if (text !== view.rateText) {
     view.rateText = text;
     view.rows = rate.items;

@@ -494,6 +494,18 @@ def test_cost_per_outcome_is_a_sortable_column_and_on_the_agent_page(browser, ba
     page.context.close()
 
 
+def test_an_agent_a_posted_event_pauses_gets_its_tag_without_a_reload(page, base_url: str, now) -> None:
+    """Docs Assistant's $10 month: $12 more takes it past 100%, whose stage pauses every agent."""
+    assert page.locator("#rank tbody tr[data-key='Agents/Docs Assistant'] .tag.paused").count() == 0
+    event = {"id": "live-pause", "ts": (now - timedelta(minutes=2)).isoformat(), "agent": "Docs Assistant",
+             "cost_usd": 12.0}
+    assert httpx.post(base_url + "/v1/events/cost", json=event).status_code == 200
+    assert "Agents/Docs Assistant" in [p["agent"] for p in api(base_url, "/v1/pauses", limit=500)["items"]]
+    tag = page.locator("#rank tbody tr[data-key='Agents/Docs Assistant'] .tag.paused")
+    expect(tag).to_have_count(1, timeout=15_000)
+    assert page.errors == []
+
+
 # -- every page, narrow and wide -------------------------------------------------------------------------------------
 
 PAGES = ["/", "/agent/Agents/Code%20Review%20Agent", "/owner/Teams/Support%20Engineering", "/project/acme-corp",
