@@ -478,6 +478,10 @@ def test_cost_per_outcome_is_a_sortable_column_and_on_the_agent_page(browser, ba
     assert [dollars(c) for c in ordered[:2]] == sorted(reporting.values()) and set(ordered[2:]) == {""}
     assert "sort=cost_per_outcome" in page.url and "dir=asc" in page.url
     screenshot(page, tmp_path_factory, "dashboard-outcomes-1280.png")
+    with page.expect_download() as info:  # the table's CSV carries the column too
+        page.click("#run-rate a.csv")
+    rows = csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8")))
+    assert {r["key"]: float(r["cost_per_outcome"]) for r in rows if r["cost_per_outcome"]} == reporting
     page.click("#rank tbody tr[data-key='Agents/Support Reply Agent'] a.name")
     page.wait_for_url(re.compile("/agent/"))
     ready(page)
