@@ -80,9 +80,10 @@ def _run_rate(svc: Service, window: str, by: str, bucket: str, since: str | None
     answer, items = _every(lambda cursor: svc.run_rate(window, by, _PAGE, cursor, since, until))
     header = ["rank", "key", "name", "kind", "attributed", "cost_usd", "cost_per_day", "runs_per_day",
               "cost_per_1k_runs", "tokens_per_run", "projected_month", "baseline_cost_per_day", "change_pct",
-              "budget_used_pct", "owner"]
+              "budget_used_pct", "owner", "outcome", "outcomes", "cost_per_outcome"]
     rows = [[i, r.key, r.name, r.kind, r.attributed, r.cost_usd, r.cost_per_day, r.runs_per_day, r.cost_per_1k_runs,
-             r.tokens_per_run, r.projected_month, r.baseline_cost_per_day, r.change_pct, r.budget_used_pct, r.owner]
+             r.tokens_per_run, r.projected_month, r.baseline_cost_per_day, r.change_pct, r.budget_used_pct, r.owner,
+             *((r.outcomes.outcome, r.outcomes.outcomes, r.outcomes.cost_per_outcome) if r.outcomes else (None,) * 3)]
             for i, r in enumerate(items, 1)]
     return CsvFile(_name("run-rate", answer.since, answer.until, by), header, rows)
 

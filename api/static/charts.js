@@ -167,7 +167,7 @@ const Charts = (() => {
 
   // Budget burn: cumulative spend this period against the limit (50/75/90/100% marked), and, when the answer has
   // them, the projection to the period's end at the current burn and the day the budget runs out.
-  function burn(container, { start, end, now, days, cumulative, limit, projection, runsOut, height }) {
+  function burn(container, { start, end, now, days, cumulative, limit, projection, runsOut, runOutWords, height }) {
     const xs = days.map((d) => Date.parse(d) / 1e3);
     const endTs = Date.parse(end) / 1e3;
     const nowTs = Date.parse(now) / 1e3;
@@ -192,7 +192,7 @@ const Charts = (() => {
     const markers = { bands: [], changes: [] };
     if (runsOut) {
       markers.changes.push({ at: Date.parse(runsOut) / 1e3, kind: "runs-out",
-        label: `Runs out ${runsOut.slice(0, 10)} at the current burn` });
+        label: runOutWords[0].toUpperCase() + runOutWords.slice(1) });
     }
     markers.bands.push({ from: nowTs, to: endTs, cls: "future", label: `Rest of the period, to ${end.slice(0, 10)}` });
     const chart = new uPlot({

@@ -12,6 +12,8 @@ const GROUP_PAGE = { agent: "agent", owner: "owner", team: "owner", model: "mode
   project: "project" };
 const KIND_PAGE = { agent: "agent", person: "owner", team: "owner", model: "model" };
 const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+// a unit price as the API rounds it (to the cent, or to 4 significant digits when finer: $0.003123)
+const unitUsd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 6 });
 const num = (digits) => new Intl.NumberFormat("en-US", { maximumFractionDigits: digits });
 const one = num(1);
 const whole = num(0);
@@ -19,7 +21,7 @@ const whole = num(0);
 const state = { view: "overview", id: null, range: "7d", from: null, to: null, by: "agent", q: "", owner: "",
   team: "", sort: "cost_per_day", dir: "desc", flagged: false };
 const view = { serverNow: null, chart: null, burns: [], liveUrl: null, etag: null, rateText: null, rows: [],
-  series: null, teamMembers: null, marks: null, sparkMax: 0, sparkValues: {} };
+  series: null, teamMembers: null, marks: null, sparkMax: 0, sparkValues: {}, paused: new Map() };
 
 const $ = (id) => document.getElementById(id);
 
@@ -59,6 +61,7 @@ function clean(params) {
 const encodeName = (id) => id.split("/").map(encodeURIComponent).join("/");
 const shortName = (id) => (id ? id.split("/").pop() : "");
 const money = (value) => (value === null || value === undefined ? "–" : usd.format(value));
+const unitMoney = (value) => (value === null || value === undefined ? "–" : unitUsd.format(value));
 const when = (iso) => (iso ? iso.replace("T", " ").slice(0, 16) + " UTC" : "–");
 const pct = (value) => (value === null || value === undefined ? "–" : `${value < 10 ? num(2).format(value) : one.format(value)}%`);
 
@@ -259,6 +262,7 @@ const COLUMNS = [
   { key: "cost_per_day", label: "Cost/day" },
   { key: "runs_per_day", label: "Runs/day" },
   { key: "cost_per_1k_runs", label: "$/1k runs" },
+  { key: "cost_per_outcome", label: "$/outcome" },
   { key: "tokens_per_run", label: "Tokens/run" },
   { key: "projected_month", label: "Proj. month" },
   { key: "change_pct", label: "Change" },
@@ -281,6 +285,8 @@ async function overview(root) {
   const bucket = bucketOf(seriesSpan);
   const ranked = get("/v1/run-rate", { ...seriesSpan, by: state.by, limit: 500 }); // the slower one: asked first
   ranked.catch(() => null); // its error is shown where it is awaited, not as an unhandled rejection
+  const paused = state.by === "agent" ? get("/v1/pauses", { limit: 500 }) : Promise.resolve({ items: [] });
+  paused.catch(() => null);
   const series = await get("/v1/spend/series", { ...seriesSpan, by: state.by, bucket }, {});
   view.etag = series.etag;
   view.liveUrl = ["/v1/spend/series", { ...seriesSpan, by: state.by, bucket }];
@@ -298,8 +304,9 @@ async function overview(root) {
   // the first view (the range's spend and its chart) is up; the table, the markers and the lists come as they
   // arrive: the run-rate and the anomaly questions are the slow ones
   document.documentElement.setAttribute("data-first-view", "true");
-  const rate = await ranked;
-  view.rateText = JSON.stringify(rate);
+  const [rate, pauses] = await Promise.all([ranked, paused]);
+  view.paused = new Map(pauses.items.map((p) => [p.agent, p]));
+  view.rateText = JSON.stringify([rate, pauses]);
   $("figures").replaceWith(figures(rate, series.body));
   $("rank-loading").replaceWith(tableSection(rate));
   $("headline").textContent = rate.summary;
@@ -320,10 +327,12 @@ function placeMarkers(marks) {
 async function liveOverview(series) {
   view.series = series;
   drawChart($("chart"), series, view.marks || { bands: [], flags: [] });
-  const rate = await get("/v1/run-rate", { ...span(), by: state.by, limit: 500 });
+  const [rate, pauses] = await Promise.all([get("/v1/run-rate", { ...span(), by: state.by, limit: 500 }),
+    state.by === "agent" ? get("/v1/pauses", { limit: 500 }) : { items: [] }]);
   $("figures").replaceWith(figures(rate, series));
   $("headline").textContent = rate.summary;
-  const text = JSON.stringify(rate);
+  view.paused = new Map(pauses.items.map((p) => [p.agent, p]));
+  const text = JSON.stringify([rate, pauses]);
   if (text !== view.rateText) {
     view.rateText = text;
     view.rows = rate.items;
@@ -431,11 +440,29 @@ function visibleRows() {
   const sign = state.dir === "asc" ? 1 : -1;
   const key = state.sort;
   return rows.slice().sort((a, b) => {
-    const [x, y] = [a[key], b[key]];
+    const [x, y] = [cellValue(a, key), cellValue(b, key)];
     if (x === null || x === undefined) return y === null || y === undefined ? 0 : 1; // no value: last either way
     if (y === null || y === undefined) return -1;
     return sign * (typeof x === "string" ? x.localeCompare(y) : x - y);
   });
+}
+
+// A row's value in a column: its own field, or its outcome figures' cost per outcome (none: no outcomes).
+function cellValue(item, key) {
+  return key === "cost_per_outcome" ? (item.outcomes ? item.outcomes.cost_per_outcome : null) : item[key];
+}
+
+// A paused agent's hold in words: the budget and stage holding it and when it lifts.
+function holdWords(hold) {
+  return `${shortName(hold.key)} ${holdStage(hold)}`;
+}
+
+// A hold without the budget's name: its scope, period, use, stage and when it lifts.
+function holdStage(hold) {
+  return `(${hold.scope}) ${hold.period} budget at ${pct(hold.used_pct)} of ` +
+    `${money(hold.limit)}: from ${whole.format(hold.stage * 100)}% it pauses ${hold.level === "all" ? "every agent"
+      : hold.level === "normal" ? "normal and low agents" : "low agents"}; ` +
+    (hold.lifts_at ? `lifts ${when(hold.lifts_at)}` : "lifts as the hour's spend ages out");
 }
 
 function rankRow(item, rank) {
@@ -448,11 +475,15 @@ function rankRow(item, rank) {
     el("th", { scope: "row" }, link(item.name, page, { class: "name" }),
       item.attributed ? "" : el("span", { class: "tag" }, "agent names no note carries"),
       item.anomaly ? el("a", { class: "tag alert", href: href(`/agent/${encodeName(item.key)}`), "data-nav": true,
-        title: item.anomaly.sentence }, "anomaly") : ""),
+        title: item.anomaly.sentence }, "anomaly") : "",
+      view.paused.has(item.key) ? el("span", { class: "tag paused", title: `Paused by ${view.paused.get(item.key)
+        .held_by.map(holdWords).join("; ")}` }, "paused") : ""),
     el("td", { class: "num" }, money(item.cost_usd)),
     el("td", { class: "num" }, money(item.cost_per_day)),
     el("td", { class: "num" }, one.format(item.runs_per_day)),
     el("td", { class: "num" }, money(item.cost_per_1k_runs)),
+    el("td", { class: "num", title: item.outcomes ? `per ${item.outcomes.outcome}` : null },
+      item.outcomes ? unitMoney(item.outcomes.cost_per_outcome) : ""),
     el("td", { class: "num" }, item.tokens_per_run === null ? "–" : whole.format(item.tokens_per_run)),
     el("td", { class: "num" }, money(item.projected_month)),
     el("td", { class: `num ${delta.cls || ""}` }, delta.text),
@@ -532,13 +563,13 @@ async function budgetsTable(box, keep) {
 async function burnCharts(box, budget, by, key) {
   for (const period of budget.periods.filter((p) => p.start && p.period !== "run" && p.period !== "hour")) {
     const end = period.end || periodEnd(period);
-    const series = await get("/v1/spend/series", { since: period.start, until: view.serverNow, by, bucket: "day" });
+    const bucket = period.period === "day" ? "hour" : "day";
+    const series = await get("/v1/spend/series", { since: period.start, until: view.serverNow, by, bucket });
     const group = series.groups.find((g) => g.key === key);
+    // the spend so far at each bucket's end: nothing at the period's start, all of it at the series' end (now)
     let sum = 0;
-    const cumulative = (group ? group.values : series.starts.map(() => 0)).map((v) => (sum += v));
-    const days = series.starts.map((s, i) => (i === 0 ? period.start : s));
-    days.push(series.until);
-    cumulative.push(sum);
+    const cumulative = [0, ...(group ? group.values : series.starts.map(() => 0)).map((v) => (sum += v))];
+    const days = [period.start, ...series.starts.slice(1), series.until];
     const projection = period.projected_usd ?? null;
     const figure = el("figure", { class: "burn", "data-period": period.period });
     const chartBox = el("div", { class: "chart" });
@@ -547,13 +578,19 @@ async function burnCharts(box, budget, by, key) {
       words.push(`burning ${money(period.burn_usd_per_day)}/day${period.burn_window ? ` (over ${period.burn_window})` : ""}`);
     }
     if (projection !== null) words.push(`projected ${money(projection)} by ${when(end)}`);
-    if (period.runs_out_at) words.push(`runs out ${when(period.runs_out_at)}`);
+    if (period.runs_out_at) words.push(runOut(period));
     else if ("runs_out_at" in period) words.push("does not run out this period at this burn");
     figure.append(chartBox, el("figcaption", {}, words.join("; ") + ". Thresholds 50/75/90/100% dashed."));
     box.append(figure);
     view.burns.push(Charts.burn(chartBox, { start: period.start, end, now: view.serverNow, days, cumulative,
-      limit: period.limit, projection, runsOut: period.runs_out_at || null }));
+      limit: period.limit, projection, runsOut: period.runs_out_at || null, runOutWords: period.runs_out_at ? runOut(period) : null }));
   }
+}
+
+// When a period's budget runs out: `runs_out_at` is the present once it has (the spend is at or over the limit).
+function runOut(period) {
+  return period.spent >= period.limit ? `ran out: ${money(period.spent - period.limit)} over the limit`
+    : `runs out ${when(period.runs_out_at)} at this burn`;
 }
 
 function periodEnd(period) {
@@ -597,6 +634,11 @@ async function agentPage(root, id) {
   const node = await get(`/v1/nodes/${encodeName(id)}`);
   const key = node.node.id;
   const series = await groupSeries("agent", key);
+  // its pause and its outcome figures (the run-rate row of the range) come beside the markers, after the series
+  const held = get("/v1/pauses", { agent: key });
+  const rated = get("/v1/run-rate", { ...span(), by: "agent", limit: 500 });
+  held.catch(() => null);
+  rated.catch(() => null);
   const marks = await markers(series, key);
   const since = covering(series);
   const runs = `/v1/agents/${encodeName(key)}/runs`;
@@ -619,7 +661,35 @@ async function agentPage(root, id) {
   drawChart($("chart"), series, marks, 260);
   $("chart-note").textContent = markerNote(marks);
   anomalyCards($("anomaly-list"), marks.anomalies.map((a) => ({ ...a, name: node.node.name })));
+  const [pauses, rate] = await Promise.all([held, rated]);
+  const row = rate.items.find((r) => r.key === key);
+  $("page-summary").after(holdSection(pauses.items[0]), outcomeSection(row ? row.outcomes : null));
   await budgetsFor(root, (b) => b.scope === "agent" && b.key === key, "agent", key);
+}
+
+// An agent's pause: each budget stage holding it and when it lifts; nothing when no stage holds it.
+function holdSection(pause) {
+  if (!pause) return "";
+  return el("section", { id: "hold", class: "hold", "aria-labelledby": "hold-title" },
+    el("h2", { id: "hold-title" }, el("span", { class: "tag paused" }, "paused"), " ",
+      pause.lifts_at ? `until ${when(pause.lifts_at)}` : "until its budgets' spend ages out"),
+    el("ul", {}, pause.held_by.map((h) => el("li", {}, link(shortName(h.key), budgetPage(h)), " ",
+      holdStage(h)))),
+    el("p", { class: "note" }, `Its allowance check denies it (criticality ${pause.criticality}).`));
+}
+
+// An agent's outcomes over the range beside its cost (the ranked table's row): nothing when it reports none.
+function outcomeSection(o) {
+  if (!o) return el("p", { id: "outcomes", class: "note" }, "It reports no outcomes in this range.");
+  const others = Object.entries(o.other_outcomes).map(([n, c]) => `${whole.format(c)} ${n}`).join(", ");
+  return el("dl", { id: "outcomes", class: "figures" },
+    el("div", {}, el("dt", {}, `Cost per ${o.outcome}`), el("dd", { id: "fig-per-outcome" }, unitMoney(o.cost_per_outcome))),
+    el("div", {}, el("dt", {}, "Outcomes"), el("dd", { id: "fig-outcomes" },
+      `${whole.format(o.outcomes)} (${num(3).format(o.outcomes_per_day)}/day)`)),
+    el("div", {}, el("dt", {}, "Return on spend"), el("dd", { id: "fig-return" },
+      o.return_on_spend === null || o.return_on_spend === undefined ? "–"
+        : `${num(3).format(o.return_on_spend)}× (${money(o.value_usd)} of value)`)),
+    others ? el("div", {}, el("dt", {}, "Also reported"), el("dd", {}, others)) : "");
 }
 
 async function ownerPage(root, id) {

@@ -22,7 +22,7 @@ from orgmap.demo.data import generate
 
 UNATTRIBUTED_TAG = "agent names no note carries"
 EVIL = '<img src=x onerror="document.title=1">bot'
-NAME, SPEND, PER_DAY, RUNS, PER_1K, TOKENS, MONTH, CHANGE, BUDGET, OWNER = range(1, 11)
+NAME, SPEND, PER_DAY, RUNS, PER_1K, PER_OUTCOME, TOKENS, MONTH, CHANGE, BUDGET, OWNER = range(1, 12)
 
 
 @pytest.fixture(scope="module")
@@ -300,6 +300,69 @@ def test_a_project_page_has_its_chart_and_budget_burn(page, base_url: str) -> No
     assert page.errors == []
 
 
+def test_an_agent_page_draws_each_budgets_burn_with_its_projection_and_run_out(page, base_url: str,
+                                                                              tmp_path_factory) -> None:
+    """Sales Research Agent's day is over its limit (it ran out), its month lasts: each burn chart draws the spend
+    from nothing at the period's start to what the budget has spent, the projection from there to the API's
+    projected spend at the period's end, and says when it runs out as the budgets answer does."""
+    agent = "Agents/Sales Research Agent"
+    page.goto(f"{base_url}/agent/{quote(agent)}")
+    ready(page)
+    budget = next(b for b in api(base_url, "/v1/budgets", limit=500)["items"] if b["key"] == agent)
+    periods = {p["period"]: p for p in budget["periods"]}
+    day, month = periods["day"], periods["month"]
+    assert day["spent"] > day["limit"] and day["runs_out_at"] is not None  # the demo's fixture pushed it over
+    assert month["runs_out_at"] is None and month["projected_usd"] > month["spent"]
+    figures = page.locator("figure.burn")
+    assert figures.count() == 2
+    for i, period in enumerate((day, month)):
+        caption = page.inner_text(f"figure.burn[data-period='{period['period']}'] figcaption")
+        end = period["end"].replace("T", " ")[:16] + " UTC"
+        assert f"projected {usd(period['projected_usd'])} by {end}" in caption
+        assert f"burning {usd(period['burn_usd_per_day'])}/day (over {period['burn_window']})" in caption
+        spent, projected = page.evaluate(f"[view.burns[{i}].data[1], view.burns[{i}].data[2]]")
+        assert spent[0] == 0 and round([v for v in spent if v is not None][-1], 2) == period["spent"]
+        drawn = [v for v in projected if v is not None]
+        assert len(drawn) == 2 and round(drawn[0], 2) == period["spent"] and drawn[1] == period["projected_usd"]
+        assert page.evaluate(f"view.burns[{i}].series[2].show") is True
+    day_caption = page.inner_text("figure.burn[data-period='day'] figcaption")
+    assert f"ran out: {usd(day['spent'] - day['limit'])} over the limit" in day_caption
+    assert "does not run out this period at this burn" in page.inner_text("figure.burn[data-period='month'] figcaption")
+    assert "does not run out" not in day_caption
+    screenshot(page, tmp_path_factory, "dashboard-burn-1280.png")
+    assert page.errors == []
+
+
+# -- pauses ----------------------------------------------------------------------------------------------------------
+
+def test_a_paused_agent_is_marked_in_the_table_and_its_page_says_which_budget_holds_it_until_when(
+        page, base_url: str, tmp_path_factory) -> None:
+    pauses = api(base_url, "/v1/pauses", limit=500)["items"]
+    held = {p["agent"]: p for p in pauses}
+    assert list(held) == ["Agents/Sales Research Agent"]  # its day budget's 100% stage holds it
+    marked = page.eval_on_selector_all("#rank tbody tr", "rows => rows.filter(r => r.querySelector('.tag.paused'))"
+                                                         ".map(r => r.dataset.key)")
+    assert marked == list(held)
+    pause = held["Agents/Sales Research Agent"]
+    hold = pause["held_by"][0]
+    page.click("#rank tbody tr[data-key='Agents/Sales Research Agent'] a.name")
+    page.wait_for_url(re.compile("/agent/"))
+    ready(page)
+    box = page.inner_text("#hold")
+    lifts = pause["lifts_at"].replace("T", " ")[:16] + " UTC"
+    assert f"until {lifts}" in box and f"lifts {lifts}" in box
+    assert hold["used_pct"] == 130.35 and hold["limit"] == 4.0  # $5.21 of $4.00: 130.4% to a tenth, half up
+    assert "(agent) day budget at 130.4% of $4.00" in box
+    assert "from 100% it pauses every agent" in box
+    assert page.get_attribute("#hold a", "href").startswith("/agent/Agents/Sales%20Research%20Agent")
+    screenshot(page, tmp_path_factory, "dashboard-paused-agent-1280.png")
+    page.goto(f"{base_url}/agent/Agents/Code%20Review%20Agent")
+    ready(page)
+    assert api(base_url, "/v1/pauses", agent="Agents/Code Review Agent")["items"] == []
+    assert page.locator("#hold").count() == 0
+    assert page.errors == []
+
+
 # -- time ------------------------------------------------------------------------------------------------------------
 
 def test_a_from_to_range_updates_every_view_and_the_url(page, base_url: str) -> None:
@@ -386,6 +449,64 @@ def test_a_posted_event_appears_without_a_reload(page, base_url: str, now) -> No
     first = table_rows(page)[0]
     assert first[NAME].startswith("Refund Agent")
     assert page.inner_text("#fig-spend") == usd(api(base_url, "/v1/spend/series", window="7d")["total_cost_usd"])
+    assert page.errors == []
+
+
+def test_cost_per_outcome_is_a_sortable_column_and_on_the_agent_page(browser, base_url: str, now,
+                                                                     tmp_path_factory) -> None:
+    """Outcome events posted to the running server: the agents reporting them get a cost per outcome equal to the
+    API's (blank for the rest, last when sorted either way), and the agent page shows its outcome figures."""
+    events = [{"kind": "outcome", "id": f"won-{i}", "ts": (now - timedelta(hours=3 + i)).isoformat(),
+               "agent": "Support Reply Agent", "outcome": "ticket_resolved", "value_usd": 4.0} for i in range(7)]
+    events += [{"kind": "outcome", "id": "lead-1", "ts": (now - timedelta(hours=5)).isoformat(),
+                "agent": "Code Review Agent", "outcome": "pr_reviewed"}]
+    posted = httpx.post(base_url + "/v1/events/cost", json=events)
+    assert posted.status_code == 200 and posted.json()["outcomes"] == 8
+    page = new_page(browser, base_url + "/?sort=cost_per_outcome")
+    answer = {i["key"]: i for i in api(base_url, "/v1/run-rate", window="7d", by="agent", limit=500)["items"]}
+    cells = dict(page.eval_on_selector_all(
+        "#rank tbody tr", f"rows => rows.map(r => [r.dataset.key, r.cells[{PER_OUTCOME}].innerText.trim()])"))
+    reporting = {k: i["outcomes"]["cost_per_outcome"] for k, i in answer.items() if i["outcomes"]}
+    assert set(reporting) == {"Agents/Support Reply Agent", "Agents/Code Review Agent"}
+    assert cells.keys() == answer.keys()
+    assert {k: dollars(c) for k, c in cells.items() if c} == reporting  # blank where an agent reports none
+    shown = [dollars(c) for c in cells.values() if c]
+    assert shown == sorted(shown, reverse=True) and list(cells.values())[len(shown):] == [""] * (len(cells) - 2)
+    page.click("#rank th[data-col='cost_per_outcome'] button")
+    ordered = page.eval_on_selector_all(f"#rank tbody tr td:nth-child({PER_OUTCOME + 1})",
+                                        "cells => cells.map(c => c.innerText)")
+    assert [dollars(c) for c in ordered[:2]] == sorted(reporting.values()) and set(ordered[2:]) == {""}
+    assert "sort=cost_per_outcome" in page.url and "dir=asc" in page.url
+    screenshot(page, tmp_path_factory, "dashboard-outcomes-1280.png")
+    with page.expect_download() as info:  # the table's CSV carries the column too
+        page.click("#run-rate a.csv")
+    rows = csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8")))
+    assert {r["key"]: float(r["cost_per_outcome"]) for r in rows if r["cost_per_outcome"]} == reporting
+    page.click("#rank tbody tr[data-key='Agents/Support Reply Agent'] a.name")
+    page.wait_for_url(re.compile("/agent/"))
+    ready(page)
+    figures = answer["Agents/Support Reply Agent"]["outcomes"]
+    assert figures["outcomes"] == 7 and figures["value_usd"] == 28.0
+    assert dollars(page.inner_text("#fig-per-outcome")) == figures["cost_per_outcome"]
+    assert page.inner_text("#fig-outcomes") == f"7 ({figures['outcomes_per_day']:g}/day)"
+    assert page.inner_text("#fig-return").startswith(f"{figures['return_on_spend']:g}× ($28.00 of value)")
+    assert "Cost per ticket_resolved" in page.inner_text("#outcomes")
+    page.goto(base_url + "/agent/Agents/Refund%20Agent")
+    ready(page)
+    assert page.inner_text("#outcomes") == "It reports no outcomes in this range."
+    assert page.errors == []
+    page.context.close()
+
+
+def test_an_agent_a_posted_event_pauses_gets_its_tag_without_a_reload(page, base_url: str, now) -> None:
+    """Docs Assistant's $10 month: $12 more takes it past 100%, whose stage pauses every agent."""
+    assert page.locator("#rank tbody tr[data-key='Agents/Docs Assistant'] .tag.paused").count() == 0
+    event = {"id": "live-pause", "ts": (now - timedelta(minutes=2)).isoformat(), "agent": "Docs Assistant",
+             "cost_usd": 12.0}
+    assert httpx.post(base_url + "/v1/events/cost", json=event).status_code == 200
+    assert "Agents/Docs Assistant" in [p["agent"] for p in api(base_url, "/v1/pauses", limit=500)["items"]]
+    tag = page.locator("#rank tbody tr[data-key='Agents/Docs Assistant'] .tag.paused")
+    expect(tag).to_have_count(1, timeout=15_000)
     assert page.errors == []
 
 
