@@ -4,8 +4,9 @@ with an ETag so a page polling it gets a bodiless 304 while nothing changed), an
 from __future__ import annotations
 
 import hashlib
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api.answers import AnswerRoute, Svc
@@ -34,12 +35,14 @@ def etagged(request: Request, body: str, media_type: str) -> Response:
 @router.get("/spend/series", summary="Spend over time, per group", tags=["spend"], response_model=SpendOverTime,
             responses={304: {"description": "unchanged since the ETag sent in If-None-Match"}})
 def spend_series(svc: Svc, request: Request, window: Window = "7d", by: By = "agent", bucket: Bucket = "day",
-                 since: Since = None, until: Until = None) -> Response:
+                 since: Since = None, until: Until = None,
+                 project: Annotated[str | None, Query(description="only this project's spend")] = None,
+                 client: Annotated[str | None, Query(description="only this client's spend")] = None) -> Response:
     """Cost per hour or day over `window` (or from `since` to `until`), one series per group (agent, owner, team,
     model...), highest cost first: the ranked run-rate's numbers over the same span (each group's `cost_usd` is its
     row's `cost_usd`; its buckets add up to it). Sent with an ETag: a poller sends it back in If-None-Match and gets
-    304 while nothing changed."""
-    answer = svc.spend_over_time(window, by, bucket, since, until)
+    304 while nothing changed. With `project` or `client`, only that one's spend (a project's page: by agent)."""
+    answer = svc.spend_over_time(window, by, bucket, since, until, project=project, client=client)
     return etagged(request, answer.model_dump_json(), "application/json")
 
 

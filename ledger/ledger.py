@@ -595,8 +595,9 @@ class Ledger:
         return self.reads.run_rate(window, by, now, group_of)
 
     def grouped_spend(self, since: datetime, until: datetime, by: str = "agent", bucket: str = "day",
-                      group_of: Callable[[str], Sequence[str]] | None = None) -> GroupedSpend:
-        return self.reads.grouped_spend(since, until, by, bucket, group_of)
+                      group_of: Callable[[str], Sequence[str]] | None = None, *, project: str | None = None,
+                      client: str | None = None) -> GroupedSpend:
+        return self.reads.grouped_spend(since, until, by, bucket, group_of, project=project, client=client)
 
     def spend_series(self, node_id: str, window: timedelta, bucket: str = "hour",
                      now: datetime | None = None) -> list[SpendPoint]:

@@ -109,17 +109,20 @@ class Reads:
         return groups
 
     def grouped_spend(self, since: datetime, until: datetime, by: str = "agent", bucket: str = "day",
-                      group_of: Callable[[str], Sequence[str]] | None = None) -> GroupedSpend:
+                      group_of: Callable[[str], Sequence[str]] | None = None, *, project: str | None = None,
+                      client: str | None = None) -> GroupedSpend:
         """Cost per hour or day from `since` (down to its hour) to `until` (up to its hour), per `by` group as
-        `run_rate` groups it (an agent under n owners counts 1/n under each), zeros included."""
+        `run_rate` groups it (an agent under n owners counts 1/n under each), zeros included; only one project's or
+        client's spend when named (a project's page: its spend by agent)."""
         if by not in BY:
             raise ValueError(f"by must be one of {', '.join(BY)}, got {by!r}")
         if bucket not in ("hour", "day"):
             raise ValueError("bucket must be 'hour' or 'day'")
         first, end = to_us(since) // HOUR_US, -(-to_us(until) // HOUR_US)
-        slim = by not in _DIM_BY
-        cols = ("agent_key",) if slim else ("agent_key", _DIM_BY[by])
-        rows = self.store.rollup_sum(cols, first, end, slim=slim, aggs=_COUNTED, bucket=bucket, measures=("cost",))
+        slim = by not in _DIM_BY and project is None and client is None  # the agent tables carry no project
+        cols = ("agent_key",) if by not in _DIM_BY else ("agent_key", _DIM_BY[by])
+        rows = self.store.rollup_sum(cols, first, end, slim=slim, aggs=_COUNTED, bucket=bucket, measures=("cost",),
+                                     project=project, client=client)
         lo, hi = (first, end) if bucket == "hour" else (first // 24, -(-end // 24))
         step = HOUR_US if bucket == "hour" else 24 * HOUR_US
         groups = self._grouping(by, group_of)

@@ -268,10 +268,11 @@ class Service(VaultService):
                                            since=since, until=until)
 
     def spend_over_time(self, window: str = "7d", by: str = "agent", bucket: str = "day",
-                        since: datetime | str | None = None, until: datetime | str | None = None) -> SpendOverTime:
+                        since: datetime | str | None = None, until: datetime | str | None = None, *,
+                        project: str | None = None, client: str | None = None) -> SpendOverTime:
         """Spend per hour or day over `window` (or from `since` to `until`), one series per group: the dashboard's
-        chart, with the ranked run-rate's numbers."""
-        return self.spend_answers.spend_over_time(window, by, bucket, since, until)
+        chart, with the ranked run-rate's numbers; only one project's or client's spend when named."""
+        return self.spend_answers.spend_over_time(window, by, bucket, since, until, project=project, client=client)
 
     def spend(self, agent: str, window: str = "7d", bucket: str = "day") -> SpendSeries:
         """One agent's spend per hour or day over the window."""

@@ -263,11 +263,13 @@ class SpendAnswers:
                              data_since=rate.data_since, covered_days=covered, items=chunk, next_cursor=nxt)
 
     def spend_over_time(self, window: str = "7d", by: str = "agent", bucket: str = "day",
-                        since: datetime | str | None = None, until: datetime | str | None = None) -> SpendOverTime:
+                        since: datetime | str | None = None, until: datetime | str | None = None, *,
+                        project: str | None = None, client: str | None = None) -> SpendOverTime:
         """Spend per hour or day over `window` (or from `since` to `until`), one series per `by` group, grouped and
         rounded as `run_rate` over the same span: each group's `cost_usd` is its ranked row's, and its buckets add up
         to it to the cent. Groups come highest cost first, the unattributed one included. Hours over more than 93
-        days are given as days (the answer's `bucket`)."""
+        days are given as days (the answer's `bucket`). With `project` or `client`, only that one's spend: by agent,
+        its groups add up to that project's (client's) row by project (client)."""
         if by not in BY:
             raise InvalidArgument(f"by must be one of {', '.join(BY)}; got {by!r}", field="by")
         if bucket not in BUCKETS:
@@ -275,7 +277,8 @@ class SpendAnswers:
         span = time_range(window, since, until, self.clock())
         if bucket == "hour" and span.hours > _MOST_HOURS:
             bucket = "day"  # the answer says which it gave
-        found = self.ledger().grouped_spend(span.since, span.until, by, bucket, self.group_of(by))
+        found = self.ledger().grouped_spend(span.since, span.until, by, bucket, self.group_of(by), project=project,
+                                            client=client)
         totals = {group: sum(values) for group, values in found.costs.items()}
         order = sorted(totals, key=lambda group: (-totals[group], UNATTRIBUTED if group is None else group))
         named = cents_adding_up([totals[g] for g in order if g is not None],

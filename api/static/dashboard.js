@@ -724,14 +724,37 @@ async function ownerPage(root, id) {
   await budgetsFor(root, (b) => b.scope !== "agent" && b.scope !== "project" && b.key === key, by, key);
 }
 
+// A project's or client's spend by agent (only its events; spend no note carries is its own group).
+async function spendByAgentOf(by, name) {
+  const seriesSpan = span();
+  const params = { ...seriesSpan, by: "agent", bucket: bucketOf(seriesSpan), [by]: name };
+  const series = await get("/v1/spend/series", params, {});
+  view.etag = series.etag;
+  view.liveUrl = ["/v1/spend/series", params];
+  return series.body;
+}
+
+function agentSpendTable(series) {
+  return table("agent-spend", ["Agent", "$Spend", "$Share"], series.groups.map((g) => el("tr", {},
+    el("td", {}, g.attributed ? link(g.name, pageOf("agent", g.key)) : el("em", {}, g.name)),
+    el("td", { class: "num" }, money(g.cost_usd)),
+    el("td", { class: "num" }, series.total_cost_usd ? `${(g.cost_usd / series.total_cost_usd * 100).toFixed(1)}%` : "–"))),
+    "No spend in this range.");
+}
+
 async function dimensionPage(root, by, name) {
-  const series = await groupSeries(by, name);
+  const perAgent = by === "project" || by === "client";
+  const series = perAgent ? await spendByAgentOf(by, name) : await groupSeries(by, name);
   $("headline").textContent = `${by} ${name}: ${money(series.total_cost_usd)} from ${rangeWords(series)}`;
   root.replaceChildren(
     el("h1", { id: "page-title", class: "page-title" }, name, el("span", { class: "tag" }, by)),
     el("p", { id: "page-summary" }, `${money(series.total_cost_usd)} from ${rangeWords(series)}.`),
-    chartSection(`Spend per ${series.bucket}`, null));
+    chartSection(`Spend per ${series.bucket}${perAgent ? " by agent" : ""}`, null));
   drawChart($("chart"), series, { bands: [], flags: [] }, 240);
+  if (perAgent) {
+    root.append(el("section", { "aria-labelledby": "agents-title" },
+      el("h2", { id: "agents-title" }, "Spend by agent"), agentSpendTable(series)));
+  }
   if (by === "model") {
     const node = await get(`/v1/nodes/${encodeName(name)}`).catch(() => null);
     if (node) {
@@ -739,7 +762,7 @@ async function dimensionPage(root, by, name) {
         (r) => `(${r.relation}${r.cost_per_day ? `, ${money(r.cost_per_day)}/day` : ""})`)));
     }
   }
-  if (by === "project") await budgetsFor(root, (b) => b.scope === "project" && b.key === name, by, name);
+  if (perAgent) await budgetsFor(root, (b) => b.scope === by && b.key === name, by, name);
 }
 
 // -- the lists -------------------------------------------------------------------------------------------------------

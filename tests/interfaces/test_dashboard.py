@@ -90,6 +90,11 @@ def row_names(page: Any) -> list[str]:
     return page.eval_on_selector_all("#rank tbody tr", "rows => rows.map(r => r.querySelector('.name').innerText)")
 
 
+def page_span(page: Any) -> dict[str, str]:
+    """The span the page asks the API for (its range, read from the page's own state)."""
+    return {k: v for k, v in page.evaluate("span()").items() if v is not None}
+
+
 def usd(value: float) -> str:
     return f"${value:,.2f}"
 
@@ -297,6 +302,14 @@ def test_a_project_page_has_its_chart_and_budget_burn(page, base_url: str) -> No
     # cumulative spend ends at what the budget has spent this month
     last = page.evaluate("view.burns[0].data[1].filter(v => v !== null).pop()")
     assert round(last, 2) == month["spent"]
+    # its spend by agent: the chart's series and the table are the API's, adding up to the project's total
+    series = api(base_url, "/v1/spend/series", by="agent", project="acme-corp", **page_span(page))
+    rows = page.locator("#agent-spend tbody tr")
+    assert rows.count() == len(series["groups"]) > 1
+    assert [rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())] == \
+        [usd(g["cost_usd"]) for g in series["groups"]]
+    assert round(sum(g["cost_usd"] for g in series["groups"]), 2) == series["total_cost_usd"]
+    assert usd(series["total_cost_usd"]) in page.inner_text("#page-summary")
     assert page.errors == []
 
 

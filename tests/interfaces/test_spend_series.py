@@ -25,10 +25,11 @@ def at(hours_ago: float) -> str:
 
 
 EVENTS = [
-    {"id": "a", "ts": at(1), "agent": "Bot", "model": "m1", "cost_usd": 1.0},       # 2026-11-20 11:30
-    {"id": "b", "ts": at(2), "agent": "Bot", "model": "m2", "cost_usd": 0.5},       # 2026-11-20 10:30
-    {"id": "c", "ts": at(26), "agent": "Helper", "model": "m1", "cost_usd": 3.0},   # 2026-11-19 10:30
-    {"id": "d", "ts": at(50), "agent": "stranger", "model": "m1", "cost_usd": 0.25},  # 2026-11-18 10:30
+    {"id": "a", "ts": at(1), "agent": "Bot", "model": "m1", "cost_usd": 1.0, "project": "p1"},  # 2026-11-20 11:30
+    {"id": "b", "ts": at(2), "agent": "Bot", "model": "m2", "cost_usd": 0.5, "project": "p2"},  # 2026-11-20 10:30
+    {"id": "c", "ts": at(26), "agent": "Helper", "model": "m1", "cost_usd": 3.0, "project": "p1",
+     "client": "acme"},                                                                     # 2026-11-19 10:30
+    {"id": "d", "ts": at(50), "agent": "stranger", "model": "m1", "cost_usd": 0.25, "client": "acme"},  # 11-18 10:30
     {"id": "e", "ts": at(24 * 9), "agent": "Bot", "model": "m1", "cost_usd": 7.0},  # outside 7d
 ]
 
@@ -50,8 +51,8 @@ def client(tmp_path_factory: pytest.TempPathFactory, doors) -> Any:
         yield api
 
 
-def get(client: Any, path: str, **params: Any) -> dict[str, Any]:
-    response = client.get(path, params=params)
+def get(api: Any, path: str, **params: Any) -> dict[str, Any]:
+    response = api.get(path, params=params)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -69,6 +70,23 @@ def test_daily_buckets_by_agent_are_the_events_summed_per_utc_day(client) -> Non
     assert series["Agents/Bot"]["name"] == "Bot" and series["(unattributed)"]["attributed"] is False
     assert answer["total_cost_usd"] == 4.75
     assert answer["summary"].startswith("$4.75 over 7d in 8 days across 3 agent groups; top: Helper $3.00")
+
+
+def test_a_projects_or_clients_spend_by_agent_adds_up_to_its_own_row(client) -> None:
+    """A project's page charts its spend by agent: only that project's events, each agent's buckets its share, and
+    the total the project's own row by project (one truth); the same for a client, whose unattributed spend (an agent
+    no note carries) is shown as its own group, as the ranked view shows it as its own row."""
+    by_project = {g["key"]: g["cost_usd"] for g in get(client, "/v1/spend/series", by="project")["groups"]}
+    mine = get(client, "/v1/spend/series", by="agent", project="p1")
+    assert {g["key"]: g["values"] for g in mine["groups"]} == {"Agents/Helper": [0, 0, 0, 0, 0, 0, 3.0, 0],
+                                                               "Agents/Bot": [0, 0, 0, 0, 0, 0, 0, 1.0]}
+    assert mine["total_cost_usd"] == by_project["p1"] == 4.0
+    by_client = {g["key"]: g["cost_usd"] for g in get(client, "/v1/spend/series", by="client")["groups"]}
+    theirs = get(client, "/v1/spend/series", by="agent", client="acme")
+    assert {g["key"]: g["cost_usd"] for g in theirs["groups"]} == {"Agents/Helper": 3.0, "(unattributed)": 0.25}
+    # the ranked view keeps spend no note carries in its own row: the client's row is its attributed spend
+    assert by_client["acme"] == 3.0 and theirs["total_cost_usd"] == 3.25
+    assert get(client, "/v1/spend/series", by="agent", project="nobody")["total_cost_usd"] == 0
 
 
 def test_hourly_buckets_and_a_from_to_range(client) -> None:
