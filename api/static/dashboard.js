@@ -287,32 +287,30 @@ async function overview(root) {
   ranked.catch(() => null); // its error is shown where it is awaited, not as an unhandled rejection
   const paused = state.by === "agent" ? get("/v1/pauses", { limit: 500 }) : Promise.resolve({ items: [] });
   paused.catch(() => null);
-  const series = await get("/v1/spend/series", { ...seriesSpan, by: state.by, bucket }, {});
-  view.etag = series.etag;
-  view.liveUrl = ["/v1/spend/series", { ...seriesSpan, by: state.by, bucket }];
-  view.series = series.body;
+  const series = await watchedSeries({ ...seriesSpan, by: state.by, bucket });
+  view.series = series;
   const none = { bands: [], flags: [], anomalies: [] };
   root.replaceChildren(
-    figures(null, series.body),
-    chartSection(`Spend per ${series.body.bucket} by ${state.by}`, csvLink("spend-series", "Chart CSV", { bucket })),
+    figures(null, series),
+    chartSection(`Spend per ${series.bucket} by ${state.by}`, csvLink("spend-series", "Chart CSV", { bucket })),
     el("p", { id: "rank-loading", class: "note" }, "Ranking…"),
     el("div", { class: "columns" }, el("section", { "aria-labelledby": "budgets-title" },
       el("h2", { id: "budgets-title" }, "Budgets"), el("div", { id: "budgets" })),
     el("section", { "aria-labelledby": "anomalies-title" }, el("h2", { id: "anomalies-title" }, "Anomalies in range"),
       el("ol", { id: "anomaly-list", class: "cards" }))));
-  drawChart($("chart"), series.body, none);
+  drawChart($("chart"), series, none);
   // the first view (the range's spend and its chart) is up; the table, the markers and the lists come as they
   // arrive: the run-rate and the anomaly questions are the slow ones
   document.documentElement.setAttribute("data-first-view", "true");
   const [rate, pauses] = await Promise.all([ranked, paused]);
   view.paused = new Map(pauses.items.map((p) => [p.agent, p]));
   view.rateText = JSON.stringify([rate, pauses]);
-  $("figures").replaceWith(figures(rate, series.body));
+  $("figures").replaceWith(figures(rate, series));
   $("rank-loading").replaceWith(tableSection(rate));
   $("headline").textContent = rate.summary;
-  await fillTable(rate, series.body);
+  await fillTable(rate, series);
   document.documentElement.setAttribute("data-table", "true");
-  const [marks] = await Promise.all([markers(series.body), budgetsTable($("budgets"))]);
+  const [marks] = await Promise.all([markers(series), budgetsTable($("budgets"))]);
   placeMarkers(marks);
   anomalyCards($("anomaly-list"), marks.anomalies);
 }
@@ -609,13 +607,17 @@ function refList(title, refs, describe, empty) {
       el("span", { class: "muted" }, describe(r)))) : el("li", { class: "none" }, empty || "none")));
 }
 
+// The series a page draws, remembered with its ETag as what the live poll asks again.
+async function watchedSeries(params) {
+  const series = await get("/v1/spend/series", params, {});
+  view.etag = series.etag;
+  view.liveUrl = ["/v1/spend/series", params];
+  return series.body;
+}
+
 async function groupSeries(by, key) {
   const seriesSpan = span();
-  const bucket = bucketOf(seriesSpan);
-  const series = await get("/v1/spend/series", { ...seriesSpan, by, bucket }, {});
-  view.etag = series.etag;
-  view.liveUrl = ["/v1/spend/series", { ...seriesSpan, by, bucket }];
-  const body = series.body;
+  const body = await watchedSeries({ ...seriesSpan, by, bucket: bucketOf(seriesSpan) });
   const group = body.groups.find((g) => g.key === key);
   return { ...body, groups: group ? [group] : [], total_cost_usd: group ? group.cost_usd : 0 };
 }
@@ -727,11 +729,7 @@ async function ownerPage(root, id) {
 // A project's or client's spend by agent (only its events; spend no note carries is its own group).
 async function spendByAgentOf(by, name) {
   const seriesSpan = span();
-  const params = { ...seriesSpan, by: "agent", bucket: bucketOf(seriesSpan), [by]: name };
-  const series = await get("/v1/spend/series", params, {});
-  view.etag = series.etag;
-  view.liveUrl = ["/v1/spend/series", params];
-  return series.body;
+  return watchedSeries({ ...seriesSpan, by: "agent", bucket: bucketOf(seriesSpan), [by]: name });
 }
 
 function agentSpendTable(series) {
@@ -784,10 +782,7 @@ function runsTable(runs, id) {
 
 async function listPage(root, name) {
   const seriesSpan = span();
-  const probe = await get("/v1/spend/series", { ...seriesSpan, by: "kind", bucket: "day" }, {});
-  view.etag = probe.etag;
-  view.liveUrl = ["/v1/spend/series", { ...seriesSpan, by: "kind", bucket: "day" }];
-  const series = probe.body;
+  const series = await watchedSeries({ ...seriesSpan, by: "kind", bucket: "day" });
   const since = covering(series);
   const heading = (title, csv) => el("div", { class: "section-head" }, el("h1", { class: "page-title", id: "page-title" }, title), csv);
   if (name === "alerts") {
