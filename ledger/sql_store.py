@@ -441,7 +441,7 @@ class SQLStore:
         """The condition (and its parameters) keeping rows of `channels` (None: every row)."""
         if channels is None:
             return "", []
-        return (f" AND {_in('channel', channels)}" if channels else " AND 1 = 0"), list(channels)
+        return f" AND {_in('channel', channels)}", list(channels)  # no channel: `_in` is false
 
     def _claim(self, table: str, columns: str, due_by: int, lease_until: int, recorded_since: int,
                channels: Sequence[str] | None = None) -> tuple | None:

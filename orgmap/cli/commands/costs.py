@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from orgmap.arguments import COST_BY
+from orgmap.arguments import COST_BY, COST_FORMATS
 from orgmap.cli.common import add_service_arguments, ask, emit, table, write_output
 from orgmap.wording import money
 
@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_service_arguments(parser)
     add_period_arguments(parser)
     parser.add_argument("--by", default="agent", choices=COST_BY, help="how rows are grouped (default agent)")
-    parser.add_argument("--format", default="table", choices=("table", "json", "csv", "focus"),
+    parser.add_argument("--format", default="table", choices=("table", *COST_FORMATS),
                         help="table (default), json, csv (every row), or focus (FOCUS 1.2 CSV, one row per day, "
                              "agent, service and model)")
     parser.add_argument("--no-allocation", dest="allocate", action="store_false",
