@@ -38,7 +38,7 @@ def write_events(path: Path, n: int) -> None:
             inp = rng.randint(100, 20_000)
             out = rng.randint(10, 2_000)
             fh.write(json.dumps({
-                "id": f"e{i}", "ts": (start + timedelta(seconds=i * 7)).isoformat(),
+                "id": f"{rng.getrandbits(64):016x}", "ts": (start + timedelta(seconds=i * 7)).isoformat(),
                 "agent": agent,
                 "model": model, "provider": provider, "input_tokens": inp, "cache_read_tokens": inp // 4,
                 "output_tokens": out, "reasoning_tokens": out // 5, "run_id": f"r{i // 5}", "project": "p1",

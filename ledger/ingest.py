@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .rollups import AGG_COUNTED, AGG_SHADOWED, PER_CALL, Deltas, add, dims_of, event_measures
-from .rows import AGENT, AGENT_IDS, AGGREGATE, COST, ID, KEY, PERIOD, PROJECT, RUN_ID, TS
+from .rows import AGENT, AGENT_IDS, AGGREGATE, COST, ID, ID_KEY, KEY, PERIOD, PROJECT, RUN_ID, TS
 from .runs import RunRecord, merge_run
 from .store import EventStore
 
@@ -35,9 +35,10 @@ class BatchOutcome:
 
 
 def write_batch(store: EventStore, batch: Sequence[Numbered]) -> BatchOutcome:
-    """Store a batch (call inside `store.transaction()`): duplicates by id are skipped, never counted twice."""
+    """Store a batch (call inside `store.transaction()`): duplicates by id are skipped, never counted twice; ids are
+    compared as text, so two ids sharing an idempotency key are two events."""
     out = BatchOutcome()
-    existing = store.existing_cost_ids([item[1][ID] for item in batch])
+    existing = store.existing_cost_ids(list({item[1][ID_KEY] for item in batch}))
     seen: set[str] = set()
     for item in batch:
         event_id = item[1][ID]

@@ -35,6 +35,7 @@ from .jsonl import read_jsonl
 from .mailer import SmtpSettings
 from .names import Resolver
 from .outbox import DeliveryPolicy, Outbox, channels_for
+from .overlap import Overlapped
 from .pricing import PriceOverride, Pricer, load_overrides
 from .reads import Reads
 from .results import (
@@ -221,29 +222,37 @@ class Ledger:
         done = 0
         price = self.pricer.price
         horizon = self._horizon()
-        for row, raw in numbered:
-            done = row
-            try:
-                if isinstance(raw, EventError):
-                    raise raw
-                if is_outcome(raw):
-                    outcomes.append((row, validate_outcome(raw if source is None or raw.get("source")
-                                                           else {**raw, "source": source})))
-                else:
-                    stored = cost_row(raw, source, price)
-                    if horizon is not None and stored[TS] < horizon:
-                        raise EventError("ts", f"is older than the {self.keep_events_days} days of raw events this "
-                                               "store keeps: it could not be told from one stored before, so it is "
-                                               "not counted")
-                    batch.append((row, stored))
-            except EventError as exc:
-                acc.reject(row, exc.field, exc.message)
-                continue
-            if len(batch) + len(outcomes) >= self.batch_size:
-                self._commit(batch, acc, outcomes)
-                batch, outcomes = [], []
-                if on_progress:
-                    on_progress(done, total)
+        writer = Overlapped("orgmap-ingest")  # commits batch N while this thread prepares batch N+1
+
+        def commit(batch: list[Numbered], outcomes: list[Numbered], done: int) -> None:
+            self._commit(batch, acc, outcomes)
+            if on_progress:
+                on_progress(done, total)
+
+        try:
+            for row, raw in numbered:
+                done = row
+                try:
+                    if isinstance(raw, EventError):
+                        raise raw
+                    if is_outcome(raw):
+                        outcomes.append((row, validate_outcome(raw if source is None or raw.get("source")
+                                                               else {**raw, "source": source})))
+                    else:
+                        stored = cost_row(raw, source, price)
+                        if horizon is not None and stored[TS] < horizon:
+                            raise EventError("ts", f"is older than the {self.keep_events_days} days of raw events "
+                                                   "this store keeps: it could not be told from one stored before, "
+                                                   "so it is not counted")
+                        batch.append((row, stored))
+                except EventError as exc:
+                    acc.reject(row, exc.field, exc.message)
+                    continue
+                if len(batch) + len(outcomes) >= self.batch_size:
+                    writer.submit(functools.partial(commit, batch, outcomes, done))
+                    batch, outcomes = [], []
+        finally:
+            writer.close()
         if batch or outcomes:
             self._commit(batch, acc, outcomes)
         if on_progress:

@@ -25,20 +25,21 @@ from .events import (
     limits,
     validate_cost,
 )
-from .schema import COST_COLUMNS
+from .schema import COST_COLUMNS, id_key
 from .timeutil import TS_RANGE_US
 
 __all__ = [
     "AGENT", "AGENT_IDS", "AGENT_VERSION", "AGGREGATE", "ATTRIBUTES", "CACHE_READ", "CACHE_WRITE", "CLIENT", "COST",
-    "DEPLOY_ID", "DURATION", "ID", "INPUT", "KEY", "KIND", "MODEL", "OUTPUT", "PERIOD", "PRICED_BY", "PROJECT",
-    "PROMPT_HASH", "PROVIDER", "REASONING", "RETRY", "RUNS", "RUN_ID", "SOURCE", "STATUS", "TASK", "TOOL",
+    "DEPLOY_ID", "DURATION", "ID", "ID_KEY", "INPUT", "KEY", "KIND", "MODEL", "OUTPUT", "PERIOD", "PRICED_BY",
+    "PROJECT", "PROMPT_HASH", "PROVIDER", "REASONING", "RETRY", "RUNS", "RUN_ID", "SOURCE", "STATUS", "TASK", "TOOL",
     "TOOLS_HASH", "TS", "WARNING", "WIDTH", "Price", "cost_row", "row_of",
 ]
 
-# column positions in a row (the order of the cost_events table); AGENT_IDS: the event's other ids as JSON, or None
+# column positions in a row (the order of the cost_events table); AGENT_IDS: the event's other ids as JSON, or None;
+# ID_KEY: the id's idempotency key (`ledger.schema.id_key`)
 ID, TS, AGENT, KEY, KIND, MODEL, PROVIDER, INPUT, OUTPUT, CACHE_READ, CACHE_WRITE, REASONING, COST, PRICED_BY, \
     TOOL, RUN_ID, CLIENT, PROJECT, TASK, RETRY, DURATION, STATUS, AGGREGATE, RUNS, PERIOD, SOURCE, ATTRIBUTES, \
-    WARNING, AGENT_IDS, AGENT_VERSION, DEPLOY_ID, PROMPT_HASH, TOOLS_HASH = range(33)
+    WARNING, AGENT_IDS, AGENT_VERSION, DEPLOY_ID, PROMPT_HASH, TOOLS_HASH, ID_KEY = range(34)
 WIDTH = len(COST_COLUMNS)  # columns in a row, one per column of cost_events (the positions above follow them)
 Price = Callable[[str | None, str | None, int, int, int, int, int, int], tuple[float | None, str | None]]
 
@@ -57,6 +58,7 @@ def row_of(e: CostEvent, cost: float | None, priced_by: str | None) -> tuple:
         e.client, e.project, e.task, e.retry, e.duration_ms, e.status, int(e.aggregate), e.runs, e.period_s,
         e.source, None if e.attributes is None else json.dumps(e.attributes, default=str), e.warning,
         json.dumps(e.agent_ids) if e.agent_ids else None, e.agent_version, e.deploy_id, e.prompt_hash, e.tools_hash,
+        id_key(e.id),
     )
 
 
@@ -149,7 +151,7 @@ def _fast(raw: dict[str, Any], price: Price) -> tuple | None:
         event_id, us, agent, agent.casefold(), kind, model, provider, inp, out, cache_read, cache_write, reasoning,
         cost, priced_by, tool, run_id, client, project, task, retry, duration, status, int(aggregate), runs, period,
         source, None if attributes is None else json.dumps(attributes, default=str), _NAIVE if naive else None, None,
-        *versions,
+        *versions, id_key(event_id),
     )
 
 

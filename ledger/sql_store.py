@@ -7,8 +7,10 @@ Portable here means: `?` placeholders, `INSERT ... ON CONFLICT (key) DO NOTHING 
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -54,6 +56,23 @@ _UPSERTS = {
     "agent_hour": _upsert_sql("agent_hour", ("agent_key", "hour", "agg")),
     "agent_day": _upsert_sql("agent_day", ("agent_key", "day", "agg")),
 }
+
+
+# the event columns mostly empty: a row is inserted with those it holds only (`SQLStore.insert_cost_rows`)
+_SPARSE = ("tool", "client", "task", "duration_ms", "status", "runs", "period_s", "source", "attributes", "warning",
+           "agent_ids", "agent_version", "deploy_id", "prompt_hash", "tools_hash")
+_SPARSE_AT = [COST_COLUMNS.index(c) for c in _SPARSE]
+_SPARSE_OF = operator.itemgetter(*_SPARSE_AT)
+_NONES = (None,) * len(_SPARSE)
+_NO_SPARSE = (False,) * len(_SPARSE)
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_shape(mask: tuple[bool, ...]) -> tuple[tuple[str, ...], Callable[[tuple], tuple]]:
+    """The columns an event row with these sparse columns set is inserted with, and the getter of their values."""
+    skipped = {at for at, held in zip(_SPARSE_AT, mask, strict=True) if not held}
+    kept = [at for at in range(len(COST_COLUMNS)) if at not in skipped]
+    return tuple(COST_COLUMNS[at] for at in kept), operator.itemgetter(*kept)
 
 
 def _run_from_row(row: Sequence[Any]) -> RunRecord:
@@ -179,16 +198,31 @@ class SQLStore:
         return None if column is None else round(self._run(f"SELECT COALESCE(SUM({column}), 0) FROM {table}")[0][0], 6)
 
     # ---- writes -------------------------------------------------------------------------------------------
-    def existing_cost_ids(self, ids: Sequence[str]) -> set[str]:
+    def existing_cost_ids(self, keys: Sequence[int]) -> set[str]:
+        """The ids of the stored events whose idempotency key (`ledger.schema.id_key`) is one of `keys`: the caller
+        compares ids, so an event whose key another id shares is still new."""
         found: set[str] = set()
-        for i in range(0, len(ids), 30000):
-            chunk = ids[i : i + 30000]
-            rows = self._run(f"SELECT id FROM cost_events WHERE {_in('id', chunk)}", chunk)
+        for i in range(0, len(keys), 30000):
+            chunk = keys[i : i + 30000]
+            rows = self._run(f"SELECT id FROM cost_events WHERE {_in('id_key', chunk)}", chunk)
             found.update(r[0] for r in rows)
         return found
 
     def insert_cost_rows(self, rows: Sequence[tuple]) -> None:
-        self.dialect.insert_rows("cost_events", COST_COLUMNS, rows)
+        """Append event rows, each with only its columns that hold a value among those mostly empty (`_SPARSE`):
+        the rest default to NULL, and binding a parameter costs about as much per column as the insert's other work
+        (19 columns instead of 34 take 0.4x the time on SQLite). Rows are grouped by which of those they hold."""
+        groups: dict[tuple[bool, ...], list[tuple]] = {}
+        for row in rows:
+            sparse = _SPARSE_OF(row)
+            mask = _NO_SPARSE if sparse == _NONES else tuple(v is not None for v in sparse)
+            group = groups.get(mask)
+            if group is None:
+                group = groups[mask] = []
+            group.append(row)
+        for mask, group in groups.items():
+            columns, values_of = _insert_shape(mask)
+            self.dialect.insert_rows("cost_events", columns, list(map(values_of, group)))
 
     def apply_deltas(self, deltas: Deltas) -> None:
         for name, folded in zip(("hour", "day", "agent_hour", "agent_day"), (deltas, *folds(deltas)), strict=True):

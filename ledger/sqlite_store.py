@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .dialect import Dialect
+from .schema import ID_KEY_SQL, id_key
 from .sql_store import SQLStore
 
 __all__ = ["SQLiteDialect", "SQLiteStore"]
@@ -31,6 +32,7 @@ class SQLiteDialect(Dialect):
         # checkpoint every ~40 MB of WAL rather than 4 MB: ingest commits in small batches (the HTTP API's) spent half
         # their commit time in checkpoints and their fsyncs; the WAL is checkpointed and removed on close
         self._conn.execute("PRAGMA wal_autocheckpoint = 10000")
+        self._conn.create_function(ID_KEY_SQL, 1, id_key, deterministic=True)  # for migration 11
         self._lock = threading.RLock()
 
     @contextmanager
