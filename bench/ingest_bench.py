@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import sqlite3
@@ -28,6 +29,8 @@ MODELS = [("gpt-4o", "openai"), ("claude-sonnet-4-5", "anthropic"), ("o3", "open
 
 
 def write_events(path: Path, n: int) -> None:
+    """`n` events: runs of 5 calls of one of 200 agents, 4 models (one unpriced), 7 s apart; ids random 64-bit hex
+    as span ids are (sequential ids would sort in insertion order and flatter a table clustered on the id)."""
     rng = random.Random(1)
     start = datetime(2025, 9, 1, tzinfo=UTC)
     with path.open("w", encoding="utf-8") as fh:
@@ -122,7 +125,8 @@ def main() -> None:
         print(f"naive row-by-row insert (json.loads, no validation, pricing, rollups): {n / base:,.0f} events/s "
               f"wall ({base:.2f} s), {n / base_cpu:,.0f} events/s of CPU")
         print(f"ratio ledger/naive throughput: {base / took:.2f} wall, {base_cpu / cpu:.2f} CPU")
-        print(f"peak RSS: {peak:,.0f} MB")
+        print(f"peak RSS: {peak:,.0f} MB; load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+              "(a shared machine: compare the CPU ratio)")
 
 
 def ingest(src: Path, store: str, batch: int) -> tuple[float, float, IngestReport]:

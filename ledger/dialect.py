@@ -59,6 +59,16 @@ class Dialect(ABC):
         self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                          rows)
 
+    def one_of(self, column: str, values: Sequence[Any]) -> tuple[str, Sequence[Any]]:
+        """A condition that `column` is one of `values` (at least one), and its parameters: `IN (?, ...)` here."""
+        return f"{column} IN ({', '.join('?' * len(values))})", values
+
+    def upsert_rows(self, table: str, columns: Sequence[str], conflict: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows into `table`, `conflict` (an `ON CONFLICT ... DO ...` clause) deciding for keys already there,
+        in one statement per table where the engine allows (rows hold each key once): rollups from a batch."""
+        self.executemany(self.sql(f"INSERT INTO {table} ({', '.join(columns)}) "
+                                  f"VALUES ({', '.join('?' * len(columns))}) {conflict}"), rows)
+
     def chunks(self, sql: str, size: int = 10_000) -> Iterator[list[tuple]]:
         """A query's rows in lists of at most `size` (this default holds them all at once)."""
         yield self.execute(self.sql(sql))

@@ -9,7 +9,7 @@ first, the rule holds: a per-call event arriving later moves the aggregate's rol
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .rollups import AGG_COUNTED, AGG_SHADOWED, PER_CALL, Deltas, add, dims_of, event_measures
@@ -17,7 +17,7 @@ from .rows import AGENT, AGENT_IDS, AGGREGATE, COST, ID, ID_KEY, KEY, PERIOD, PR
 from .runs import RunRecord, merge_run
 from .store import EventStore
 
-__all__ = ["BatchOutcome", "Numbered", "write_batch"]
+__all__ = ["BatchOutcome", "Numbered", "Tally", "prepare", "tally", "write_batch"]
 
 _HOUR = 3_600_000_000
 _MINUTE = 60_000_000
@@ -34,9 +34,46 @@ class BatchOutcome:
     runs: list[RunRecord] = field(default_factory=list)
 
 
-def write_batch(store: EventStore, batch: Sequence[Numbered]) -> BatchOutcome:
+@dataclass(slots=True)
+class Tally:
+    """What a batch's rows add: the (agent, hour) pairs with per-call events, rollup deltas, spend per (agent,
+    minute, project) and the rows of each (agent key, run id) with their agg flag."""
+
+    per_call_hours: set[tuple[str, int]]
+    deltas: Deltas = field(default_factory=dict)
+    minutes: dict[tuple[str, int, str], float] = field(default_factory=lambda: defaultdict(float))
+    by_run: dict[tuple[str, str], list[tuple[tuple, int]]] = field(default_factory=lambda: defaultdict(list))
+
+
+def tally(rows: Sequence[tuple], aggs: Mapping[int, int] | None = None) -> Tally:
+    """Pure: what `rows` add; an aggregate row counts unless `aggs` (agg flags by position) says otherwise."""
+    out = Tally({(r[KEY], r[TS] // _HOUR) for r in rows if not r[AGGREGATE]})
+    deltas, minutes, by_run = out.deltas, out.minutes, out.by_run
+    for i, r in enumerate(rows):
+        key, ts, cost, run_id = r[KEY], r[TS], r[COST], r[RUN_ID]
+        if r[AGGREGATE]:
+            agg = aggs.get(i, AGG_COUNTED) if aggs else AGG_COUNTED
+        else:
+            agg = PER_CALL
+            if cost:
+                minutes[(key, ts // _MINUTE, r[PROJECT] or "")] += cost
+        add(deltas, (ts // _HOUR, *dims_of(r, agg)), event_measures(r, counts_run=run_id is None))
+        if run_id is not None:
+            by_run[(key, run_id)].append((r, agg))
+    return out
+
+
+def prepare(batch: Sequence[Numbered]) -> Tally | None:
+    """A batch's tally computed before its transaction, for when all its rows turn out new (the usual case), so
+    ingest can do it while the batch before is written; None when the batch holds aggregate rows (their flag is
+    decided against the store)."""
+    rows = [item[1] for item in batch]
+    return None if any(r[AGGREGATE] for r in rows) else tally(rows)
+
+
+def write_batch(store: EventStore, batch: Sequence[Numbered], prepared: Tally | None = None) -> BatchOutcome:
     """Store a batch (call inside `store.transaction()`): duplicates by id are skipped, never counted twice; ids are
-    compared as text, so two ids sharing an idempotency key are two events."""
+    compared as text, so two ids sharing an idempotency key are two events. `prepared` is `prepare(batch)`."""
     out = BatchOutcome()
     existing = store.existing_cost_ids(list({item[1][ID_KEY] for item in batch}))
     seen: set[str] = set()
@@ -52,28 +89,11 @@ def write_batch(store: EventStore, batch: Sequence[Numbered]) -> BatchOutcome:
     rows = [item[1] for item in out.stored]
     store.insert_cost_rows(rows)
     store.note_agent_names({(r[KEY], r[AGENT], r[AGENT_IDS]) for r in rows})
+    done = prepared if prepared is not None and not out.duplicates else _tally_stored(store, rows)
 
-    per_call_hours = {(r[KEY], r[TS] // _HOUR) for r in rows if not r[AGGREGATE]}
-    deltas: Deltas = {}
-    minutes: dict[tuple[str, int, str], float] = defaultdict(float)
-    by_run: dict[tuple[str, str], list[tuple[tuple, int]]] = defaultdict(list)
-    for r in rows:
-        key, hour, cost, run_id = r[KEY], r[TS] // _HOUR, r[COST], r[RUN_ID]
-        agg = PER_CALL
-        if r[AGGREGATE]:
-            hours = max(1, -(-(r[PERIOD] or 3600) // 3600))
-            covered = any((key, h) in per_call_hours for h in range(hour, hour + hours))
-            shadowed = covered or store.has_per_call(key, hour, hour + hours)
-            agg = AGG_SHADOWED if shadowed else AGG_COUNTED
-            store.add_bucket(key, hour, hours, shadowed)
-        elif cost:
-            minutes[(key, r[TS] // _MINUTE, r[PROJECT] or "")] += cost
-        add(deltas, (hour, *dims_of(r, agg)), event_measures(r, counts_run=run_id is None))
-        if run_id is not None:
-            by_run[(key, run_id)].append((r, agg))
-
-    known = store.get_runs(list(by_run))
-    for run_key, events in by_run.items():
+    deltas = dict(done.deltas)  # a copy: a retried transaction starts again from the prepared tally
+    known = store.get_runs(list(done.by_run))
+    for run_key, events in done.by_run.items():
         before = known.get(run_key)
         after = merge_run(before, run_key[0], run_key[1], events)
         if before is None or before.first_key != after.first_key:
@@ -86,14 +106,31 @@ def write_batch(store: EventStore, batch: Sequence[Numbered]) -> BatchOutcome:
     store.apply_deltas(deltas)
 
     open_agents = store.agents_with_open_buckets()
-    for key, hour in per_call_hours:
+    for key, hour in done.per_call_hours:
         if key in open_agents:
             for start, hours in store.open_buckets_covering(key, hour):
                 store.apply_deltas(store.shadow_bucket(key, start, hours))
+    minutes = done.minutes
     if minutes:
         store.add_minute_spend([(*k, cost) for k, cost in minutes.items()])
         store.prune_minutes(max(k[1] for k in minutes) - MINUTES_KEPT)
     return out
+
+
+def _tally_stored(store: EventStore, rows: Sequence[tuple]) -> Tally:
+    """`tally` of the rows stored, each aggregate row counted or shadowed by per-call events of its agent in the
+    hours it covers (in the batch or stored), its bucket recorded."""
+    per_call_hours = {(r[KEY], r[TS] // _HOUR) for r in rows if not r[AGGREGATE]}
+    aggs: dict[int, int] = {}
+    for i, r in enumerate(rows):
+        if r[AGGREGATE]:
+            key, hour = r[KEY], r[TS] // _HOUR
+            hours = max(1, -(-(r[PERIOD] or 3600) // 3600))
+            covered = any((key, h) in per_call_hours for h in range(hour, hour + hours))
+            shadowed = covered or store.has_per_call(key, hour, hour + hours)
+            aggs[i] = AGG_SHADOWED if shadowed else AGG_COUNTED
+            store.add_bucket(key, hour, hours, shadowed)
+    return tally(rows, aggs)
 
 
 def _run_count(sign: int) -> list[float]:

@@ -30,7 +30,7 @@ from .costs import AggregateRow, CostLine, ToolUse, aggregate_rows, cost_lines, 
 from .dialect import StoreUnavailable
 from .events import ChangeEvent, EventError, agent_key, is_outcome, validate_change, validate_outcome
 from .feedback import STATES, Feedback
-from .ingest import BatchOutcome, Numbered, write_batch
+from .ingest import BatchOutcome, Numbered, Tally, prepare, write_batch
 from .jsonl import read_jsonl
 from .mailer import SmtpSettings
 from .names import Resolver
@@ -224,8 +224,8 @@ class Ledger:
         horizon = self._horizon()
         writer = Overlapped("orgmap-ingest")  # commits batch N while this thread prepares batch N+1
 
-        def commit(batch: list[Numbered], outcomes: list[Numbered], done: int) -> None:
-            self._commit(batch, acc, outcomes)
+        def commit(batch: list[Numbered], outcomes: list[Numbered], done: int, prepared: Tally | None) -> None:
+            self._commit(batch, acc, outcomes, prepared)
             if on_progress:
                 on_progress(done, total)
 
@@ -249,7 +249,7 @@ class Ledger:
                     acc.reject(row, exc.field, exc.message)
                     continue
                 if len(batch) + len(outcomes) >= self.batch_size:
-                    writer.submit(functools.partial(commit, batch, outcomes, done))
+                    writer.submit(functools.partial(commit, batch, outcomes, done, prepare(batch)))
                     batch, outcomes = [], []
         finally:
             writer.close()
@@ -259,14 +259,15 @@ class Ledger:
             on_progress(done, total)
         return acc.report()
 
-    def _commit(self, batch: list[Numbered], acc: IngestTally, outcomes: Sequence[Numbered] = ()) -> None:
+    def _commit(self, batch: list[Numbered], acc: IngestTally, outcomes: Sequence[Numbered] = (),
+                prepared: Tally | None = None) -> None:
         """One transaction per batch: rows, rollups, runs, outcomes, the changes they show and the alerts they fire
-        (sent after the commit)."""
+        (sent after the commit). `prepared`: the batch's `ledger.ingest.prepare`, computed off the writing thread."""
 
         def write() -> tuple[int, BatchOutcome, list[Alert], set[str]]:
             with self.store.transaction():
                 token = self._run_costs.begin(self.store)
-                outcome = write_batch(self.store, batch)
+                outcome = write_batch(self.store, batch, prepared)
                 self._watch(outcome.stored)
                 fired = self._evaluate(outcome)
                 delivered = self.store.insert_outcomes([r for _, r in outcomes]) if outcomes else set()

@@ -36,26 +36,25 @@ _RUN_COLS = (
 )
 
 
-def _upsert_sql(table: str, keys: Sequence[str]) -> str:
-    cols = (*keys, *MEASURES)
+def _adding(table: str, keys: Sequence[str]) -> tuple[str, Sequence[str], str]:
+    """An upsert (`Dialect.upsert_rows`) of a rollup table: the measures of a key already there are added to."""
     updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in MEASURES)
-    return (
-        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
-    )
+    return table, (*keys, *MEASURES), f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
 
 
 # the tables holding money, and their cost column: a copy is verified by these totals
 _MONEY = {"cost_events": "cost_usd", "rollup_hour": "cost", "rollup_day": "cost", "agent_hour": "cost",
           "agent_day": "cost", "runs": "cost", "spend_minute": "cost"}
-_PUT_RUN = (f"INSERT INTO runs ({', '.join(_RUN_COLS)}) VALUES ({', '.join('?' * len(_RUN_COLS))}) "
+_PUT_RUN = ("runs", _RUN_COLS,
             f"ON CONFLICT (agent_key, run_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _RUN_COLS[2:])}")
 _UPSERTS = {
-    "hour": _upsert_sql("rollup_hour", ("hour", *_DIM_COLS)),
-    "day": _upsert_sql("rollup_day", ("day", *_DIM_COLS)),
-    "agent_hour": _upsert_sql("agent_hour", ("agent_key", "hour", "agg")),
-    "agent_day": _upsert_sql("agent_day", ("agent_key", "day", "agg")),
+    "hour": _adding("rollup_hour", ("hour", *_DIM_COLS)),
+    "day": _adding("rollup_day", ("day", *_DIM_COLS)),
+    "agent_hour": _adding("agent_hour", ("agent_key", "hour", "agg")),
+    "agent_day": _adding("agent_day", ("agent_key", "day", "agg")),
 }
+_ADD_MINUTES = ("spend_minute", ("agent_key", "minute", "project", "cost"),
+                "ON CONFLICT (agent_key, minute, project) DO UPDATE SET cost = spend_minute.cost + excluded.cost")
 
 
 # the event columns mostly empty: a row is inserted with those it holds only (`SQLStore.insert_cost_rows`)
@@ -204,7 +203,8 @@ class SQLStore:
         found: set[str] = set()
         for i in range(0, len(keys), 30000):
             chunk = keys[i : i + 30000]
-            rows = self._run(f"SELECT id FROM cost_events WHERE {_in('id_key', chunk)}", chunk)
+            where, params = self.dialect.one_of("id_key", chunk)
+            rows = self._run(f"SELECT id FROM cost_events WHERE {where}", params)
             found.update(r[0] for r in rows)
         return found
 
@@ -226,13 +226,10 @@ class SQLStore:
 
     def apply_deltas(self, deltas: Deltas) -> None:
         for name, folded in zip(("hour", "day", "agent_hour", "agent_day"), (deltas, *folds(deltas)), strict=True):
-            self._many(_UPSERTS[name], [(*k, *m) for k, m in folded.items()])
+            self.dialect.upsert_rows(*_UPSERTS[name], [(*k, *m) for k, m in folded.items()])
 
     def add_minute_spend(self, rows: Iterable[tuple[str, int, str, float]]) -> None:
-        self._many(
-            "INSERT INTO spend_minute VALUES (?, ?, ?, ?) ON CONFLICT (agent_key, minute, project) "
-            "DO UPDATE SET cost = spend_minute.cost + excluded.cost", rows,
-        )
+        self.dialect.upsert_rows(*_ADD_MINUTES, list(rows))
 
     def delete_events_before(self, ts: int) -> int:
         """Drop the raw cost events that happened before `ts` (retention; rollups and runs keep their figures)."""
@@ -309,7 +306,7 @@ class SQLStore:
         return found
 
     def put_runs(self, runs: Iterable[RunRecord]) -> None:
-        self._many(_PUT_RUN, [_run_to_row(r) for r in runs])
+        self.dialect.upsert_rows(*_PUT_RUN, [_run_to_row(r) for r in runs])
 
     def insert_alert(self, dedupe: str, ts: int, recorded_at: int, kind: str, node_id: str | None, message: str,
                      evidence: dict[str, Any]) -> int | None:
