@@ -13,7 +13,8 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -95,6 +96,8 @@ class Ledger:
         self._outbox: Outbox | None = None
         self._outbox_args = (webhook_url, webhook_allow_link_local, delivery, smtp)
         self._run_costs = RunCostIndex()
+        self._writes = 0  # data write transactions this process ended (`data_stamp`)
+        self._writes_lock = threading.Lock()
         if webhook_url or store.next_delivery_due(0, channels_for(smtp)) is not None:  # what a past run left
             self._start_outbox()
 
@@ -255,7 +258,7 @@ class Ledger:
         (sent after the commit)."""
 
         def write() -> tuple[int, BatchOutcome, list[Alert], set[str]]:
-            with self.store.transaction():
+            with self._writing():
                 token = self._run_costs.begin(self.store)
                 outcome = write_batch(self.store, batch)
                 self._watch(outcome.stored)
@@ -353,19 +356,39 @@ class Ledger:
             return 0
 
         def drop() -> int:
-            with self.store.transaction():
+            with self._writing():
                 return self.store.delete_events_before(horizon)
 
         return self._retrying(drop, 0)
 
     def _insert_changes(self, chunk: Sequence[tuple[int, ChangeEvent]], alike_within_us: int | None) -> set[str]:
-        with self.store.transaction():
+        with self._writing():
             new = self.store.insert_changes([e for _, e in chunk], alike_within_us)
             # a change recorded here that telemetry showed already is one change: the recorded one is kept
             self.store.delete_changes([i for _, e in chunk if e.id in new and e.source != "telemetry"
                                        and change_kind(e.kind, e.details) in WATCHED_KINDS
                                        for i in self._same_changes(e, recorded=False)])
             return new
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A write transaction of what spend figures and anomaly scans read (events, rollups, runs, changes, outcomes,
+        anomaly states): `data_stamp` moves once it ends, committed or rolled back, never before (a read between sees
+        the old data). Alerts alone and their deliveries are written outside it: they move no figure."""
+        try:
+            with self.store.transaction():
+                yield
+        finally:
+            with self._writes_lock:
+                self._writes += 1
+
+    def data_stamp(self) -> tuple[int, int]:
+        """A cheap value that changes whenever what spend figures and anomaly scans read may have changed: the
+        store's data version (another process or replica committed anything) and this process's own data writes
+        (`_writing`). Read it before reading the data, so an answer memoised under it is never older than it says."""
+        with self._writes_lock:
+            writes = self._writes
+        return self.store.data_version(), writes
 
     def _retrying(self, write: Callable[[], T], stored_before: int) -> T:
         """Run a write transaction, again after a pause when the connection to the store was lost (a database
@@ -581,7 +604,7 @@ class Ledger:
         if state not in STATES:
             raise ValueError(f"state must be one of {', '.join(STATES)}; got {state!r}")
         when = now or self.clock()
-        with self.store.transaction():
+        with self._writing():
             self.store.put_feedback(anomaly_id, state, note, to_us(when))
         return Feedback(anomaly_id, state, note, when)
 
