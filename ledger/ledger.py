@@ -614,13 +614,15 @@ class Ledger:
 
     # ---- questions: answered by the read side --------------------------------------------------------------
     def run_rate(self, window: timedelta, by: str = "agent", now: datetime | None = None,
-                 group_of: Callable[[str], Sequence[str]] | None = None) -> RunRate:
-        return self.reads.run_rate(window, by, now, group_of)
+                 group_of: Callable[[str], Sequence[str]] | None = None, *, project: str | None = None,
+                 client: str | None = None, model: str | None = None) -> RunRate:
+        return self.reads.run_rate(window, by, now, group_of, project=project, client=client, model=model)
 
     def grouped_spend(self, since: datetime, until: datetime, by: str = "agent", bucket: str = "day",
                       group_of: Callable[[str], Sequence[str]] | None = None, *, project: str | None = None,
-                      client: str | None = None) -> GroupedSpend:
-        return self.reads.grouped_spend(since, until, by, bucket, group_of, project=project, client=client)
+                      client: str | None = None, model: str | None = None) -> GroupedSpend:
+        return self.reads.grouped_spend(since, until, by, bucket, group_of, project=project, client=client,
+                                        model=model)
 
     def spend_series(self, node_id: str, window: timedelta, bucket: str = "hour",
                      now: datetime | None = None) -> list[SpendPoint]:
