@@ -32,9 +32,11 @@ CALLS = [("/", {}), ("/static/vendor/uPlot.min.css", {}), ("/static/dashboard.cs
          ("/static/vendor/uPlot.iife.min.js", {}), ("/static/charts.js", {}), ("/static/dashboard.js", {}),
          ("/v1/spend/series", {"window": "1h", "by": "kind", "bucket": "hour"}),
          ("/v1/spend/series", {"window": "7d", "by": "agent", "bucket": "day"}),
-         ("/v1/run-rate", {"window": "7d", "by": "agent", "limit": 500}),
+         ("/v1/run-rate", {"window": "7d", "by": "agent", "limit": 500}), ("/v1/pauses", {"limit": 500}),
+         ("/v1/nodes", {"kind": "team", "limit": 200}),
+         *(("/v1/spend/series", {"window": "7d", "by": by, "bucket": "day"}) for by in ("model", "client", "project")),
          ("/v1/anomalies", {"since": "168h", "limit": 200}), ("/v1/changes", {"since": "168h", "limit": 200}),
-         ("/v1/nodes", {"kind": "team", "limit": 200}), ("/v1/budgets", {"limit": 500})]
+         ("/v1/budgets", {"limit": 500})]
 ASSETS = ("index.html", "dashboard.js", "charts.js", "dashboard.css", "vendor/uPlot.iife.min.js",
           "vendor/uPlot.min.css")
 FIRST_VIEW = "html[data-first-view='true']"  # the range's spend and its chart drawn

@@ -335,6 +335,7 @@ function placeMarkers(marks) {
 async function liveOverview(series) {
   view.series = series;
   drawChart($("chart"), series, view.marks || { bands: [], flags: [] });
+  $("fig-spend").textContent = money(series.total_cost_usd); // at once: the run-rate's figures follow it
   const [rate, pauses] = await Promise.all([get("/v1/run-rate", { ...span(), by: state.by, limit: 500, ...slice() }),
     state.by === "agent" ? get("/v1/pauses", { limit: 500 }) : { items: [] }]);
   $("figures").replaceWith(figures(rate, series));
