@@ -30,7 +30,6 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 # The GETs the page makes on load (the overview, by agent, 7 days), in the order it makes them.
 CALLS = [("/", {}), ("/static/vendor/uPlot.min.css", {}), ("/static/dashboard.css", {}),
          ("/static/vendor/uPlot.iife.min.js", {}), ("/static/charts.js", {}), ("/static/dashboard.js", {}),
-         ("/v1/spend/series", {"window": "1h", "by": "kind", "bucket": "hour"}),
          ("/v1/spend/series", {"window": "7d", "by": "agent", "bucket": "day"}),
          ("/v1/run-rate", {"window": "7d", "by": "agent", "limit": 500}), ("/v1/pauses", {"limit": 500}),
          ("/v1/nodes", {"kind": "team", "limit": 200}),

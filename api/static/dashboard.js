@@ -309,9 +309,13 @@ async function overview(root) {
     el("section", { "aria-labelledby": "anomalies-title" }, el("h2", { id: "anomalies-title" }, "Anomalies in range"),
       el("ol", { id: "anomaly-list", class: "cards" }))));
   drawChart($("chart"), series, none);
-  // the first view (the range's spend and its chart) is up; the table, the markers and the lists come as they
-  // arrive: the run-rate and the anomaly questions are the slow ones
+  // the first view (the range's spend and its chart) is up; the table, the markers and the lists are asked at once
+  // and drawn as they arrive (each a promise whose error is shown where it is awaited)
   document.documentElement.setAttribute("data-first-view", "true");
+  const marked = markers(series);
+  const budgeted = budgetsTable($("budgets"));
+  marked.catch(() => null);
+  budgeted.catch(() => null);
   const [rate, pauses] = await Promise.all([ranked, paused]);
   view.paused = new Map(pauses.items.map((p) => [p.agent, p]));
   view.rateText = JSON.stringify([rate, pauses]);
@@ -320,7 +324,7 @@ async function overview(root) {
   $("headline").textContent = rate.summary;
   await fillTable(rate, series);
   document.documentElement.setAttribute("data-table", "true");
-  const [marks] = await Promise.all([markers(series), budgetsTable($("budgets"))]);
+  const [marks] = await Promise.all([marked, budgeted]);
   placeMarkers(marks);
   anomalyCards($("anomaly-list"), marks.anomalies);
 }
@@ -389,7 +393,7 @@ function tableSection(rate) {
     el("div", { class: "section-head" }, el("h2", {}, "Ranked"),
       el("form", { id: "filters", class: "controls", role: "search" },
         el("label", { for: "f-text" }, "Filter"),
-        el("input", { id: "f-text", type: "search", placeholder: "name or owner", value: state.q }),
+        el("input", { id: "f-text", type: "search", placeholder: "name, owner", value: state.q }),
         ...ownerFilter,
         ...SLICES.flatMap((k) => [el("label", { for: `f-${k}` }, k[0].toUpperCase() + k.slice(1)),
           el("select", { id: `f-${k}`, "data-slice": k }, el("option", { value: "" }, "all"))])),
@@ -405,8 +409,7 @@ async function fillTable(rate, series) {
   const values = Object.fromEntries(series.groups.map((g) => [g.key, g.values]));
   view.sparkMax = Math.max(0, ...series.groups.map((g) => Math.max(0, ...g.values)));
   view.sparkValues = values;
-  if (state.by === "agent") await fillFilters();
-  await fillSlices();
+  await Promise.all([state.by === "agent" ? fillFilters() : null, fillSlices()]);
   for (const button of document.querySelectorAll("#rank .sort")) {
     button.addEventListener("click", () => sortBy(button.dataset.sort));
   }
@@ -891,7 +894,10 @@ async function route() {
   const root = $("view");
   $("by").disabled = !["overview"].includes(state.view);
   try {
-    if (!view.serverNow) await get("/v1/spend/series", { window: "1h", by: "kind", bucket: "hour" });
+    // the server's clock, which month presets and from/to ranges go by (a window's first answer brings it too)
+    if (!view.serverNow && (state.from || state.to || ["mtd", "last-month"].includes(state.range))) {
+      await get("/v1/spend/series", { window: "1h", by: "kind", bucket: "hour" });
+    }
     if (state.view === "overview") await overview(root);
     else if (state.view === "agent") await agentPage(root, state.id);
     else if (state.view === "owner") await ownerPage(root, state.id);
