@@ -24,7 +24,8 @@ from orgmap.arguments import (
 )
 
 __all__ = ["ERRORS", "WRITE_ERRORS", "AlertKind", "AnomalyState", "Bucket", "By", "Cursor", "Depth", "ErrorBody",
-           "KeysetCursor", "Limit", "Severity", "Since", "Until", "Window", "as_json", "error_schema"]
+           "KeysetCursor", "Limit", "OfClient", "OfModel", "OfProject", "Severity", "Since", "Until", "Window",
+           "as_json", "error_schema"]
 
 
 class ErrorDetail(BaseModel):
@@ -85,6 +86,10 @@ Depth = Annotated[int, Query(description=f"hops to follow, {DEPTH[0]} to {DEPTH[
                              **_schema(minimum=DEPTH[0], maximum=DEPTH[1]))]
 By = Annotated[str, Query(description="the grouping", **_schema(enum=list(BY)))]
 Bucket = Annotated[str, Query(description="hour or day", **_schema(enum=list(BUCKETS)))]
+# the slice of the spend a spend question is narrowed to
+OfModel = Annotated[str | None, Query(description="only spend on this model")]
+OfClient = Annotated[str | None, Query(description="only this client's spend")]
+OfProject = Annotated[str | None, Query(description="only this project's spend")]
 AlertKind = Annotated[str | None, Query(description="only alerts of this kind", **_schema(enum=list(ALERT_KINDS)))]
 AnomalyState = Annotated[str | None, Query(description="only anomalies in this state",
                                            **_schema(enum=list(ANOMALY_STATES)))]

@@ -24,6 +24,9 @@ from api.openapi import (
     Depth,
     KeysetCursor,
     Limit,
+    OfClient,
+    OfModel,
+    OfProject,
     Severity,
     Since,
     Until,
@@ -64,10 +67,13 @@ _CHANGE_EXAMPLE = {"ts": "2026-11-20T13:55:00Z", "target": "Support Reply Agent"
 
 @router.get("/run-rate", summary="Ranked run-rate (top spenders)", tags=["spend"])
 def run_rate(svc: Svc, window: Window = "7d", by: By = "agent", limit: Limit = 20, cursor: Cursor = None,
-             since: Since = None, until: Until = None) -> RunRateAnswer:
+             since: Since = None, until: Until = None, model: OfModel = None, client: OfClient = None,
+             project: OfProject = None) -> RunRateAnswer:
     """Ranked run-rate over `window` or from `since` to `until`: cost/day, runs/day, cost per 1,000 runs, tokens per
-    run, projected month, change against the baseline, budget used and owner, highest cost per day first."""
-    return svc.run_rate(window, by, limit, cursor, since, until)
+    run, projected month, change against the baseline, budget used and owner, highest cost per day first. With
+    `model`, `client` or `project`, every figure is of that slice of the spend (a row: its group's spend on that
+    model, for that client, on that project), the totals too."""
+    return svc.run_rate(window, by, limit, cursor, since, until, model=model, client=client, project=project)
 
 
 @router.get("/agents/{name:path}/spend", summary="An agent's spend per hour or day", tags=["spend"])

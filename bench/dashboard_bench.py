@@ -1,7 +1,8 @@
 """How fast the dashboard is: a cold page load in headless chromium until the first view (the range's spend and its
 chart), the ranked table and every section, against the same /v1 GETs the page makes, fetched one after another by
-a plain HTTP client (the data alone), in one run; and the live update delay: from posting a cost event to the page
-showing it without a reload (the page polls every 5 s, so the delay is at most the poll interval plus one redraw).
+a plain HTTP client (the data alone), and against the browser alone (a new context loading one small file from the
+same server), in one run; and the live update delay: from posting a cost event to the page showing it without a
+reload (the page polls every 5 s, so the delay is at most the poll interval plus one redraw).
 
     .venv/bin/python -m bench.dashboard_bench [--days 60] [--scale 1.0] [--loads 15] [--posts 5]
 """
@@ -30,11 +31,12 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 # The GETs the page makes on load (the overview, by agent, 7 days), in the order it makes them.
 CALLS = [("/", {}), ("/static/vendor/uPlot.min.css", {}), ("/static/dashboard.css", {}),
          ("/static/vendor/uPlot.iife.min.js", {}), ("/static/charts.js", {}), ("/static/dashboard.js", {}),
-         ("/v1/spend/series", {"window": "1h", "by": "kind", "bucket": "hour"}),
          ("/v1/spend/series", {"window": "7d", "by": "agent", "bucket": "day"}),
-         ("/v1/run-rate", {"window": "7d", "by": "agent", "limit": 500}),
+         ("/v1/run-rate", {"window": "7d", "by": "agent", "limit": 500}), ("/v1/pauses", {"limit": 500}),
+         ("/v1/nodes", {"kind": "team", "limit": 200}),
+         *(("/v1/spend/series", {"window": "7d", "by": by, "bucket": "day"}) for by in ("model", "client", "project")),
          ("/v1/anomalies", {"since": "168h", "limit": 200}), ("/v1/changes", {"since": "168h", "limit": 200}),
-         ("/v1/nodes", {"kind": "team", "limit": 200}), ("/v1/budgets", {"limit": 500})]
+         ("/v1/budgets", {"limit": 500})]
 ASSETS = ("index.html", "dashboard.js", "charts.js", "dashboard.css", "vendor/uPlot.iife.min.js",
           "vendor/uPlot.min.css")
 FIRST_VIEW = "html[data-first-view='true']"  # the range's spend and its chart drawn
@@ -52,15 +54,23 @@ def build(root: Path, days: int, scale: float, now: datetime) -> int:
     return accepted
 
 
-def page_loads(base: str, n: int, posts: int) -> tuple[list[float], list[float], list[float], list[float]]:
-    """Seconds until the first view (spend and chart), the ranked table, and every section, per cold load;
-    then, on one open page, seconds from posting an event until the page shows the new spend, per post."""
+def page_loads(base: str, n: int, posts: int
+               ) -> tuple[list[float], list[float], list[float], list[float], list[float]]:
+    """Seconds until the first view (spend and chart), the ranked table, and every section, per cold load; seconds
+    for a new context to load one small file (the browser alone), per load; then, on one open page, seconds from
+    posting an event until the page shows the new spend, per post."""
     from playwright.sync_api import expect, sync_playwright
 
-    first, table, out, live = [], [], [], []
+    first, table, out, alone, live = [], [], [], [], []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=ARGS)
         for i in range(n + 1):
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            start = time.perf_counter()
+            context.new_page().goto(base + "/static/favicon.svg", wait_until="load")
+            if i:
+                alone.append(time.perf_counter() - start)
+            context.close()
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             page = context.new_page()
             start = time.perf_counter()
@@ -88,7 +98,7 @@ def page_loads(base: str, n: int, posts: int) -> tuple[list[float], list[float],
             live.append(time.perf_counter() - start)
             time.sleep(1.3)  # the next post lands at another point of the polling cycle
         browser.close()
-    return first, table, out, live
+    return first, table, out, alone, live
 
 
 def api_only(base: str, n: int) -> list[float]:
@@ -115,7 +125,7 @@ def main() -> None:
         events = build(Path(tmp) / "company", args.days, args.scale, now)
         proc, base = serve(Path(tmp) / "company")
         try:
-            first, table, browser, live = page_loads(base, args.loads, args.posts)
+            first, table, browser, alone, live = page_loads(base, args.loads, args.posts)
             data = api_only(base, args.loads)
         finally:
             proc.terminate()
@@ -131,6 +141,9 @@ def main() -> None:
     print(f"dashboard ready in chromium (median): {page_ms:.0f} ms (max {max(browser) * 1000:.0f} ms)")
     print(f"the same {len(CALLS)} GETs in sequence (median):  {data_ms:.0f} ms (max {max(data) * 1000:.0f} ms)")
     print(f"ratio page / data alone:              {page_ms / data_ms:.2f}")
+    alone_ms = statistics.median(alone) * 1000
+    print(f"browser alone: new context, one file: {alone_ms:.0f} ms median (max {max(alone) * 1000:.0f} ms)")
+    print(f"ratio page / browser alone:           {page_ms / alone_ms:.2f}")
     print(f"live update, post to shown ({args.posts} posts): {statistics.median(live) * 1000:.0f} ms median "
           f"(max {max(live) * 1000:.0f} ms; polled every 5 s)")
 

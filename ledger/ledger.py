@@ -13,7 +13,8 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -96,6 +97,8 @@ class Ledger:
         self._outbox: Outbox | None = None
         self._outbox_args = (webhook_url, webhook_allow_link_local, delivery, smtp)
         self._run_costs = RunCostIndex()
+        self._writes = 0  # data write transactions this process ended (`data_stamp`)
+        self._writes_lock = threading.Lock()
         if webhook_url or store.next_delivery_due(0, channels_for(smtp)) is not None:  # what a past run left
             self._start_outbox()
 
@@ -265,7 +268,7 @@ class Ledger:
         (sent after the commit). `prepared`: the batch's `ledger.ingest.prepare`, computed off the writing thread."""
 
         def write() -> tuple[int, BatchOutcome, list[Alert], set[str]]:
-            with self.store.transaction():
+            with self._writing():
                 token = self._run_costs.begin(self.store)
                 outcome = write_batch(self.store, batch, prepared)
                 self._watch(outcome.stored)
@@ -363,19 +366,39 @@ class Ledger:
             return 0
 
         def drop() -> int:
-            with self.store.transaction():
+            with self._writing():
                 return self.store.delete_events_before(horizon)
 
         return self._retrying(drop, 0)
 
     def _insert_changes(self, chunk: Sequence[tuple[int, ChangeEvent]], alike_within_us: int | None) -> set[str]:
-        with self.store.transaction():
+        with self._writing():
             new = self.store.insert_changes([e for _, e in chunk], alike_within_us)
             # a change recorded here that telemetry showed already is one change: the recorded one is kept
             self.store.delete_changes([i for _, e in chunk if e.id in new and e.source != "telemetry"
                                        and change_kind(e.kind, e.details) in WATCHED_KINDS
                                        for i in self._same_changes(e, recorded=False)])
             return new
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A write transaction of what spend figures and anomaly scans read (events, rollups, runs, changes, outcomes,
+        anomaly states): `data_stamp` moves once it ends, committed or rolled back, never before (a read between sees
+        the old data). Alerts alone and their deliveries are written outside it: they move no figure."""
+        try:
+            with self.store.transaction():
+                yield
+        finally:
+            with self._writes_lock:
+                self._writes += 1
+
+    def data_stamp(self) -> tuple[int, int]:
+        """A cheap value that changes whenever what spend figures and anomaly scans read may have changed: the
+        store's data version (another process or replica committed anything) and this process's own data writes
+        (`_writing`). Read it before reading the data, so an answer memoised under it is never older than it says."""
+        with self._writes_lock:
+            writes = self._writes
+        return self.store.data_version(), writes
 
     def _retrying(self, write: Callable[[], T], stored_before: int) -> T:
         """Run a write transaction, again after a pause when the connection to the store was lost (a database
@@ -591,7 +614,7 @@ class Ledger:
         if state not in STATES:
             raise ValueError(f"state must be one of {', '.join(STATES)}; got {state!r}")
         when = now or self.clock()
-        with self.store.transaction():
+        with self._writing():
             self.store.put_feedback(anomaly_id, state, note, to_us(when))
         return Feedback(anomaly_id, state, note, when)
 
@@ -601,13 +624,15 @@ class Ledger:
 
     # ---- questions: answered by the read side --------------------------------------------------------------
     def run_rate(self, window: timedelta, by: str = "agent", now: datetime | None = None,
-                 group_of: Callable[[str], Sequence[str]] | None = None) -> RunRate:
-        return self.reads.run_rate(window, by, now, group_of)
+                 group_of: Callable[[str], Sequence[str]] | None = None, *, project: str | None = None,
+                 client: str | None = None, model: str | None = None) -> RunRate:
+        return self.reads.run_rate(window, by, now, group_of, project=project, client=client, model=model)
 
     def grouped_spend(self, since: datetime, until: datetime, by: str = "agent", bucket: str = "day",
                       group_of: Callable[[str], Sequence[str]] | None = None, *, project: str | None = None,
-                      client: str | None = None) -> GroupedSpend:
-        return self.reads.grouped_spend(since, until, by, bucket, group_of, project=project, client=client)
+                      client: str | None = None, model: str | None = None) -> GroupedSpend:
+        return self.reads.grouped_spend(since, until, by, bucket, group_of, project=project, client=client,
+                                        model=model)
 
     def spend_series(self, node_id: str, window: timedelta, bucket: str = "hour",
                      now: datetime | None = None) -> list[SpendPoint]:

@@ -66,11 +66,13 @@ class Reads:
         self.burn = BurnRates(store)  # the ledger calls `burn.changed()` after each ingest commit
 
     def run_rate(self, window: timedelta, by: str = "agent", now: datetime | None = None,
-                 group_of: Callable[[str], Sequence[str]] | None = None) -> RunRate:
+                 group_of: Callable[[str], Sequence[str]] | None = None, *, project: str | None = None,
+                 client: str | None = None, model: str | None = None) -> RunRate:
         """Ranked run-rate per `by` over `window` ending at `now`, with change against its baseline (`baseline_span`).
 
         For `owner`/`team`, `group_of(node_id)` gives the groups an agent's spend counts under. Spend of agents no
-        note carries is the unattributed row in every grouping (by model too), so it reads the same in each.
+        note carries is the unattributed row in every grouping (by model too), so it reads the same in each. With
+        `project`, `client` or `model`, only that slice of the spend, its baseline included (`grouped_spend` alike).
         """
         if by not in BY:
             raise ValueError(f"by must be one of {', '.join(BY)}, got {by!r}")
@@ -79,12 +81,15 @@ class Reads:
         now = now or self.clock()
         first, end = _span(window, now)
         base_first, base_end = baseline_span(first, end)
-        slim = by not in _DIM_BY
-        cols = ("agent_key",) if slim else ("agent_key", _DIM_BY[by])
-        current = self.store.rollup_sum(cols, first, end, slim=slim, aggs=_COUNTED, measures=_RATE)
-        baseline = self.store.rollup_sum(cols, base_first, base_end, slim=slim, aggs=_COUNTED, measures=("cost",))
-        shadow = self.store.rollup_sum((), first, end, slim=True, aggs=(AGG_SHADOWED,), measures=("cost",)) \
-            if self.store.any_shadowed() else []
+        only = {"project": project, "client": client, "model": model}
+        sliced = any(v is not None for v in only.values())
+        slim = by not in _DIM_BY and not sliced  # the agent tables carry no project, client or model
+        cols = ("agent_key",) if by not in _DIM_BY else ("agent_key", _DIM_BY[by])
+        current = self.store.rollup_sum(cols, first, end, slim=slim, aggs=_COUNTED, measures=_RATE, **only)
+        baseline = self.store.rollup_sum(cols, base_first, base_end, slim=slim, aggs=_COUNTED, measures=("cost",),
+                                         **only)
+        shadow = self.store.rollup_sum((), first, end, slim=not sliced, aggs=(AGG_SHADOWED,), measures=("cost",),
+                                       **only) if self.store.any_shadowed() else []
         groups = self._grouping(by, group_of)
         start = self._data_start(base_first, end)
         return rank(by, current, baseline, groups, (_hour(first), _hour(end)), (_hour(base_first), _hour(base_end)),
@@ -110,19 +115,20 @@ class Reads:
 
     def grouped_spend(self, since: datetime, until: datetime, by: str = "agent", bucket: str = "day",
                       group_of: Callable[[str], Sequence[str]] | None = None, *, project: str | None = None,
-                      client: str | None = None) -> GroupedSpend:
+                      client: str | None = None, model: str | None = None) -> GroupedSpend:
         """Cost per hour or day from `since` (down to its hour) to `until` (up to its hour), per `by` group as
-        `run_rate` groups it (an agent under n owners counts 1/n under each), zeros included; only one project's or
-        client's spend when named (a project's page: its spend by agent)."""
+        `run_rate` groups it (an agent under n owners counts 1/n under each), zeros included; only one project's,
+        client's or model's spend when named (a project's page: its spend by agent)."""
         if by not in BY:
             raise ValueError(f"by must be one of {', '.join(BY)}, got {by!r}")
         if bucket not in ("hour", "day"):
             raise ValueError("bucket must be 'hour' or 'day'")
         first, end = to_us(since) // HOUR_US, -(-to_us(until) // HOUR_US)
-        slim = by not in _DIM_BY and project is None and client is None  # the agent tables carry no project
+        # the agent tables carry no project, client or model
+        slim = by not in _DIM_BY and project is None and client is None and model is None
         cols = ("agent_key",) if by not in _DIM_BY else ("agent_key", _DIM_BY[by])
         rows = self.store.rollup_sum(cols, first, end, slim=slim, aggs=_COUNTED, bucket=bucket, measures=("cost",),
-                                     project=project, client=client)
+                                     project=project, client=client, model=model)
         lo, hi = (first, end) if bucket == "hour" else (first // 24, -(-end // 24))
         step = HOUR_US if bucket == "hour" else 24 * HOUR_US
         groups = self._grouping(by, group_of)

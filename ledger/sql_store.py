@@ -364,8 +364,10 @@ class SQLStore:
     def rollup_sum(self, group: Sequence[str], first_hour: int, end_hour: int, *, slim: bool,
                    aggs: Sequence[int], agent_keys: Sequence[str] | None = None,
                    project: str | None = None, bucket: str | None = None,
-                   measures: Sequence[str] | None = None, client: str | None = None) -> list[tuple]:
-        """Sum measures over [first_hour, end_hour): whole days from the day table, the edges from the hour table.
+                   measures: Sequence[str] | None = None, client: str | None = None,
+                   model: str | None = None) -> list[tuple]:
+        """Sum measures over [first_hour, end_hour): whole days from the day table, the edges from the hour table;
+        only one project's, client's or model's rows when named (not `slim`: the agent tables carry none of them).
 
         Rows carry all 11 measures; those not in `measures` (when given) are not summed and read 0.
         """
@@ -390,7 +392,7 @@ class SQLStore:
             if agent_keys is not None:
                 where.append(_in("agent_key", agent_keys))
                 params.extend(agent_keys)
-            for column, value in (("project", project), ("client", client)):
+            for column, value in (("project", project), ("client", client), ("model", model)):
                 if value is not None:
                     where.append(f"{column} = ?")
                     params.append(value)

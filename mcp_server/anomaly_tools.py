@@ -23,14 +23,14 @@ def register(tool: Callable[..., Callable[[Any], Any]], svc: Callable[[], Servic
 
     @tool("Anomalies and their causes")
     def anomalies(window: Window = "7d", state: AnomalyState = None, cursor: Cursor = None) -> AnomaliesAnswer:
-        """Anomalies in agents' spend, still going or ended within the window, each with what moved and its likely
-        cause (change id, ref)."""
+        """Anomalies in agents' spend, still going or ended in the window, with what moved and the likely cause
+        (change id, ref)."""
         return svc().anomalies(window, None, state, 10, cursor)
 
     @tool("Explain an agent's cost change")
     def explain_cost_change(agent: AgentName, window: Window = "7d") -> AnomalyExplanation:
-        """Why did this agent's cost change? Its anomalies in full, with the ranked candidate changes and the
-        evidence for each."""
+        """Why did this agent's cost change? Its anomalies in full, with ranked candidate changes and evidence
+        for each."""
         return svc().explain_cost_change(agent, window)
 
     @tool("Set an anomaly's state", ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,

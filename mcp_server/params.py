@@ -21,7 +21,7 @@ from orgmap.arguments import (
 )
 
 __all__ = ["AgentName", "AlertKind", "AnomalyState", "Bucket", "By", "ChangeKind", "Cursor", "Depth", "KeysetCursor",
-           "NodeKind", "NodeName", "OwnerName", "Severity", "Window"]
+           "NodeKind", "NodeName", "OfClient", "OfModel", "OfProject", "OwnerName", "Severity", "Window"]
 
 
 def _described(text: str, **schema: Any) -> Any:
@@ -42,6 +42,9 @@ KeysetCursor = Annotated[str | None, _described("next_cursor of the last answer:
 Depth = Annotated[int, _described("hops to follow", minimum=DEPTH[0], maximum=DEPTH[1])]
 By = Annotated[str, _described("what to group spend by", enum=list(BY))]
 Bucket = Annotated[str, _described("one point per hour or per day", enum=list(BUCKETS))]
+OfModel = Annotated[str | None, _described("only this model")]
+OfClient = Annotated[str | None, _described("only this client")]
+OfProject = Annotated[str | None, _described("only this project")]
 AlertKind = Annotated[str | None, _described("only alerts of this kind; all when empty", enum=list(ALERT_KINDS))]
 AnomalyState = Annotated[str | None, _described("only anomalies in this state; all when empty",
                                                 enum=list(ANOMALY_STATES))]

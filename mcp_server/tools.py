@@ -26,6 +26,9 @@ from mcp_server.params import (
     KeysetCursor,
     NodeKind,
     NodeName,
+    OfClient,
+    OfModel,
+    OfProject,
     OwnerName,
     Severity,
     Window,
@@ -109,14 +112,14 @@ def register(server: MCPServer, svc: Callable[[], Service]) -> dict[str, type[Ba
 
     @tool("Who owns it")
     def who_owns(name: NodeName) -> Owners:
-        """Who owns an agent, tool, integration or system: explicit, else inherited through part_of; a person
-        owner comes with their teams."""
+        """Who owns a node (agent, tool, system...): explicit, else inherited through part_of; a person owner
+        comes with their teams."""
         return svc().owners_of(name)
 
     @tool("What depends on it")
     def what_depends_on(name: NodeName, depth: Depth = 2, window: Window = "7d", cursor: Cursor = None) -> BlastRadius:
-        """The blast radius of a node, with the spend per day at stake. Use before changing or retiring a tool,
-        integration or model."""
+        """The blast radius of a node, with the spend per day at stake: ask before changing or retiring a
+        tool, integration or model."""
         return svc().dependents_of(name, depth, PAGE["what_depends_on"], cursor, window)
 
     @tool("What it depends on")
@@ -138,8 +141,7 @@ def register(server: MCPServer, svc: Callable[[], Service]) -> dict[str, type[Ba
 
     @tool("What an owner owns")
     def owner_portfolio(owner: OwnerName, window: Window = "7d", cursor: Cursor = None) -> Portfolio:
-        """Everything a person or team owns (directly, through part_of, through a person's teams), with spend per
-        day."""
+        """All a person or team owns (directly, through part_of, through a person's teams), with spend per day."""
         return svc().portfolio_of(owner, window, PAGE["owner_portfolio"], cursor)
 
     @tool("An agent's spend over time")
@@ -148,10 +150,11 @@ def register(server: MCPServer, svc: Callable[[], Service]) -> dict[str, type[Ba
         return svc().spend(agent, window, bucket)
 
     @tool("Top spenders")
-    def top_spenders(window: Window = "7d", by: By = "agent", cursor: Cursor = None) -> RunRateAnswer:
-        """Who spends the most: ranked cost/day, runs/day, cost per 1,000 runs, tokens per run, projected month and
-        change against a baseline, by agent or another grouping."""
-        return svc().run_rate(window, by, PAGE["top_spenders"], cursor)
+    def top_spenders(window: Window = "7d", by: By = "agent", model: OfModel = None, client: OfClient = None,
+                     project: OfProject = None, cursor: Cursor = None) -> RunRateAnswer:
+        """Who spends most: cost/day, runs/day, $ per 1k runs, tokens/run, projected month, change; by agent or
+        another grouping; model, client, project narrow it."""
+        return svc().run_rate(window, by, PAGE["top_spenders"], cursor, model=model, client=client, project=project)
 
     @tool("Budget status")
     def budget_status(cursor: Cursor = None) -> BudgetsAnswer:
@@ -175,8 +178,8 @@ def register(server: MCPServer, svc: Callable[[], Service]) -> dict[str, type[Ba
 
     @tool("Unattributed spend")
     def unattributed_spend(window: Window = "7d", cursor: Cursor = None) -> UnattributedAnswer:
-        """Spend under agent names no note carries, and models with no known price; fix by adding the name to an
-        agent's aliases or cost_keys."""
+        """Spend under agent names no note carries, and unpriced models; fix by adding the name to an agent's
+        aliases or cost_keys."""
         return svc().unattributed(window, PAGE["unattributed_spend"], cursor)
 
     @tool("Recent changes")
@@ -198,14 +201,14 @@ def register(server: MCPServer, svc: Callable[[], Service]) -> dict[str, type[Ba
 
     @tool("Recent alerts")
     def recent_alerts(window: Window = "7d", kind: AlertKind = None, cursor: Cursor = None) -> AlertsAnswer:
-        """Alerts newest first (budget thresholds, runaway runs, anomalies); `ts` is when it happened,
-        `recorded_at` when orgmap fired it."""
+        """Alerts newest first (budget thresholds, runaway runs, anomalies); `ts`: when it happened;
+        `recorded_at`: when fired."""
         return svc().alerts(window, kind, PAGE["recent_alerts"], cursor)
 
     @tool("Vault problems")
     def vault_problems(severity: Severity = None, cursor: Cursor = None) -> Diagnostics:
-        """What is wrong in the vault, with file and line: bad YAML, dangling or ambiguous links, unowned agents,
-        settings orgmap cannot apply."""
+        """Vault problems with file and line: bad YAML, dangling or ambiguous links, unowned agents, settings
+        orgmap cannot apply."""
         return svc().check(PAGE["vault_problems"], cursor, severity)
 
     @tool("Record cost events", ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,

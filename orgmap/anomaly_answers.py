@@ -10,6 +10,7 @@ anomalies are asked for, after the demo's ingest, and every few minutes inside `
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
@@ -43,6 +44,7 @@ log = logging.getLogger("orgmap")
 HISTORY = timedelta(days=28)  # baseline history read before the window (day-of-week factors need three weeks)
 SCAN = timedelta(days=90)  # the least span scanned: an anomaly still going is found if it began within it
 ATTRIBUTION_DEPTH = 2
+_MEMO_SCANS = 32  # scans kept for one stamp (each agent's page asks its own)
 
 
 class AnomalyAnswers:
@@ -52,6 +54,10 @@ class AnomalyAnswers:
         self.graph = graph
         self.ledger = ledger
         self.clock = clock
+        self.scans = 0  # scans computed (not answered from the memo): what shows a memo hit
+        self._memo: dict[tuple[Any, ...], list[Anomaly]] = {}
+        self._memo_lock = threading.Lock()
+        self._alerted: set[str] = set()  # anomalies this process raised (or found raised): not raised again
 
     def _agents_and_reach(self, agents: list[str] | None) -> tuple[list[str], dict[str, dict[str, int]],
                                                                   dict[str, set[str]], dict[str, AnomalyConfig]]:
@@ -76,9 +82,34 @@ class AnomalyAnswers:
     def scan_anomalies(self, since: timedelta, agents: list[str] | None = None, *,
                        alert: bool = True) -> list[Anomaly]:
         """Anomalies still going (onset within the last `SCAN` or `since`, the longer) and those that ended with onset
-        within `since` before now, explained; new open ones fire one alert each, dated by their onset."""
+        within `since` before now, explained; new open ones fire one alert each, dated by their onset.
+
+        A scan is memoised until what it reads may have changed: the ledger's data stamp (any event, change or
+        anomaly state written, here or by another process), the vault's revision, and the clock hour (detection reads
+        complete hours only), so the dashboard's run-rate and anomaly list share one scan."""
         ledger = self.ledger()
         now = self.clock()
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        stamp = (ledger.data_stamp(), self.graph.revision, hour, now == hour)  # read before the data
+        key = (since, None if agents is None else tuple(agents))
+        with self._memo_lock:
+            if self._memo and (next(iter(self._memo))[0] != stamp or len(self._memo) >= _MEMO_SCANS):
+                self._memo.clear()
+            found = self._memo.get((stamp, *key))
+            if found is None:
+                found = self._memo[(stamp, *key)] = self._scan(ledger, now, since, agents)
+                self.scans += 1
+        if alert:
+            for a in found:
+                if a.state == "open" and not a.suppressed and a.id not in self._alerted:
+                    ledger.raise_alert(f"anomaly:{a.id}", "anomaly", a.agent, a.sentence,
+                                       {"ratio": a.ratio, "excess_usd": a.excess_usd, "factor": a.factor,
+                                        "onset": a.onset.isoformat()}, now=now, at=a.onset)
+                    self._alerted.add(a.id)
+        return list(found)
+
+    def _scan(self, ledger: Ledger, now: datetime, since: timedelta, agents: list[str] | None) -> list[Anomaly]:
+        """One scan as of `now` (`scan_anomalies`), without alerts."""
         names, reach, dependents, configs = self._agents_and_reach(agents)
         scanned = max(since, SCAN)  # the same span whatever the window, so every window sees the same anomalies
         start = now - scanned - HISTORY
@@ -107,12 +138,6 @@ class AnomalyAnswers:
             shown = {a.agent: node_ref(g, a.agent).name for a in explained if a.agent in g}
         out = [replace(a, state=states[a.id].state if a.id in states else a.state,
                        sentence=a.sentence.replace(a.agent, shown.get(a.agent, a.agent), 1)) for a in explained]
-        if alert:
-            for a in out:
-                if a.state == "open" and not a.suppressed:
-                    ledger.raise_alert(f"anomaly:{a.id}", "anomaly", a.agent, a.sentence,
-                                       {"ratio": a.ratio, "excess_usd": a.excess_usd, "factor": a.factor,
-                                        "onset": a.onset.isoformat()}, now=now, at=a.onset)
         return sorted(out, key=lambda a: (a.onset, a.agent), reverse=True)
 
     @staticmethod
@@ -146,11 +171,13 @@ class AnomalyAnswers:
                             state=a.state)
 
     def open_pointers(self, agents: list[str], since: timedelta) -> dict[str, AnomalyPointer]:
-        """Each of `agents`' open anomaly (state open; one still going first, else the newest), in a line, from one
-        scan over those agents only: what ranked spend rows point at. No alert is raised."""
+        """Each of `agents`' open anomaly (state open; one still going first, else the newest), in a line: what ranked
+        spend rows point at. From the scan of every agent the anomaly list reads too (memoised), so a row points at
+        an anomaly exactly when the list shows it. No alert is raised."""
         if not agents:
             return {}
-        found = [a for a in self.scan_anomalies(since, agents, alert=False) if a.state == "open"]
+        wanted = set(agents)
+        found = [a for a in self.scan_anomalies(since, alert=False) if a.state == "open" and a.agent in wanted]
         found.sort(key=lambda a: (a.end is None, a.onset), reverse=True)
         pointers: dict[str, AnomalyPointer] = {}
         with self.graph.read() as g:

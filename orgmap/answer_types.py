@@ -275,6 +275,8 @@ class RunRateAnswer(Answer):
     data_since: datetime | None = Field(description="when the store's spend begins, if after `since` (None: the "
                                                     "data covers the window)")
     covered_days: float = Field(description="days of the window that have data")
+    filters: dict[str, str] = Field(default_factory=dict, description="the slice the figures are of: its model, "
+                                    "client and project when named (empty: all spend)")
     items: list[RunRateItem]
     next_cursor: str | None = None
 
@@ -316,6 +318,8 @@ class SpendOverTime(Answer):
     until: datetime
     total_cost_usd: Usd
     starts: list[datetime] = Field(description="each bucket's start (UTC); edge days hold only the span's hours")
+    filters: dict[str, str] = Field(default_factory=dict, description="the slice the figures are of: its model, "
+                                    "client and project when named (empty: all spend)")
     groups: list[SpendGroup]
 
 

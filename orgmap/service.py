@@ -261,18 +261,21 @@ class Service(VaultService):
     # -- spend ----------------------------------------------------------------------------------------------------
 
     def run_rate(self, window: str = "7d", by: str = "agent", limit: int = 20, cursor: str | None = None,
-                 since: datetime | str | None = None, until: datetime | str | None = None) -> RunRateAnswer:
+                 since: datetime | str | None = None, until: datetime | str | None = None, *,
+                 model: str | None = None, client: str | None = None, project: str | None = None) -> RunRateAnswer:
         """Ranked run-rate over `window` (or from `since` to `until`), grouped by agent, owner, team, model,
-        provider, client, project or kind."""
+        provider, client, project or kind; of one model's, client's or project's spend when named."""
         return self.spend_answers.run_rate(window, by, limit, cursor, anomalies=self.anomaly_answers.open_pointers,
-                                           since=since, until=until)
+                                           since=since, until=until, model=model, client=client, project=project)
 
     def spend_over_time(self, window: str = "7d", by: str = "agent", bucket: str = "day",
                         since: datetime | str | None = None, until: datetime | str | None = None, *,
-                        project: str | None = None, client: str | None = None) -> SpendOverTime:
+                        project: str | None = None, client: str | None = None,
+                        model: str | None = None) -> SpendOverTime:
         """Spend per hour or day over `window` (or from `since` to `until`), one series per group: the dashboard's
-        chart, with the ranked run-rate's numbers; only one project's or client's spend when named."""
-        return self.spend_answers.spend_over_time(window, by, bucket, since, until, project=project, client=client)
+        chart, with the ranked run-rate's numbers; only one project's, client's or model's spend when named."""
+        return self.spend_answers.spend_over_time(window, by, bucket, since, until, project=project, client=client,
+                                                  model=model)
 
     def spend(self, agent: str, window: str = "7d", bucket: str = "day") -> SpendSeries:
         """One agent's spend per hour or day over the window."""

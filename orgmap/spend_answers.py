@@ -117,6 +117,20 @@ def outcome_figures(unit: object, counts: Mapping[str, tuple[int, float, int]] |
                           other_outcomes={n: c[0] for n, c in sorted(counts.items()) if n != name})
 
 
+def spend_filters(model: str | None = None, client: str | None = None, project: str | None = None) -> dict[str, str]:
+    """The slice a spend question is narrowed to: each filter named (an empty one is no filter).
+
+    >>> spend_filters(model="gpt-4o", client="", project=None)
+    {'model': 'gpt-4o'}
+    """
+    return {k: v for k, v in (("model", model), ("client", client), ("project", project)) if v}
+
+
+def _slice_words(filters: Mapping[str, str]) -> str:
+    """The slice in a summary: `; model gpt-4o, project apollo only`."""
+    return f"; {', '.join(f'{k} {v}' for k, v in filters.items())} only" if filters else ""
+
+
 def _baseline(rate: RunRate, window: str) -> str:
     """What a run-rate's change compares with, in words (`ledger.runrate.baseline_span` is the rule)."""
     if rate.baseline_until < rate.since:
@@ -213,17 +227,22 @@ class SpendAnswers:
 
     def run_rate(self, window: str = "7d", by: str = "agent", limit: int = 20, cursor: str | None = None,
                  anomalies: OpenAnomalies | None = None, since: datetime | str | None = None,
-                 until: datetime | str | None = None) -> RunRateAnswer:
+                 until: datetime | str | None = None, *, model: str | None = None, client: str | None = None,
+                 project: str | None = None) -> RunRateAnswer:
         """Ranked run-rate over `window` (or from `since` to `until`: `time_range`): cost/day, runs/day, cost per
         1,000 runs, tokens per run, projected month, change against the baseline, budget used; grouped by agent,
         owner, team, model, provider, client, project or kind. The rows add up to the totals to the cent, the
         unattributed row included. By agent, with `anomalies`, each row of the page points at its agent's open
-        anomaly (one call for the page's agents)."""
+        anomaly (one call for the page's agents). With `model`, `client` or `project`, every figure is of that slice
+        of the spend (its baseline too): a row is its group's spend on that model, for that client, on that project;
+        budget use and anomalies stay the agent's own, and outcomes, which carry no model, client or project, are
+        left out."""
         if by not in BY:
             raise InvalidArgument(f"by must be one of {', '.join(BY)}; got {by!r}", field="by")
         span = time_range(window, since, until, self.clock())
         window = window if span.label == window else f"{span.hours}h"
-        rate = self.ledger().run_rate(span.window, by=by, now=span.until, group_of=self.group_of(by))
+        filters = spend_filters(model, client, project)
+        rate = self.ledger().run_rate(span.window, by=by, now=span.until, group_of=self.group_of(by), **filters)
         used = self._monthly_used()
         figures = list(zip(_adding_up(rate.rows, lambda r: r.cost, rate.total_cost),
                            _adding_up(rate.rows, lambda r: r.cost_per_day, rate.total_cost_per_day),
@@ -235,7 +254,7 @@ class SpendAnswers:
                 agents = [row.key for row, _ in rows if row.attributed and g.nodes.get(row.key, {}).get("kind")
                           == "agent"]
             pointers = anomalies(agents, span.window)
-        done = self.ledger().outcomes(rate.since, rate.until) if by == "agent" else {}
+        done = self.ledger().outcomes(rate.since, rate.until) if by == "agent" and not filters else {}
         with self.graph.read() as g:
             chunk = [_rate_item(g, row, by, used, money_of, pointers.get(row.key),
                                 outcome_figures(g.nodes[row.key].get("outcome"), done.get(row.key), row.cost, rate.days)
@@ -246,7 +265,7 @@ class SpendAnswers:
         start = rate.data_since or rate.since
         covered = round((rate.until - start).total_seconds() / 86400, 1)
         summary = (f"{money(rate.total_cost_per_day)}/day over {span.label} (a {rate.projected_month_days}-day month: "
-                   f"{money(rate.projected_month)}) across {len(rate.rows)} {by} groups"
+                   f"{money(rate.projected_month)}) across {len(rate.rows)} {by} groups" + _slice_words(filters)
                    + (f"; top: {top}" if top else "")
                    + (f"; {len(pointers)} of these agents have an open anomaly (each row's `anomaly`)"
                       if pointers else "")
@@ -260,16 +279,18 @@ class SpendAnswers:
                              unattributed_cost_per_day=rate.unattributed_cost / rate.days,
                              shadowed_aggregate_cost_usd=rate.shadowed_aggregate_cost, baseline=_baseline(rate, window),
                              baseline_since=rate.baseline_since, baseline_until=rate.baseline_until,
-                             data_since=rate.data_since, covered_days=covered, items=chunk, next_cursor=nxt)
+                             data_since=rate.data_since, covered_days=covered, filters=filters, items=chunk,
+                             next_cursor=nxt)
 
     def spend_over_time(self, window: str = "7d", by: str = "agent", bucket: str = "day",
                         since: datetime | str | None = None, until: datetime | str | None = None, *,
-                        project: str | None = None, client: str | None = None) -> SpendOverTime:
+                        project: str | None = None, client: str | None = None,
+                        model: str | None = None) -> SpendOverTime:
         """Spend per hour or day over `window` (or from `since` to `until`), one series per `by` group, grouped and
         rounded as `run_rate` over the same span: each group's `cost_usd` is its ranked row's, and its buckets add up
         to it to the cent. Groups come highest cost first, the unattributed one included. Hours over more than 93
-        days are given as days (the answer's `bucket`). With `project` or `client`, only that one's spend: by agent,
-        its groups add up to that project's (client's) row by project (client)."""
+        days are given as days (the answer's `bucket`). With `project`, `client` or `model`, only that slice of the
+        spend, as `run_rate` narrows it: by agent, a project's groups add up to its row by project."""
         if by not in BY:
             raise InvalidArgument(f"by must be one of {', '.join(BY)}; got {by!r}", field="by")
         if bucket not in BUCKETS:
@@ -277,8 +298,8 @@ class SpendAnswers:
         span = time_range(window, since, until, self.clock())
         if bucket == "hour" and span.hours > _MOST_HOURS:
             bucket = "day"  # the answer says which it gave
-        found = self.ledger().grouped_spend(span.since, span.until, by, bucket, self.group_of(by), project=project,
-                                            client=client)
+        filters = spend_filters(model, client, project)
+        found = self.ledger().grouped_spend(span.since, span.until, by, bucket, self.group_of(by), **filters)
         totals = {group: sum(values) for group, values in found.costs.items()}
         order = sorted(totals, key=lambda group: (-totals[group], UNATTRIBUTED if group is None else group))
         named = cents_adding_up([totals[g] for g in order if g is not None],
@@ -296,9 +317,9 @@ class SpendAnswers:
         shown = window if span.label == window else f"{span.hours}h"
         top = ", ".join(f"{s.name} {money(s.cost_usd)}" for s in groups[:3])
         summary = (f"{money(total)} over {span.label} in {len(found.starts)} {bucket}s across {len(groups)} {by} "
-                   f"groups" + (f"; top: {top}" if top else ""))
+                   f"groups" + _slice_words(filters) + (f"; top: {top}" if top else ""))
         return SpendOverTime(summary=summary, window=shown, by=by, bucket=bucket, since=span.since, until=span.until,
-                             total_cost_usd=total, starts=found.starts, groups=groups)
+                             total_cost_usd=total, starts=found.starts, filters=filters, groups=groups)
 
     def _agent_ref(self, name: str) -> NodeRef:
         node = resolve_agent(self.graph, name, field="agent")

@@ -19,7 +19,10 @@ const one = num(1);
 const whole = num(0);
 
 const state = { view: "overview", id: null, range: "7d", from: null, to: null, by: "agent", q: "", owner: "",
-  team: "", sort: "cost_per_day", dir: "desc", flagged: false };
+  team: "", model: "", client: "", project: "", sort: "cost_per_day", dir: "desc", flagged: false };
+// The overview's slice filters: the API narrows every figure (rows, totals, chart) to that model's, client's or
+// project's spend; text, owner and team only pick rows.
+const SLICES = ["model", "client", "project"];
 const view = { serverNow: null, chart: null, burns: [], liveUrl: null, etag: null, rateText: null, rows: [],
   series: null, teamMembers: null, marks: null, sparkMax: 0, sparkValues: {}, paused: new Map() };
 
@@ -52,6 +55,10 @@ async function get(path, params, extra) {
   // a window ends at the server's now (rounded up to the hour): the clock the presets and lists go by
   if (body && body.until && params && params.window && !params.since && !params.until) view.serverNow = body.until;
   return extra ? { body, etag: response.headers.get("etag") } : body;
+}
+
+function slice() {
+  return state.view === "overview" ? clean(Object.fromEntries(SLICES.map((k) => [k, state[k]]))) : {};
 }
 
 function clean(params) {
@@ -102,7 +109,8 @@ function link(text, to, attrs) {
 
 function saveUrl(push) {
   const extra = state.view === "overview"
-    ? { q: state.q, owner: state.owner, team: state.team, sort: state.sort === "cost_per_day" ? "" : state.sort,
+    ? { ...slice(), q: state.q, owner: state.owner, team: state.team,
+      sort: state.sort === "cost_per_day" ? "" : state.sort,
       dir: state.dir === "desc" ? "" : state.dir }
     : state.view === "runs" ? { flagged: state.flagged ? "1" : "" } : {};
   const path = state.view === "overview" ? "/" : state.id ? `/${state.view}/${encodeName(state.id)}` : `/${state.view}`;
@@ -122,6 +130,7 @@ function readUrl() {
   state.q = p.get("q") || "";
   state.owner = p.get("owner") || "";
   state.team = p.get("team") || "";
+  for (const k of SLICES) state[k] = p.get(k) || "";
   state.sort = p.get("sort") || "cost_per_day";
   state.dir = p.get("dir") === "asc" ? "asc" : "desc";
   state.flagged = p.get("flagged") === "1";
@@ -244,7 +253,8 @@ function chartSection(title, csv) {
 }
 
 function csvLink(table, label, extra) {
-  const params = new URLSearchParams(clean({ ...span(), by: state.by, bucket: extra && extra.bucket }));
+  const params = new URLSearchParams(clean({ ...span(), by: state.by, bucket: extra && extra.bucket,
+    ...(["run-rate", "spend-series"].includes(table) ? slice() : {}) }));
   return el("a", { class: "csv", href: `/v1/export/${table}.csv?${params}`, download: true, "data-csv": table },
     label || "Download CSV");
 }
@@ -283,25 +293,29 @@ function change(item) {
 async function overview(root) {
   const seriesSpan = span();
   const bucket = bucketOf(seriesSpan);
-  const ranked = get("/v1/run-rate", { ...seriesSpan, by: state.by, limit: 500 }); // the slower one: asked first
+  const ranked = get("/v1/run-rate", { ...seriesSpan, by: state.by, limit: 500, ...slice() }); // the slower one
   ranked.catch(() => null); // its error is shown where it is awaited, not as an unhandled rejection
   const paused = state.by === "agent" ? get("/v1/pauses", { limit: 500 }) : Promise.resolve({ items: [] });
   paused.catch(() => null);
-  const series = await watchedSeries({ ...seriesSpan, by: state.by, bucket });
+  const series = await watchedSeries({ ...seriesSpan, by: state.by, bucket, ...slice() });
   view.series = series;
   const none = { bands: [], flags: [], anomalies: [] };
   root.replaceChildren(
     figures(null, series),
-    chartSection(`Spend per ${series.bucket} by ${state.by}`, csvLink("spend-series", "Chart CSV", { bucket })),
+    chartSection(`Spend per ${series.bucket} by ${state.by}${sliceWords()}`, csvLink("spend-series", "Chart CSV", { bucket })),
     el("p", { id: "rank-loading", class: "note" }, "Ranking…"),
     el("div", { class: "columns" }, el("section", { "aria-labelledby": "budgets-title" },
       el("h2", { id: "budgets-title" }, "Budgets"), el("div", { id: "budgets" })),
     el("section", { "aria-labelledby": "anomalies-title" }, el("h2", { id: "anomalies-title" }, "Anomalies in range"),
       el("ol", { id: "anomaly-list", class: "cards" }))));
   drawChart($("chart"), series, none);
-  // the first view (the range's spend and its chart) is up; the table, the markers and the lists come as they
-  // arrive: the run-rate and the anomaly questions are the slow ones
+  // the first view (the range's spend and its chart) is up; the table, the markers and the lists are asked at once
+  // and drawn as they arrive (each a promise whose error is shown where it is awaited)
   document.documentElement.setAttribute("data-first-view", "true");
+  const marked = markers(series);
+  const budgeted = budgetsTable($("budgets"));
+  marked.catch(() => null);
+  budgeted.catch(() => null);
   const [rate, pauses] = await Promise.all([ranked, paused]);
   view.paused = new Map(pauses.items.map((p) => [p.agent, p]));
   view.rateText = JSON.stringify([rate, pauses]);
@@ -310,7 +324,7 @@ async function overview(root) {
   $("headline").textContent = rate.summary;
   await fillTable(rate, series);
   document.documentElement.setAttribute("data-table", "true");
-  const [marks] = await Promise.all([markers(series), budgetsTable($("budgets"))]);
+  const [marks] = await Promise.all([marked, budgeted]);
   placeMarkers(marks);
   anomalyCards($("anomaly-list"), marks.anomalies);
 }
@@ -325,7 +339,8 @@ function placeMarkers(marks) {
 async function liveOverview(series) {
   view.series = series;
   drawChart($("chart"), series, view.marks || { bands: [], flags: [] });
-  const [rate, pauses] = await Promise.all([get("/v1/run-rate", { ...span(), by: state.by, limit: 500 }),
+  $("fig-spend").textContent = money(series.total_cost_usd); // at once: the run-rate's figures follow it
+  const [rate, pauses] = await Promise.all([get("/v1/run-rate", { ...span(), by: state.by, limit: 500, ...slice() }),
     state.by === "agent" ? get("/v1/pauses", { limit: 500 }) : { items: [] }]);
   $("figures").replaceWith(figures(rate, series));
   $("headline").textContent = rate.summary;
@@ -354,8 +369,14 @@ function figures(rate, series) {
 }
 
 function rankCaption(rate) {
-  return `By ${state.by}, ${when(rate.since)} to ${when(rate.until)}; change against ${rate.baseline}. Click a ` +
-    "column to sort.";
+  return `By ${state.by}${sliceWords()}, ${when(rate.since)} to ${when(rate.until)}; change against ${rate.baseline}. ` +
+    "Click a column to sort.";
+}
+
+// The slice in words: ", model gpt-4o, project acme only" (nothing without one).
+function sliceWords() {
+  const only = Object.entries(slice()).map(([k, v]) => `${k} ${v}`);
+  return only.length ? `, ${only.join(", ")} only` : "";
 }
 
 function tableSection(rate) {
@@ -372,8 +393,10 @@ function tableSection(rate) {
     el("div", { class: "section-head" }, el("h2", {}, "Ranked"),
       el("form", { id: "filters", class: "controls", role: "search" },
         el("label", { for: "f-text" }, "Filter"),
-        el("input", { id: "f-text", type: "search", placeholder: "name or owner", value: state.q }),
-        ...ownerFilter),
+        el("input", { id: "f-text", type: "search", placeholder: "name, owner", value: state.q }),
+        ...ownerFilter,
+        ...SLICES.flatMap((k) => [el("label", { for: `f-${k}` }, k[0].toUpperCase() + k.slice(1)),
+          el("select", { id: `f-${k}`, "data-slice": k }, el("option", { value: "" }, "all"))])),
       csvLink("run-rate")),
     el("div", { class: "table-wrap" }, el("table", { id: "rank" },
       el("caption", { id: "rank-caption" }, rankCaption(rate)),
@@ -386,7 +409,7 @@ async function fillTable(rate, series) {
   const values = Object.fromEntries(series.groups.map((g) => [g.key, g.values]));
   view.sparkMax = Math.max(0, ...series.groups.map((g) => Math.max(0, ...g.values)));
   view.sparkValues = values;
-  if (state.by === "agent") await fillFilters();
+  await Promise.all([state.by === "agent" ? fillFilters() : null, fillSlices()]);
   for (const button of document.querySelectorAll("#rank .sort")) {
     button.addEventListener("click", () => sortBy(button.dataset.sort));
   }
@@ -409,6 +432,22 @@ async function fillFilters() {
     saveUrl(false);
     await loadTeam().catch(showError);
     renderRows();
+  });
+}
+
+// The slice filters' choices: the models, clients and projects with spend in the range (under the other slice
+// filters, so a choice never empties the table); choosing one asks the API again for every figure.
+async function fillSlices() {
+  const seriesSpan = span();
+  const answers = await Promise.all(SLICES.map((k) => get("/v1/spend/series",
+    { ...seriesSpan, by: k, bucket: "day", ...slice(), [k]: null })));
+  SLICES.forEach((k, i) => {
+    const select = $(`f-${k}`);
+    const keys = answers[i].groups.filter((g) => g.attributed && g.key !== "(none)" && g.cost_usd > 0).map((g) => g.key);
+    if (state[k] && !keys.includes(state[k])) keys.unshift(state[k]); // chosen: kept, even with no spend now
+    for (const key of keys) select.append(el("option", { value: key }, key));
+    select.value = state[k];
+    select.addEventListener("change", () => { state[k] = select.value; saveUrl(true); route(); });
   });
 }
 
@@ -855,7 +894,10 @@ async function route() {
   const root = $("view");
   $("by").disabled = !["overview"].includes(state.view);
   try {
-    if (!view.serverNow) await get("/v1/spend/series", { window: "1h", by: "kind", bucket: "hour" });
+    // the server's clock, which month presets and from/to ranges go by (a window's first answer brings it too)
+    if (!view.serverNow && (state.from || state.to || ["mtd", "last-month"].includes(state.range))) {
+      await get("/v1/spend/series", { window: "1h", by: "kind", bucket: "hour" });
+    }
     if (state.view === "overview") await overview(root);
     else if (state.view === "agent") await agentPage(root, state.id);
     else if (state.view === "owner") await ownerPage(root, state.id);

@@ -199,6 +199,54 @@ def test_filtering_by_text_owner_and_team(page, base_url: str) -> None:
     assert keys == [i["key"] for i in answer["items"] if i["key"] in owned]
 
 
+def test_a_model_project_or_client_filter_narrows_the_rows_their_figures_and_the_totals(page, base_url: str,
+                                                                                          tmp_path: Path) -> None:
+    """A slice filter asks the API again: each row becomes the agent's spend on that model (in that project), the
+    rows add up to the page's totals, the choices are the range's models and projects, the URL holds the filter,
+    a reload keeps it, and the CSV is the slice's with the filter in its name."""
+    span = page_span(page)
+    models = api(base_url, "/v1/spend/series", **span, by="model", bucket="day")["groups"]
+    named = [g["key"] for g in models if g["attributed"] and g["key"] != "(none)" and g["cost_usd"] > 0]
+    model = named[0]
+    assert page.eval_on_selector_all("#f-model option", "os => os.map(o => o.value)") == ["", *named]
+    before = {r[NAME]: r[SPEND] for r in table_rows(page)}
+    page.select_option("#f-model", model)
+    ready(page)
+    assert f"model={quote(model)}" in page.url or f"model={model}" in page.url
+    sliced = api(base_url, "/v1/run-rate", **span, by="agent", limit=500, model=model)
+    assert sliced["filters"] == {"model": model} and sliced["items"]
+    assert row_names(page) == [i["name"] for i in sliced["items"]]
+    rows = table_rows(page)
+    assert [r[SPEND] for r in rows] == [usd(i["cost_usd"]) for i in sliced["items"]]
+    assert {r[NAME]: r[SPEND] for r in rows} != before  # the figures changed, not only which rows show
+    assert usd(round(sum(dollars(r[SPEND]) for r in rows), 2)) == page.inner_text("#fig-spend") \
+        == usd(sliced["total_cost_usd"])
+    assert page.inner_text("#fig-total") == f"{usd(sliced['total_cost_per_day'])}/day"
+    projects = api(base_url, "/v1/spend/series", **span, by="project", bucket="day", model=model)["groups"]
+    project = next(g["key"] for g in projects if g["attributed"] and g["key"] != "(none)" and g["cost_usd"] > 0)
+    page.select_option("#f-project", project)
+    ready(page)
+    both = api(base_url, "/v1/run-rate", **span, by="agent", limit=500, model=model, project=project)
+    assert [r[SPEND] for r in table_rows(page)] == [usd(i["cost_usd"]) for i in both["items"]]
+    assert usd(both["total_cost_usd"]) == page.inner_text("#fig-spend")
+    page.reload()
+    ready(page)  # the URL keeps the slice: the same rows after a reload
+    assert page.eval_on_selector("#f-model", "s => s.value") == model
+    assert page.eval_on_selector("#f-project", "s => s.value") == project
+    assert [r[SPEND] for r in table_rows(page)] == [usd(i["cost_usd"]) for i in both["items"]]
+    with page.expect_download() as info:
+        page.click("#run-rate a.csv")
+    name = info.value.suggested_filename
+    assert name.startswith(f"orgmap-run-rate-by-agent-model-{re.sub(r'[^A-Za-z0-9._-]', '_', model)}-project-")
+    download = tmp_path / name
+    info.value.save_as(download)
+    exported = list(csv.DictReader(io.StringIO(download.read_text(encoding="utf-8"))))
+    assert [usd(float(r["cost_usd"])) for r in exported] == [usd(i["cost_usd"]) for i in both["items"]]
+    page.select_option("#f-model", "")
+    ready(page)
+    assert "model=" not in page.url and f"project={project}" in page.url
+
+
 def test_unattributed_spend_is_its_own_row_and_its_names_are_text(page, base_url: str) -> None:
     answer = api(base_url, "/v1/run-rate", window="7d", by="agent", limit=500)
     row = page.locator("#rank tbody tr.unattributed")
@@ -457,10 +505,9 @@ def test_a_posted_event_appears_without_a_reload(page, base_url: str, now) -> No
     event = {"id": "live-1", "ts": (now - timedelta(minutes=5)).isoformat(), "agent": "Refund Agent",
              "cost_usd": 900.0}
     assert httpx.post(base_url + "/v1/events/cost", json=event).status_code == 200
-    expect(page.locator("#fig-spend")).not_to_have_text(before, timeout=15_000)
+    expect(page.locator("#fig-spend")).not_to_have_text(before, timeout=15_000)  # the spend first, then the table
+    expect(page.locator("#rank tbody tr .name").first).to_have_text("Refund Agent", timeout=15_000)
     assert page.evaluate("window.stillHere") is True
-    first = table_rows(page)[0]
-    assert first[NAME].startswith("Refund Agent")
     assert page.inner_text("#fig-spend") == usd(api(base_url, "/v1/spend/series", window="7d")["total_cost_usd"])
     assert page.errors == []
 

@@ -89,6 +89,46 @@ def test_a_projects_or_clients_spend_by_agent_adds_up_to_its_own_row(client) -> 
     assert get(client, "/v1/spend/series", by="agent", project="nobody")["total_cost_usd"] == 0
 
 
+def rows_of(answer: dict[str, Any]) -> list[tuple[str, float]]:
+    return [(i["key"], i["cost_usd"]) for i in answer["items"]]
+
+
+def test_a_model_client_or_project_filter_narrows_every_figure_of_the_ranked_view(client) -> None:
+    """A filter is a slice of the spend, as in Datadog's or LiteLLM's cost views: each row is its group's spend on
+    that model (for that client, on that project), its baseline too; the totals are the rows'; the chart's series
+    narrowed alike gives each group its row's figure; and the CSV says the filter in its name."""
+    m1 = get(client, "/v1/run-rate", window="7d", by="agent", model="m1")
+    assert rows_of(m1) == [("Agents/Helper", 3.0), ("Agents/Bot", 1.0), ("(unattributed)", 0.25)]
+    assert (m1["total_cost_usd"], m1["unattributed_cost_usd"], m1["filters"]) == (4.25, 0.25, {"model": "m1"})
+    assert "model m1 only" in m1["summary"]
+    bot = next(i for i in m1["items"] if i["key"] == "Agents/Bot")
+    # its m1 baseline: $7 nine days ago, $1/day over the preceding 7 days (no change given: the data begins inside
+    # the baseline window)
+    assert bot["baseline_cost_per_day"] == 1.0
+    assert bot["outcomes"] is None  # outcomes carry no model: no cost per outcome for a slice
+    p1 = get(client, "/v1/run-rate", window="7d", by="agent", project="p1")
+    assert rows_of(p1) == [("Agents/Helper", 3.0), ("Agents/Bot", 1.0)] and p1["total_cost_usd"] == 4.0
+    assert next(i for i in p1["items"] if i["key"] == "Agents/Bot")["baseline_cost_per_day"] == 0  # no p1 spend
+    acme = get(client, "/v1/run-rate", window="7d", by="agent", client="acme")
+    assert rows_of(acme) == [("Agents/Helper", 3.0), ("(unattributed)", 0.25)] and acme["total_cost_usd"] == 3.25
+    owners = get(client, "/v1/run-rate", window="7d", by="owner", model="m1")  # Helper's $3 half under each owner
+    assert rows_of(owners) == [("People/Ann", 2.5), ("People/Bo", 1.5), ("(unattributed)", 0.25)]
+    both = get(client, "/v1/run-rate", window="7d", by="agent", model="m1", project="p2")
+    assert (rows_of(both), both["total_cost_usd"], both["total_cost_per_day"]) == ([], 0, 0)
+    # one truth: the slice's total is its row in the grouping by that dimension; the chart's groups are the rows
+    by_model = dict(rows_of(get(client, "/v1/run-rate", window="7d", by="model")))
+    assert by_model["m1"] == 4.25 - 0.25 and by_model["(unattributed)"] == 0.25  # no-note spend is its own row
+    series = get(client, "/v1/spend/series", window="7d", by="agent", model="m1")
+    assert [(g["key"], g["cost_usd"]) for g in series["groups"]] == rows_of(m1)
+    assert series["total_cost_usd"] == 4.25 and series["filters"] == {"model": "m1"}
+    name, rows = read_csv(client, "run-rate", window="7d", by="agent", model="m1", project="p1")
+    assert name == "orgmap-run-rate-by-agent-model-m1-project-p1-20261113T13Z-20261120T13Z.csv"
+    assert [(r["key"], float(r["cost_usd"])) for r in rows] == [("Agents/Helper", 3.0), ("Agents/Bot", 1.0)]
+    name, rows = read_csv(client, "spend-series", window="7d", client="acme")
+    assert name.startswith("orgmap-spend-per-day-by-agent-client-acme-")
+    assert round(sum(float(r["total"]) for r in rows), 2) == 3.25
+
+
 def test_hourly_buckets_and_a_from_to_range(client) -> None:
     answer = get(client, "/v1/spend/series", by="model", bucket="hour", since="2026-11-20T10:15:00Z",
                  until="2026-11-20T11:45:00+00:00")
@@ -154,8 +194,8 @@ def test_an_unchanged_series_answers_304_to_its_etag_and_a_new_event_changes_it(
     assert bot["values"][-1] == 2.0
 
 
-def read_csv(client: Any, table: str, **params: Any) -> tuple[str, list[dict[str, str]]]:
-    response = client.get(f"/v1/export/{table}.csv", params=params)
+def read_csv(api: Any, table: str, **params: Any) -> tuple[str, list[dict[str, str]]]:
+    response = api.get(f"/v1/export/{table}.csv", params=params)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     name = response.headers["content-disposition"].split('filename="')[1].rstrip('"')

@@ -22,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--by", default="agent",
                         help="agent, owner, team, model, provider, client, project or kind (default agent)")
     parser.add_argument("--limit", type=int, default=20, help="rows to show (default 20)")
+    parser.add_argument("--model", help="only spend on this model (every figure of that slice)")
+    parser.add_argument("--client", help="only this client's spend")
+    parser.add_argument("--project", help="only this project's spend")
     parser.add_argument("--json", action="store_true", help="print as JSON")
     parser.set_defaults(func=run)
 
@@ -41,4 +44,5 @@ def _show(answer: RunRateAnswer) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return ask(args, lambda svc: svc.run_rate(args.window, args.by, args.limit), _show)
+    return ask(args, lambda svc: svc.run_rate(args.window, args.by, args.limit, model=args.model, client=args.client,
+                                              project=args.project), _show)
