@@ -29,7 +29,7 @@ from orgmap.answer_types import (
     SpendSeries,
     UnattributedAnswer,
 )
-from orgmap.arguments import ALERT_KINDS, BUCKETS, BY, KEYSET_CURSOR_PATTERN
+from orgmap.arguments import ALERT_KINDS, BUCKETS, BY, KEYSET_CURSOR_PATTERN, text_arguments
 from orgmap.errors import InvalidArgument
 from orgmap.nodes import node_ref, resolve, resolve_agent
 from orgmap.paging import page, parse_window
@@ -270,6 +270,7 @@ class SpendAnswers:
         to it to the cent. Groups come highest cost first, the unattributed one included. Hours over more than 93
         days are given as days (the answer's `bucket`). With `project` or `client`, only that one's spend: by agent,
         its groups add up to that project's (client's) row by project (client)."""
+        text_arguments(project=project, client=client)
         if by not in BY:
             raise InvalidArgument(f"by must be one of {', '.join(BY)}; got {by!r}", field="by")
         if bucket not in BUCKETS:
@@ -336,6 +337,7 @@ class SpendAnswers:
                 cursor: str | None = None) -> ChangesAnswer:
         """Change events newest first, for one node or all, over `since`."""
         targets = [resolve(self.graph, target, field="target")] if target else None
+        text_arguments(kind=kind, cursor=cursor)
         if cursor and not _CHANGE_CURSOR.match(cursor):
             raise InvalidArgument(f"cursor {cursor!r} is not one this server gave out", field="cursor")
         start = self.clock() - parse_window(since, field="since")
@@ -384,6 +386,7 @@ class SpendAnswers:
         """May this agent (and this run) spend now? Allow or deny (by the pause stage of a budget that covers the
         agent's criticality) with the reason and what remains."""
         node = resolve_agent(self.graph, agent, field="agent")
+        text_arguments(run_id=run_id, project=project, client=client)
         found = self.ledger().allowance(node, run_id=run_id, now=self.clock(), project=project, client=client)
         verdict = "allow" if found.allowed else "deny"
         left = "" if found.remaining is None else f"; ${found.remaining:,.4f} left"
