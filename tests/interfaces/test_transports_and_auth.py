@@ -158,3 +158,16 @@ def test_serve_on_all_interfaces_without_a_token_refuses_to_start(demo_vault: Pa
                            str(free_port())], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "ORGMAP_TOKEN" in done.stderr
+
+
+def test_serve_with_its_database_down_says_so_in_one_line_without_the_password(make_vault) -> None:
+    """A PostgreSQL server down at start: `orgmap serve` fails as every command does, naming the store without its
+    password, before it says it serves anything (it printed the banner, then a traceback of the server's startup)."""
+    vault = make_vault({"Agents/Bot.md": "---\ntype: agent\n---\n"})
+    down = free_port()  # nobody listens there
+    done = subprocess.run([ORGMAP, "serve", "--vault", str(vault), "--port", str(free_port()), "--db",
+                           f"postgresql://orgmap:pw-s3cret@127.0.0.1:{down}/orgmap"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert f"orgmap: cannot reach the event store at postgresql://orgmap:***@127.0.0.1:{down}/orgmap" in done.stderr
+    assert "Traceback" not in done.stderr and "serving" not in done.stderr and "pw-s3cret" not in done.stderr
