@@ -49,12 +49,18 @@ def timed(fn: Callable[[], object], n: int) -> list[float]:
     return out
 
 
-def build_vault(root: Path, n_agents: int, n_events: int, now: datetime) -> float:
-    """A vault of `n_agents` agent notes and a store of about `n_events` events; returns ingest seconds."""
+def write_agents(root: Path, n_agents: int) -> Path:
+    """A vault of `n_agents` agent notes named as `generate_scaled` names its agents; its root."""
     width = max(4, len(str(n_agents)))
     (root / "Agents").mkdir(parents=True)
     for i in range(n_agents):
         (root / "Agents" / f"agent-{i + 1:0{width}d}.md").write_text("---\ntype: agent\n---\n", encoding="utf-8")
+    return root
+
+
+def build_vault(root: Path, n_agents: int, n_events: int, now: datetime) -> float:
+    """A vault of `n_agents` agent notes and a store of about `n_events` events; returns ingest seconds."""
+    write_agents(root, n_agents)
     start = time.perf_counter()
     with Service.open(root) as svc:
         svc.intake.cost(generate_scaled(n_agents, n_events, now=now), source="bench")
@@ -93,9 +99,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(vault: Path) -> tuple[subprocess.Popen, str]:
+def serve(vault: Path, db: str | None = None) -> tuple[subprocess.Popen, str]:
+    """`orgmap serve` on `vault` (its store `db`, else the vault's own) on a free loopback port; its base URL."""
     port = free_port()
-    proc = subprocess.Popen([ORGMAP, "serve", "--vault", str(vault), "--port", str(port), "--no-watch"],
+    proc = subprocess.Popen([ORGMAP, "serve", "--vault", str(vault), "--port", str(port), "--no-watch",
+                             *(["--db", db] if db else [])],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={k: v for k, v in os.environ.items() if k != "ORGMAP_TOKEN"})
     deadline = time.monotonic() + 60

@@ -27,6 +27,7 @@ __all__ = [
     "content_id",
     "is_outcome",
     "limits",
+    "text_problem",
     "validate_change",
     "validate_cost",
     "validate_outcome",
@@ -169,11 +170,19 @@ def _text(raw: Mapping[str, Any], name: str, *, required: bool = False) -> str |
         raise EventError(name, "is required")
     if len(value) > MAX_TEXT:
         raise EventError(name, f"must be at most {MAX_TEXT:,} characters, got {len(value):,}")
-    if not is_text(value):
-        raise EventError(name, "is not valid text: it holds a NUL character (\\u0000), which no store keeps"
-                         if "\x00" in value else "is not valid text: it holds a lone UTF-16 surrogate (a malformed "
-                                                 "\\u escape such as \\ud800)")
+    if (problem := text_problem(value)) is not None:
+        raise EventError(name, problem)
     return value or None
+
+
+def text_problem(value: str) -> str | None:
+    """Why `value` is no text a store can keep or look up (see `is_text`), in words after its field's name; None
+    when it is."""
+    if is_text(value):
+        return None
+    if "\x00" in value:
+        return "is not valid text: it holds a NUL character (\\u0000), which no store keeps"
+    return "is not valid text: it holds a lone UTF-16 surrogate (a malformed \\u escape such as \\ud800)"
 
 
 def is_text(value: str) -> bool:

@@ -29,7 +29,7 @@ from ledger.anomaly import (
     with_peers,
 )
 from orgmap.answer_types import AnomaliesAnswer, AnomalyBrief, AnomalyExplanation, AnomalyPointer
-from orgmap.arguments import ANOMALY_STATES
+from orgmap.arguments import ANOMALY_STATES, text_arguments
 from orgmap.errors import InvalidArgument, NotFound
 from orgmap.nodes import node_ref, resolve_agent
 from orgmap.paging import page, parse_window
@@ -227,6 +227,7 @@ class AnomalyAnswers:
         """Acknowledge or resolve an anomaly (open, acknowledged, resolved_expected, resolved_unexpected)."""
         if state not in ANOMALY_STATES:
             raise InvalidArgument(f"state must be one of {', '.join(ANOMALY_STATES)}", field="state")
+        text_arguments(note=note)
         agent = anomaly_id.rpartition("@")[0]
         node = resolve_agent(self.graph, agent, field="id") if agent else None
         found = {a.id: a for a in self.scan_anomalies(SCAN, [node] if node else None, alert=False)}

@@ -5,11 +5,13 @@ schema never promises more, or less, than the service accepts."""
 from __future__ import annotations
 
 from ledger.events import CHANGE_KINDS as _CHANGE_KINDS
+from ledger.events import text_problem
 from ledger.feedback import STATES
+from orgmap.errors import InvalidArgument
 
 __all__ = ["ALERT_KINDS", "ANOMALY_STATES", "BUCKETS", "BY", "CHANGE_KINDS", "COST_BY", "COST_FORMATS",
            "CURSOR_PATTERN", "DATE_PATTERN", "DEPTH", "KEYSET_CURSOR_PATTERN", "MOMENT_PATTERN", "PERIOD_PATTERN",
-           "SEVERITIES", "WINDOW_PATTERN"]
+           "SEVERITIES", "WINDOW_PATTERN", "text_arguments"]
 
 # Groupings of the ranked run-rate.
 BY = ("agent", "owner", "team", "model", "provider", "client", "project", "kind")
@@ -46,3 +48,11 @@ PERIOD_PATTERN = rf"^(?:{_YEAR}-(?:0[1-9]|1[0-2])|{_DAY})$"
 # what `orgmap.time_range.moment` reads (a day past its month's end, such as 2026-02-30, is refused by the field).
 MOMENT_PATTERN = (r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
                   r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?)?$")
+
+
+def text_arguments(**given: str | None) -> None:
+    """InvalidArgument naming the first of `given` (field=value) that is no text a store can look up (a NUL
+    character, which PostgreSQL refuses in a query, or a lone surrogate): one error on both stores, every door."""
+    for field, value in given.items():
+        if value is not None and (problem := text_problem(value)) is not None:
+            raise InvalidArgument(f"{field} {problem}", field=field)

@@ -29,7 +29,7 @@ from orgmap.answer_types import (
     SpendSeries,
     UnattributedAnswer,
 )
-from orgmap.arguments import ALERT_KINDS, BUCKETS, BY, KEYSET_CURSOR_PATTERN
+from orgmap.arguments import ALERT_KINDS, BUCKETS, BY, KEYSET_CURSOR_PATTERN, text_arguments
 from orgmap.errors import InvalidArgument
 from orgmap.nodes import node_ref, resolve, resolve_agent
 from orgmap.paging import page, parse_window
@@ -118,11 +118,13 @@ def outcome_figures(unit: object, counts: Mapping[str, tuple[int, float, int]] |
 
 
 def spend_filters(model: str | None = None, client: str | None = None, project: str | None = None) -> dict[str, str]:
-    """The slice a spend question is narrowed to: each filter named (an empty one is no filter).
+    """The slice a spend question is narrowed to: each filter named (an empty one is no filter); InvalidArgument
+    naming a filter that is no text a store can look up.
 
     >>> spend_filters(model="gpt-4o", client="", project=None)
     {'model': 'gpt-4o'}
     """
+    text_arguments(model=model, client=client, project=project)
     return {k: v for k, v in (("model", model), ("client", client), ("project", project)) if v}
 
 
@@ -357,6 +359,7 @@ class SpendAnswers:
                 cursor: str | None = None) -> ChangesAnswer:
         """Change events newest first, for one node or all, over `since`."""
         targets = [resolve(self.graph, target, field="target")] if target else None
+        text_arguments(kind=kind, cursor=cursor)
         if cursor and not _CHANGE_CURSOR.match(cursor):
             raise InvalidArgument(f"cursor {cursor!r} is not one this server gave out", field="cursor")
         start = self.clock() - parse_window(since, field="since")
@@ -405,6 +408,7 @@ class SpendAnswers:
         """May this agent (and this run) spend now? Allow or deny (by the pause stage of a budget that covers the
         agent's criticality) with the reason and what remains."""
         node = resolve_agent(self.graph, agent, field="agent")
+        text_arguments(run_id=run_id, project=project, client=client)
         found = self.ledger().allowance(node, run_id=run_id, now=self.clock(), project=project, client=client)
         verdict = "allow" if found.allowed else "deny"
         left = "" if found.remaining is None else f"; ${found.remaining:,.4f} left"

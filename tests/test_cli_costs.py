@@ -16,7 +16,10 @@ AS_OF = ["--as-of", "2026-12-07T12:00:00+00:00"]
 
 
 @pytest.fixture()
-def vault(make_vault: VaultFactory, tmp_path: Path) -> Path:
+def vault(make_vault: VaultFactory, tmp_path: Path, store_location: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The company of tests/service/test_costs.py with its events; its store, on each store in turn, named by
+    $ORGMAP_DB as a user would."""
+    monkeypatch.setenv("ORGMAP_DB", store_location)
     root = make_vault(COMPANY)
     events = tmp_path / "events.jsonl"
     events.write_text("\n".join(json.dumps(e) for e in _events()) + "\n", encoding="utf-8")

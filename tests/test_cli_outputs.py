@@ -33,7 +33,9 @@ def test_export_to_a_missing_folder_is_a_clear_error(make_vault: VaultFactory, t
 
 @pytest.mark.parametrize("command", [["ingest"], ["import", "jsonl"]])
 def test_ingest_and_import_print_their_summary_as_json(command: list[str], make_vault: VaultFactory, tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+                                                       capsys: pytest.CaptureFixture[str], store_location: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORGMAP_DB", store_location)
     root = make_vault(COMPANY)
     events = tmp_path / "events.jsonl"
     events.write_text("".join(json.dumps(row) + "\n" for row in ROWS), encoding="utf-8")

@@ -17,9 +17,11 @@ HOUR = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(
 
 
 @pytest.fixture()
-def vault(tmp_path: Path) -> Path:
+def vault(tmp_path: Path, store_location: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the example company; its store, on each store in turn, named by $ORGMAP_DB as a user would."""
     target = tmp_path / "vault"
     shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".orgmap"))
+    monkeypatch.setenv("ORGMAP_DB", store_location)
     return target
 
 

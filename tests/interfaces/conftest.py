@@ -1,5 +1,10 @@
 """Both doors over one demo store: the HTTP API through its ASGI app with the lifespan run, the MCP server through the
-SDK's own client (in memory here; over stdio and streamable HTTP in test_transports.py)."""
+SDK's own client (in memory here; over stdio and streamable HTTP in test_transports.py).
+
+The store: tests of what the store answers or keeps run on both stores, as the ledger's and the service's do. Over the
+demo company they are marked `on_both_stores` (the demo events are ingested once into a PostgreSQL database of the
+test server too); tests that write into vaults of their own take `store_for`, which gives each vault its SQLite file
+or a fresh PostgreSQL database. Pure graph questions stay on SQLite: the store plays no part in them."""
 
 from __future__ import annotations
 
@@ -25,8 +30,10 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from mcp_server.server import build_server
+from orgmap.config import STORE_NAME, state_dir
 from orgmap.demo.data import generate
 from orgmap.service import Service, ServiceSlot
+from tests.conftest import STORES, create_database, drop_database
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 EXAMPLE = Path(__file__).resolve().parents[2] / "orgmap" / "demo" / "vault"
@@ -73,9 +80,9 @@ def mcp_door(target: Any) -> Iterator[McpDoor]:
         yield McpDoor(portal, client)
 
 
-def opener(vault: Path) -> Callable[[], Service]:
-    """Open the service on `vault` with the clock fixed at NOW."""
-    return lambda: Service.open(vault, clock=lambda: NOW)
+def opener(vault: Path, db: str | None = None) -> Callable[[], Service]:
+    """Open the service on `vault` (its store `db`, else the vault's own) with the clock fixed at NOW."""
+    return lambda: Service.open(vault, db=db, clock=lambda: NOW)
 
 
 def copy_company(root: Path) -> Path:
@@ -84,15 +91,108 @@ def copy_company(root: Path) -> Path:
     return vault
 
 
-@pytest.fixture(scope="session")
-def demo_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the example company with three weeks of demo events (small scale) ingested once."""
-    vault = copy_company(tmp_path_factory.mktemp("demo"))
+def ingest_demo(vault: Path, db: str) -> None:
+    """Three weeks of demo events (small scale) into the store `db` of `vault`."""
     data = generate(seed=7, now=NOW, days=21, scale=0.1)
-    with opener(vault)() as service:
+    with opener(vault, db)() as service:
         service.record_cost(data.cost_events)
         service.record_changes(data.change_events)
+
+
+@pytest.fixture(scope="session")
+def demo_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the example company with the demo events ingested once into its own SQLite file."""
+    vault = copy_company(tmp_path_factory.mktemp("demo"))
+    ingest_demo(vault, str(state_dir(vault) / STORE_NAME))
     return vault
+
+
+@pytest.fixture(scope="session")
+def demo_postgres(demo_vault: Path, postgres_server: str) -> Iterator[str]:
+    """The same demo events ingested once into a database of the test PostgreSQL server; its URL."""
+    url = create_database(postgres_server)
+    ingest_demo(demo_vault, url)
+    yield url
+    drop_database(postgres_server, url)
+
+
+@pytest.fixture(scope="session")
+def demo_store(request: pytest.FixtureRequest, demo_vault: Path) -> str:
+    """Where the demo events are: the vault's SQLite file, or with `on_both_stores` also their PostgreSQL twin."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return str(state_dir(demo_vault) / STORE_NAME)
+    return request.getfixturevalue("demo_postgres")
+
+
+on_both_stores = pytest.mark.parametrize("demo_store", STORES, indirect=True)
+
+
+@pytest.fixture
+def cli_on_demo_store(demo_store: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The CLI pointed at the demo store by $ORGMAP_DB, as a user would."""
+    monkeypatch.setenv("ORGMAP_DB", demo_store)
+    return demo_store
+
+
+@contextmanager
+def stores_by_vault(request: pytest.FixtureRequest) -> Iterator[Callable[[Path], str]]:
+    """The store to open each vault on (`--db`), by `request.param`: on SQLite the vault's own file; on PostgreSQL a
+    fresh database per vault, dropped afterwards."""
+    if request.param == "sqlite":
+        yield lambda vault: str(state_dir(vault) / STORE_NAME)
+        return
+    server = request.getfixturevalue("postgres_server")
+    made: dict[Path, str] = {}
+
+    def database_of(vault: Path) -> str:
+        if vault not in made:
+            made[vault] = create_database(server)
+        return made[vault]
+
+    try:
+        yield database_of
+    finally:
+        for url in made.values():
+            drop_database(server, url)
+
+
+@pytest.fixture(params=STORES)
+def store_for(request: pytest.FixtureRequest) -> Iterator[Callable[[Path], str]]:
+    """For tests that write into vaults of their own: each vault's store, on each store in turn."""
+    with stores_by_vault(request) as store:
+        yield store
+
+
+@pytest.fixture(scope="module", params=STORES)
+def module_store_for(request: pytest.FixtureRequest) -> Iterator[Callable[[Path], str]]:
+    """`store_for` for a module's own vault, kept for the module."""
+    with stores_by_vault(request) as store:
+        yield store
+
+
+@pytest.fixture
+def use_store(store_for: Callable[[Path], str], monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], str]:
+    """Name a vault's store (`store_for`) by $ORGMAP_DB, as a user would: the CLI, `orgmap serve` and a service
+    opened without `db` find it. Returns it."""
+    def use(vault: Path) -> str:
+        monkeypatch.setenv("ORGMAP_DB", store_for(vault))
+        return store_for(vault)
+
+    return use
+
+
+@pytest.fixture
+def company(tmp_path: Path, use_store: Callable[[Path], str]) -> Path:
+    """A fresh copy of the example company (no events yet) on each store in turn, named by $ORGMAP_DB."""
+    vault = copy_company(tmp_path)
+    use_store(vault)
+    return vault
+
+
+@pytest.fixture
+def fresh_company(company: Path, store_for: Callable[[Path], str]) -> Callable[[], Service]:
+    """The opener of `company`."""
+    return opener(company, store_for(company))
 
 
 @contextmanager
@@ -144,14 +244,14 @@ def mcp_in_memory(open_service: Callable[[], Service]) -> Iterator[McpDoor]:
 
 
 @pytest.fixture(scope="module")
-def api(demo_vault: Path) -> Iterator[TestClient]:
-    with api_client(opener(demo_vault)) as client:
+def api(demo_vault: Path, demo_store: str) -> Iterator[TestClient]:
+    with api_client(opener(demo_vault, demo_store)) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
-def mcp(demo_vault: Path) -> Iterator[McpDoor]:
-    with mcp_in_memory(opener(demo_vault)) as door:
+def mcp(demo_vault: Path, demo_store: str) -> Iterator[McpDoor]:
+    with mcp_in_memory(opener(demo_vault, demo_store)) as door:
         yield door
 
 

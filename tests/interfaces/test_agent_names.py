@@ -26,8 +26,10 @@ def _spend(vault: Path, names: list[str]) -> Service:
     return svc
 
 
-def test_cost_events_go_to_the_agent_not_a_note_of_another_kind_with_its_name(make_vault: VaultFactory) -> None:
+def test_cost_events_go_to_the_agent_not_a_note_of_another_kind_with_its_name(make_vault: VaultFactory,
+        use_store) -> None:
     vault = make_vault({**COMPANY, "Agents/Refund Agent.md": REFUND, **IMPOSTOR})
+    use_store(vault)
     with _spend(vault, ["Refund Agent", "refund agent", "refunder", "PROJ_REFUNDS", "X/Refund Agent"]) as svc:
         rows = {i.key: i.cost_usd for i in svc.run_rate("1d", "agent", 50).items}
         assert rows == {"Agents/Refund Agent": 4.0, "X/Refund Agent": 1.0}  # an exact path still means that note
@@ -36,8 +38,10 @@ def test_cost_events_go_to_the_agent_not_a_note_of_another_kind_with_its_name(ma
         assert "Agents/Refund Agent" in shared[0].message
 
 
-def test_an_alias_or_a_cost_key_names_the_agent_wherever_an_agent_is_asked_for(make_vault: VaultFactory) -> None:
+def test_an_alias_or_a_cost_key_names_the_agent_wherever_an_agent_is_asked_for(make_vault: VaultFactory,
+        use_store) -> None:
     vault = make_vault({**COMPANY, "Agents/Refund Agent.md": REFUND, **IMPOSTOR})
+    use_store(vault)
     with _spend(vault, ["proj_refunds"]) as svc:
         for name in ("proj_refunds", "PROJ_REFUNDS", "refunder", "Refund Agent"):
             assert svc.allowance(name).agent == "Agents/Refund Agent"

@@ -9,7 +9,9 @@ import pytest
 
 from orgmap.cli.commands.anomalies import _show_list
 from orgmap.service import Service
-from tests.interfaces.conftest import NOW
+from tests.interfaces.conftest import NOW, on_both_stores
+
+pytestmark = on_both_stores
 
 TRIAGE = "Agents/Support Triage Agent"  # its calls per run doubled ~6.7 days before NOW, after a retriever change
 
@@ -37,14 +39,14 @@ def test_explain_cost_change_considers_every_open_anomaly(api, mcp) -> None:
     assert api.get("/v1/agents/Support Triage Agent/anomalies", params={"since": "24h"}).json() == answer
 
 
-def test_the_blamed_change_is_named_by_id_and_ref_in_every_door(api, mcp, demo_vault: Path,
+def test_the_blamed_change_is_named_by_id_and_ref_in_every_door(api, mcp, demo_vault: Path, demo_store: str,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     [triage] = _going(api.get("/v1/anomalies", params={"since": "24h"}).json()["items"])
     changes = {c["id"]: c for c in api.get("/v1/changes", params={"limit": 200}).json()["items"]}
     blamed = changes[triage["cause_id"]]
     assert triage["cause_ref"] == blamed["ref"] is not None and triage["cause"] == blamed["summary"]
     assert _going(mcp.call("anomalies", window="24h")["items"])[0]["cause_id"] == blamed["id"]
-    with Service.open(demo_vault, clock=lambda: NOW) as svc:
+    with Service.open(demo_vault, db=demo_store, clock=lambda: NOW) as svc:
         _show_list(svc.anomalies("24h", None, None, 50))
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(f"- [{TRIAGE}@"))
     assert f"cause [{blamed['id']} ref {blamed['ref']}]" in line

@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from orgmap.cli import main
+from tests.interfaces.conftest import on_both_stores
 
 SUPPORT_AGENTS = ["Agents/Support Reply Agent", "Agents/Support Triage Agent"]
 
@@ -80,6 +81,7 @@ def test_reach_rows_carry_the_owners_of_what_is_at_stake(mcp, tool: str, name: s
     assert any(item["owners"] for item in answer["items"])
 
 
+@on_both_stores
 def test_ranked_agents_point_at_their_open_anomaly(api, mcp) -> None:
     ranked = mcp.call("top_spenders")
     open_ = {a["agent"]: a for a in api.get("/v1/anomalies", params={"state": "open", "limit": 50}).json()["items"]}

@@ -16,7 +16,9 @@ import pytest
 
 from orgmap.arguments import BY
 from orgmap.cli import main
-from tests.interfaces.conftest import NOW
+from tests.interfaces.conftest import NOW, on_both_stores
+
+pytestmark = on_both_stores
 
 WINDOWS = ("24h", "7d", "30d")
 ADDITIVE = ("cost_usd", "cost_per_day", "projected_month")
@@ -123,25 +125,26 @@ def test_money_is_rounded_the_same_way_for_every_door(mcp, tool: str, arguments:
     assert all(m == round(m, 2) for m in money)
 
 
-def cli_json(argv: list[str], vault: Path, capsys: pytest.CaptureFixture[str]) -> Any:
+def cli_json(argv: list[str], vault: Path, db: str, capsys: pytest.CaptureFixture[str]) -> Any:
     capsys.readouterr()
-    assert main([*argv, "--vault", str(vault), "--as-of", NOW.isoformat(), "--json"]) == 0
+    assert main([*argv, "--vault", str(vault), "--db", db, "--as-of", NOW.isoformat(), "--json"]) == 0
     return json.loads(capsys.readouterr().out)
 
 
 @pytest.mark.parametrize("window", WINDOWS)
 @pytest.mark.parametrize("by", BY)
-def test_the_cli_http_and_mcp_give_the_same_figures(api, mcp, demo_vault: Path, capsys: pytest.CaptureFixture[str],
-                                                    window: str, by: str) -> None:
+def test_the_cli_http_and_mcp_give_the_same_figures(api, mcp, demo_vault: Path, demo_store: str,
+                                                    capsys: pytest.CaptureFixture[str], window: str, by: str) -> None:
     by_http = api.get("/v1/run-rate", params={"window": window, "by": by, "limit": 10}).json()
     assert by_http == mcp.call("top_spenders", window=window, by=by)
-    assert by_http == cli_json(["top", "--window", window, "--by", by, "--limit", "10"], demo_vault, capsys)
+    assert by_http == cli_json(["top", "--window", window, "--by", by, "--limit", "10"], demo_vault, demo_store, capsys)
 
 
-def test_runs_are_the_same_through_every_door(api, mcp, demo_vault: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_runs_are_the_same_through_every_door(api, mcp, demo_vault: Path, demo_store: str,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
     by_http = api.get("/v1/runs", params={"since": "7d", "limit": 10}).json()
     assert by_http == mcp.call("expensive_runs", window="7d")
-    assert by_http == cli_json(["runs", "--since", "7d", "--top", "10"], demo_vault, capsys)
+    assert by_http == cli_json(["runs", "--since", "7d", "--top", "10"], demo_vault, demo_store, capsys)
 
 
 ROUTES_WITH_MONEY = [

@@ -113,9 +113,8 @@ def test_every_tool_has_a_description(mcp) -> None:
         assert tool.output_schema, tool.name
 
 
-def test_the_event_body_examples_are_events_the_api_accepts(doors, tmp_path) -> None:
-    vault = doors.copy_company(tmp_path)
-    with doors.api_client(doors.opener(vault)) as api:
+def test_the_event_body_examples_are_events_the_api_accepts(doors, fresh_company) -> None:
+    with doors.api_client(fresh_company) as api:
         paths = api.app.openapi()["paths"]
         for route in ("/v1/events/cost", "/v1/events/change"):
             examples = paths[route]["post"]["requestBody"]["content"]["application/json"]["examples"]

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from mcp_server.tools import PAGE
+from tests.interfaces.conftest import on_both_stores
 
 
 def error_of(response, status: int) -> dict:
@@ -61,15 +62,61 @@ def test_bad_arguments_name_the_field(api, mcp, path, query, tool, arguments, fi
         mcp.call(tool, **arguments)
 
 
-def test_a_bad_event_in_a_batch_is_rejected_by_row_and_field_and_the_good_ones_kept(doors, tmp_path) -> None:
-    vault = doors.copy_company(tmp_path)
+NUL = "is not valid text: it holds a NUL character"
+SURROGATE = "is not valid text: it holds a lone UTF-16 surrogate"
+
+
+@on_both_stores
+@pytest.mark.parametrize(("path", "query", "tool", "arguments", "field", "says"), [
+    ("/v1/agents/support-bot/allowance", {"run_id": "run-1\x00"}, "check_allowance",
+     {"agent": "support-bot", "run_id": "run-1\x00"}, "run_id", NUL),
+    ("/v1/agents/support-bot/allowance", {"project": "acme\x00"}, "check_allowance",
+     {"agent": "support-bot", "project": "acme\x00"}, "project", NUL),
+    ("/v1/agents/support-bot/allowance", {"client": "\x00"}, "check_allowance",
+     {"agent": "support-bot", "client": "\x00"}, "client", NUL),
+    ("/v1/changes", {"kind": "deploy\x00"}, "recent_changes", {"kind": "deploy\x00"}, "kind", NUL),
+    ("/v1/changes", {"cursor": "1772445600000000:chg\x00"}, "recent_changes",
+     {"cursor": "1772445600000000:chg\x00"}, "cursor", NUL),
+    ("/v1/spend/series", {"project": "acme\x00"}, None, None, "project", NUL),
+    ("/v1/spend/series", {"client": "Acme\x00Corp"}, None, None, "client", NUL),
+    ("/v1/run-rate", {"model": "gpt-4o\x00"}, "top_spenders", {"model": "gpt-4o\x00"}, "model", NUL),
+    (None, None, "check_allowance", {"agent": "support-bot", "run_id": "run-\ud800"}, "run_id", SURROGATE),
+    (None, None, "recent_changes", {"kind": "\udfff"}, "kind", SURROGATE),
+], ids=["run_id", "project", "client", "kind", "cursor", "series project", "series client", "run-rate model", "mcp run_id",
+        "mcp kind"])
+def test_text_no_store_can_look_up_is_refused_by_its_field(api, mcp, path, query, tool, arguments, field,
+                                                           says) -> None:
+    """PostgreSQL refuses a NUL character anywhere in a query (a 500 it was, on that store only), and UTF-8 holds
+    no lone surrogate (JSON, so MCP, can carry one; a URL cannot): such an argument is a 422 naming its field, on
+    both stores, through both doors. No stored text holds either, so nothing it could have matched is lost."""
+    if path is not None:
+        error = error_of(api.get(path, params=query), 422)
+        assert (error["field"], says in error["message"]) == (field, True), error
+    if tool is not None:
+        with pytest.raises(mcp.Failed, match=f"{field} {says}"):
+            mcp.call(tool, **arguments)
+
+
+@on_both_stores
+def test_an_anomaly_note_no_store_can_keep_is_refused_and_the_state_kept(api, mcp) -> None:
+    [anomaly] = api.get("/v1/anomalies", params={"since": "21d", "limit": 1}).json()["items"]
+    route = f"/v1/anomalies/{quote(anomaly['id'], safe='')}/state"
+    error = error_of(api.post(route, json={"state": "acknowledged", "note": "seen\x00"}), 422)
+    assert error["field"] == "note" and NUL in error["message"]
+    with pytest.raises(mcp.Failed, match=f"note {SURROGATE}"):
+        mcp.call("set_anomaly_state", anomaly_id=anomaly["id"], state="acknowledged", note="seen \ud800")
+    [again] = api.get("/v1/anomalies", params={"since": "21d", "limit": 1}).json()["items"]
+    assert (again["id"], again["state"]) == (anomaly["id"], anomaly["state"])
+
+
+def test_a_bad_event_in_a_batch_is_rejected_by_row_and_field_and_the_good_ones_kept(doors, fresh_company) -> None:
     batch = [
         {"id": "ok-1", "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 0.5},
         {"id": "bad-1", "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "input_tokens": -3},
         {"id": "bad-2", "agent": "support-bot", "cost_usd": 1},
         {"id": "ok-2", "ts": "2026-03-02T11:00:00Z", "agent": "pr-reviewer", "cost_usd": 0.25},
     ]
-    with doors.api_client(doors.opener(vault)) as api, doors.mcp_in_memory(doors.opener(vault)) as mcp:
+    with doors.api_client(fresh_company) as api, doors.mcp_in_memory(fresh_company) as mcp:
         report = api.post("/v1/events/cost", json=batch).json()
         assert report["accepted"] == 2
         assert [(r["row"], r["field"]) for r in report["rejected"]] == [(2, "input_tokens"), (3, "ts")]
@@ -105,6 +152,7 @@ def test_mcp_rejects_events_that_are_not_a_list(mcp) -> None:
         mcp.call("record_cost_events", events="not a list")
 
 
+@on_both_stores
 @pytest.mark.parametrize(("path", "tool"), [("/v1/nodes", "find_nodes"), ("/v1/run-rate", "top_spenders"),
                                             ("/v1/runs?since=3d", "expensive_runs")])
 def test_cursors_walk_the_whole_list_without_overlap_or_gaps(api, mcp, path, tool) -> None:
@@ -170,6 +218,7 @@ def test_each_tools_default_answer_fits_in_about_2000_tokens(mcp) -> None:
     assert not too_big, f"answers over ~2,000 tokens (bytes/4): {too_big}"
 
 
+@on_both_stores
 @pytest.mark.parametrize(("anomaly_id", "state", "status", "field", "says"), [
     ("Agents/Code Review Agent@2020-01-01T00:00Z", "acknowledged", 404, "id", "no anomaly named"),
     ("Agents/Code Review Agent@2020-01-01T00:00Z", "done", 422, "state", "resolved_expected"),

@@ -9,8 +9,7 @@ from api.app import create_app
 from orgmap.answer_types import IngestAnswer, RunRateAnswer
 
 
-def test_a_posted_batch_with_a_duplicate_and_a_bad_row_keeps_the_good_rows_once(doors, tmp_path) -> None:
-    vault = doors.copy_company(tmp_path)
+def test_a_posted_batch_with_a_duplicate_and_a_bad_row_keeps_the_good_rows_once(doors, fresh_company) -> None:
     batch = [
         {"id": "h-1", "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 0.5},
         {"id": "h-1", "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 0.5},
@@ -18,7 +17,7 @@ def test_a_posted_batch_with_a_duplicate_and_a_bad_row_keeps_the_good_rows_once(
         {"id": "h-3", "ts": "2026-03-02T10:10:00Z", "agent": "pr-reviewer", "model": "gpt-4o", "provider": "openai",
          "input_tokens": 10_000, "cache_read_tokens": 4_000, "output_tokens": 2_000},
     ]
-    with doors.live_server(create_app(doors.opener(vault))) as base, httpx.Client(base_url=base) as http:
+    with doors.live_server(create_app(fresh_company)) as base, httpx.Client(base_url=base) as http:
         answer = http.post("/v1/events/cost", json=batch)
         assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
         first = IngestAnswer.model_validate(answer.json())
@@ -46,12 +45,12 @@ def test_a_body_pydantic_refuses_names_its_field(api) -> None:
     assert bad.json()["error"] == {"message": "the body is not valid JSON", "field": "body"}
 
 
-def test_a_write_not_sent_as_json_is_refused_and_nothing_is_stored(doors, tmp_path) -> None:
+def test_a_write_not_sent_as_json_is_refused_and_nothing_is_stored(doors, fresh_company) -> None:
     """A browser posts text/plain, a form, or a body with no Content-Type to another site without a CORS preflight:
     no such body may become events, through any write route (415 naming the content type); JSON is stored."""
     event = b'{"id": "ct-1", "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 0.5}'
     writes = ("/v1/events/cost", "/v1/events/change", "/v1/traces", "/v1/litellm", "/v1/anomalies/x@1/state")
-    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+    with doors.api_client(fresh_company) as api:
         for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
                              None):
             for route in writes:
@@ -67,11 +66,11 @@ def test_a_write_not_sent_as_json_is_refused_and_nothing_is_stored(doors, tmp_pa
                         headers={"content-type": "application/vnd.orgmap+json"}).json()["duplicates"] == 1
 
 
-def test_a_write_from_another_origin_is_refused(doors, tmp_path) -> None:
+def test_a_write_from_another_origin_is_refused(doors, fresh_company) -> None:
     """A page of another site that got past the content type (it cannot without a preflight, but a bug in a browser
     or an extension might) is still refused by its Origin; the dashboard's own origin and tools without one write."""
     event = {"id": "o-1", "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 0.5}
-    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+    with doors.api_client(fresh_company) as api:
         for origin in ("http://evil.example", "null", "http://127.0.0.1:9999", "https://127.0.0.1:8000"):
             answer = api.post("/v1/events/cost", json=event, headers={"origin": origin})
             assert answer.status_code == 403, (origin, answer.text)
@@ -110,27 +109,27 @@ def test_every_route_refuses_a_host_name_it_does_not_answer_to(doors, tmp_path) 
         assert api.get("/v1/run-rate").status_code == 200
 
 
-def test_numeric_ids_beyond_64_bits_keep_every_digit(doors, tmp_path) -> None:
+def test_numeric_ids_beyond_64_bits_keep_every_digit(doors, fresh_company) -> None:
     """An id may be a number (it is stored as its digits): two ids differing past a float's precision are two
     events, each stored under the id a JSONL import of the same event would give it."""
     ids = [123456789012345678901234567890, 123456789012345678901234567891]
     batch = [{"id": i, "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 0.5} for i in ids]
-    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+    with doors.api_client(fresh_company) as api:
         answer = IngestAnswer.model_validate(api.post("/v1/events/cost", json=batch).json())
     assert [(i.status, i.id) for i in answer.items] == [("stored", str(i)) for i in ids]
 
 
-def test_a_body_saved_with_a_utf8_byte_order_mark_is_read(doors, tmp_path) -> None:
+def test_a_body_saved_with_a_utf8_byte_order_mark_is_read(doors, fresh_company) -> None:
     """A JSON file written by Notepad or PowerShell starts with a BOM; posted as it is (curl --data-binary @file),
     it was read before the routes parsed their own bodies (RFC 8259 lets a parser ignore it), and still is."""
     body = '\ufeff{"id": "bom-1", "ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 0.5}'.encode()
-    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+    with doors.api_client(fresh_company) as api:
         answer = api.post("/v1/events/cost", content=body, headers={"content-type": "application/json"})
     assert answer.status_code == 200, answer.text
     assert answer.json()["accepted"] == 1
 
 
-def test_a_time_no_datetime_can_hold_in_utc_is_rejected_and_cannot_break_the_reads(doors, tmp_path) -> None:
+def test_a_time_no_datetime_can_hold_in_utc_is_rejected_and_cannot_break_the_reads(doors, fresh_company) -> None:
     """9999-12-31T23:59:59-05:00 is a valid ISO string but year 10000 in UTC: once stored, every read of the changes
     failed with a 500. It is rejected by its field; the good event of the same batch is kept."""
     far = "9999-12-31T23:59:59-05:00"
@@ -139,7 +138,7 @@ def test_a_time_no_datetime_can_hold_in_utc_is_rejected_and_cannot_break_the_rea
     changes = [{"ts": far, "target": "Support Reply Agent", "kind": "deploy", "summary": "far"},
                {"ts": "0001-01-01T00:00:00+05:00", "target": "Support Reply Agent", "kind": "deploy", "summary": "x"},
                {"ts": "2026-03-02T09:00:00Z", "target": "Support Reply Agent", "kind": "deploy", "summary": "near"}]
-    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+    with doors.api_client(fresh_company) as api:
         cost = api.post("/v1/events/cost", json=costs).json()
         change = api.post("/v1/events/change", json=changes).json()
         listed = api.get("/v1/changes")
@@ -156,14 +155,14 @@ def test_a_body_nested_too_deeply_to_parse_is_a_422_not_a_500(doors, tmp_path) -
             assert (answer.status_code, answer.json()["error"]["field"]) == (422, "body")
 
 
-def test_a_cost_too_large_to_sum_is_rejected_by_its_field_and_the_totals_stay_numbers(doors, tmp_path) -> None:
+def test_a_cost_too_large_to_sum_is_rejected_by_its_field_and_the_totals_stay_numbers(doors, fresh_company) -> None:
     """Two events of $1e308 were stored, after which every total was inf: `$inf` in text, null in JSON, for good. A
     cost has an upper bound per event (docs/events.md): such an event is rejected naming `cost_usd`, the good one of
     the batch is kept, and the totals are its own."""
     huge = {"ts": "2026-03-02T10:00:00Z", "agent": "support-bot", "cost_usd": 1e308}
     costs = [{**huge, "id": "huge-1"}, {**huge, "id": "huge-2"},
              {"id": "fine-1", "ts": "2026-03-02T10:05:00Z", "agent": "support-bot", "cost_usd": 1.5}]
-    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+    with doors.api_client(fresh_company) as api:
         answer = api.post("/v1/events/cost", json=costs).json()
         rate = api.get("/v1/run-rate", params={"window": "1d"}).json()
     rejected = [(r["row"], r["field"]) for r in answer["rejected"]]

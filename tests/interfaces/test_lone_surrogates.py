@@ -31,9 +31,9 @@ def _body(bad: dict[str, str], good: dict[str, object]) -> bytes:
     ("/v1/events/change", {"id": "c-bad", "ts": "2026-03-02T09:00:00Z", "target": "support-bot", "kind": "deploy",
                            "summary": "brokenSURROGATE"}, GOOD_CHANGE, "summary"),
 ])
-def test_an_event_route_rejects_the_row_and_keeps_the_rest(doors, tmp_path: Path, route: str, bad: dict[str, str],
+def test_an_event_route_rejects_the_row_and_keeps_the_rest(doors, fresh_company, route: str, bad: dict[str, str],
                                                            good: dict[str, object], field: str) -> None:
-    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+    with doors.api_client(fresh_company) as api:
         answer = api.post(route, content=_body(bad, good), headers={"content-type": "application/json"})
         assert answer.status_code == 200, answer.text
         report = answer.json()
@@ -42,12 +42,12 @@ def test_an_event_route_rejects_the_row_and_keeps_the_rest(doors, tmp_path: Path
     assert "surrogate" in report["rejected"][0]["message"]
 
 
-def test_the_receivers_reject_the_row_and_keep_the_rest(doors, tmp_path: Path) -> None:
+def test_the_receivers_reject_the_row_and_keep_the_rest(doors, fresh_company) -> None:
     litellm = [{"id": "l-bad", "call_type": "completion", "model": "gpt-4o-mini", "response_cost": 0.1,
                 "startTime": 1772445600.0, "metadata": {"user_api_key_alias": "support-botSURROGATE"}},
                {"id": "l-ok", "call_type": "completion", "model": "gpt-4o-mini", "response_cost": 0.2,
                 "startTime": 1772445600.0, "metadata": {"user_api_key_alias": "support-bot"}}]
-    with doors.api_client(doors.opener(doors.copy_company(tmp_path))) as api:
+    with doors.api_client(fresh_company) as api:
         body = json.dumps(litellm).replace("SURROGATE", BAD).encode()
         answer = api.post("/v1/litellm", content=body, headers={"content-type": "application/json"})
         assert answer.status_code == 200, answer.text
@@ -65,13 +65,14 @@ def test_the_receivers_reject_the_row_and_keep_the_rest(doors, tmp_path: Path) -
         assert api.get("/v1/run-rate", params={"window": "3650d"}).json()["total_cost_usd"] > 0
 
 
-def test_import_and_ingest_keep_the_good_rows_of_a_file(doors, tmp_path: Path,
+def test_import_and_ingest_keep_the_good_rows_of_a_file(doors, tmp_path: Path, store_for,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     vault = doors.copy_company(tmp_path)
+    db = ["--db", store_for(vault)]
     changes = tmp_path / "changes.jsonl"
     changes.write_text("\n".join(json.dumps(c) for c in (
         {**GOOD_CHANGE, "id": "c-bad", "summary": "brokenSURROGATE"}, GOOD_CHANGE)).replace("SURROGATE", BAD) + "\n")
-    assert main(["ingest", "--changes", str(changes), "--vault", str(vault)]) == 1  # a row was rejected
+    assert main(["ingest", "--changes", str(changes), "--vault", str(vault), *db]) == 1  # a row was rejected
     out = capsys.readouterr().out
     assert "1 events stored (0 cost, 1 change)" in out
     assert f"{changes}:1" in out and "summary" in out
@@ -81,6 +82,6 @@ def test_import_and_ingest_keep_the_good_rows_of_a_file(doors, tmp_path: Path,
          "startTime": 1772445600.0, "metadata": {"user_api_key_alias": "support-bot"}},
         {"id": "l-ok", "call_type": "completion", "model": "gpt-4o-mini", "response_cost": 0.2,
          "startTime": 1772445600.0, "metadata": {"user_api_key_alias": "support-bot"}}]).replace("SURROGATE", BAD))
-    assert main(["import", "litellm", str(calls), "--vault", str(vault)]) == 1
+    assert main(["import", "litellm", str(calls), "--vault", str(vault), *db]) == 1
     out = capsys.readouterr().out
     assert "1 events stored (1 cost, 0 change)" in out and "model" in out

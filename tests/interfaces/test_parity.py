@@ -10,7 +10,10 @@ from urllib.parse import quote
 import pytest
 
 from mcp_server.tools import PAGE
+from orgmap.config import STORE_NAME, state_dir
 from orgmap.service import Service
+from tests.conftest import create_database, drop_database
+from tests.interfaces.conftest import ingest_demo, on_both_stores
 
 # method <-> route <-> tool: the one table of the two doors. A tool's page size is PAGE[tool]; the API is asked for
 # the same `limit` so "the same arguments" means the same page.
@@ -161,6 +164,7 @@ def api_get(api, path: str, query: dict[str, Any]) -> dict[str, Any]:
     return response.json()
 
 
+@on_both_stores
 @pytest.mark.parametrize(("path", "query", "tool", "arguments"), CASES,
                          ids=[f"{tool}:{path}:{sorted(query.items())}" for path, query, tool, _ in CASES])
 def test_same_question_same_answer(api, mcp, path: str, query: dict[str, Any], tool: str,
@@ -177,6 +181,39 @@ def test_same_question_same_answer(api, mcp, path: str, query: dict[str, Any], t
         pages += 1
 
 
+@pytest.fixture(scope="module")
+def twin_apis(doors, tmp_path_factory, postgres_server):
+    """The HTTP API over the demo events in a SQLite file and over the same events in a PostgreSQL database, both
+    made for this module alone: reads write too (an anomaly scan raises its alerts), so the stores other tests
+    share would differ by what those asked of each."""
+    vault = doors.copy_company(tmp_path_factory.mktemp("twins"))
+    url, file = create_database(postgres_server), str(state_dir(vault) / STORE_NAME)
+    try:
+        for db in (file, url):
+            ingest_demo(vault, db)
+        with doors.api_client(doors.opener(vault, file)) as on_sqlite, \
+                doors.api_client(doors.opener(vault, url)) as on_postgres:
+            yield on_sqlite, on_postgres
+    finally:
+        drop_database(postgres_server, url)
+
+
+@pytest.mark.parametrize(("path", "query"), [(path, query) for path, query, _, _ in CASES],
+                         ids=[f"{path}:{sorted(query.items())}" for path, query, _, _ in CASES])
+def test_both_stores_give_the_same_answer(twin_apis, path: str, query: dict[str, Any]) -> None:
+    """One truth whichever store holds the events: the same events give the same JSON, page by page."""
+    api, api_on_postgres = twin_apis
+    on_sqlite, on_postgres = api_get(api, path, query), api_get(api_on_postgres, path, query)
+    assert on_sqlite == on_postgres
+    pages = 1
+    while on_sqlite.get("next_cursor") and pages < 5:
+        query = {**query, "cursor": on_sqlite["next_cursor"]}
+        on_sqlite, on_postgres = api_get(api, path, query), api_get(api_on_postgres, path, query)
+        assert on_sqlite == on_postgres
+        pages += 1
+
+
+@on_both_stores
 def test_the_demo_data_makes_the_answers_worth_comparing(api) -> None:
     """Parity over empty answers would prove little: the demo store has spend, runs, changes, budgets, alerts."""
     assert api_get(api, "/v1/run-rate", {})["total_cost_per_day"] > 1
@@ -209,11 +246,12 @@ CHANGE = {"target": "Support Reply Agent", "kind": "deploy", "summary": "deploy 
           "ref": "abc123", "author": "ci", "planned": False, "id": "chg-1"}
 
 
-def test_writes_give_the_same_answer_on_twin_stores(doors, tmp_path) -> None:
+def test_writes_give_the_same_answer_on_twin_stores(doors, tmp_path, store_for) -> None:
     """The same batch into two fresh copies of the vault, one per door: the same report, row by row."""
     left = doors.copy_company(tmp_path / "left")
     right = doors.copy_company(tmp_path / "right")
-    with doors.api_client(doors.opener(left)) as api, doors.mcp_in_memory(doors.opener(right)) as mcp:
+    with doors.api_client(doors.opener(left, store_for(left))) as api, \
+            doors.mcp_in_memory(doors.opener(right, store_for(right))) as mcp:
         by_http = api.post("/v1/events/cost", json=COST_BATCH).json()
         assert by_http == mcp.call("record_cost_events", events=COST_BATCH)
         # hand-computed: 0.25 + 0.5 stored with their own cost, p-1 priced by the model (sonnet: $3 in, $15 out

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from orgmap.cli import build_parser, main
-from tests.interfaces.conftest import NOW
+from tests.interfaces.conftest import NOW, on_both_stores
 from tests.interfaces.test_parity import NOT_QUESTIONS, service_questions
 
 # method -> the command that asks it
@@ -109,7 +109,9 @@ def cli_json(argv: list[str], vault: Path, capsys: pytest.CaptureFixture[str]) -
     return json.loads(out)
 
 
+@on_both_stores
 @pytest.mark.parametrize(("argv", "path", "query"), CASES, ids=[" ".join(argv) for argv, *_ in CASES])
+@pytest.mark.usefixtures("cli_on_demo_store")
 def test_same_question_same_answer_as_http(api, demo_vault: Path, capsys: pytest.CaptureFixture[str],
                                            argv: list[str], path: str, query: dict[str, Any]) -> None:
     by_http = api.get(quote(path), params=query)
@@ -125,9 +127,11 @@ def test_the_note_is_the_same_through_the_cli_and_the_route(api, demo_vault: Pat
     assert capsys.readouterr().out == by_http.text == (demo_vault / "Agents" / "Support Reply Agent.md").read_text()
 
 
-def test_a_recorded_change_reads_back_the_same_through_the_cli_and_http(doors, tmp_path: Path,
-                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_recorded_change_reads_back_the_same_through_the_cli_and_http(doors, tmp_path: Path, store_for,
+                                                                        capsys: pytest.CaptureFixture[str],
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     vault = doors.copy_company(tmp_path)
+    monkeypatch.setenv("ORGMAP_DB", store_for(vault))
     argv = ["change", "support-bot", "deploy", "deploy abc123", "--at", "2026-03-02T09:00:00+00:00", "--ref",
             "abc123", "--id", "chg-cli-1", "--vault", str(vault), "--as-of", NOW.isoformat(), "--json"]
     assert main(argv) == 0
@@ -135,7 +139,7 @@ def test_a_recorded_change_reads_back_the_same_through_the_cli_and_http(doors, t
     assert (first["accepted"], first["duplicates"], first["unattributed"]) == (1, 0, [])
     assert main(argv) == 0
     assert json.loads(capsys.readouterr().out)["duplicates"] == 1  # the same id is stored once
-    with doors.api_client(doors.opener(vault)) as api:
+    with doors.api_client(doors.opener(vault, store_for(vault))) as api:
         by_http = api.get("/v1/changes", params={"since": "1d", "target": "Support Reply Agent"}).json()
     assert [(c["id"], c["target"], c["node_id"], c["source"]) for c in by_http["items"]] == [
         ("chg-cli-1", "support-bot", "Agents/Support Reply Agent", "cli")]
@@ -143,11 +147,13 @@ def test_a_recorded_change_reads_back_the_same_through_the_cli_and_http(doors, t
                     capsys) == by_http
 
 
+@on_both_stores
 @pytest.mark.parametrize("fmt", ["csv", "focus"])
-def test_the_cost_files_are_the_same_through_the_cli_and_http(api, demo_vault: Path, tmp_path: Path, fmt: str) -> None:
+def test_the_cost_files_are_the_same_through_the_cli_and_http(api, demo_vault: Path, demo_store: str, tmp_path: Path,
+                                                              fmt: str) -> None:
     out = tmp_path / f"costs.{fmt}.csv"
     code = main(["costs", "--period", "2026-02", "--by", "owner", "--format", fmt, "-o", str(out), "--vault",
-                 str(demo_vault), "--as-of", NOW.isoformat()])
+                 str(demo_vault), "--db", demo_store, "--as-of", NOW.isoformat()])
     by_http = api.get("/v1/costs", params={"period": "2026-02", "by": "owner", "format": fmt})
     assert code == 0 and by_http.status_code == 200 and by_http.headers["content-type"].startswith("text/csv")
     assert out.read_text(encoding="utf-8") == by_http.text and len(by_http.text.splitlines()) > 10

@@ -40,8 +40,10 @@ def vault(tmp_path_factory: pytest.TempPathFactory, doors: Any) -> Path:
     return root
 
 
-def test_outcomes_through_every_door_give_one_cost_per_outcome(vault: Path, doors: Any, tmp_path: Path,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_outcomes_through_every_door_give_one_cost_per_outcome(vault: Path, doors: Any, tmp_path: Path, store_for,
+                                                                capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORGMAP_DB", store_for(vault))  # every door below, the CLI's too, opens this store
     cost = [{"ts": DAY.format(h), "agent": "support-bot", "cost_usd": 1.5, "model": "claude-sonnet-4-5",
              "input_tokens": 100, "run_id": f"r{h}"} for h in range(8)]  # $12 over the day
     with doors.api_client(doors.opener(vault)) as api:
@@ -85,8 +87,8 @@ def test_outcomes_through_every_door_give_one_cost_per_outcome(vault: Path, door
     assert NOW.isoformat().startswith("2026-03-02")  # the window's end the figures above assume
 
 
-def test_an_agent_whose_note_names_another_unit_shows_no_cost_per_outcome(doors: Any, tmp_path: Path) -> None:
-    root = doors.copy_company(tmp_path)
+def test_an_agent_whose_note_names_another_unit_shows_no_cost_per_outcome(doors: Any, company: Path) -> None:
+    root = company
     note = root / "Agents" / "Support Reply Agent.md"
     note.write_text(note.read_text().replace("type: agent\n", "type: agent\noutcome: refund_issued\n", 1))
     with doors.api_client(doors.opener(root)) as api:

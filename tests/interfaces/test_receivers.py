@@ -20,10 +20,11 @@ NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, doors) -> Iterator[tuple[str, Path]]:
+def server(tmp_path_factory: pytest.TempPathFactory, doors, module_store_for) -> Iterator[tuple[str, Path]]:
     vault = tmp_path_factory.mktemp("receivers") / "vault"
     shutil.copytree(EXAMPLE, vault)
-    with doors.live_server(create_app(lambda: Service.open(vault, clock=lambda: NOW))) as base:
+    db = module_store_for(vault)
+    with doors.live_server(create_app(lambda: Service.open(vault, db=db, clock=lambda: NOW))) as base:
         yield base, vault
 
 

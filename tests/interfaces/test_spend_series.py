@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.interfaces.conftest import on_both_stores
+
 NOW = datetime(2026, 11, 20, 12, 30, tzinfo=UTC)
 NOTES = {
     "Agents/Bot.md": "---\ntype: agent\nowner: \"[[Ann]]\"\n---\n",
@@ -35,7 +37,7 @@ EVENTS = [
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory, doors) -> Any:
+def client(tmp_path_factory: pytest.TempPathFactory, doors, module_store_for) -> Any:
     vault = tmp_path_factory.mktemp("series")
     for name, text in NOTES.items():
         (vault / name).parent.mkdir(parents=True, exist_ok=True)
@@ -43,7 +45,7 @@ def client(tmp_path_factory: pytest.TempPathFactory, doors) -> Any:
     from orgmap.service import Service
 
     def open_service() -> Service:
-        return Service.open(vault, clock=lambda: NOW)
+        return Service.open(vault, db=module_store_for(vault), clock=lambda: NOW)
 
     with open_service() as svc:
         svc.record_cost(EVENTS)
@@ -224,6 +226,7 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted(client, tmp_path: P
     assert {r["name"] for r in rows} >= {"'=HYPERLINK(\"x\")", "stranger"}
 
 
+@on_both_stores
 @pytest.mark.parametrize(("by", "window", "bucket"), [("agent", "7d", "day"), ("team", "7d", "hour"),
                                                       ("model", "30d", "day"), ("project", "24h", "hour")])
 def test_on_the_demo_company_each_group_is_its_ranked_row(api, by: str, window: str, bucket: str) -> None:
@@ -237,6 +240,7 @@ def test_on_the_demo_company_each_group_is_its_ranked_row(api, by: str, window: 
         assert round(sum(group["values"]), 2) == group["cost_usd"]
 
 
+@on_both_stores
 def test_the_budgets_and_problems_csv_have_a_row_per_limit_and_per_problem(api) -> None:
     name, rows = read_csv(api, "budgets")
     assert name == "orgmap-budgets-20260302T12Z.csv"

@@ -18,6 +18,8 @@ import pytest
 from mcp import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
+from tests.interfaces.conftest import on_both_stores
+
 ORGMAP = str(Path(sys.executable).with_name("orgmap"))
 TOKEN = "s3cret-token"
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
@@ -47,11 +49,12 @@ def wait_for_port(port: int, proc: subprocess.Popen, deadline_s: float = 30.0) -
 
 
 @pytest.fixture(scope="module")
-def served(demo_vault: Path) -> Iterator[str]:
-    """`orgmap serve` on a free loopback port with ORGMAP_TOKEN set; its base URL."""
+def served(demo_vault: Path, demo_store: str) -> Iterator[str]:
+    """`orgmap serve` on a free loopback port with ORGMAP_TOKEN set, on the demo store; its base URL."""
     port = free_port()
     env = {**os.environ, "ORGMAP_TOKEN": TOKEN}
-    proc = subprocess.Popen([ORGMAP, "serve", "--vault", str(demo_vault), "--port", str(port), "--no-watch"],
+    proc = subprocess.Popen([ORGMAP, "serve", "--vault", str(demo_vault), "--db", demo_store, "--port", str(port),
+                             "--no-watch"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_for_port(port, proc)
@@ -63,9 +66,9 @@ def served(demo_vault: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def stdio(doors, demo_vault: Path):
-    """`orgmap mcp --vault ...` as a subprocess, through the SDK's stdio client."""
-    params = StdioServerParameters(command=ORGMAP, args=["mcp", "--vault", str(demo_vault)])
+def stdio(doors, demo_vault: Path, demo_store: str):
+    """`orgmap mcp --vault ... --db ...` as a subprocess, through the SDK's stdio client."""
+    params = StdioServerParameters(command=ORGMAP, args=["mcp", "--vault", str(demo_vault), "--db", demo_store])
     with doors.mcp_door(params) as door:
         yield door
 
@@ -75,6 +78,7 @@ def clock_free(answer: dict) -> dict:
     return {"total": answer["total"], "items": [(i["key"], i["cost_usd"]) for i in answer["items"]]}
 
 
+@on_both_stores
 @pytest.mark.parametrize("door", ["stdio", "http"])
 def test_the_subprocess_servers_answer_as_the_in_process_one(request, mcp, door) -> None:
     """stdio and streamable HTTP give the in-memory server's answers (the subprocesses run on the real clock, so
@@ -154,3 +158,16 @@ def test_serve_on_all_interfaces_without_a_token_refuses_to_start(demo_vault: Pa
                            str(free_port())], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "ORGMAP_TOKEN" in done.stderr
+
+
+def test_serve_with_its_database_down_says_so_in_one_line_without_the_password(make_vault) -> None:
+    """A PostgreSQL server down at start: `orgmap serve` fails as every command does, naming the store without its
+    password, before it says it serves anything (it printed the banner, then a traceback of the server's startup)."""
+    vault = make_vault({"Agents/Bot.md": "---\ntype: agent\n---\n"})
+    down = free_port()  # nobody listens there
+    done = subprocess.run([ORGMAP, "serve", "--vault", str(vault), "--port", str(free_port()), "--db",
+                           f"postgresql://orgmap:pw-s3cret@127.0.0.1:{down}/orgmap"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert f"orgmap: cannot reach the event store at postgresql://orgmap:***@127.0.0.1:{down}/orgmap" in done.stderr
+    assert "Traceback" not in done.stderr and "serving" not in done.stderr and "pw-s3cret" not in done.stderr

@@ -50,8 +50,10 @@ def serve(args: argparse.Namespace, *, banner: str = "") -> int:
               "require `Authorization: Bearer $ORGMAP_TOKEN`)", file=sys.stderr)
         return 2
     slot = ServiceSlot()
-    opener = service_opener(args, watch=not args.no_watch, background=True)
-    app = create_app(opener, slot=slot, mcp_server=build_server(slot), token=token, host=args.host,
+    # opened before the server starts: a store that cannot be opened (a database down, a schema too new) is said in
+    # one line and the command fails, as every command does, not in a traceback of the server's startup
+    service = service_opener(args, watch=not args.no_watch, background=True)()
+    app = create_app(lambda: service, slot=slot, mcp_server=build_server(slot), token=token, host=args.host,
                      allowed_hosts=args.allow_host, allowed_origins=args.allow_origin)
     base = f"http://{args.host}:{args.port}"
     print(banner or f"orgmap serving the dashboard at {base}/, the API at {base}/v1 (docs {base}/docs) and MCP at "
