@@ -82,8 +82,8 @@ SURROGATE = "is not valid text: it holds a lone UTF-16 surrogate"
     ("/v1/run-rate", {"model": "gpt-4o\x00"}, "top_spenders", {"model": "gpt-4o\x00"}, "model", NUL),
     (None, None, "check_allowance", {"agent": "support-bot", "run_id": "run-\ud800"}, "run_id", SURROGATE),
     (None, None, "recent_changes", {"kind": "\udfff"}, "kind", SURROGATE),
-], ids=["run_id", "project", "client", "kind", "cursor", "series project", "series client", "run-rate model", "mcp run_id",
-        "mcp kind"])
+], ids=["run_id", "project", "client", "kind", "cursor", "series project", "series client", "run-rate model",
+        "mcp run_id", "mcp kind"])
 def test_text_no_store_can_look_up_is_refused_by_its_field(api, mcp, path, query, tool, arguments, field,
                                                            says) -> None:
     """PostgreSQL refuses a NUL character anywhere in a query (a 500 it was, on that store only), and UTF-8 holds
