@@ -1,6 +1,9 @@
 """A large store for the read benchmarks: 1,000 agents over 90 days, built through the ledger's own ingest.
 
 The file is cached in bench/.data/ by its parameters, so `runrate_bench.py` and `allowance_bench.py` build it once.
+On PostgreSQL (`on_postgres`) the same store is copied into a database by the store's own copy (`orgmap
+migrate-store`: COPY underneath, verified by every table's rows and cost totals), so its rollups and runs are the
+ones ingest made; ingesting 10M events there again would take hours.
 """
 
 from __future__ import annotations
@@ -8,10 +11,12 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-from ledger import Ledger
+from ledger import Ledger, copy_store
 
 AGENTS = 1000
 DAYS = 90
@@ -66,3 +71,56 @@ def build(n: int) -> Path:
     print(f"built {path.name}: {n:,} events through Ledger.ingest_cost in {took:,.0f} s "
           f"({n / took:,.0f} events/s wall, {n / cpu:,.0f} events/s of CPU)")
     return path
+
+
+def database_url(server: str, name: str) -> str:
+    parts = urlsplit(server)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+@contextmanager
+def on_postgres(server: str, n: int, keep: bool = False) -> Iterator[str]:
+    """The URL of the `n`-event store copied into database `orgmap_bench_store_<n>` on the PostgreSQL `server`, then
+    vacuumed and analyzed (as autovacuum would have it after a bulk load). The copy commits in one transaction, so a
+    database holding the SQLite store's id is whole and is used again; without `keep` it is dropped afterwards."""
+    import psycopg
+
+    path = build(n)
+    name = f"orgmap_bench_store_{n}"
+    url = database_url(server, name)
+    with psycopg.connect(server, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+    if not (exists and _same_store(path, url)):
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        t = time.perf_counter()
+        copied = copy_store(path, url)
+        rows = sum(count for count, _ in copied.values())
+        print(f"copied {path.name} into PostgreSQL database {name}: {rows:,} rows in {len(copied)} tables in "
+              f"{time.perf_counter() - t:,.0f} s (copy_store, verified by rows and cost totals)")
+    Ledger.open(url).close()  # a copy kept from an older schema migrates forward here
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")  # as autovacuum leaves a table some time after a bulk load
+    try:
+        yield url
+    finally:
+        if not keep:
+            with psycopg.connect(server, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _same_store(path: Path, url: str) -> bool:
+    """Whether the database holds a whole copy of the SQLite store (its store id; the copy is one transaction)."""
+    import sqlite3
+
+    import psycopg
+
+    with sqlite3.connect(path) as conn:
+        mine = conn.execute("SELECT value FROM store_meta WHERE key = 'store_id'").fetchone()
+    try:
+        with psycopg.connect(url) as conn:
+            theirs = conn.execute("SELECT value FROM store_meta WHERE key = 'store_id'").fetchone()
+    except psycopg.Error:
+        return False
+    return mine == theirs

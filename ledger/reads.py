@@ -142,16 +142,9 @@ class Reads:
 
     def _data_start(self, first: int, end: int) -> int | None:
         """The first hour with spend in [first, end) when the store holds none before `first` (None: it does, so the
-        data covers [first, end); or there is no spend at all)."""
-        if self.store.rollup_sum((), 0, first, slim=True, aggs=_COUNTED, measures=("cost",)):
-            return None
-        days = self.store.rollup_sum((), first, end, slim=True, aggs=_COUNTED, bucket="day", measures=("cost",))
-        if not days:
-            return None
-        day = min(r[0] for r in days) * 24
-        hours = self.store.rollup_sum((), max(first, day), min(end, day + 24), slim=True, aggs=_COUNTED,
-                                      bucket="hour", measures=("cost",))
-        return min(r[0] for r in hours)
+        data covers [first, end); or there is no spend in it)."""
+        start = self.store.first_hour(_COUNTED)
+        return start if start is not None and first <= start < end else None
 
     def spend_series(self, node_id: str, window: timedelta, bucket: str = "hour",
                      now: datetime | None = None) -> list[SpendPoint]:

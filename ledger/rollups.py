@@ -2,7 +2,8 @@
 
 A rollup key is (hour, agent_key, model, provider, client, project, kind, agg); `agg` is 0 for per-call events,
 1 for aggregate rows that count, 2 for aggregate rows shadowed by per-call events of the same agent and hour.
-The day table and the slim per-agent tables are folds of the same deltas. Events arrive as stored rows (`rows`).
+The day table and the slim per-agent tables (hour, day, and week: 7 days from day 0, read by windows spanning
+weeks) are folds of the same deltas. Events arrive as stored rows (`rows`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "AGG_COUNTED",
     "AGG_SHADOWED",
     "PER_CALL",
+    "WEEK_HOURS",
     "Deltas",
     "add",
     "dims_of",
@@ -43,6 +45,7 @@ __all__ = [
 ]
 
 PER_CALL, AGG_COUNTED, AGG_SHADOWED = 0, 1, 2
+WEEK_HOURS = 7 * 24  # a week of the week rollup: hours [w * 168, (w + 1) * 168), the epoch's day 0 its first day
 Deltas = dict[tuple, Sequence[float]]  # key -> the 11 measures (see `event_measures`)
 
 
@@ -91,15 +94,17 @@ def add(deltas: Deltas, key: tuple, measures: Sequence[float], sign: int = 1) ->
     deltas[key] = measures if current is None else list(map(operator.add, current, measures))
 
 
-def folds(deltas: Deltas) -> tuple[Deltas, Deltas, Deltas]:
-    """Hour keys folded, in one pass, to day keys with the same dimensions and to the slim (agent_key, hour, agg)
-    and (agent_key, day, agg) keys."""
+def folds(deltas: Deltas) -> tuple[Deltas, Deltas, Deltas, Deltas]:
+    """Hour keys folded, in one pass, to day keys with the same dimensions and to the slim (agent_key, hour, agg),
+    (agent_key, day, agg) and (week, agent_key, agg) keys."""
     day: Deltas = {}
     agent_hour: Deltas = {}
     agent_day: Deltas = {}
+    agent_week: Deltas = {}
     for key, measures in deltas.items():
         hour, agent, agg = key[0], key[1], key[7]
         add(day, (hour // 24, *key[1:]), measures)
         add(agent_hour, (agent, hour, agg), measures)
         add(agent_day, (agent, hour // 24, agg), measures)
-    return day, agent_hour, agent_day
+        add(agent_week, (hour // WEEK_HOURS, agent, agg), measures)
+    return day, agent_hour, agent_day, agent_week

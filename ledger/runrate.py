@@ -14,21 +14,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .rollups import Deltas, add
+from .rollups import WEEK_HOURS, Deltas, add
 
 __all__ = ["BY", "UNATTRIBUTED", "RunRate", "RunRateRow", "baseline_span", "month_days", "rank"]
 
 BY = ("agent", "owner", "team", "model", "provider", "client", "project", "kind")
 UNATTRIBUTED = "(unattributed)"
-_WEEK_HOURS = 7 * 24
 _TOKENS = slice(4, 9)
 
 
 def baseline_span(first_hour: int, end_hour: int) -> tuple[int, int]:
     """The baseline [first, end) hours of the window [first_hour, end_hour): the same hours a week earlier for a
     window shorter than a week (weekly rhythm), else the preceding window of the same length."""
-    if end_hour - first_hour < _WEEK_HOURS:
-        return first_hour - _WEEK_HOURS, end_hour - _WEEK_HOURS
+    if end_hour - first_hour < WEEK_HOURS:
+        return first_hour - WEEK_HOURS, end_hour - WEEK_HOURS
     return 2 * first_hour - end_hour, first_hour
 
 

@@ -44,7 +44,7 @@ def _adding(table: str, keys: Sequence[str]) -> tuple[str, Sequence[str], str]:
 
 # the tables holding money, and their cost column: a copy is verified by these totals
 _MONEY = {"cost_events": "cost_usd", "rollup_hour": "cost", "rollup_day": "cost", "agent_hour": "cost",
-          "agent_day": "cost", "runs": "cost", "spend_minute": "cost"}
+          "agent_day": "cost", "agent_week": "cost", "runs": "cost", "spend_minute": "cost"}
 _PUT_RUN = ("runs", _RUN_COLS,
             f"ON CONFLICT (agent_key, run_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _RUN_COLS[2:])}")
 _UPSERTS = {
@@ -52,6 +52,7 @@ _UPSERTS = {
     "day": _adding("rollup_day", ("day", *_DIM_COLS)),
     "agent_hour": _adding("agent_hour", ("agent_key", "hour", "agg")),
     "agent_day": _adding("agent_day", ("agent_key", "day", "agg")),
+    "agent_week": _adding("agent_week", ("week", "agent_key", "agg")),
 }
 _ADD_MINUTES = ("spend_minute", ("agent_key", "minute", "project", "cost"),
                 "ON CONFLICT (agent_key, minute, project) DO UPDATE SET cost = spend_minute.cost + excluded.cost")
@@ -92,6 +93,21 @@ def _run_to_row(run: RunRecord) -> tuple:
         int(run.last_error), msgspec.json.encode(run.models).decode(), run.client, run.project, run.task,
         int(run.aggregate_only), msgspec.json.encode(run.flags).decode(),
     )
+
+
+def _parts(first_hour: int, end_hour: int, bucket: str | None, weeks: bool) -> list[tuple[str, int, int]]:
+    """The (table grain, first, end) ranges that tile [first_hour, end_hour): whole weeks (when `weeks`) and whole
+    days (unless bucketed by hour), the rest in hours; empty ranges left out."""
+    if bucket == "hour":
+        parts = [("hour", first_hour, end_hour)]
+    else:
+        d0, d1 = -(-first_hour // 24), end_hour // 24
+        if d0 >= d1:
+            return [("hour", first_hour, end_hour)] if first_hour < end_hour else []
+        w0, w1 = -(-d0 // 7), d1 // 7
+        days = [("week", w0, w1), ("day", d0, w0 * 7), ("day", w1 * 7, d1)] if weeks and w0 < w1 else [("day", d0, d1)]
+        parts = [*days, ("hour", first_hour, d0 * 24), ("hour", d1 * 24, end_hour)]
+    return [p for p in parts if p[1] < p[2]]
 
 
 def _in(column: str, values: Sequence[Any]) -> str:
@@ -225,7 +241,8 @@ class SQLStore:
             self.dialect.insert_rows("cost_events", columns, list(map(values_of, group)))
 
     def apply_deltas(self, deltas: Deltas) -> None:
-        for name, folded in zip(("hour", "day", "agent_hour", "agent_day"), (deltas, *folds(deltas)), strict=True):
+        for name, folded in zip(("hour", "day", "agent_hour", "agent_day", "agent_week"), (deltas, *folds(deltas)),
+                                strict=True):
             self.dialect.upsert_rows(*_UPSERTS[name], [(*k, *m) for k, m in folded.items()])
 
     def add_minute_spend(self, rows: Iterable[tuple[str, int, str, float]]) -> None:
@@ -366,45 +383,53 @@ class SQLStore:
                    project: str | None = None, bucket: str | None = None,
                    measures: Sequence[str] | None = None, client: str | None = None,
                    model: str | None = None) -> list[tuple]:
-        """Sum measures over [first_hour, end_hour): whole days from the day table, the edges from the hour table;
-        only one project's, client's or model's rows when named (not `slim`: the agent tables carry none of them).
+        """Sum measures over [first_hour, end_hour) in one statement: whole weeks from the week table (slim, over all
+        agents, unbucketed), whole days from the day table, the edges from the hour table; each part summed where it
+        is read, the parts' sums added up in SQL. Only one project's, client's or model's rows when named (not
+        `slim`: the agent tables carry none of them).
 
         Rows carry all 11 measures; those not in `measures` (when given) are not summed and read 0.
         """
-        sums = _SUMS if measures is None else ", ".join(f"SUM({m})" if m in measures else "0" for m in MEASURES)
-        parts: list[tuple[str, int, int]] = []
-        d0, d1 = -(-first_hour // 24), end_hour // 24
-        if bucket != "hour" and d0 < d1:
-            parts = [("day", d0, d1), ("hour", first_hour, d0 * 24), ("hour", d1 * 24, end_hour)]
-        else:
-            parts = [("hour", first_hour, end_hour)]
-        totals: Deltas = {}
-        for grain, lo, hi in parts:
-            if lo >= hi:
-                continue
-            # the slim tables lead with agent_key: without keys, edge hours are a range of rollup_hour instead
-            table = ("agent_" if slim and (grain == "day" or agent_keys is not None) else "rollup_") + grain
-            cols = list(group)
-            if bucket:
-                cols.insert(0, grain if bucket == grain else f"{grain} / 24")
+        cols = list(group)
+        if bucket:
+            cols.insert(0, "b")
+        sums = [f"SUM({m}) AS m{i}" if measures is None or m in measures else f"0 AS m{i}"
+                for i, m in enumerate(MEASURES)]
+        selects: list[str] = []
+        params: list[Any] = []
+        for grain, lo, hi in _parts(first_hour, end_hour, bucket, weeks=slim and agent_keys is None and not bucket):
+            # the slim tables serve an agent's reads by their key and reads over all agents by their time index
+            table = ("agent_" if slim else "rollup_") + grain
             where = [f"{grain} >= ?", f"{grain} < ?", _in("agg", aggs)]
-            params: list[Any] = [lo, hi, *aggs]
+            params += [lo, hi, *aggs]
             if agent_keys is not None:
                 where.append(_in("agent_key", agent_keys))
-                params.extend(agent_keys)
+                params += agent_keys
             for column, value in (("project", project), ("client", client), ("model", model)):
                 if value is not None:
                     where.append(f"{column} = ?")
                     params.append(value)
-            select = ", ".join([*cols, sums])
-            sql = f"SELECT {select} FROM {table} WHERE {' AND '.join(where)}"
-            if cols:
-                sql += f" GROUP BY {', '.join(cols)}"
-            for row in self._run(sql, params):
-                key, measures = row[: len(cols)], row[len(cols):]
-                if measures[0] is not None:
-                    add(totals, tuple(key), measures)
-        return [(*k, *m) for k, m in totals.items()]
+            keys = list(group)
+            if bucket:
+                keys.insert(0, grain if bucket == grain else f"{grain} / 24")
+            select = f"SELECT {', '.join([*(f'{k} AS {c}' for k, c in zip(keys, cols, strict=True)), *sums])} " \
+                     f"FROM {table} WHERE {' AND '.join(where)}"
+            selects.append(select + (f" GROUP BY {', '.join(keys)}" if keys else ""))
+        if not selects:
+            return []
+        sql = selects[0] if len(selects) == 1 else (
+            f"SELECT {', '.join([*cols, *(f'SUM(m{i})' for i in range(len(MEASURES)))])} FROM "
+            f"({' UNION ALL '.join(selects)}) parts" + (f" GROUP BY {', '.join(cols)}" if cols else ""))
+        return [tuple(row) for row in self._run(sql, params) if row[len(cols)] is not None]
+
+    def first_hour(self, aggs: Sequence[int]) -> int | None:
+        """The first hour holding a rollup row of `aggs`: the first day from the day table (led by `day`), then its
+        first hour from the hour table (led by `hour`); two index seeks, whatever the store's size."""
+        days = self._run(f"SELECT day FROM rollup_day WHERE {_in('agg', aggs)} ORDER BY day LIMIT 1", aggs)
+        if not days:
+            return None
+        return self._run(f"SELECT hour FROM rollup_hour WHERE hour >= ? AND hour < ? AND {_in('agg', aggs)} "
+                         "ORDER BY hour LIMIT 1", (days[0][0] * 24, days[0][0] * 24 + 24, *aggs))[0][0]
 
     def minute_spend(self, agent_keys: Sequence[str] | None, project: str | None,
                      first_minute: int, end_minute: int) -> float:

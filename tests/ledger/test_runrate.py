@@ -171,3 +171,70 @@ def test_hourly_series_and_daily_spend_series(ledger: Ledger, now: datetime) -> 
     assert series["agents/triage"].cost == [0.0] * 4
     days = ledger.spend_series("agents/support", timedelta(days=2), bucket="day", now=now)
     assert [(p.start.day, p.cost_usd) for p in days] == [(13, 0.0), (14, 5.0), (15, 3.0)]
+
+
+def test_a_window_ending_mid_day_counts_its_edge_hours_and_nothing_past_them(ledger: Ledger, now: datetime) -> None:
+    """Two days ending at 12:30 are [Oct 13 13:00, Oct 15 13:00): the whole of Oct 14 (read from the day rollups)
+    plus the last 11 hours of Oct 13 and the first 13 of Oct 15 (from the hour rollups). Its baseline is the same
+    hours a week earlier, [Oct 6 13:00, Oct 8 13:00)."""
+    def ev(d: int, hour: int, minute: int, agent: str, cost: float, run: str | None = None) -> dict:
+        e = {"ts": f"2025-10-{d:02d}T{hour:02d}:{minute:02d}:00Z", "agent": agent, "cost_usd": cost}
+        return e if run is None else {**e, "run_id": run}
+
+    ledger.ingest_cost([
+        ev(6, 12, 59, "support-bot", 50.0, "b0"),  # a minute before the baseline: out of it, but the data covers it
+        ev(7, 10, 0, "support-bot", 3.5, "b1"),  # a whole day of the baseline
+        ev(8, 12, 59, "support-bot", 0.5, "b2"),  # the baseline's last edge hour
+        ev(8, 13, 0, "support-bot", 70.0, "b3"),  # the baseline's end: out
+        ev(13, 12, 59, "support-bot", 100.0, "x1"),  # a minute before the window: out
+        ev(13, 13, 0, "support-bot", 1.0, "r1"),  # the window's first hour
+        ev(13, 23, 30, "support-bot", 2.0, "r2"),
+        ev(14, 10, 0, "support-bot", 4.0, "r3"),  # the whole day
+        ev(15, 12, 10, "support-bot", 8.0, "r4"),  # the window's last hour
+        ev(15, 13, 0, "support-bot", 16.0, "x2"),  # the window's end: out
+        ev(14, 0, 0, "triage", 0.5, "t1"),
+        ev(15, 0, 0, "triage", 0.25, "t2"),
+        ev(13, 18, 0, "ghost", 0.125),
+    ])
+    rate = ledger.run_rate(timedelta(days=2), now=now)
+    assert (rate.since, rate.until) == (datetime(2025, 10, 13, 13, tzinfo=UTC), datetime(2025, 10, 15, 13, tzinfo=UTC))
+    assert [(r.key, r.cost) for r in rate.rows] == [("agents/support", 15.0), ("agents/triage", 0.75),
+                                                    ("(unattributed)", 0.125)]
+    support = rate.rows[0]
+    assert (support.cost_per_day, support.runs, support.runs_per_day, support.cost_per_1k_runs) == (7.5, 4, 2.0, 3750.0)
+    assert support.baseline_cost_per_day == 2.0  # $3.50 + $0.50 over two days
+    assert support.change_pct == 275.0  # (7.50 - 2.00) / 2.00
+    assert support.projected_month == 7.5 * 31
+    assert (rate.total_cost, rate.total_cost_per_day, rate.unattributed_cost) == (15.875, 7.9375, 0.125)
+    assert rate.data_since is None
+    by_model = ledger.run_rate(timedelta(days=2), by="model", now=now)
+    assert {r.key: r.cost for r in by_model.rows} == {"(none)": 15.75, "(unattributed)": 0.125}
+
+
+def test_data_beginning_in_an_edge_hour_of_a_window_ending_mid_day(ledger: Ledger, now: datetime) -> None:
+    ledger.ingest_cost([{"ts": "2025-10-13T15:20:00Z", "agent": "triage", "cost_usd": 1.0},
+                        {"ts": "2025-10-15T01:00:00Z", "agent": "triage", "cost_usd": 1.0}])
+    rate = ledger.run_rate(timedelta(days=2), now=now)  # [Oct 13 13:00, Oct 15 13:00)
+    assert rate.data_since == datetime(2025, 10, 13, 15, tzinfo=UTC)
+    assert rate.rows[0].change_pct is None
+    later = ledger.run_rate(timedelta(hours=20), now=now)  # [Oct 14 17:00, Oct 15 13:00): the data began before it
+    assert later.data_since is None and later.rows[0].cost == 1.0
+
+
+def test_a_window_of_whole_weeks_days_and_hours_adds_up_to_its_events(ledger: Ledger, now: datetime) -> None:
+    """A 30-day window ending at 12:30 is [Sep 15 13:00, Oct 15 13:00): read as three whole weeks (7 days from the
+    epoch's day 0, a Thursday: Sep 18 to Oct 8), the days Sep 16-17 and Oct 9-14, and 11 + 13 edge hours. An event
+    an hour lands in each part and counts once; one a minute outside either end does not count."""
+    events = [{"ts": "2025-09-15T12:59:00Z", "agent": "triage", "cost_usd": 64.0},  # before the window
+              {"ts": "2025-10-15T13:00:00Z", "agent": "triage", "cost_usd": 128.0}]  # at its end
+    for hour in range(30 * 24):  # one event an hour: $0.25 in even hours, $0.5 in odd ones
+        ts = datetime(2025, 9, 15, 13, 30, tzinfo=UTC) + timedelta(hours=hour)
+        events.append({"ts": ts.isoformat(), "agent": "triage", "cost_usd": 0.25 * (1 + hour % 2),
+                       "run_id": f"r{hour}"})
+    ledger.ingest_cost(events)
+    rate = ledger.run_rate(timedelta(days=30), now=now)
+    [row] = rate.rows
+    assert (row.cost, row.runs, row.calls) == (360 * 0.25 + 360 * 0.5, 720, 720)
+    assert row.cost_per_day == 9.0
+    week = ledger.run_rate(timedelta(days=14), now=datetime(2025, 10, 9, tzinfo=UTC))  # [Sep 25, Oct 9): two weeks
+    assert (week.rows[0].cost, week.rows[0].calls) == (14 * 9.0, 14 * 24)

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ def test_a_v1_file_migrates_forward_keeping_its_data(tmp_path: Path) -> None:
         assert led.store.migrated_from == 1  # type: ignore[attr-defined]
         assert [a.message for a in led.alerts()] == ["old alert"]
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 11
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 12
     assert conn.execute("SELECT attempts FROM alerts").fetchone()[0] == 0
     conn.close()
 
@@ -62,6 +63,28 @@ def test_a_newer_file_is_refused_clearly(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(SchemaError, match="newer than this orgmap understands"):
         Ledger.open(path)
+
+
+
+def test_a_store_before_the_week_rollup_gets_it_filled_from_its_day_rollup(tmp_path: Path) -> None:
+    """Migration 12 fills agent_week from agent_day, so a 90-day run-rate over whole weeks reads what it did before."""
+    path = tmp_path / "v11.db"
+    end = datetime(2025, 10, 1, 12, tzinfo=UTC)
+    events = [{"ts": (end - timedelta(hours=7 * h + 3)).isoformat(), "agent": f"a{h % 3}", "cost_usd": 0.25 * (h % 5),
+               "run_id": f"r{h}"} for h in range(300)]  # every 7 hours for 87 days, costs in quarters
+    with Ledger.open(path) as led:
+        led.ingest_cost(events)
+        before = led.run_rate(timedelta(days=90), now=end)
+    conn = sqlite3.connect(path)
+    conn.executescript("DROP TABLE agent_week; DROP INDEX agent_day_by_day; DROP INDEX agent_hour_by_hour; "
+                       "PRAGMA user_version = 11")
+    conn.close()
+    with Ledger.open(path) as led:
+        assert led.store.migrated_from == 11  # type: ignore[attr-defined]
+        after = led.run_rate(timedelta(days=90), now=end)
+    assert [(r.key, r.cost, r.runs, r.calls) for r in after.rows] == [(r.key, r.cost, r.runs, r.calls)
+                                                                     for r in before.rows]
+    assert after.total_cost == before.total_cost == sum(e["cost_usd"] for e in events)
 
 
 _WRITER = textwrap.dedent("""
