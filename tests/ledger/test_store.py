@@ -29,7 +29,7 @@ def test_a_v1_file_migrates_forward_keeping_its_data(tmp_path: Path) -> None:
         assert led.store.migrated_from == 1  # type: ignore[attr-defined]
         assert [a.message for a in led.alerts()] == ["old alert"]
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 11
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 12
     assert conn.execute("SELECT attempts FROM alerts").fetchone()[0] == 0
     conn.close()
 
