@@ -72,12 +72,11 @@ def prepare(batch: Sequence[Numbered]) -> Tally | None:
     return None if any(r[AGGREGATE] for r in rows) else tally(rows)
 
 
-def write_batch(store: EventStore, batch: Sequence[Numbered], prepared: Tally | None = None,
-                scan: ScanWrites | None = None) -> BatchOutcome:
+def write_batch(store: EventStore, batch: Sequence[Numbered], scan: ScanWrites,
+                prepared: Tally | None = None) -> BatchOutcome:
     """Store a batch (call inside `store.transaction()`): duplicates by id are skipped, never counted twice; ids are
-    compared as text, so two ids sharing an idempotency key are two events. `prepared` is `prepare(batch)`; `scan`
-    is told the hours whose rollups it changed and whether an agent's ids grew (`ledger.scan_stamp`)."""
-    scan = scan if scan is not None else ScanWrites()
+    compared as text, so two ids sharing an idempotency key are two events. `scan` is told the hours whose rollups
+    it changed and whether an agent's ids grew (`ledger.scan_stamp`); `prepared` is `prepare(batch)`."""
     out = BatchOutcome()
     existing = store.existing_cost_ids(list({item[1][ID_KEY] for item in batch}))
     seen: set[str] = set()

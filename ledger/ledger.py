@@ -269,7 +269,7 @@ class Ledger:
         def write() -> tuple[int, BatchOutcome, list[Alert], set[str]]:
             with self._writing() as scan:
                 token = self._run_costs.begin(self.store)
-                outcome = write_batch(self.store, batch, prepared, scan)
+                outcome = write_batch(self.store, batch, scan, prepared)
                 if self._watch(outcome.stored):
                     scan.always()
                 fired = self._evaluate(outcome)
