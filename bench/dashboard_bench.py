@@ -2,7 +2,9 @@
 chart), the ranked table and every section, against the same /v1 GETs the page makes, fetched one after another by
 a plain HTTP client (the data alone), and against the browser alone (a new context loading one small file from the
 same server), in one run; and the live update delay: from posting a cost event to the page showing it without a
-reload (the page polls every 5 s, so the delay is at most the poll interval plus one redraw).
+reload (the page polls every 5 s, so the delay is at most the poll interval plus one redraw); and the ranked table's
+answer (`/v1/run-rate`, each row's open anomaly) right after a live event (this hour: the memoised anomaly scan is
+kept) against right after a late one (an hour ago: the scan runs again), in turns.
 
     .venv/bin/python -m bench.dashboard_bench [--days 60] [--scale 1.0] [--loads 15] [--posts 5]
 """
@@ -113,6 +115,24 @@ def api_only(base: str, n: int) -> list[float]:
     return out
 
 
+def after_posts(base: str, n: int) -> tuple[list[float], list[float]]:
+    """Seconds of the run-rate's answer right after posting an event of this hour, and right after one of an hour
+    before (which the anomaly scan reads, so it is scanned again), `n` of each in turns."""
+    live, late = [], []
+    params = {"window": "7d", "by": "agent", "limit": 500}
+    with httpx.Client(base_url=base, timeout=60) as client:
+        client.get("/v1/run-rate", params=params).raise_for_status()
+        for i in range(n):
+            for name, ago, out in (("now", timedelta(0), live), ("late", timedelta(hours=1), late)):
+                event = {"id": f"bench-{name}-{i}", "ts": (datetime.now(UTC) - ago).isoformat(),
+                         "agent": "Refund Agent", "cost_usd": 0.5}
+                client.post("/v1/events/cost", json=event).raise_for_status()
+                start = time.perf_counter()
+                client.get("/v1/run-rate", params=params).raise_for_status()
+                out.append(time.perf_counter() - start)
+    return live, late
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=60)
@@ -127,6 +147,7 @@ def main() -> None:
         try:
             first, table, browser, alone, live = page_loads(base, args.loads, args.posts)
             data = api_only(base, args.loads)
+            after_live, after_late = after_posts(base, args.posts)
         finally:
             proc.terminate()
             proc.wait(10)
@@ -146,6 +167,10 @@ def main() -> None:
     print(f"ratio page / browser alone:           {page_ms / alone_ms:.2f}")
     print(f"live update, post to shown ({args.posts} posts): {statistics.median(live) * 1000:.0f} ms median "
           f"(max {max(live) * 1000:.0f} ms; polled every 5 s)")
+    live_ms, late_ms = statistics.median(after_live) * 1000, statistics.median(after_late) * 1000
+    print(f"run-rate after a live event (median): {live_ms:.0f} ms (max {max(after_live) * 1000:.0f} ms)")
+    print(f"run-rate after a late event (median): {late_ms:.0f} ms (max {max(after_late) * 1000:.0f} ms)")
+    print(f"ratio live / late:                    {live_ms / late_ms:.3f}")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .rollups import AGG_COUNTED, AGG_SHADOWED, PER_CALL, Deltas, add, dims_of, event_measures
 from .rows import AGENT, AGENT_IDS, AGGREGATE, COST, ID, ID_KEY, KEY, PERIOD, PROJECT, RUN_ID, TS
 from .runs import RunRecord, merge_run
+from .scan_stamp import ScanWrites
 from .store import EventStore
 
 __all__ = ["BatchOutcome", "Numbered", "Tally", "prepare", "tally", "write_batch"]
@@ -71,9 +72,11 @@ def prepare(batch: Sequence[Numbered]) -> Tally | None:
     return None if any(r[AGGREGATE] for r in rows) else tally(rows)
 
 
-def write_batch(store: EventStore, batch: Sequence[Numbered], prepared: Tally | None = None) -> BatchOutcome:
+def write_batch(store: EventStore, batch: Sequence[Numbered], scan: ScanWrites,
+                prepared: Tally | None = None) -> BatchOutcome:
     """Store a batch (call inside `store.transaction()`): duplicates by id are skipped, never counted twice; ids are
-    compared as text, so two ids sharing an idempotency key are two events. `prepared` is `prepare(batch)`."""
+    compared as text, so two ids sharing an idempotency key are two events. `scan` is told the hours whose rollups
+    it changed and whether an agent's ids grew (`ledger.scan_stamp`); `prepared` is `prepare(batch)`."""
     out = BatchOutcome()
     existing = store.existing_cost_ids(list({item[1][ID_KEY] for item in batch}))
     seen: set[str] = set()
@@ -88,7 +91,8 @@ def write_batch(store: EventStore, batch: Sequence[Numbered], prepared: Tally | 
         return out
     rows = [item[1] for item in out.stored]
     store.insert_cost_rows(rows)
-    store.note_agent_names({(r[KEY], r[AGENT], r[AGENT_IDS]) for r in rows})
+    if store.note_agent_names({(r[KEY], r[AGENT], r[AGENT_IDS]) for r in rows}):
+        scan.always()
     done = prepared if prepared is not None and not out.duplicates else _tally_stored(store, rows)
 
     deltas = dict(done.deltas)  # a copy: a retried transaction starts again from the prepared tally
@@ -104,12 +108,14 @@ def write_batch(store: EventStore, batch: Sequence[Numbered], prepared: Tally | 
         out.runs.append(after)
     store.put_runs(out.runs)
     store.apply_deltas(deltas)
+    scan.hours(k[0] for k in deltas)
 
     open_agents = store.agents_with_open_buckets()
     for key, hour in done.per_call_hours:
         if key in open_agents:
             for start, hours in store.open_buckets_covering(key, hour):
                 store.apply_deltas(store.shadow_bucket(key, start, hours))
+                scan.hours((start,))
     minutes = done.minutes
     if minutes:
         store.add_minute_spend([(*k, cost) for k, cost in minutes.items()])

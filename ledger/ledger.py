@@ -55,6 +55,7 @@ from .rows import AGENT, CLIENT, COST, KEY, PROJECT, TS, cost_row
 from .runcosts import RunCostIndex
 from .runrate import RunRate
 from .runs import RunRecord, RunSettings, run_flags, with_flags
+from .scan_stamp import ScanWrites
 from .series import GroupedSpend, HourlySeries
 from .store import EventStore, open_store
 from .tally import IngestTally
@@ -97,8 +98,6 @@ class Ledger:
         self._outbox: Outbox | None = None
         self._outbox_args = (webhook_url, webhook_allow_link_local, delivery, smtp)
         self._run_costs = RunCostIndex()
-        self._writes = 0  # data write transactions this process ended (`data_stamp`)
-        self._writes_lock = threading.Lock()
         if webhook_url or store.next_delivery_due(0, channels_for(smtp)) is not None:  # what a past run left
             self._start_outbox()
 
@@ -268,12 +267,14 @@ class Ledger:
         (sent after the commit). `prepared`: the batch's `ledger.ingest.prepare`, computed off the writing thread."""
 
         def write() -> tuple[int, BatchOutcome, list[Alert], set[str]]:
-            with self._writing():
+            with self._writing() as scan:
                 token = self._run_costs.begin(self.store)
-                outcome = write_batch(self.store, batch, prepared)
-                self._watch(outcome.stored)
+                outcome = write_batch(self.store, batch, scan, prepared)
+                if self._watch(outcome.stored):
+                    scan.always()
                 fired = self._evaluate(outcome)
                 delivered = self.store.insert_outcomes([r for _, r in outcomes]) if outcomes else set()
+                scan.hours(r[1] // HOUR_US for _, r in outcomes if r[0] in delivered)
                 return token, outcome, fired, delivered
 
         token, outcome, fired, delivered = self._retrying(write, acc.accepted)
@@ -299,11 +300,12 @@ class Ledger:
                 if self._node(r[3], r[2]) is None:
                     acc.unattributed.add(r[2])
 
-    def _watch(self, stored: list[Numbered]) -> None:
+    def _watch(self, stored: list[Numbered]) -> bool:
         """Fold a batch's new events into their agents' watch states (`ledger.watch`) and store the changes they
-        showed, unless the same change is recorded already (call inside the batch's transaction)."""
+        showed, unless the same change is recorded already (call inside the batch's transaction); True when it
+        stored a change."""
         if not stored:
-            return
+            return False
         rows = [r for _, r in stored]
         keys = sorted({r[KEY] for r in rows})
         held = self.store.get_watch(keys)
@@ -313,6 +315,7 @@ class Ledger:
         fresh = [e for e in seen if not self._same_changes(e, recorded=True)]
         if fresh:
             self.store.insert_changes(fresh)
+        return bool(fresh)
 
     def _same_changes(self, change: ChangeEvent, *, recorded: bool) -> list[str]:
         """Ids of the changes that are `change` seen the other way: recorded ones (by a person, CI, the vault) when
@@ -366,14 +369,16 @@ class Ledger:
             return 0
 
         def drop() -> int:
-            with self._writing():
+            with self.store.transaction():  # raw events only: no scan reads them (`ledger.scan_stamp`)
                 return self.store.delete_events_before(horizon)
 
         return self._retrying(drop, 0)
 
     def _insert_changes(self, chunk: Sequence[tuple[int, ChangeEvent]], alike_within_us: int | None) -> set[str]:
-        with self._writing():
+        with self._writing() as scan:
             new = self.store.insert_changes([e for _, e in chunk], alike_within_us)
+            if new:
+                scan.always()
             # a change recorded here that telemetry showed already is one change: the recorded one is kept
             self.store.delete_changes([i for _, e in chunk if e.id in new and e.source != "telemetry"
                                        and change_kind(e.kind, e.details) in WATCHED_KINDS
@@ -381,24 +386,22 @@ class Ledger:
             return new
 
     @contextmanager
-    def _writing(self) -> Iterator[None]:
-        """A write transaction of what spend figures and anomaly scans read (events, rollups, runs, changes, outcomes,
-        anomaly states): `data_stamp` moves once it ends, committed or rolled back, never before (a read between sees
-        the old data). Alerts alone and their deliveries are written outside it: they move no figure."""
-        try:
-            with self.store.transaction():
-                yield
-        finally:
-            with self._writes_lock:
-                self._writes += 1
+    def _writing(self) -> Iterator[ScanWrites]:
+        """A write transaction of what spend figures and anomaly scans read; the block tells the `ScanWrites` it is
+        given what it wrote, and the transaction bumps the store's scan stamp when a scan reads it
+        (`ledger.scan_stamp`), judged by the clock read last, just before the commit. Alerts and their deliveries
+        are written outside it: no scan reads them."""
+        scan = ScanWrites()
+        with self.store.transaction():
+            yield scan
+            if scan.moves_scan(self.clock()):
+                self.store.bump_scan_stamp()
 
-    def data_stamp(self) -> tuple[int, int]:
-        """A cheap value that changes whenever what spend figures and anomaly scans read may have changed: the
-        store's data version (another process or replica committed anything) and this process's own data writes
-        (`_writing`). Read it before reading the data, so an answer memoised under it is never older than it says."""
-        with self._writes_lock:
-            writes = self._writes
-        return self.store.data_version(), writes
+    def scan_stamp(self) -> int:
+        """A cheap value (one row read) that moves whenever what an anomaly scan of the hours complete at the
+        caller's clock hour reads may have changed, here or in another process or replica (`ledger.scan_stamp`).
+        Read it before reading the data, so a scan memoised under it is never older than it says."""
+        return self.store.scan_stamp()
 
     def _retrying(self, write: Callable[[], T], stored_before: int) -> T:
         """Run a write transaction, again after a pause when the connection to the store was lost (a database
@@ -614,8 +617,9 @@ class Ledger:
         if state not in STATES:
             raise ValueError(f"state must be one of {', '.join(STATES)}; got {state!r}")
         when = now or self.clock()
-        with self._writing():
+        with self._writing() as scan:
             self.store.put_feedback(anomaly_id, state, note, to_us(when))
+            scan.always()
         return Feedback(anomaly_id, state, note, when)
 
     def anomaly_states(self) -> dict[str, Feedback]:

@@ -225,7 +225,14 @@ CREATE INDEX agent_day_by_day ON agent_day (day, {_SLIM_COLS});
 CREATE INDEX agent_hour_by_hour ON agent_hour (hour, {_SLIM_COLS})
 """
 
-MIGRATIONS: tuple[str | Mapping[str, str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12)
+# The scan stamp: a counter bumped by the write transactions that change what an anomaly scan reads (`ledger/
+# scan_stamp.py`), so a memoised scan is kept through live ingest of the current hour, in every process and replica.
+# A row of `store_meta`, so copying a store (`copy_to`) carries it like the store's id.
+_V13 = "INSERT INTO store_meta VALUES ('scan_stamp', '0')"
+
+MIGRATIONS: tuple[str | Mapping[str, str], ...] = (
+    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

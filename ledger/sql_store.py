@@ -162,6 +162,10 @@ class SQLStore:
         """Changes when another connection commits to the store, never for ours."""
         return self.dialect.data_version()
 
+    def scan_stamp(self) -> int:
+        """The scan stamp (`ledger.scan_stamp`): one row read, so a memoised scan checks it on every question."""
+        return int(self._run("SELECT value FROM store_meta WHERE key = 'scan_stamp'")[0][0])
+
     def _run(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """One statement's rows: in the thread's transaction when there is one (its writes are seen), else alone."""
         return self.dialect.execute(self.dialect.sql(sql), params)
@@ -213,6 +217,9 @@ class SQLStore:
         return None if column is None else round(self._run(f"SELECT COALESCE(SUM({column}), 0) FROM {table}")[0][0], 6)
 
     # ---- writes -------------------------------------------------------------------------------------------
+    def bump_scan_stamp(self) -> None:
+        self._run("UPDATE store_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'scan_stamp'")
+
     def existing_cost_ids(self, keys: Sequence[int]) -> set[str]:
         """The ids of the stored events whose idempotency key (`ledger.schema.id_key`) is one of `keys`: the caller
         compares ids, so an event whose key another id shares is still new."""
@@ -298,17 +305,22 @@ class SQLStore:
     def agents_with_open_buckets(self) -> set[str]:
         return {r[0] for r in self._run("SELECT DISTINCT agent_key FROM agg_buckets WHERE shadowed = 0")}
 
-    def note_agent_names(self, names: Iterable[tuple[str, str, str | None]]) -> None:
+    def note_agent_names(self, names: Iterable[tuple[str, str, str | None]]) -> bool:
         named = list(names)
         self._many("INSERT INTO agent_names VALUES (?, ?, NULL) ON CONFLICT (agent_key) DO NOTHING",
                    sorted({n[:2] for n in named}))
         keys = sorted({key for key, _, ids in named if ids is not None})
-        if keys:
-            held = dict(self._run(f"SELECT agent_key, ids FROM agent_names WHERE {_in('agent_key', keys)}", keys))
-            for key, _, ids in named:
-                if ids is not None:
-                    held[key] = union_ids(held[key], ids)
-            self._many("UPDATE agent_names SET ids = ? WHERE agent_key = ?", [(held[k], k) for k in keys])
+        if not keys:
+            return False
+        before = dict(self._run(f"SELECT agent_key, ids FROM agent_names WHERE {_in('agent_key', keys)}", keys))
+        held = dict(before)
+        for key, _, ids in named:
+            if ids is not None:
+                held[key] = union_ids(held[key], ids)
+        grown = [(held[k], k) for k in keys if held[k] != before[k]]
+        if grown:
+            self._many("UPDATE agent_names SET ids = ? WHERE agent_key = ?", grown)
+        return bool(grown)
 
     def get_runs(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], RunRecord]:
         found: dict[tuple[str, str], RunRecord] = {}

@@ -84,13 +84,14 @@ class AnomalyAnswers:
         """Anomalies still going (onset within the last `SCAN` or `since`, the longer) and those that ended with onset
         within `since` before now, explained; new open ones fire one alert each, dated by their onset.
 
-        A scan is memoised until what it reads may have changed: the ledger's data stamp (any event, change or
-        anomaly state written, here or by another process), the vault's revision, and the clock hour (detection reads
-        complete hours only), so the dashboard's run-rate and anomaly list share one scan."""
+        A scan is memoised until what it reads may have changed: the ledger's scan stamp (moved by a write of past
+        hours' spend or outcomes, a change or an anomaly state, here or by another process: `ledger.scan_stamp`;
+        live events of the current hour leave it), the vault's revision, and the clock hour (detection reads complete
+        hours only, so the hour turning reads them), so the dashboard's run-rate and anomaly list share one scan."""
         ledger = self.ledger()
         now = self.clock()
         hour = now.replace(minute=0, second=0, microsecond=0)
-        stamp = (ledger.data_stamp(), self.graph.revision, hour, now == hour)  # read before the data
+        stamp = (ledger.scan_stamp(), self.graph.revision, hour, now == hour)  # read before the data
         key = (since, None if agents is None else tuple(agents))
         with self._memo_lock:
             if self._memo and (next(iter(self._memo))[0] != stamp or len(self._memo) >= _MEMO_SCANS):

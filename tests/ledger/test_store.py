@@ -30,7 +30,7 @@ def test_a_v1_file_migrates_forward_keeping_its_data(tmp_path: Path) -> None:
         assert led.store.migrated_from == 1  # type: ignore[attr-defined]
         assert [a.message for a in led.alerts()] == ["old alert"]
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 12
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 13
     assert conn.execute("SELECT attempts FROM alerts").fetchone()[0] == 0
     conn.close()
 
@@ -77,7 +77,7 @@ def test_a_store_before_the_week_rollup_gets_it_filled_from_its_day_rollup(tmp_p
         before = led.run_rate(timedelta(days=90), now=end)
     conn = sqlite3.connect(path)
     conn.executescript("DROP TABLE agent_week; DROP INDEX agent_day_by_day; DROP INDEX agent_hour_by_hour; "
-                       "PRAGMA user_version = 11")
+                       "DELETE FROM store_meta WHERE key = 'scan_stamp'; PRAGMA user_version = 11")
     conn.close()
     with Ledger.open(path) as led:
         assert led.store.migrated_from == 11  # type: ignore[attr-defined]
