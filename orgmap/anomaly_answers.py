@@ -44,7 +44,7 @@ log = logging.getLogger("orgmap")
 HISTORY = timedelta(days=28)  # baseline history read before the window (day-of-week factors need three weeks)
 SCAN = timedelta(days=90)  # the least span scanned: an anomaly still going is found if it began within it
 ATTRIBUTION_DEPTH = 2
-_MEMO_SCANS = 32  # scans kept for one stamp (each agent's page asks its own)
+_MEMO_SCANS = 32  # scans kept for one stamp, least recently asked dropped first (each agent's page asks its own)
 
 
 class AnomalyAnswers:
@@ -88,18 +88,22 @@ class AnomalyAnswers:
         hours' spend or outcomes, a change or an anomaly state, here or by another process: `ledger.scan_stamp`;
         live events of the current hour leave it), the vault's revision, and the clock hour (detection reads complete
         hours only, so the hour turning reads them), so the dashboard's run-rate and anomaly list share one scan."""
+        revision = self.graph.revision  # before the ledger takes the vault's names: never a key newer than the scan
         ledger = self.ledger()
         now = self.clock()
         hour = now.replace(minute=0, second=0, microsecond=0)
-        stamp = (ledger.scan_stamp(), self.graph.revision, hour, now == hour)  # read before the data
-        key = (since, None if agents is None else tuple(agents))
+        stamp = (ledger.scan_stamp(), revision, hour, now == hour)  # read before the data
+        key = (stamp, since, None if agents is None else tuple(agents))
         with self._memo_lock:
-            if self._memo and (next(iter(self._memo))[0] != stamp or len(self._memo) >= _MEMO_SCANS):
+            if self._memo and next(iter(self._memo))[0] != stamp:
                 self._memo.clear()
-            found = self._memo.get((stamp, *key))
+            found = self._memo.pop(key, None)
             if found is None:
-                found = self._memo[(stamp, *key)] = self._scan(ledger, now, since, agents)
+                if len(self._memo) >= _MEMO_SCANS:  # the least recently asked goes (the all-agents scan stays hot)
+                    del self._memo[next(iter(self._memo))]
+                found = self._scan(ledger, now, since, agents)
                 self.scans += 1
+            self._memo[key] = found  # last: the most recently asked
         if alert:
             for a in found:
                 if a.state == "open" and not a.suppressed and a.id not in self._alerted:
@@ -117,7 +121,9 @@ class AnomalyAnswers:
         with self.graph.read() as g:  # each agent's unit of work (`outcome:` in its note): its cost per outcome
             units = {n: unit for n in names if n in g and isinstance(unit := g.nodes[n].get("outcome"), str)}
         series = ledger.hourly_series(names, since=start, until=now, units=units)
-        page_ = ledger.changes(since=start - timedelta(days=2), until=now + timedelta(hours=2), limit=100_000)
+        # changes up to two hours past the clock hour's end: the same set all hour long, as the memo keeps the scan
+        page_ = ledger.changes(since=start - timedelta(days=2), until=now.replace(minute=0, second=0, microsecond=0)
+                               + timedelta(hours=3), limit=100_000)
         pool: dict[str, list[ChangeEvent]] = defaultdict(list)
         for change in page_.items:
             if change.node_id is None:

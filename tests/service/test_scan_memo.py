@@ -187,3 +187,26 @@ def test_alert_deliveries_and_retention_leave_the_scan(tmp_path: Path) -> None:
         assert svc.anomalies("7d") == first and memo.scans == scans
     with service(vault, clock) as fresh:  # and a fresh scan finds what the memo kept
         assert fresh.anomalies("7d") == first
+
+
+def test_many_agent_pages_do_not_push_out_the_scan_every_page_shares(tmp_path: Path) -> None:
+    """The memo drops the least recently asked scan when full, not all of them: the all-agents scan the dashboard's
+    table and anomaly list share stays while more agent pages (each its own scan) are opened than the memo holds."""
+    from orgmap.anomaly_answers import _MEMO_SCANS
+
+    clock = Clock(NOW)
+    vault = vault_with_history(tmp_path, clock)
+    with service(vault, clock) as svc:
+        memo = svc.anomaly_answers
+        shared = memo.scan_anomalies(timedelta(days=7))
+        agent = [shared[0].agent]
+        scans = memo.scans
+        pages = _MEMO_SCANS + 5  # more distinct questions than the memo keeps
+        for days in range(1, pages + 1):
+            memo.scan_anomalies(timedelta(days=days, hours=1), agent)
+            assert memo.scan_anomalies(timedelta(days=7)) == shared  # the shared scan asked between pages
+        assert memo.scans == scans + pages  # each page scanned once, the shared scan never again
+        scans = memo.scans
+        memo.scan_anomalies(timedelta(days=1, hours=1), agent)  # the oldest page's scan was dropped
+        assert memo.scans == scans + 1
+
