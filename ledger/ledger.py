@@ -634,9 +634,11 @@ class Ledger:
 
     def grouped_spend(self, since: datetime, until: datetime, by: str = "agent", bucket: str = "day",
                       group_of: Callable[[str], Sequence[str]] | None = None, *, project: str | None = None,
-                      client: str | None = None, model: str | None = None) -> GroupedSpend:
+                      client: str | None = None, model: str | None = None,
+                      part: tuple[datetime, datetime] | None = None,
+                      onto: Mapping[str | None, Sequence[float]] | None = None) -> GroupedSpend:
         return self.reads.grouped_spend(since, until, by, bucket, group_of, project=project, client=client,
-                                        model=model)
+                                        model=model, part=part, onto=onto)
 
     def spend_series(self, node_id: str, window: timedelta, bucket: str = "hour",
                      now: datetime | None = None) -> list[SpendPoint]:

@@ -115,24 +115,33 @@ class Reads:
 
     def grouped_spend(self, since: datetime, until: datetime, by: str = "agent", bucket: str = "day",
                       group_of: Callable[[str], Sequence[str]] | None = None, *, project: str | None = None,
-                      client: str | None = None, model: str | None = None) -> GroupedSpend:
+                      client: str | None = None, model: str | None = None,
+                      part: tuple[datetime, datetime] | None = None,
+                      onto: Mapping[str | None, Sequence[float]] | None = None) -> GroupedSpend:
         """Cost per hour or day from `since` (down to its hour) to `until` (up to its hour), per `by` group as
         `run_rate` groups it (an agent under n owners counts 1/n under each), zeros included; only one project's,
-        client's or model's spend when named (a project's page: its spend by agent)."""
+        client's or model's spend when named (a project's page: its spend by agent).
+
+        With `part` (bucket-aligned, within the span), only the rollups of those hours are read, added onto copies
+        of `onto`'s buckets (the rest of the span, read before): a bucket's cost is summed from the same rows in the
+        same order as when the whole span is read, so the figures are the same to the last bit."""
         if by not in BY:
             raise ValueError(f"by must be one of {', '.join(BY)}, got {by!r}")
         if bucket not in ("hour", "day"):
             raise ValueError("bucket must be 'hour' or 'day'")
         first, end = to_us(since) // HOUR_US, -(-to_us(until) // HOUR_US)
+        read_first, read_end = (first, end) if part is None else (to_us(part[0]) // HOUR_US,
+                                                                 -(-to_us(part[1]) // HOUR_US))
         # the agent tables carry no project, client or model
         slim = by not in _DIM_BY and project is None and client is None and model is None
         cols = ("agent_key",) if by not in _DIM_BY else ("agent_key", _DIM_BY[by])
-        rows = self.store.rollup_sum(cols, first, end, slim=slim, aggs=_COUNTED, bucket=bucket, measures=("cost",),
-                                     project=project, client=client, model=model)
+        rows = self.store.rollup_sum(cols, read_first, read_end, slim=slim, aggs=_COUNTED, bucket=bucket,
+                                     measures=("cost",), project=project, client=client, model=model) \
+            if read_first < read_end else []
         lo, hi = (first, end) if bucket == "hour" else (first // 24, -(-end // 24))
         step = HOUR_US if bucket == "hour" else 24 * HOUR_US
         groups = self._grouping(by, group_of)
-        costs: dict[str | None, list[float]] = {}
+        costs: dict[str | None, list[float]] = {group: list(values) for group, values in (onto or {}).items()}
         for b, *key_and_measures in rows:
             key, cost = tuple(key_and_measures[:len(cols)]), key_and_measures[len(cols)]
             owners = groups(key)

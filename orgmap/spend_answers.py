@@ -34,6 +34,7 @@ from orgmap.errors import InvalidArgument
 from orgmap.nodes import node_ref, resolve, resolve_agent
 from orgmap.paging import page, parse_window
 from orgmap.rounding import cents, cents_adding_up
+from orgmap.series_memo import SeriesMemo
 from orgmap.time_range import time_range
 from orgmap.wording import money
 
@@ -178,6 +179,7 @@ class SpendAnswers:
         self.graph = graph
         self.ledger = ledger
         self.clock = clock
+        self.series = SeriesMemo()  # the past of `spend_over_time`'s series
 
     # -- helpers other answers use ----------------------------------------------------------------------------
 
@@ -292,16 +294,21 @@ class SpendAnswers:
         rounded as `run_rate` over the same span: each group's `cost_usd` is its ranked row's, and its buckets add up
         to it to the cent. Groups come highest cost first, the unattributed one included. Hours over more than 93
         days are given as days (the answer's `bucket`). With `project`, `client` or `model`, only that slice of the
-        spend, as `run_rate` narrows it: by agent, a project's groups add up to its row by project."""
+        spend, as `run_rate` narrows it: by agent, a project's groups add up to its row by project. The complete
+        buckets are kept between questions until a write or a vault edit can change them, the present one is read
+        each time (`SeriesMemo`)."""
         if by not in BY:
             raise InvalidArgument(f"by must be one of {', '.join(BY)}; got {by!r}", field="by")
         if bucket not in BUCKETS:
             raise InvalidArgument("bucket must be 'hour' or 'day'", field="bucket")
-        span = time_range(window, since, until, self.clock())
+        now = self.clock()
+        span = time_range(window, since, until, now)
         if bucket == "hour" and span.hours > _MOST_HOURS:
             bucket = "day"  # the answer says which it gave
         filters = spend_filters(model, client, project)
-        found = self.ledger().grouped_spend(span.since, span.until, by, bucket, self.group_of(by), **filters)
+        revision = self.graph.revision  # read before the grouping: `SeriesMemo`
+        found = self.series.grouped_spend(self.ledger(), revision, now, span.since, span.until, by, bucket,
+                                          self.group_of(by), filters)
         totals = {group: sum(values) for group, values in found.costs.items()}
         order = sorted(totals, key=lambda group: (-totals[group], UNATTRIBUTED if group is None else group))
         named = cents_adding_up([totals[g] for g in order if g is not None],
