@@ -21,7 +21,7 @@ from bigstore import AGENTS, END, agent_name, build, resolve
 
 from ledger import Ledger
 from orgmap.allocation import allocate
-from orgmap.chargeback import Charge, group_rows, rounded, shares
+from orgmap.chargeback import Charge, group_rows, rounded, shares, usage_charges
 
 TOOLS = 20
 
@@ -47,8 +47,7 @@ def graph() -> nx.MultiDiGraph:
 def report(led: Ledger, g: nx.MultiDiGraph) -> list[tuple[float, float, float]]:
     """The service's path without the service: lines, fixed costs, allocation, grouping by project, rounding."""
     since, until = END - timedelta(days=30), END
-    charges = [Charge(c.day, c.node, c.agent_key, c.model, c.provider, c.client, c.project, c.kind, c.cost,
-                      c.unpriced, c.calls, c.input_tokens + c.output_tokens) for c in led.cost_lines(since, until)]
+    charges = usage_charges(led.cost_lines(since, until))
     charges += [Charge(since + timedelta(days=d), f"tools/tool-{t:02d}", f"tool-{t}", "", "", "", "", "fixed",
                        300 / 30, 0, 0, 0, "subscription") for t in range(TOOLS) for d in range(30)]
     own: dict[str, float] = defaultdict(float)

@@ -13,11 +13,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from orgmap.allocation import Split
 from orgmap.rounding import cents_adding_up
 
-__all__ = ["UNATTRIBUTED", "Charge", "Grouped", "Share", "group_rows", "shares"]
+if TYPE_CHECKING:
+    from ledger.costs import CostLine
+
+__all__ = ["UNATTRIBUTED", "Charge", "Grouped", "Share", "group_rows", "shares", "usage_charges"]
 
 UNATTRIBUTED = "(unattributed)"
 NONE = "(none)"
@@ -42,6 +46,12 @@ class Charge:
     calls: int
     tokens: int
     category: str = "usage"
+
+
+def usage_charges(lines: Iterable[CostLine]) -> list[Charge]:
+    """The ledger's spend lines (`Ledger.cost_lines`) as usage charges: a line's tokens are its input plus output."""
+    return [Charge(c.day, c.node, c.agent_key, c.model, c.provider, c.client, c.project, c.kind, c.cost, c.unpriced,
+                   c.calls, c.input_tokens + c.output_tokens) for c in lines]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from graph import queries
 from orgmap.allocation import Split, allocate, fixed_costs
 from orgmap.answer_types import CostRow, CostsAnswer, ReconcileAnswer, ShareOut, SplitOut
 from orgmap.arguments import COST_BY
-from orgmap.chargeback import UNATTRIBUTED, Charge, Grouped, Share, group_rows, rounded, shares
+from orgmap.chargeback import UNATTRIBUTED, Charge, Grouped, Share, group_rows, rounded, shares, usage_charges
 from orgmap.errors import InvalidArgument
 from orgmap.focus import FOCUS_COLUMNS, as_csv_value, focus_rows
 from orgmap.nodes import node_ref
@@ -53,11 +53,6 @@ class _Report:
     warnings: list[str] = field(default_factory=list)
 
 
-def _usage_charges(ledger: Ledger, period: Period) -> list[Charge]:
-    return [Charge(c.day, c.node, c.agent_key, c.model, c.provider, c.client, c.project, c.kind, c.cost, c.unpriced,
-                   c.calls, c.input_tokens + c.output_tokens) for c in ledger.cost_lines(period.since, period.until)]
-
-
 def _fixed_charges(g: nx.MultiDiGraph, period: Period) -> list[Charge]:
     """A note's fixed monthly cost as one charge a day: the month's cost over the month's days."""
     out = []
@@ -89,7 +84,7 @@ class CostAnswers:
         return use
 
     def _report(self, period: Period, allocated: bool) -> _Report:
-        charges = _usage_charges(self.ledger(), period)
+        charges = usage_charges(self.ledger().cost_lines(period.since, period.until))
         with self.graph.read() as g:
             charges += _fixed_charges(g, period)
             own: dict[str, float] = defaultdict(float)
