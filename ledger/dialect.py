@@ -12,12 +12,17 @@ from contextlib import AbstractContextManager
 from os import PathLike
 from typing import Any, ClassVar
 
-__all__ = ["Dialect", "StoreUnavailable", "is_database_url"]
+__all__ = ["Dialect", "StoreUnavailable", "in_list", "is_database_url"]
 
 
 def is_database_url(location: str | PathLike[str]) -> bool:
     """Whether a store location names a PostgreSQL database (`postgresql://` or `postgres://`), not a SQLite file."""
     return str(location).startswith(("postgresql://", "postgres://"))
+
+
+def in_list(column: str, values: Sequence[Any]) -> str:
+    """`column IN (?, ...)`, false for no values (an empty `IN ()` is SQLite's alone)."""
+    return f"{column} IN ({', '.join('?' * len(values))})" if values else "1 = 0"
 
 
 class StoreUnavailable(RuntimeError):
@@ -61,7 +66,7 @@ class Dialect(ABC):
 
     def one_of(self, column: str, values: Sequence[Any]) -> tuple[str, Sequence[Any]]:
         """A condition that `column` is one of `values` (at least one), and its parameters: `IN (?, ...)` here."""
-        return f"{column} IN ({', '.join('?' * len(values))})", values
+        return in_list(column, values), values
 
     def upsert_rows(self, table: str, columns: Sequence[str], conflict: str, rows: Sequence[Sequence[Any]]) -> None:
         """Insert rows into `table`, `conflict` (an `ON CONFLICT ... DO ...` clause) deciding for keys already there,

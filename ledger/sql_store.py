@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from .alerts import ALERT_COLUMNS, DELIVERY_COLUMNS
-from .dialect import Dialect
+from .dialect import Dialect, in_list
 from .events import ChangeEvent
 from .names import union_ids
 from .rollups import AGG_COUNTED, AGG_SHADOWED, Deltas, add, folds
@@ -110,11 +110,6 @@ def _parts(first_hour: int, end_hour: int, bucket: str | None, weeks: bool) -> l
     return [p for p in parts if p[1] < p[2]]
 
 
-def _in(column: str, values: Sequence[Any]) -> str:
-    """`column IN (?, ...)`, false for no values (an empty `IN ()` is SQLite's alone)."""
-    return f"{column} IN ({', '.join('?' * len(values))})" if values else "1 = 0"
-
-
 class _Where:
     """A WHERE clause built from optional filters: a filter whose value is None adds nothing."""
 
@@ -132,7 +127,7 @@ class _Where:
 
     def within(self, column: str, values: Sequence[Any] | None) -> None:
         if values is not None:
-            self.add(_in(column, values), *values)
+            self.add(in_list(column, values), *values)
 
     @property
     def sql(self) -> str:
@@ -312,7 +307,7 @@ class SQLStore:
         keys = sorted({key for key, _, ids in named if ids is not None})
         if not keys:
             return False
-        before = dict(self._run(f"SELECT agent_key, ids FROM agent_names WHERE {_in('agent_key', keys)}", keys))
+        before = dict(self._run(f"SELECT agent_key, ids FROM agent_names WHERE {in_list('agent_key', keys)}", keys))
         held = dict(before)
         for key, _, ids in named:
             if ids is not None:
@@ -348,7 +343,7 @@ class SQLStore:
 
     def insert_changes(self, events: Sequence[ChangeEvent], alike_within_us: int | None = None) -> set[str]:
         ids = [e.id for e in events]
-        existing = {r[0] for r in self._run(f"SELECT id FROM changes WHERE {_in('id', ids)}", ids)}
+        existing = {r[0] for r in self._run(f"SELECT id FROM changes WHERE {in_list('id', ids)}", ids)}
         new = [e for e in events if e.id not in existing]
         if alike_within_us is not None:
             new = [e for e in new if not self._run(
@@ -369,7 +364,8 @@ class SQLStore:
         found: dict[str, str] = {}
         for i in range(0, len(agent_keys), 30000):
             chunk = agent_keys[i : i + 30000]
-            found.update(self._run(f"SELECT agent_key, state FROM change_watch WHERE {_in('agent_key', chunk)}", chunk))
+            found.update(self._run(f"SELECT agent_key, state FROM change_watch WHERE {in_list('agent_key', chunk)}",
+                                   chunk))
         return found
 
     def put_watch(self, states: Iterable[tuple[str, str]]) -> None:
@@ -378,7 +374,7 @@ class SQLStore:
 
     def insert_outcomes(self, rows: Sequence[tuple]) -> set[str]:
         ids = [r[0] for r in rows]
-        existing = {r[0] for r in self._run(f"SELECT id FROM outcomes WHERE {_in('id', ids)}", ids)}
+        existing = {r[0] for r in self._run(f"SELECT id FROM outcomes WHERE {in_list('id', ids)}", ids)}
         new = {r[0]: r for r in rows if r[0] not in existing}
         self._many("INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
                    list(new.values()))
@@ -412,10 +408,10 @@ class SQLStore:
         for grain, lo, hi in _parts(first_hour, end_hour, bucket, weeks=slim and agent_keys is None and not bucket):
             # the slim tables serve an agent's reads by their key and reads over all agents by their time index
             table = ("agent_" if slim else "rollup_") + grain
-            where = [f"{grain} >= ?", f"{grain} < ?", _in("agg", aggs)]
+            where = [f"{grain} >= ?", f"{grain} < ?", in_list("agg", aggs)]
             params += [lo, hi, *aggs]
             if agent_keys is not None:
-                where.append(_in("agent_key", agent_keys))
+                where.append(in_list("agent_key", agent_keys))
                 params += agent_keys
             for column, value in (("project", project), ("client", client), ("model", model)):
                 if value is not None:
@@ -437,10 +433,10 @@ class SQLStore:
     def first_hour(self, aggs: Sequence[int]) -> int | None:
         """The first hour holding a rollup row of `aggs`: the first day from the day table (led by `day`), then its
         first hour from the hour table (led by `hour`); two index seeks, whatever the store's size."""
-        days = self._run(f"SELECT day FROM rollup_day WHERE {_in('agg', aggs)} ORDER BY day LIMIT 1", aggs)
+        days = self._run(f"SELECT day FROM rollup_day WHERE {in_list('agg', aggs)} ORDER BY day LIMIT 1", aggs)
         if not days:
             return None
-        return self._run(f"SELECT hour FROM rollup_hour WHERE hour >= ? AND hour < ? AND {_in('agg', aggs)} "
+        return self._run(f"SELECT hour FROM rollup_hour WHERE hour >= ? AND hour < ? AND {in_list('agg', aggs)} "
                          "ORDER BY hour LIMIT 1", (days[0][0] * 24, days[0][0] * 24 + 24, *aggs))[0][0]
 
     def minute_spend(self, agent_keys: Sequence[str] | None, project: str | None,
@@ -448,7 +444,7 @@ class SQLStore:
         where = ["minute >= ?", "minute < ?"]
         params: list[object] = [first_minute, end_minute]
         if agent_keys is not None:
-            where.append(_in("agent_key", agent_keys))
+            where.append(in_list("agent_key", agent_keys))
             params.extend(agent_keys)
         if project is not None:
             where.append("project = ?")
@@ -461,7 +457,7 @@ class SQLStore:
     def agent_ids(self, keys: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
         sql, params = "SELECT agent_key, ids FROM agent_names WHERE ids IS NOT NULL", list(keys or ())
         if keys is not None:
-            sql += f" AND {_in('agent_key', params)}"
+            sql += f" AND {in_list('agent_key', params)}"
         return {key: tuple(json.loads(ids)) for key, ids in self._run(sql, params)}
 
     def agent_names_version(self) -> int:
@@ -470,7 +466,7 @@ class SQLStore:
 
     def run_costs(self, agent_key_list: Sequence[str], since_ts: int, exclude: tuple[str, str] | None) -> list[float]:
         rows = self._run(
-            f"SELECT agent_key, run_id, cost FROM runs WHERE {_in('agent_key', agent_key_list)} AND first_ts >= ? "
+            f"SELECT agent_key, run_id, cost FROM runs WHERE {in_list('agent_key', agent_key_list)} AND first_ts >= ? "
             "AND aggregate_only = 0", [*agent_key_list, since_ts],
         )
         return [r[2] for r in rows if (r[0], r[1]) != exclude]
@@ -480,7 +476,7 @@ class SQLStore:
         for i in range(0, len(agent_keys), 30000):
             chunk = list(agent_keys[i : i + 30000])
             found += self._run(
-                f"SELECT agent_key, first_ts, run_id, cost FROM runs WHERE {_in('agent_key', chunk)} "
+                f"SELECT agent_key, first_ts, run_id, cost FROM runs WHERE {in_list('agent_key', chunk)} "
                 "AND first_ts >= ? AND aggregate_only = 0", [*chunk, since_ts],
             )
         return found
@@ -511,7 +507,7 @@ class SQLStore:
         """The condition (and its parameters) keeping rows of `channels` (None: every row)."""
         if channels is None:
             return "", []
-        return f" AND {_in('channel', channels)}", list(channels)  # no channel: `_in` is false
+        return f" AND {in_list('channel', channels)}", list(channels)  # no channel: `in_list` is false
 
     def _claim(self, table: str, columns: str, due_by: int, lease_until: int, recorded_since: int,
                channels: Sequence[str] | None = None) -> tuple | None:
@@ -578,7 +574,7 @@ class SQLStore:
         found: list[tuple] = []
         for i in range(0, len(alert_ids), 30000):
             chunk = list(alert_ids[i : i + 30000])
-            found += self._run(f"SELECT {DELIVERY_COLUMNS} FROM alert_deliveries WHERE {_in('alert_id', chunk)} "
+            found += self._run(f"SELECT {DELIVERY_COLUMNS} FROM alert_deliveries WHERE {in_list('alert_id', chunk)} "
                                "ORDER BY id", chunk)
         return found
 
