@@ -31,9 +31,10 @@ if TYPE_CHECKING:
     from .runs import RunSettings
     from .schema import SchemaError
     from .series import HourlySeries
-    from .store import copy_store
+    from .store import OPEN_ERRORS, copy_store
 
 __all__ = [
+    "OPEN_ERRORS",
     "AgentPause", "Alert", "Allowance", "BudgetSpec", "BudgetStatus", "ChangeEvent", "ChangePage", "ChangeRecord",
     "CostEvent", "DeliveryPolicy", "EventError", "Hold", "HourlySeries", "IngestReport", "ItemResult", "Ledger",
     "PeriodStatus", "PriceOverride", "Rejection", "RunDistribution", "RunRate", "RunRateRow", "RunSettings", "RunView",
@@ -43,6 +44,7 @@ __all__ = [
 
 # Each export is imported when first used (`ledger.lazy`).
 lazy_exports(__name__, {
+    "OPEN_ERRORS": "ledger.store",
     "AgentPause": "ledger.budgets",
     "Alert": "ledger.alerts",
     "Allowance": "ledger.budgets",

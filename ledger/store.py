@@ -8,15 +8,20 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .dialect import is_database_url
+from .dialect import StoreUnavailable, is_database_url
 from .events import ChangeEvent
 from .rollups import Deltas
 from .runs import RunRecord
+from .schema import SchemaError
 
 if TYPE_CHECKING:
     from .sql_store import SQLStore
 
-__all__ = ["EventStore", "copy_store", "open_store"]
+__all__ = ["OPEN_ERRORS", "EventStore", "copy_store", "open_store"]
+
+# what opening (or copying) a store may raise that is the user's to fix, not a bug: a file that cannot be read or a
+# bad --prices file (OSError, ValueError), a database that cannot be reached, a schema newer than this orgmap
+OPEN_ERRORS: tuple[type[Exception], ...] = (OSError, ValueError, StoreUnavailable, SchemaError)
 
 
 class EventStore(Protocol):

@@ -181,11 +181,11 @@ class Service(VaultService):
                                keep_events_days=keep_events_days, smtp=smtp, dashboard_url=dashboard_url)
 
         def open_ledger_later() -> Ledger:
-            from ledger import SchemaError, StoreUnavailable
+            from ledger import OPEN_ERRORS
 
             try:
                 return open_ledger()
-            except (OSError, ValueError, StoreUnavailable, SchemaError) as exc:  # a missing prices file, a store
+            except OPEN_ERRORS as exc:  # a missing prices file, a store
                 # that cannot be read or reached, or one newer than this orgmap: said by the question that needs it
                 raise ServiceUnavailable(f"cannot open the event store: {exc}") from exc
 

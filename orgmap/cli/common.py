@@ -105,7 +105,7 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False, background:
     keep = _days(keep) if isinstance(keep, str) else keep  # $ORGMAP_KEEP_EVENTS_DAYS, read as the option's default
 
     def open_service() -> Service:
-        from ledger import SchemaError, StoreUnavailable
+        from ledger import OPEN_ERRORS
         from orgmap.service import Service
 
         try:
@@ -115,7 +115,7 @@ def service_opener(args: argparse.Namespace, *, watch: bool = False, background:
                                                                 smtp=smtp, dashboard_url=dashboard,
                                                                 clock=clock, on_progress=progress,
                                                                 lazy_store=lazy_store, keep_events_days=keep))
-        except (OSError, ValueError, StoreUnavailable, SchemaError) as exc:  # a bad --prices file, a store that
+        except OPEN_ERRORS as exc:  # a bad --prices file, a store that
             # cannot be read or reached, or one newer than this orgmap...
             raise SystemExit(f"orgmap: {exc}") from exc
         if background:

@@ -26,12 +26,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ledger import SchemaError, StoreUnavailable, copy_store
+    from ledger import OPEN_ERRORS, copy_store
 
     source = store_location(resolve_vault(args.vault, db=args.db), args.db)
     try:
         copied = copy_store(source, args.to)
-    except (ValueError, OSError, StoreUnavailable, SchemaError) as exc:
+    except OPEN_ERRORS as exc:
         raise CommandError(f"migrate-store: {exc}") from None
     rows = [[name, f"{count:,}", "-" if cost is None else f"${cost:,.6f}"] for name, (count, cost) in copied.items()]
     print(table(["table", "rows", "cost total"], rows))
